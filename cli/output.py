@@ -1,0 +1,125 @@
+"""Writing results: tables for people, CSV / JSON / JSON lines for scripts.
+
+Every command that prints rows goes through :func:`emit`, so ``--format`` means the same
+everywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import IO
+
+import click
+
+
+def to_json(value) -> str:
+    return json.dumps(value, indent=2, default=_jsonable, ensure_ascii=False)
+
+
+def _jsonable(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "; ".join(_cell(item) for item in value)
+    return str(value)
+
+
+def write_csv(rows: Iterable[dict], columns: Sequence[str], stream: IO[str]) -> None:
+    writer = csv.DictWriter(
+        stream, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n"
+    )
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _cell(row.get(key)) for key in columns})
+
+
+def console(stream: IO[str] | None = None):
+    """A rich console: colour on a terminal, plain and wide enough not to wrap otherwise."""
+    from rich.console import Console
+
+    stream = stream or click.get_text_stream("stdout")
+    terminal = stream.isatty()
+    return Console(
+        file=stream,
+        width=None if terminal else 200,
+        no_color=not terminal,
+        highlight=False,
+        emoji=False,
+    )
+
+
+def print_table(
+    rows: Sequence[dict],
+    columns: Sequence[str],
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    stream: IO[str] | None = None,
+    styles: dict[str, str] | None = None,
+) -> None:
+    """A table for a person to read. ``styles`` maps a cell value to a rich style."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    headers = headers or {}
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, header_style="bold")
+    for column in columns:
+        table.add_column(headers.get(column, column.replace("_", " ")))
+    for row in rows:
+        cells = [_cell(row.get(column)) for column in columns]
+        table.add_row(*(Text(cell, style=(styles or {}).get(cell, "")) for cell in cells))
+    console(stream).print(table)
+
+
+def emit(
+    rows: Sequence[dict],
+    fmt: str,
+    columns: Sequence[str],
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    stream: IO[str] | None = None,
+    styles: dict[str, str] | None = None,
+) -> None:
+    """Write ``rows`` as ``table``, ``csv``, ``json`` or ``jsonl``."""
+    stream = stream or sys.stdout
+    if fmt == "table":
+        print_table(rows, columns, title, headers, stream, styles)
+    elif fmt == "csv":
+        write_csv(rows, columns, stream)
+    elif fmt == "json":
+        stream.write(to_json([{key: row.get(key) for key in columns} for row in rows]) + "\n")
+    elif fmt == "jsonl":
+        for row in rows:
+            stream.write(
+                json.dumps(
+                    {key: row.get(key) for key in columns}, default=_jsonable, ensure_ascii=False
+                )
+                + "\n"
+            )
+    else:  # pragma: no cover - click restricts the choices
+        raise click.BadParameter(f"unknown format {fmt!r}")
+
+
+def format_option(*choices: str, default: str | None = None):
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default or choices[0],
+        show_default=True,
+        help="Output format.",
+    )

@@ -1,0 +1,3 @@
+"""send-clock: a statutory deadline engine for SEN casework in England and Jersey."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,48 @@
+"""The one exception hierarchy of send-clock.
+
+Every error the library raises on purpose is a :class:`SendClockError` whose message is written
+for a case officer: what was wrong and, where it helps, what would fix it. The command line turns
+these into one line on stderr and a non-zero exit; the service into a 4xx problem body.
+"""
+
+from __future__ import annotations
+
+
+class SendClockError(Exception):
+    """Base class: a problem with the input or the data, never a bug."""
+
+
+class InputError(SendClockError):
+    """A value given by the user cannot be used (bad date, unknown unit, malformed row...)."""
+
+
+class CalendarError(SendClockError):
+    """A calendar cannot be found or its data is invalid."""
+
+
+class UnknownCalendar(CalendarError):
+    """No bundled calendar has this id and no file has this path."""
+
+
+class CalendarFileError(CalendarError):
+    """A calendar file (TOML, ICS or CSV) is invalid; names the file, the entry and the reason."""
+
+    def __init__(self, path: str, where: str, reason: str):
+        self.path, self.where, self.reason = path, where, reason
+        super().__init__(f"{path}: {where}: {reason}" if where else f"{path}: {reason}")
+
+
+class OutOfCoverage(CalendarError):
+    """A count needs calendar data (term dates, bank holidays) that the calendar does not have."""
+
+
+class ProcessError(SendClockError):
+    """A process definition cannot be found or is invalid."""
+
+
+class ProcessFileError(ProcessError):
+    """A process file is invalid; names the file, the entry and the reason."""
+
+    def __init__(self, path: str, where: str, reason: str):
+        self.path, self.where, self.reason = path, where, reason
+        super().__init__(f"{path}: {where}: {reason}" if where else f"{path}: {reason}")
