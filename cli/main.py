@@ -79,10 +79,12 @@ def app() -> None:
 
 
 def _register() -> None:
-    from . import calendars_cmd, date_cmd
+    from . import calendars_cmd, date_cmd, timeline_cmd
 
     app.add_command(date_cmd.date)
     app.add_command(calendars_cmd.calendars)
+    app.add_command(timeline_cmd.processes)
+    app.add_command(timeline_cmd.timeline)
 
 
 _register()

@@ -1,0 +1,261 @@
+"""``send-clock processes`` and ``send-clock timeline``: statutory processes and case timelines."""
+
+from __future__ import annotations
+
+import click
+
+from send_clock.calendars import load_calendar
+from send_clock.dates import long_date
+from send_clock.timelines import Case, bundled_processes, load_process, parse_exceptions, project
+from send_clock.timelines.schedule import parse_assignments, parse_events, parse_params
+
+from .output import console, emit, format_option, print_table, to_json, write_csv
+from .params import CALENDAR_HELP, DATE
+
+STATUS_STYLES = {
+    "met": "green",
+    "late": "bold red",
+    "overdue": "bold red",
+    "at_risk": "yellow",
+    "due_soon": "cyan",
+    "pending": "",
+    "excused": "magenta",
+    "not_applicable": "dim",
+}
+TIMELINE_COLUMNS = (
+    "id",
+    "title",
+    "kind",
+    "due",
+    "target",
+    "earliest",
+    "projected",
+    "actual",
+    "status",
+    "days_late",
+    "conditional",
+    "exceptions",
+    "basis",
+)
+
+
+@click.group()
+def processes() -> None:
+    """The statutory processes send-clock projects."""
+
+
+@processes.command("list")
+@format_option("table", "json", "csv")
+def list_(fmt):
+    """Bundled processes: id, title, default calendar, number of milestones."""
+    rows = [
+        {
+            "id": p.id,
+            "title": p.title,
+            "jurisdiction": p.jurisdiction,
+            "default_calendar": p.default_calendar,
+            "milestones": len(p.milestones),
+            "extends": p.extends,
+        }
+        for p in bundled_processes()
+    ]
+    emit(rows, fmt, ("id", "title", "jurisdiction", "default_calendar", "milestones", "extends"))
+
+
+@processes.command()
+@click.argument("process_ref", metavar="ID|PATH")
+@format_option("table", "json")
+def show(process_ref, fmt):
+    """The milestones of a process: rules, branches, exceptions and legal bases."""
+    process = load_process(process_ref)
+    rows = [_milestone_row(process, m) for m in process.milestones]
+    if fmt == "json":
+        click.echo(
+            to_json(
+                {
+                    "id": process.id,
+                    "title": process.title,
+                    "jurisdiction": process.jurisdiction,
+                    "description": process.description,
+                    "basis": process.basis,
+                    "start": process.start,
+                    "start_label": process.start_label,
+                    "default_calendar": process.default_calendar,
+                    "extends": process.extends,
+                    "branches": {
+                        b.id: {"title": b.title, "values": list(b.values), "assumed": b.assumed}
+                        for b in process.branches.values()
+                    },
+                    "case_dates": {d.id: d.title for d in process.dates.values()},
+                    "params": {p.id: p.title for p in process.params.values()},
+                    "milestones": rows,
+                }
+            )
+        )
+        return
+    out = console()
+    out.print(f"[bold]{process.title}[/bold] ({process.id})")
+    out.print(process.description)
+    out.print(f"Basis: {process.basis}. Starts from: {process.start_label.lower()}.")
+    print_table(rows, ("id", "title", "kind", "rule", "lead", "when", "excused_by", "basis"))
+    for branch in process.branches.values():
+        out.print(
+            f"Branch [bold]{branch.id}[/bold]: {branch.title} "
+            f"({' | '.join(branch.values)}; assumed {branch.assumed} until known)"
+        )
+
+
+def _milestone_row(process, milestone) -> dict:
+    return {
+        "id": milestone.id,
+        "title": milestone.title,
+        "description": milestone.description,
+        "kind": milestone.kind,
+        "rule": _rule_text(milestone.due) if milestone.due else f"= {process.start_label.lower()}",
+        "target": _rule_text(milestone.target) if milestone.target else None,
+        "earliest": _rule_text(milestone.earliest) if milestone.earliest else None,
+        "lead": _step_text(milestone.lead) if milestone.lead else None,
+        "when": [str(c) for c in milestone.when],
+        "excused_by": list(milestone.excused_by),
+        "basis": milestone.basis,
+    }
+
+
+def _step_text(step) -> str:
+    unit = step.unit.replace("-", " ")
+    sign = "+" if step.amount >= 0 else "-"
+    extra = " (once recorded)" if step.if_recorded else ""
+    return f"{step.anchor} {sign} {abs(step.amount)} {unit}{extra}"
+
+
+def _rule_text(rule) -> str:
+    if rule.on:
+        month, day = rule.on
+        return f"{day:02d}/{month:02d} of {rule.year_param}"
+    text = ", ".join(_step_text(s) for s in rule.steps)
+    if rule.combine != "only":
+        text = f"{rule.combine} of ({text})"
+    if rule.roll_out_of:
+        text += (
+            " (rolled out of "
+            + ", ".join(f"{a[1]:02d}/{a[0]:02d}-{b[1]:02d}/{b[0]:02d}" for a, b in rule.roll_out_of)
+            + ")"
+        )
+    return text
+
+
+@click.command()
+@click.argument("process_ref", metavar="PROCESS")
+@click.option(
+    "--received",
+    type=DATE,
+    required=True,
+    help="The start date: request received (or plan issued, or decision notice).",
+)
+@click.option(
+    "--calendar", "calendar_ref", default=None, help=CALENDAR_HELP + " Default: the process's own."
+)
+@click.option(
+    "--event",
+    "events",
+    multiple=True,
+    metavar="ID=DATE",
+    help="An actual date: a milestone id (or case date such as school_asked). Repeat.",
+)
+@click.option(
+    "--outcome",
+    "outcomes",
+    multiple=True,
+    metavar="BRANCH=VALUE",
+    help="A known outcome, e.g. decision=refused or outcome=no_plan. Repeat.",
+)
+@click.option(
+    "--exception",
+    "exceptions",
+    multiple=True,
+    metavar="KIND[:FROM..TO][@MILESTONE]",
+    help="A recorded exception, e.g. absence_from_area:2025-10-01..2025-11-05. Repeat.",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A case parameter, e.g. transfer_year=2027.",
+)
+@click.option("--as-of", type=DATE, default=None, help="Statuses as of this date (default today).")
+@format_option("table", "json", "csv")
+def timeline(process_ref, received, calendar_ref, events, outcomes, exceptions, params, as_of, fmt):
+    """Project every milestone of PROCESS for one case: due, projected, status, legal basis.
+
+    \b
+    Examples:
+      send-clock timeline england-ehcna --received 2025-09-15
+      send-clock timeline jersey-ron --received 2025-06-16 --as-of 2025-06-16 --format json
+      send-clock timeline england-ehcna --received 2025-09-15 \\
+          --event draft_plan=2026-01-26 --as-of 2026-01-26
+    """
+    process = load_process(process_ref)
+    calendar = load_calendar(calendar_ref or process.default_calendar)
+    case = Case(
+        received=received,
+        events=parse_events(events),
+        outcomes=parse_assignments(outcomes, "outcome"),
+        exceptions=parse_exceptions(exceptions, process),
+        params=parse_params(params),
+    )
+    schedule = project(process, calendar, case, as_of=as_of)
+    for warning in schedule.warnings:
+        click.echo(f"send-clock: warning: {warning}", err=True)
+    data = schedule.to_dict()
+    if fmt == "json":
+        click.echo(to_json(data))
+    elif fmt == "csv":
+        write_csv(
+            [_flat(m) for m in data["milestones"]],
+            TIMELINE_COLUMNS,
+            click.get_text_stream("stdout"),
+        )
+    else:
+        _print_timeline(schedule)
+
+
+def _flat(milestone: dict) -> dict:
+    return {**milestone, "exceptions": [_exception_text(e) for e in milestone["exceptions"]]}
+
+
+def _exception_text(exception: dict) -> str:
+    window = exception["window"]
+    period = f" {window['start']}..{window['end']}" if window else ""
+    return f"{exception['kind']}{period} ({exception['source']})"
+
+
+def _print_timeline(schedule) -> None:
+    out = console()
+    outcomes = ", ".join(f"{k}={v or 'unknown'}" for k, v in schedule.outcomes.items())
+    out.print(
+        f"[bold]{schedule.process.title}[/bold]: received "
+        f"{long_date(schedule.case.received)}, calendar {schedule.calendar.id}, as of "
+        f"{long_date(schedule.as_of)}" + (f" ({outcomes})" if outcomes else "")
+    )
+    rows = []
+    for m in schedule.milestones:
+        note = "; ".join(_exception_text(e) for e in m.to_dict()["exceptions"])
+        if m.conditional:
+            note = "; ".join(
+                filter(None, ["only if " + ", ".join(str(c) for c in m.milestone.when), note])
+            )
+        rows.append(
+            {
+                "milestone": m.milestone.title,
+                "due": long_date(m.due),
+                "projected": long_date(m.projected) if m.projected != m.due or m.actual else "",
+                "actual": long_date(m.actual),
+                "status": m.status.replace("_", " "),
+                "days late": m.days_late,
+                "notes": note,
+                "basis": m.milestone.basis,
+            }
+        )
+    styles = {status.replace("_", " "): style for status, style in STATUS_STYLES.items()}
+    print_table(rows, list(rows[0]), styles=styles)

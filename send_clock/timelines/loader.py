@@ -1,0 +1,466 @@
+"""Loading process definitions: bundled by id, or a local authority's file by path.
+
+A process file is TOML (see ``send_clock/timelines/data/england-ehcna.toml`` for the full form).
+It is validated as it loads: unknown keys, units, anchors, branches and exception kinds, cycles
+between milestones and missing bases are errors naming the file and the entry.
+
+An *overlay* (``extends = "england-ehcna"``) adds practice milestones (panels, meetings) to a
+statutory process, or replaces one with ``replaces = true``; it goes through the same checks.
+
+>>> [p.id for p in bundled_processes()][:2]
+['england-annual-review', 'england-ehcna']
+>>> load_process("england-ehcna").milestone("final_plan").basis
+'SEND Regulations 2014 reg 13(2)'
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import replace
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from ..calendars.units import parse_unit
+from ..errors import ProcessError, ProcessFileError, SendClockError
+from .model import (
+    EXCEPTION_KINDS,
+    KINDS,
+    Branch,
+    CaseDate,
+    Condition,
+    Milestone,
+    Param,
+    Process,
+    Rule,
+    Step,
+)
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_PROCESS_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+_TOP_KEYS = {
+    "id",
+    "title",
+    "category",
+    "jurisdiction",
+    "default_calendar",
+    "description",
+    "basis",
+    "start",
+    "start_label",
+    "branches",
+    "dates",
+    "params",
+    "milestones",
+    "extends",
+}
+_MILESTONE_KEYS = {
+    "id",
+    "title",
+    "short_title",
+    "description",
+    "kind",
+    "basis",
+    "due",
+    "target",
+    "earliest",
+    "lead",
+    "when",
+    "excused_by",
+    "closure_test",
+    "insert_after",
+    "replaces",
+}
+_RULE_KEYS = {
+    "from",
+    "amount",
+    "unit",
+    "latest_of",
+    "earliest_of",
+    "on",
+    "year",
+    "roll_out_of",
+    "if_recorded",
+}
+
+
+# -- finding processes ------------------------------------------------------------------------
+def _bundled_files() -> dict[str, Path]:
+    folder = resources.files("send_clock.timelines") / "data"
+    return {
+        Path(str(entry)).stem: Path(str(entry))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".toml")
+    }
+
+
+def bundled_ids() -> list[str]:
+    return sorted(_bundled_files())
+
+
+def bundled_processes() -> list[Process]:
+    return [load_process(process_id) for process_id in bundled_ids()]
+
+
+def load_process(ref: str | Path | Process) -> Process:
+    """A process by bundled id, or from a ``.toml`` file path (a process or an overlay)."""
+    if isinstance(ref, Process):
+        return ref
+    text = str(ref)
+    if text in _bundled_files():
+        return _load_bundled(text)
+    path = Path(text).expanduser()
+    if path.is_file():
+        stat = path.stat()
+        return _load_path(str(path.resolve()), stat.st_mtime_ns)
+    raise ProcessError(
+        f"no process {text!r}: it is not a bundled process ({', '.join(bundled_ids())}) nor a "
+        "file that exists; `send-clock processes list` shows them"
+    )
+
+
+@cache
+def _load_bundled(process_id: str) -> Process:
+    path = _bundled_files()[process_id]
+    return process_from_toml(path.read_text(encoding="utf-8"), str(path), origin="bundled")
+
+
+@cache
+def _load_path(path: str, _mtime_ns: int) -> Process:
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ProcessFileError(path, "", f"cannot be read: {error}") from None
+    return process_from_toml(text, path, origin=path)
+
+
+# -- parsing ----------------------------------------------------------------------------------
+def process_from_toml(text: str, path: str, origin: str | None = None) -> Process:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ProcessFileError(path, "", f"not valid TOML: {error}") from None
+    return _Reader(path).process(data, origin or path)
+
+
+class _Reader:
+    """Reads one file; every error names ``path`` and the entry being read."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def fail(self, where: str, reason: str) -> ProcessFileError:
+        return ProcessFileError(self.path, where, reason)
+
+    def keys(self, table, allowed: set[str], where: str) -> dict:
+        if not isinstance(table, dict):
+            raise self.fail(where, "must be a table")
+        unknown = sorted(set(table) - allowed)
+        if unknown:
+            raise self.fail(
+                where,
+                f"unknown key {unknown[0]!r}; the keys here are: {', '.join(sorted(allowed))}",
+            )
+        return table
+
+    def text(self, table: dict, key: str, where: str, required: bool = True) -> str:
+        value = table.get(key, "")
+        if not isinstance(value, str):
+            raise self.fail(where, f"{key} must be text")
+        if required and not value.strip():
+            raise self.fail(where, f"{key} is missing or empty")
+        return value.strip()
+
+    # -- the whole file -----------------------------------------------------------------------
+    def process(self, data: dict, origin: str) -> Process:
+        self.keys(data, _TOP_KEYS, "top level")
+        base = None
+        if "extends" in data:
+            try:
+                base = load_process(self.text(data, "extends", "top level"))
+            except SendClockError as error:
+                raise self.fail("extends", str(error)) from None
+        process_id = self.text(data, "id", "top level")
+        if not _PROCESS_ID.match(process_id):
+            raise self.fail(
+                "id",
+                f"{process_id!r} is not a process id: use lower-case letters, digits and hyphens",
+            )
+
+        def inherited(key: str, default: str = ""):
+            """The file's value, else the extended process's, else ``default``."""
+            if key in data:
+                return data[key]
+            return getattr(base, key) if base else default
+
+        branches = dict(base.branches) if base else {}
+        branches.update(self.branches(data.get("branches", {})))
+        dates = dict(base.dates) if base else {}
+        dates.update(
+            {
+                key: CaseDate(
+                    key,
+                    self.text(self.keys(value, {"title"}, f"dates.{key}"), "title", f"dates.{key}"),
+                )
+                for key, value in self.table(data, "dates").items()
+            }
+        )
+        params = dict(base.params) if base else {}
+        params.update(
+            {
+                key: Param(
+                    key,
+                    self.text(
+                        self.keys(value, {"title"}, f"params.{key}"), "title", f"params.{key}"
+                    ),
+                )
+                for key, value in self.table(data, "params").items()
+            }
+        )
+        entries = data.get("milestones", [])
+        if not isinstance(entries, list) or not entries:
+            raise self.fail("milestones", "a process needs a [[milestones]] list")
+        milestones = list(base.milestones) if base else []
+        for number, entry in enumerate(entries, start=1):
+            milestone, insert_after, replaces = self.milestone(entry, f"milestones[{number}]")
+            milestones = self.place(milestones, milestone, insert_after, replaces, number)
+        process = Process(
+            id=process_id,
+            title=inherited("title") or self.text(data, "title", "top level"),
+            jurisdiction=inherited("jurisdiction", "england"),
+            description=inherited("description"),
+            basis=inherited("basis"),
+            start=inherited("start"),
+            start_label=inherited("start_label", "Start date"),
+            milestones=tuple(milestones),
+            order=(),
+            branches=branches,
+            dates=dates,
+            params=params,
+            default_calendar=inherited("default_calendar", "england-and-wales"),
+            category=inherited("category"),
+            extends=base.id if base else None,
+            origin=origin,
+        )
+        return self.checked(process)
+
+    def table(self, data: dict, key: str) -> dict:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            raise self.fail(key, "must be a table of tables")
+        return value
+
+    def branches(self, table) -> dict[str, Branch]:
+        found = {}
+        for key, value in self.table({"branches": table}, "branches").items():
+            where = f"branches.{key}"
+            self.keys(value, {"title", "values", "assumed"}, where)
+            values = value.get("values")
+            if not (
+                isinstance(values, list)
+                and len(values) >= 2
+                and all(isinstance(v, str) and _ID.match(v) for v in values)
+            ):
+                raise self.fail(where, "values must list two or more lower_case names")
+            assumed = value.get("assumed", values[0])
+            if assumed not in values:
+                raise self.fail(where, f"assumed value {assumed!r} is not one of {values}")
+            found[key] = Branch(key, self.text(value, "title", where), tuple(values), assumed)
+        return found
+
+    # -- one milestone -----------------------------------------------------------------------
+    def milestone(self, entry, where: str) -> tuple[Milestone, str | None, bool]:
+        self.keys(entry, _MILESTONE_KEYS, where)
+        milestone_id = self.text(entry, "id", where)
+        if not _ID.match(milestone_id):
+            raise self.fail(where, f"{milestone_id!r} is not a milestone id: use lower_case_words")
+        where = f"milestone {milestone_id!r}"
+        kind = entry.get("kind", "statutory")
+        if kind not in KINDS:
+            raise self.fail(where, f"kind {kind!r} must be one of: {', '.join(KINDS)}")
+        excused_by = entry.get("excused_by", {})
+        if not isinstance(excused_by, dict):
+            raise self.fail(where, 'excused_by must be a table: exception kind = "basis"')
+        for exception_kind, basis in excused_by.items():
+            if exception_kind not in EXCEPTION_KINDS:
+                raise self.fail(
+                    where,
+                    f"unknown exception kind {exception_kind!r}; the kinds "
+                    f"are: {', '.join(EXCEPTION_KINDS)}",
+                )
+            if not isinstance(basis, str) or not basis.strip():
+                raise self.fail(where, f"excused_by.{exception_kind} needs its legal basis")
+        milestone = Milestone(
+            id=milestone_id,
+            title=self.text(entry, "title", where),
+            short_title=self.text(entry, "short_title", where, required=False),
+            description=self.text(entry, "description", where),
+            kind=kind,
+            basis=self.text(entry, "basis", where),
+            due=self.rule(entry["due"], f"{where} due") if "due" in entry else None,
+            target=self.rule(entry["target"], f"{where} target") if "target" in entry else None,
+            earliest=self.rule(entry["earliest"], f"{where} earliest")
+            if "earliest" in entry
+            else None,
+            lead=self.lead(entry["lead"], f"{where} lead") if "lead" in entry else None,
+            when=tuple(self.condition(text, where) for text in entry.get("when", [])),
+            excused_by=dict(excused_by),
+            closure_test=tuple(entry.get("closure_test", [])),
+        )
+        return milestone, entry.get("insert_after"), bool(entry.get("replaces", False))
+
+    def place(
+        self, milestones: list[Milestone], milestone: Milestone, insert_after, replaces, number: int
+    ) -> list[Milestone]:
+        ids = [m.id for m in milestones]
+        where = f"milestone {milestone.id!r}"
+        if milestone.id in ids:
+            if not replaces:
+                raise self.fail(
+                    where,
+                    "this id is already used; give another id, or "
+                    "replaces = true to replace the milestone it extends",
+                )
+            milestones[ids.index(milestone.id)] = milestone
+            return milestones
+        if replaces:
+            raise self.fail(where, "replaces = true, but there is no milestone with this id")
+        if insert_after is None:
+            return milestones + [milestone]
+        if insert_after not in ids:
+            raise self.fail(where, f"insert_after {insert_after!r} is not a milestone")
+        position = ids.index(insert_after) + 1
+        return milestones[:position] + [milestone] + milestones[position:]
+
+    def step(self, table, where: str, anchor_key: str = "from") -> Step:
+        self.keys(table, _RULE_KEYS | {"after"}, where)
+        anchor = table.get(anchor_key)
+        if not isinstance(anchor, str):
+            raise self.fail(where, f'needs {anchor_key} = "<milestone id>"')
+        amount = table.get("amount")
+        if not isinstance(amount, int) or isinstance(amount, bool):
+            raise self.fail(where, f"amount must be a whole number, not {amount!r}")
+        try:
+            unit = parse_unit(str(table.get("unit", "")))
+        except SendClockError as error:
+            raise self.fail(where, str(error)) from None
+        return Step(anchor, amount, unit, bool(table.get("if_recorded", False)))
+
+    def lead(self, table, where: str) -> Step:
+        return self.step(table, where, anchor_key="after")
+
+    def rule(self, table, where: str) -> Rule:
+        self.keys(table, _RULE_KEYS, where)
+        roll = tuple(self.period(item, where) for item in table.get("roll_out_of", []))
+        if "on" in table:
+            match = _MONTH_DAY.match(str(table["on"]))
+            if not match or not isinstance(table.get("year"), str):
+                raise self.fail(
+                    where, 'a fixed date needs on = "MM-DD" and year = "<case parameter>"'
+                )
+            return Rule(
+                on=(int(match[1]), int(match[2])), year_param=table["year"], roll_out_of=roll
+            )
+        for combine in ("latest", "earliest"):
+            parts = table.get(f"{combine}_of")
+            if parts is not None:
+                if not isinstance(parts, list) or len(parts) < 2:
+                    raise self.fail(where, f"{combine}_of needs two or more steps")
+                steps = tuple(
+                    self.step(part, f"{where} {combine}_of[{n}]")
+                    for n, part in enumerate(parts, start=1)
+                )
+                return Rule(steps=steps, combine=combine, roll_out_of=roll)
+        return Rule(steps=(self.step(table, where),), roll_out_of=roll)
+
+    def period(self, item, where: str):
+        if not (
+            isinstance(item, list)
+            and len(item) == 2
+            and all(isinstance(part, str) and _MONTH_DAY.match(part) for part in item)
+        ):
+            raise self.fail(where, 'roll_out_of periods are ["MM-DD", "MM-DD"] pairs')
+        first, last = (_MONTH_DAY.match(part) for part in item)
+        return (int(first[1]), int(first[2])), (int(last[1]), int(last[2]))
+
+    def condition(self, text, where: str) -> Condition:
+        branch, _, value = str(text).partition("=")
+        return Condition(branch.strip(), value.strip())
+
+    # -- the whole process, checked -----------------------------------------------------------
+    def checked(self, process: Process) -> Process:
+        ids = [m.id for m in process.milestones]
+        by_id = {m.id: m for m in process.milestones}
+        if process.start not in by_id:
+            raise self.fail("start", f"start = {process.start!r} is not a milestone")
+        for milestone in process.milestones:
+            where = f"milestone {milestone.id!r}"
+            if milestone.due is None and milestone.id != process.start:
+                raise self.fail(where, "needs a due rule (only the start milestone has none)")
+            for anchor in milestone.anchors:
+                if anchor not in by_id:
+                    raise self.fail(
+                        where, f"counts from {anchor!r}, which is not a milestone of this process"
+                    )
+            for rule in (milestone.due, milestone.target, milestone.earliest):
+                if rule and rule.year_param and rule.year_param not in process.params:
+                    raise self.fail(
+                        where, f"year = {rule.year_param!r} is not a declared [params] entry"
+                    )
+            for condition in milestone.when:
+                branch = process.branches.get(condition.branch)
+                if branch is None:
+                    raise self.fail(where, f"when {condition}: no branch {condition.branch!r}")
+                if condition.value not in branch.values:
+                    raise self.fail(
+                        where,
+                        f"when {condition}: {condition.branch} takes {', '.join(branch.values)}",
+                    )
+            for name in milestone.closure_test:
+                if name not in by_id and name not in process.dates:
+                    raise self.fail(
+                        where,
+                        f"closure_test {name!r} is neither a milestone nor a "
+                        "declared [dates] entry",
+                    )
+            self.check_branch_of_anchors(milestone, by_id, where)
+        order = self.topological(ids, by_id)
+        return replace(process, order=order)
+
+    def check_branch_of_anchors(self, milestone: Milestone, by_id, where: str) -> None:
+        own = set(milestone.when)
+        rules = [r for r in (milestone.due, milestone.target, milestone.earliest) if r]
+        required = [s.anchor for r in rules for s in r.steps if not s.if_recorded]
+        if milestone.lead:
+            required.append(milestone.lead.anchor)
+        for anchor in required:
+            extra = set(by_id[anchor].when) - own
+            if extra:
+                raise self.fail(
+                    where,
+                    f"counts from {anchor!r}, which applies only when "
+                    f"{', '.join(map(str, sorted(extra, key=str)))}; add that to "
+                    "this milestone's when, or mark the step if_recorded",
+                )
+
+    def topological(self, ids: list[str], by_id) -> tuple[str, ...]:
+        remaining = {m: set(by_id[m].anchors) - {m} for m in ids}
+        for m in ids:
+            if m in by_id[m].anchors:
+                raise self.fail(f"milestone {m!r}", "counts from itself")
+        order: list[str] = []
+        while remaining:
+            ready = [m for m in ids if m in remaining and not remaining[m] - set(order)]
+            if not ready:
+                cycle = " -> ".join(sorted(remaining))
+                raise self.fail(
+                    "milestones",
+                    f"the milestones count from each other in a "
+                    f"cycle ({cycle}); one of them must count from an earlier one",
+                )
+            for m in ready:
+                order.append(m)
+                del remaining[m]
+        return tuple(order)

@@ -1,0 +1,419 @@
+"""Projecting a process over cases: due, projected, status and exceptions for every milestone.
+
+The projector works on columns: a batch of cases that share a process and a calendar comes in as
+arrays (received dates, each milestone's actual dates, outcomes, case dates, parameters) and goes
+out as arrays (each milestone's due, projected, status...). One case is a batch of one, so the
+timeline of a single case and a breach report over a million cases run the same code.
+
+The rules (statutory-rules.md §9):
+
+* **due**: the milestone's own rule, counted from its anchor's actual date when recorded, else
+  from the anchor's projected date;
+* **projected**: the actual date when recorded; otherwise the later of due and the predecessor's
+  date plus the lead time, so slippage upstream carries downstream;
+* **status** as of a date: met, late, overdue, at_risk, due_soon, pending, excused (late or
+  overdue, but an exception the regulations allow for this milestone applies), not_applicable (a
+  branch not taken).
+
+An actual date later than the as-of date has not happened yet as of then, and is ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from ..calendars import Calendar
+from ..errors import InputError, OutOfCoverage, SendClockError
+from .excusals import RecordedException
+from .model import Milestone, Process, Rule, Step
+
+STATUSES = ("met", "late", "overdue", "at_risk", "due_soon", "pending", "excused", "not_applicable")
+MET, LATE, OVERDUE, AT_RISK, DUE_SOON, PENDING, EXCUSED, NOT_APPLICABLE = range(len(STATUSES))
+
+#: A milestone with no actual date whose due date is this close is ``due_soon``.
+DUE_SOON_DAYS = 14
+
+NAT = np.datetime64("NaT", "D")
+UNKNOWN = -1  # an outcome or parameter not given
+
+
+def nat(size: int) -> np.ndarray:
+    return np.full(size, NAT, dtype="datetime64[D]")
+
+
+@dataclass
+class Cases:
+    """A batch of cases of one process on one calendar, as columns.
+
+    ``actual`` and ``dates`` map ids to ``datetime64[D]`` arrays (``NaT`` = not recorded);
+    ``outcomes`` maps a branch to indexes into its values (``-1`` = unknown); ``params`` maps a
+    parameter to whole numbers (``-1`` = not given); ``exceptions`` maps a case's position to its
+    recorded exceptions (most cases have none, so it is sparse).
+    """
+
+    received: np.ndarray
+    actual: dict[str, np.ndarray] = field(default_factory=dict)
+    outcomes: dict[str, np.ndarray] = field(default_factory=dict)
+    dates: dict[str, np.ndarray] = field(default_factory=dict)
+    params: dict[str, np.ndarray] = field(default_factory=dict)
+    exceptions: dict[int, tuple[RecordedException, ...]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.received)
+
+
+@dataclass
+class Projection:
+    """The columns a projection produces, one array per milestone id in each dict."""
+
+    process: Process
+    calendar: Calendar
+    as_of: date
+    due: dict[str, np.ndarray]
+    target: dict[str, np.ndarray]
+    earliest: dict[str, np.ndarray]
+    projected: dict[str, np.ndarray]
+    actual: dict[str, np.ndarray]
+    status: dict[str, np.ndarray]
+    days_late: dict[str, np.ndarray]  # -1 where not late/overdue/excused
+    conditional: dict[str, np.ndarray]
+    closure_window: dict[str, np.ndarray]  # index into calendar.closure_windows(), -1 none
+    outcomes: dict[str, np.ndarray]
+    #: (case, milestone) -> recorded exceptions that apply there
+    recorded: dict[tuple[int, str], list[RecordedException]]
+    #: per case: None, or (exception class, message) when the case cannot be projected
+    errors: np.ndarray
+
+    def ok(self) -> np.ndarray:
+        return np.array([error is None for error in self.errors], dtype=bool)
+
+
+def project_columns(process: Process, calendar: Calendar, cases: Cases, as_of: date) -> Projection:
+    """Project every case of the batch; cases that cannot be projected carry an error."""
+    return _Run(process, calendar, cases, as_of).run()
+
+
+class _Run:
+    def __init__(self, process: Process, calendar: Calendar, cases: Cases, as_of: date):
+        self.process, self.calendar, self.cases = process, calendar, cases
+        self.size = len(cases)
+        self.as_of = np.datetime64(as_of, "D")
+        self.as_of_date = as_of
+        self.errors = np.full(self.size, None, dtype=object)
+        self.windows = calendar.closure_windows() if calendar.has_terms else []
+
+    def fail(self, mask: np.ndarray, error_class, message) -> None:
+        """Record an error for the cases in ``mask`` that have none yet. ``message`` is text or
+        a function of the case position."""
+        for position in np.flatnonzero(mask & (self.errors == None)):  # noqa: E711 - elementwise
+            text = message(int(position)) if callable(message) else message
+            self.errors[position] = (error_class, text)
+
+    # -- inputs -------------------------------------------------------------------------------
+    def actuals(self) -> dict[str, np.ndarray]:
+        received = np.asarray(self.cases.received, dtype="datetime64[D]")
+        found = {}
+        for milestone in self.process.milestones:
+            column = self.cases.actual.get(milestone.id)
+            column = nat(self.size) if column is None else np.asarray(column, "datetime64[D]")
+            if milestone.id == self.process.start:
+                found[milestone.id] = received
+                continue
+            self.fail(
+                column < received,
+                InputError,
+                lambda i, m=milestone.id, c=column: (
+                    f"{m} is dated {c[i]}, before the start date {received[i]}; check both dates"
+                ),
+            )
+            # An actual date after the as-of date had not happened yet as of then.
+            found[milestone.id] = np.where(column > self.as_of, NAT, column)
+        return found
+
+    def resolved_outcomes(self, actual: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Given outcomes, plus those implied by recorded milestones (a final plan means
+        outcome=plan); a contradiction is an error for that case."""
+        outcomes = {}
+        for branch in self.process.branches.values():
+            given = self.cases.outcomes.get(branch.id)
+            outcomes[branch.id] = (
+                np.full(self.size, UNKNOWN, dtype=np.int8)
+                if given is None
+                else np.asarray(given, dtype=np.int8).copy()
+            )
+        for milestone in self.process.milestones:
+            recorded = ~np.isnat(actual[milestone.id])
+            if not recorded.any():
+                continue
+            for condition in milestone.when:
+                values = outcomes[condition.branch]
+                implied = self.process.branches[condition.branch].values.index(condition.value)
+                clash = recorded & (values != UNKNOWN) & (values != implied)
+                self.fail(
+                    clash,
+                    InputError,
+                    lambda i, m=milestone, c=condition, v=values: (
+                        f"{m.id} is recorded, which means {c}, but {c.branch}="
+                        f"{self.process.branches[c.branch].values[v[i]]} was given"
+                    ),
+                )
+                values[recorded & ~clash] = implied
+        return outcomes
+
+    # -- the run ------------------------------------------------------------------------------
+    def run(self) -> Projection:
+        actual = self.actuals()
+        outcomes = self.resolved_outcomes(actual)
+        due, target, earliest, projected = {}, {}, {}, {}
+        applicable, conditional = {}, {}
+        for milestone_id in self.process.order:
+            milestone = self.process.milestone(milestone_id)
+            applies, maybe = self.branch_masks(milestone, outcomes)
+            if milestone_id == self.process.start:
+                due[milestone_id] = actual[milestone_id]
+            else:
+                due[milestone_id] = self.evaluate(milestone.due, milestone, actual, projected)
+                # No due date: a parameter it needs was not given (e.g. no transfer year), or
+                # it could not be counted (the case then carries the error).
+                applies &= ~np.isnat(due[milestone_id])
+            target[milestone_id] = self.evaluate(milestone.target, milestone, actual, projected)
+            earliest[milestone_id] = self.evaluate(milestone.earliest, milestone, actual, projected)
+            projected[milestone_id] = self.projection(
+                milestone, due[milestone_id], actual, projected
+            )
+            applicable[milestone_id], conditional[milestone_id] = applies, maybe & applies
+            for column in (due, target, earliest, projected):
+                column[milestone_id] = np.where(applies, column[milestone_id], NAT)
+        self.known = {m: self.date_of(m, actual, projected) for m in self.process.ids}
+        self.tested = {m.id: self.closure_test_dates(m) for m in self.process.milestones}
+        windows = {m.id: self.closure_windows(m) for m in self.process.milestones}
+        recorded = self.recorded_exceptions(due, applicable)
+        status, days_late = {}, {}
+        for milestone in self.process.milestones:
+            status[milestone.id], days_late[milestone.id] = self.statuses(
+                milestone,
+                due[milestone.id],
+                projected[milestone.id],
+                actual[milestone.id],
+                applicable[milestone.id],
+                windows[milestone.id] >= 0,
+                self.recorded_mask(recorded, milestone.id),
+            )
+        return Projection(
+            process=self.process,
+            calendar=self.calendar,
+            as_of=self.as_of_date,
+            due=due,
+            target=target,
+            earliest=earliest,
+            projected=projected,
+            actual={k: np.where(applicable[k], v, NAT) for k, v in actual.items()},
+            status=status,
+            days_late=days_late,
+            conditional=conditional,
+            closure_window=windows,
+            outcomes=outcomes,
+            recorded=recorded,
+            errors=self.errors,
+        )
+
+    def branch_masks(self, milestone: Milestone, outcomes) -> tuple[np.ndarray, np.ndarray]:
+        applies = np.ones(self.size, dtype=bool)
+        maybe = np.zeros(self.size, dtype=bool)
+        for condition in milestone.when:
+            branch = self.process.branches[condition.branch]
+            wanted = branch.values.index(condition.value)
+            values = outcomes[condition.branch]
+            applies &= (values == UNKNOWN) | (values == wanted)
+            if condition.value != branch.assumed:
+                maybe |= values == UNKNOWN
+        return applies, maybe
+
+    def date_of(self, milestone_id: str, actual, projected) -> np.ndarray:
+        """A milestone's actual date where recorded, else its projected date."""
+        recorded = actual[milestone_id]
+        return np.where(np.isnat(recorded), projected[milestone_id], recorded)
+
+    def evaluate(self, rule: Rule | None, milestone: Milestone, actual, projected) -> np.ndarray:
+        if rule is None:
+            return nat(self.size)
+        if rule.on is not None:
+            result = self.fixed_date(rule)
+        else:
+            parts = [self.step(step, milestone, actual, projected) for step in rule.steps]
+            if rule.combine == "latest":
+                result = parts[0]
+                for part in parts[1:]:
+                    result = np.fmax(result, part)
+            elif rule.combine == "earliest":
+                result = parts[0]
+                for part in parts[1:]:
+                    result = np.fmin(result, part)
+            else:
+                result = parts[0]
+        return self.rolled(rule, result) if rule.roll_out_of else result
+
+    def step(self, step: Step, milestone: Milestone, actual, projected) -> np.ndarray:
+        if step.if_recorded:
+            start = actual[step.anchor]
+        else:
+            start = self.date_of(step.anchor, actual, projected)
+        try:
+            result = self.calendar.add_many(start, step.amount, step.unit, errors="coerce")
+        except SendClockError as error:  # e.g. term weeks on a calendar without terms
+            self.fail(~np.isnat(start), type(error), f"{milestone.id}: {error}")
+            return nat(self.size)
+        self.fail(
+            np.isnat(result) & ~np.isnat(start),
+            OutOfCoverage,
+            lambda i: f"{milestone.id}: {_coverage_message(self.calendar, start[i], step)}",
+        )
+        return result
+
+    def fixed_date(self, rule: Rule) -> np.ndarray:
+        years = self.cases.params.get(rule.year_param)
+        if years is None:
+            return nat(self.size)
+        years = np.asarray(years, dtype=np.int64)
+        month, day = rule.on
+        first = (years - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (month - 1)
+        result = first.astype("datetime64[D]") + (day - 1)
+        return np.where(years < 0, NAT, result)
+
+    def rolled(self, rule: Rule, days: np.ndarray) -> np.ndarray:
+        """Move dates inside a ``roll_out_of`` period to the first working day after it; done
+        once per distinct date, since a caseload has few."""
+        valid = ~np.isnat(days)
+        unique, inverse = np.unique(days[valid], return_inverse=True)
+        moved = np.array(
+            [_roll(d, rule, self.calendar) for d in unique.tolist()], dtype="datetime64[D]"
+        )
+        result = days.copy()
+        result[valid] = moved[inverse] if len(unique) else result[valid]
+        return result
+
+    def projection(self, milestone: Milestone, due, actual, projected) -> np.ndarray:
+        forecast = due
+        if milestone.lead is not None:
+            lead = milestone.lead
+            after = self.date_of(lead.anchor, actual, projected)
+            try:
+                earliest_possible = self.calendar.add_many(
+                    after, lead.amount, lead.unit, errors="coerce"
+                )
+            except SendClockError:
+                earliest_possible = nat(self.size)
+            forecast = np.fmax(due, earliest_possible)
+        recorded = actual[milestone.id]
+        return np.where(np.isnat(recorded), forecast, recorded)
+
+    # -- exceptions ---------------------------------------------------------------------------
+    def closure_test_dates(self, milestone: Milestone) -> np.ndarray:
+        """The first known of the milestone's closure-test dates (a recorded case date such as
+        when the school was asked, else a milestone's actual or projected date)."""
+        result = nat(self.size)
+        for name in milestone.closure_test:
+            if name in self.process.dates:
+                column = self.cases.dates.get(name)
+                candidate = (
+                    nat(self.size) if column is None else np.asarray(column, "datetime64[D]")
+                )
+            else:
+                candidate = self.known[name]
+            result = np.where(np.isnat(result), candidate, result)
+        return result
+
+    def closure_windows(self, milestone: Milestone) -> np.ndarray:
+        none = np.full(self.size, -1, dtype=np.int64)
+        if "school_closure" not in milestone.excused_by or not self.windows:
+            return none
+        tested = self.tested[milestone.id]
+        starts = np.array([w.start for w in self.windows], dtype="datetime64[D]")
+        ends = np.array([w.end for w in self.windows], dtype="datetime64[D]")
+        position = np.searchsorted(starts, tested, side="right") - 1
+        inside = ~np.isnat(tested) & (position >= 0)
+        inside &= tested <= ends[np.clip(position, 0, None)]
+        return np.where(inside, position, none)
+
+    def recorded_exceptions(self, due, applicable):
+        """Which recorded exceptions apply to which milestone of which case."""
+        found: dict[tuple[int, str], list[RecordedException]] = {}
+        for case, exceptions in self.cases.exceptions.items():
+            for exception in exceptions:
+                try:
+                    exception.check(self.process)
+                except InputError as error:
+                    self.fail(np.arange(self.size) == case, InputError, str(error))
+                    continue
+                for milestone in self.process.milestones:
+                    if self.exception_applies(exception, milestone, case, due, applicable):
+                        found.setdefault((case, milestone.id), []).append(exception)
+        return found
+
+    def exception_applies(self, exception, milestone, case, due, applicable) -> bool:
+        if exception.kind not in milestone.excused_by or not applicable[milestone.id][case]:
+            return False
+        if exception.milestone not in (None, milestone.id):
+            return False
+        if exception.start is None:
+            return True
+        if exception.is_window():
+            tested = self.tested[milestone.id][case]
+            return not np.isnat(tested) and exception.start <= tested.item() <= exception.end
+        # A dated absence excuses the limits whose running period it overlaps.
+        anchors = [s.anchor for s in milestone.due.steps] if milestone.due else []
+        begins = min((self.known[a][case] for a in anchors), default=NAT)
+        ends = due[milestone.id][case]
+        if np.isnat(begins) or np.isnat(ends):
+            return False
+        return exception.start <= ends.item() and exception.end >= begins.item()
+
+    def recorded_mask(self, recorded, milestone_id: str) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        for case, name in recorded:
+            if name == milestone_id:
+                mask[case] = True
+        return mask
+
+    # -- statuses -----------------------------------------------------------------------------
+    def statuses(self, milestone, due, projected, actual, applicable, in_window, recorded):
+        has_actual = ~np.isnat(actual)
+        late = has_actual & (actual > due)
+        overdue = ~has_actual & (self.as_of > due)
+        at_risk = ~has_actual & ~overdue & (projected > due)
+        soon = np.timedelta64(DUE_SOON_DAYS, "D")
+        due_soon = ~has_actual & ~overdue & ~at_risk & (due - self.as_of <= soon)
+        excused = (late | overdue) & (in_window | recorded)
+        status = np.select(
+            [~applicable, excused, late, has_actual, overdue, at_risk, due_soon],
+            [NOT_APPLICABLE, EXCUSED, LATE, MET, OVERDUE, AT_RISK, DUE_SOON],
+            default=PENDING,
+        ).astype(np.int8)
+        if milestone.id == self.process.start:
+            status = np.where(applicable, MET, NOT_APPLICABLE).astype(np.int8)
+        late_days = np.where(late, actual - due, self.as_of - due).astype(np.int64)
+        days_late = np.where(applicable & (late | overdue), late_days, -1)
+        return status, days_late
+
+
+def _roll(day: date, rule: Rule, calendar: Calendar) -> date:
+    for (first_month, first_day), (last_month, last_day) in rule.roll_out_of:
+        first = date(day.year, first_month, first_day)
+        wraps = (last_month, last_day) < (first_month, first_day)
+        if wraps and day < first:  # e.g. 1 January inside 25 Dec - 1 Jan
+            first = date(day.year - 1, first_month, first_day)
+        last = date(first.year + (1 if wraps else 0), last_month, last_day)
+        if first <= day <= last:
+            return calendar.add(last, 1, "working-days")
+    return day
+
+
+def _coverage_message(calendar: Calendar, start: np.datetime64, step: Step) -> str:
+    try:
+        calendar.add(start.item(), step.amount, step.unit)
+    except SendClockError as error:
+        return str(error)
+    return f"cannot count {step.amount} {step.unit} from {start}"  # pragma: no cover

@@ -1,0 +1,292 @@
+"""One case's timeline: validate what was recorded, project it, report each milestone.
+
+>>> from datetime import date
+>>> from send_clock.calendars import load_calendar
+>>> from send_clock.timelines import load_process
+>>> schedule = project(load_process("england-ehcna"), load_calendar("england-and-wales"),
+...                    Case(received=date(2025, 9, 15)), as_of=date(2025, 9, 15))
+>>> [(m.id, str(m.due)) for m in schedule.milestones][1:3]
+[('decision_to_assess', '2025-10-27'), ('advice_requested', '2025-10-27')]
+>>> schedule.milestone("final_plan").due
+datetime.date(2026, 2, 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from ..calendars import Calendar
+from ..dates import iso, parse_date
+from ..errors import InputError
+from .excusals import RecordedException
+from .model import Milestone, Process
+from .projector import STATUSES, UNKNOWN, Cases, Projection, nat, project_columns
+
+
+@dataclass(frozen=True)
+class Case:
+    """What is known about one case: when it started, and what has happened since."""
+
+    received: date
+    events: Mapping[str, date] = field(default_factory=dict)  # milestone or case-date id -> date
+    outcomes: Mapping[str, str] = field(default_factory=dict)  # branch -> value
+    exceptions: tuple[RecordedException, ...] = ()
+    params: Mapping[str, int] = field(default_factory=dict)
+    case_id: str = ""
+
+
+@dataclass(frozen=True)
+class MilestoneStatus:
+    """One milestone of one case, as reported."""
+
+    milestone: Milestone
+    due: date | None
+    target: date | None
+    earliest: date | None
+    projected: date | None
+    actual: date | None
+    status: str
+    days_late: int | None
+    conditional: bool
+    exceptions: tuple[dict, ...]
+
+    @property
+    def id(self) -> str:
+        return self.milestone.id
+
+    def to_dict(self) -> dict:
+        m = self.milestone
+        return {
+            "id": m.id,
+            "title": m.title,
+            "kind": m.kind,
+            "due": iso(self.due),
+            "target": iso(self.target),
+            "earliest": iso(self.earliest),
+            "projected": iso(self.projected),
+            "actual": iso(self.actual),
+            "status": self.status,
+            "days_late": self.days_late,
+            "basis": m.basis,
+            "conditional": self.conditional,
+            "exceptions": [
+                {
+                    **e,
+                    "window": {k: iso(v) for k, v in e["window"].items()} if e["window"] else None,
+                }
+                for e in self.exceptions
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Schedule:
+    process: Process
+    calendar: Calendar
+    case: Case
+    as_of: date
+    milestones: tuple[MilestoneStatus, ...]
+    outcomes: Mapping[str, str | None]
+    warnings: tuple[str, ...] = ()
+
+    def milestone(self, milestone_id: str) -> MilestoneStatus:
+        return next(m for m in self.milestones if m.id == milestone_id)
+
+    def to_dict(self) -> dict:
+        return {
+            "process": self.process.id,
+            "calendar": self.calendar.id,
+            "received": iso(self.case.received),
+            "as_of": iso(self.as_of),
+            "outcomes": dict(self.outcomes),
+            "milestones": [m.to_dict() for m in self.milestones],
+            "warnings": list(self.warnings),
+        }
+
+
+# -- from cases to columns, checking what was recorded ------------------------------------------
+def check_case(process: Process, case: Case) -> None:
+    """Raise :class:`InputError` for anything recorded that ``process`` does not know."""
+    for key in case.events:
+        if key not in process.ids and key not in process.dates:
+            dates = f"; case dates: {', '.join(process.dates)}" if process.dates else ""
+            raise InputError(
+                f"{key!r} is not a milestone of {process.id}; the milestones are: "
+                f"{', '.join(process.ids)}{dates}"
+            )
+    for branch_id, value in case.outcomes.items():
+        branch = process.branches.get(branch_id)
+        if branch is None:
+            known = ", ".join(process.branches) or "none"
+            raise InputError(
+                f"{branch_id!r} is not a branch of {process.id}; its branches: {known}"
+            )
+        if value not in branch.values:
+            raise InputError(
+                f"{branch_id}={value!r}: {branch_id} is one of {', '.join(branch.values)}"
+            )
+    for key, value in case.params.items():
+        if key not in process.params:
+            known = ", ".join(process.params) or "none"
+            raise InputError(f"{key!r} is not a parameter of {process.id}; its parameters: {known}")
+        if not isinstance(value, int) or not 1900 <= value <= 2200:
+            raise InputError(f"{key}={value!r}: give a year, e.g. 2027")
+    for exception in case.exceptions:
+        exception.check(process)
+
+
+def columns_of(process: Process, cases: list[Case]) -> Cases:
+    """The column form of ``cases`` (each checked first)."""
+    for case in cases:
+        check_case(process, case)
+    size = len(cases)
+
+    def column(key: str) -> np.ndarray | None:
+        if not any(key in case.events for case in cases):
+            return None
+        values = nat(size)
+        for position, case in enumerate(cases):
+            if key in case.events:
+                values[position] = np.datetime64(case.events[key], "D")
+        return values
+
+    return Cases(
+        received=np.array([case.received for case in cases], dtype="datetime64[D]"),
+        actual={m: c for m in process.ids if (c := column(m)) is not None},
+        dates={d: c for d in process.dates if (c := column(d)) is not None},
+        outcomes={
+            b.id: np.array(
+                [
+                    b.values.index(case.outcomes[b.id]) if b.id in case.outcomes else UNKNOWN
+                    for case in cases
+                ],
+                dtype=np.int8,
+            )
+            for b in process.branches.values()
+        },
+        params={
+            p: np.array([case.params.get(p, UNKNOWN) for case in cases], dtype=np.int64)
+            for p in process.params
+        },
+        exceptions={i: case.exceptions for i, case in enumerate(cases) if case.exceptions},
+    )
+
+
+def project(
+    process: Process, calendar: Calendar, case: Case, as_of: date | None = None
+) -> Schedule:
+    """The timeline of one case as of ``as_of`` (default today). Raises the case's error."""
+    as_of = as_of or date.today()
+    projection = project_columns(process, calendar, columns_of(process, [case]), as_of)
+    error = projection.errors[0]
+    if error is not None:
+        error_class, message = error
+        raise error_class(message)
+    warnings = tuple(
+        f"{key} is dated {day}, after the as-of date {as_of}: it is treated as not yet happened"
+        for key, day in case.events.items()
+        if day > as_of
+    )
+    return schedule_at(projection, 0, case, warnings)
+
+
+def schedule_at(
+    projection: Projection, position: int, case: Case, warnings: tuple[str, ...] = ()
+) -> Schedule:
+    """The :class:`Schedule` of the case at ``position`` of a projection."""
+    process, calendar = projection.process, projection.calendar
+    windows = calendar.closure_windows() if calendar.has_terms else []
+    milestones = []
+    for milestone in process.milestones:
+        key = milestone.id
+        days_late = int(projection.days_late[key][position])
+        milestones.append(
+            MilestoneStatus(
+                milestone=milestone,
+                due=_day(projection.due[key][position]),
+                target=_day(projection.target[key][position]),
+                earliest=_day(projection.earliest[key][position]),
+                projected=_day(projection.projected[key][position]),
+                actual=_day(projection.actual[key][position]),
+                status=STATUSES[projection.status[key][position]],
+                days_late=days_late if days_late >= 0 else None,
+                conditional=bool(projection.conditional[key][position]),
+                exceptions=_exceptions(projection, position, milestone, windows),
+            )
+        )
+    outcomes = {
+        branch.id: (
+            branch.values[value]
+            if (value := int(projection.outcomes[branch.id][position])) != UNKNOWN
+            else None
+        )
+        for branch in process.branches.values()
+    }
+    return Schedule(
+        process, calendar, case, projection.as_of, tuple(milestones), outcomes, warnings
+    )
+
+
+def _exceptions(projection: Projection, position: int, milestone: Milestone, windows) -> tuple:
+    if projection.status[milestone.id][position] == STATUSES.index("not_applicable"):
+        return ()
+    found = []
+    window = int(projection.closure_window[milestone.id][position])
+    if window >= 0:
+        found.append(
+            {
+                "kind": "school_closure",
+                "source": "calendar",
+                "basis": milestone.excused_by["school_closure"],
+                "window": {"start": windows[window].start, "end": windows[window].end},
+            }
+        )
+    for exception in projection.recorded.get((position, milestone.id), []):
+        found.append(
+            {
+                "kind": exception.kind,
+                "source": "recorded",
+                "basis": milestone.excused_by[exception.kind],
+                "window": exception.window,
+            }
+        )
+    return tuple(found)
+
+
+def _day(value: np.datetime64) -> date | None:
+    return None if np.isnat(value) else value.item()
+
+
+def parse_assignments(texts, what: str) -> dict[str, str]:
+    """``["draft_plan=2026-01-26", ...]`` -> ``{"draft_plan": "2026-01-26"}``."""
+    found = {}
+    for text in texts:
+        key, equals, value = str(text).partition("=")
+        if not equals or not key.strip() or not value.strip():
+            raise InputError(
+                f"{text!r}: write each {what} as NAME=VALUE, e.g. "
+                + ("draft_plan=2026-01-26" if what == "event" else "outcome=plan")
+            )
+        found[key.strip()] = value.strip()
+    return found
+
+
+def parse_events(texts) -> dict[str, date]:
+    return {
+        key: parse_date(value, f"date of {key}")
+        for key, value in parse_assignments(texts, "event").items()
+    }
+
+
+def parse_params(texts) -> dict[str, int]:
+    found = {}
+    for key, value in parse_assignments(texts, "parameter").items():
+        try:
+            found[key] = int(value)
+        except ValueError:
+            raise InputError(f"{key}={value!r}: give a whole number, e.g. 2027") from None
+    return found
