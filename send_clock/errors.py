@@ -46,3 +46,15 @@ class ProcessFileError(ProcessError):
     def __init__(self, path: str, where: str, reason: str):
         self.path, self.where, self.reason = path, where, reason
         super().__init__(f"{path}: {where}: {reason}" if where else f"{path}: {reason}")
+
+
+class NotFound(SendClockError):
+    """A stored case, record or feed does not exist (or was revoked)."""
+
+
+class Conflict(SendClockError):
+    """The request clashes with what is stored (e.g. a case reference already in use)."""
+
+
+class StaleVersion(SendClockError):
+    """The case changed since the version the request was based on (optimistic concurrency)."""

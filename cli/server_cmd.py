@@ -1,0 +1,136 @@
+"""``send-clock serve``, ``send-clock db``, ``send-clock tokens`` and ``send-clock users``: the
+HTTP service and its database. Needs the server extra: ``pip install 'send-clock[server]'``."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from send_clock.errors import SendClockError
+
+DATABASE_HELP = ("Database URL (default: $SEND_CLOCK_DATABASE_URL, else sqlite:///./send-clock.db;"
+                 " PostgreSQL: postgresql+psycopg://user@host/db).")
+
+
+def _store(database: str | None):
+    try:
+        from send_clock.store import Store
+    except ImportError as error:
+        raise SendClockError(
+            f"the service needs the server extra ({error.name} is missing): "
+            "pip install 'send-clock[server]'"
+        ) from None
+    return Store(database)
+
+
+database_option = click.option("--database", default=None, help=DATABASE_HELP)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@database_option
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--no-migrate", is_flag=True,
+              help="Do not apply pending migrations; refuse to start if the database is behind.")
+@click.option("--public-url", default=None,
+              help="Base URL for feed links, e.g. https://sen.example.gov.uk (default: as called).")
+def serve(host, port, database, workers, no_migrate, public_url):
+    """Run the HTTP service (JSON API under /v1, OpenAPI at /openapi.json)."""
+    store = _store(database)
+    if no_migrate:
+        store.require_current()
+    else:
+        before, now = store.upgrade()
+        if before != now:
+            click.echo(f"send-clock: database migrated from {before or 'empty'} to {now}",
+                       err=True)
+    store.dispose()
+    # Workers are separate processes: they read their settings from the environment.
+    os.environ["SEND_CLOCK_DATABASE_URL"] = store.url
+    if public_url:
+        os.environ["SEND_CLOCK_PUBLIC_URL"] = public_url
+    import uvicorn
+
+    click.echo(f"send-clock: serving on http://{host}:{port} (database {_safe(store.url)})",
+               err=True)
+    uvicorn.run("send_clock.service.app:create_app", factory=True, host=host, port=port,
+                workers=workers, access_log=False, log_level="warning",
+                server_header=False, proxy_headers=True)
+
+
+def _safe(url: str) -> str:
+    """The URL without a password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@click.group()
+def db() -> None:
+    """The service's database schema."""
+
+
+@db.command()
+@database_option
+def upgrade(database):
+    """Apply pending migrations."""
+    store = _store(database)
+    before, now = store.upgrade()
+    click.echo(f"database at revision {now}" + ("" if before == now else
+                                                 f" (was {before or 'empty'})"))
+
+
+@db.command()
+@database_option
+def status(database):
+    """The database's schema revision and the newest this send-clock ships."""
+    current, head = _store(database).revisions()
+    click.echo(f"current {current or 'none'}, newest {head}"
+               + ("" if current == head else ": run `send-clock db upgrade`"))
+    if current != head:
+        raise SystemExit(1)
+
+
+@click.group()
+def tokens() -> None:
+    """API tokens for the service (shown once, stored hashed)."""
+
+
+@tokens.command()
+@click.option("--name", required=True, help="Who or what uses it, e.g. sen-team-laptop.")
+@click.option("--scope", type=click.Choice(["read", "write"]), required=True)
+@database_option
+def create(name, scope, database):
+    """Create an API token and print it once."""
+    from send_clock.store import tokens as token_store
+
+    store = _store(database)
+    store.require_current()
+    with store.session() as session:
+        row, token = token_store.create_api_token(session, name, scope)
+    click.echo(token)
+    click.echo(f"send-clock: token {row.id} ({row.name}, {row.scope}) created; it is shown "
+               "only now", err=True)
+
+
+@click.group()
+def users() -> None:
+    """Staff accounts for the web pages."""
+
+
+@users.command("create")
+@click.option("--username", required=True)
+@click.option("--scope", type=click.Choice(["read", "write"]), default="write", show_default=True)
+@click.password_option(help="At least 10 characters (prompted when not given).")
+@database_option
+def create_user(username, scope, password, database):
+    """Create a staff account that can sign in to the web pages."""
+    from send_clock.store import tokens as token_store
+
+    store = _store(database)
+    store.require_current()
+    with store.session() as session:
+        token_store.create_user(session, username, password, scope)
+    click.echo(f"user {username} created ({scope})")

@@ -1,0 +1,1 @@
+"""The HTTP service (FastAPI). The only module that imports FastAPI."""

@@ -1,0 +1,53 @@
+"""The HTTP service: ``create_app()`` builds the FastAPI application over one database.
+
+The process keeps no state apart from the database, so several workers or machines can serve
+the same PostgreSQL database side by side.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from .. import __version__
+from ..store import Store
+from . import problems
+from .middleware import AccessLog, SizeLimit
+from .settings import Settings
+
+DESCRIPTION = """Statutory SEN deadlines over HTTP: calendars, processes, timelines, stored cases
+with append-only records, breach reports and calendar feeds.
+
+Every `/v1` route needs `Authorization: Bearer <token>` (`send-clock tokens create`), except the
+feeds at `/v1/feeds/{token}.ics`, whose unguessable token is the credential. Errors are
+`application/problem+json` (RFC 9457)."""
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    app = FastAPI(title="send-clock", version=__version__, description=DESCRIPTION,
+                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    app.state.settings = settings
+    app.state.store = store or Store(settings.database_url)
+    problems.install(app)
+    _routes(app)
+    if settings.cors_origins:  # off unless origins are configured
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                           allow_methods=["GET", "POST", "DELETE"],
+                           allow_headers=["Authorization", "If-Match", "Content-Type"],
+                           expose_headers=["ETag", "Location"])
+    limit = max(settings.max_body_bytes, settings.max_import_bytes)
+    app.add_middleware(SizeLimit, limit=limit)
+    app.add_middleware(AccessLog)
+    logging.getLogger("send_clock").setLevel(logging.INFO)
+    return app
+
+
+def _routes(app: FastAPI) -> None:
+    from .routes import cases, meta, reference
+
+    app.include_router(meta.router)
+    app.include_router(reference.router, prefix="/v1")
+    app.include_router(cases.router, prefix="/v1")

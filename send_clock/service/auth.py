@@ -1,0 +1,47 @@
+"""Bearer API tokens: 401 without a valid one, 403 for a read token on a write route."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ..store import tokens
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from `send-clock tokens create`")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is making the request: a token's name (or a signed-in user's)."""
+
+    name: str
+    scope: str
+
+
+def _actor(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Actor:
+    session_actor = getattr(request.state, "actor", None)
+    if session_actor is not None:  # the web pages' signed-in user
+        return session_actor
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(401, "send an API token: Authorization: Bearer <token>",
+                            headers={"WWW-Authenticate": "Bearer"})
+    with request.app.state.store.session() as session:
+        row = tokens.authenticate(session, credentials.credentials)
+        if row is None:
+            raise HTTPException(401, "the API token is not valid (unknown or revoked)",
+                                headers={"WWW-Authenticate": "Bearer"})
+        return Actor(row.name, row.scope)
+
+
+def reader(request: Request, credentials=Depends(_bearer)) -> Actor:
+    return _actor(request, credentials)
+
+
+def writer(request: Request, credentials=Depends(_bearer)) -> Actor:
+    actor = _actor(request, credentials)
+    if actor.scope != "write":
+        raise HTTPException(403, f"the token {actor.name!r} is read-only; this needs a write "
+                            "token")
+    return actor

@@ -1,0 +1,282 @@
+"""Typed request and response bodies: the OpenAPI contract of ``/v1``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Status = Literal["met", "late", "overdue", "at_risk", "due_soon", "pending", "excused",
+                 "not_applicable"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- calendars and processes ------------------------------------------------------------------
+class CalendarSummary(BaseModel):
+    id: str
+    name: str
+    jurisdiction: str
+    coverage_from: date | None
+    coverage_to: date | None
+    status: str
+
+
+class TermOut(BaseModel):
+    name: str
+    start: date
+    end: date
+    half_term: list[date] | None
+    inset: list[date]
+    closures: list[date]
+
+
+class YearOut(BaseModel):
+    year: str
+    source: str
+    status: str
+    terms: list[TermOut]
+
+
+class ClosureOut(BaseModel):
+    kind: str
+    after_term: str
+    start: date
+    end: date
+    reopens: date
+    days: int
+
+
+class WindowOut(BaseModel):
+    closure_start: date
+    reopens: date
+    closure_days: int
+    window_start: date
+    window_end: date
+    after_term: str
+
+
+class CalendarOut(CalendarSummary):
+    origin: str
+    notes: str
+    years: list[YearOut]
+    closures: list[ClosureOut]
+    closure_windows: list[WindowOut]
+    bank_holidays: list[date]
+
+
+class BranchOut(BaseModel):
+    title: str
+    values: list[str]
+    assumed: str
+
+
+class MilestoneDef(BaseModel):
+    id: str
+    title: str
+    description: str
+    kind: Literal["statutory", "practice"]
+    basis: str
+    when: list[str]
+    excused_by: dict[str, str]
+
+
+class ProcessOut(BaseModel):
+    id: str
+    title: str
+    jurisdiction: str
+    description: str
+    basis: str
+    start: str
+    start_label: str
+    default_calendar: str
+    extends: str | None
+    branches: dict[str, BranchOut]
+    milestones: list[MilestoneDef]
+
+
+# -- arithmetic and timelines -----------------------------------------------------------------
+class DateAddIn(Strict):
+    start: date
+    amount: int = Field(ge=-10_000, le=10_000)
+    unit: str
+    calendar: str = "england-and-wales"
+
+
+class DateAddOut(BaseModel):
+    start: date
+    amount: int
+    unit: str
+    calendar: str
+    result: date
+
+
+class TimelineIn(Strict):
+    received: date = Field(description="The start date: request received, plan issued...")
+    calendar: str | None = Field(None, description="Calendar id; default: the process's own")
+    events: dict[str, date] = Field(default_factory=dict,
+                                    description="Actual dates: milestone id (or case date) → date")
+    outcomes: dict[str, str] = Field(default_factory=dict, description="branch → value")
+    exceptions: list[str] = Field(default_factory=list,
+                                  description="kind[:FROM..TO][@milestone]")
+    params: dict[str, int] = Field(default_factory=dict)
+    as_of: date | None = None
+
+
+class Window(BaseModel):
+    start: date
+    end: date
+
+
+class ExceptionOut(BaseModel):
+    kind: str
+    source: Literal["calendar", "recorded"]
+    basis: str
+    window: Window | None
+
+
+class MilestoneOut(BaseModel):
+    id: str
+    title: str
+    kind: Literal["statutory", "practice"]
+    due: date | None
+    target: date | None
+    earliest: date | None
+    projected: date | None
+    actual: date | None
+    status: Status
+    days_late: int | None
+    basis: str
+    conditional: bool
+    exceptions: list[ExceptionOut]
+
+
+class TimelineOut(BaseModel):
+    process: str
+    calendar: str
+    received: date
+    as_of: date
+    outcomes: dict[str, str | None]
+    milestones: list[MilestoneOut]
+    warnings: list[str]
+
+
+# -- cases --------------------------------------------------------------------------------------
+class CaseIn(Strict):
+    ref: str = Field(min_length=1, max_length=100,
+                     description="The council's case reference; never a child's name")
+    process: str
+    calendar: str | None = None
+    received: date
+    officer: str | None = Field(None, max_length=100)
+
+
+class RecordOut(BaseModel):
+    id: int
+    action: Literal["set", "add", "correct", "withdraw"]
+    field: Literal["event", "outcome", "param", "exception"]
+    key: str
+    value: str | None
+    corrects: int | None
+    reason: str | None
+    actor: str
+    recorded_at: str
+
+
+class CaseOut(BaseModel):
+    id: int
+    ref: str
+    process: str
+    calendar: str
+    received: date
+    officer: str | None
+    version: int
+    created_at: str
+    updated_at: str
+    records: list[RecordOut]
+
+
+class NextDue(BaseModel):
+    milestone: str
+    title: str
+    due: date
+    projected: date | None
+    status: Status
+
+
+class CaseSummaryOut(BaseModel):
+    id: int
+    ref: str
+    process: str
+    calendar: str
+    received: date
+    officer: str | None
+    version: int
+    statuses: dict[str, int]
+    next_due: NextDue | None
+
+
+class CaseList(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    cases: list[CaseSummaryOut]
+
+
+class EventIn(Strict):
+    milestone: str = Field(description="A milestone id, or a case date such as school_asked")
+    date: date
+
+
+class OutcomeIn(Strict):
+    branch: str
+    value: str
+
+
+class ParamIn(Strict):
+    name: str
+    value: int
+
+
+class ExceptionIn(Strict):
+    kind: str
+    start: date | None = Field(None, alias="from")
+    end: date | None = Field(None, alias="to")
+    milestone: str | None = None
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class CorrectionIn(Strict):
+    value: str = Field(description="The corrected value (a date for an event)")
+    reason: str | None = Field(None, max_length=500)
+
+
+class WithdrawalIn(Strict):
+    reason: str | None = Field(None, max_length=500)
+
+
+class HistoryOut(BaseModel):
+    case: int
+    records: list[RecordOut]
+
+
+# -- feeds ----------------------------------------------------------------------------------------
+class FeedCreated(BaseModel):
+    id: int
+    token: str = Field(description="Shown once: only its hash is stored")
+    url: str
+    webcal_url: str
+
+
+class ImportRowError(BaseModel):
+    line: int
+    message: str
+
+
+class ImportResult(BaseModel):
+    imported: int
+    case_ids: list[int]

@@ -1,0 +1,262 @@
+"""Cases and their append-only records.
+
+The current state of a case is a fold over its records in order: ``set`` records an event date,
+an outcome or a parameter (a later ``set`` of the same key supersedes it); ``add`` records an
+exception; ``correct`` replaces an earlier record with a new value; ``withdraw`` removes one. No
+row is ever updated or deleted, so ``history`` shows who changed what, and when.
+
+Every change checks the case's ``version`` (the ETag the client saw) in the same statement that
+raises it, so of two officers editing from the same version exactly one succeeds and the other
+is told to reload: nothing is silently overwritten.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..calendars import load_calendar
+from ..dates import parse_date
+from ..errors import Conflict, InputError, NotFound, StaleVersion
+from ..timelines import Case, RecordedException, load_process, project
+from ..timelines.schedule import check_case
+from .models import CaseRecordRow, CaseRow
+from .tokens import now
+
+FIELDS = ("event", "outcome", "param", "exception")
+
+
+@dataclass(frozen=True)
+class Record:
+    id: int
+    action: str
+    field: str
+    key: str
+    value: str | None
+    corrects: int | None
+    reason: str | None
+    actor: str
+    recorded_at: datetime
+
+    @classmethod
+    def of(cls, row: CaseRecordRow) -> Record:
+        return cls(row.id, row.action, row.field, row.key, row.value, row.corrects, row.reason,
+                   row.actor, row.recorded_at)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "action": self.action, "field": self.field, "key": self.key,
+            "value": self.value, "corrects": self.corrects, "reason": self.reason,
+            "actor": self.actor, "recorded_at": self.recorded_at.isoformat(),
+        }
+
+
+@dataclass
+class CaseState:
+    """A stored case and what its records add up to now."""
+
+    id: int
+    ref: str
+    process: str
+    calendar: str
+    received: date
+    officer: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    active: dict[int, Record] = field(default_factory=dict)  # record id -> live record
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.id}-{self.version}"'
+
+    def live(self, kind: str) -> list[Record]:
+        return [r for r in self.active.values() if r.field == kind]
+
+    def to_case(self) -> Case:
+        """The :class:`~send_clock.timelines.Case` these records describe."""
+        return Case(
+            received=self.received,
+            events={r.key: parse_date(r.value) for r in self.live("event")},
+            outcomes={r.key: r.value for r in self.live("outcome")},
+            exceptions=tuple(RecordedException.parse(r.value) for r in self.live("exception")),
+            params={r.key: int(r.value) for r in self.live("param")},
+            case_id=self.ref,
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "ref": self.ref,
+            "process": self.process,
+            "calendar": self.calendar,
+            "received": self.received.isoformat(),
+            "officer": self.officer,
+            "version": self.version,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+            "records": [r.to_dict() for r in self.active.values()],
+        }
+
+
+def _fold(row: CaseRow, records: list[Record]) -> CaseState:
+    state = CaseState(row.id, row.ref, row.process, row.calendar, row.received, row.officer,
+                      row.version, row.created_at, row.updated_at)
+    for record in records:
+        if record.action == "set":
+            for old_id in [i for i, r in state.active.items()
+                           if (r.field, r.key) == (record.field, record.key)]:
+                del state.active[old_id]
+            state.active[record.id] = record
+        elif record.action == "add":
+            state.active[record.id] = record
+        elif record.action == "correct":
+            state.active.pop(record.corrects, None)
+            state.active[record.id] = record
+        elif record.action == "withdraw":
+            state.active.pop(record.corrects, None)
+    return state
+
+
+# -- reading --------------------------------------------------------------------------------------
+def get_case(session: Session, case_id: int) -> CaseState:
+    row = session.get(CaseRow, case_id)
+    if row is None:
+        raise NotFound(f"no case {case_id}")
+    return _fold(row, history(session, case_id))
+
+
+def get_case_by_ref(session: Session, ref: str) -> CaseState:
+    row = session.scalar(select(CaseRow).where(CaseRow.ref == ref))
+    if row is None:
+        raise NotFound(f"no case with reference {ref!r}")
+    return _fold(row, history(session, row.id))
+
+
+def history(session: Session, case_id: int) -> list[Record]:
+    rows = session.scalars(select(CaseRecordRow).where(CaseRecordRow.case_id == case_id)
+                           .order_by(CaseRecordRow.id))
+    return [Record.of(row) for row in rows]
+
+
+def all_cases(session: Session, process: str | None = None) -> list[CaseState]:
+    """Every case (of one process), folded, in two queries whatever their number."""
+    query = select(CaseRow).order_by(CaseRow.id)
+    records_query = select(CaseRecordRow).order_by(CaseRecordRow.id)
+    if process:
+        query = query.where(CaseRow.process == process)
+        records_query = records_query.join(CaseRow).where(CaseRow.process == process)
+    by_case: dict[int, list[Record]] = defaultdict(list)
+    for record in session.scalars(records_query):
+        by_case[record.case_id].append(Record.of(record))
+    return [_fold(row, by_case[row.id]) for row in session.scalars(query)]
+
+
+def count_cases(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(CaseRow)) or 0
+
+
+# -- writing --------------------------------------------------------------------------------------
+def create_case(session: Session, ref: str, process: str, calendar: str | None, received: date,
+                officer: str | None, actor: str, records: list[tuple] = ()) -> CaseState:
+    """A new case, with optional initial records ``(field, key, value)``; checked by
+    projecting it before anything is stored."""
+    ref = ref.strip()
+    if not ref:
+        raise InputError("a case needs a reference (not a name), e.g. EHC-2025-0042")
+    process_def = load_process(process)
+    calendar = calendar or process_def.default_calendar
+    load_calendar(calendar)
+    stamp = now()
+    row = CaseRow(ref=ref, process=process_def.id, calendar=calendar, received=received,
+                  officer=officer, version=1, created_at=stamp, updated_at=stamp)
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"a case with reference {ref!r} already exists") from None
+    for field_name, key, value in records:
+        _insert(session, row.id, "set" if field_name != "exception" else "add", field_name, key,
+                value, None, None, actor, stamp)
+    state = get_case(session, row.id)
+    validate(state)
+    return state
+
+
+def record(session: Session, case_id: int, expected: int, field_name: str, key: str,
+           value: str, actor: str) -> CaseState:
+    """Record an event date, outcome, parameter or exception on a case at version
+    ``expected``."""
+    if field_name not in FIELDS:
+        raise InputError(f"cannot record {field_name!r}; record one of: {', '.join(FIELDS)}")
+    action = "add" if field_name == "exception" else "set"
+    return _change(session, case_id, expected, action, field_name, key, value, None, None, actor)
+
+
+def correct(session: Session, case_id: int, expected: int, record_id: int, value: str,
+            reason: str | None, actor: str) -> CaseState:
+    target = _live_record(session, case_id, record_id)
+    return _change(session, case_id, expected, "correct", target.field, target.key, value,
+                   record_id, reason, actor)
+
+
+def withdraw(session: Session, case_id: int, expected: int, record_id: int,
+             reason: str | None, actor: str) -> CaseState:
+    target = _live_record(session, case_id, record_id)
+    return _change(session, case_id, expected, "withdraw", target.field, target.key, None,
+                   record_id, reason, actor)
+
+
+def _live_record(session: Session, case_id: int, record_id: int) -> Record:
+    state = get_case(session, case_id)
+    if record_id not in state.active:
+        raise NotFound(f"case {case_id} has no current record {record_id} (it may have been "
+                       "corrected or withdrawn already)")
+    return state.active[record_id]
+
+
+def _change(session: Session, case_id: int, expected: int, action: str, field_name: str,
+            key: str, value: str | None, corrects: int | None, reason: str | None,
+            actor: str) -> CaseState:
+    stamp = now()
+    # The version check and the bump are one statement: concurrent writers cannot both pass.
+    bumped = session.execute(
+        update(CaseRow)
+        .where(CaseRow.id == case_id, CaseRow.version == expected)
+        .values(version=CaseRow.version + 1, updated_at=stamp)
+    ).rowcount
+    if bumped != 1:
+        if session.get(CaseRow, case_id) is None:
+            raise NotFound(f"no case {case_id}")
+        raise StaleVersion(f"case {case_id} changed since version {expected}; reload it and "
+                           "apply your change again")
+    _insert(session, case_id, action, field_name, key, value, corrects, reason, actor, stamp)
+    session.expire_all()
+    state = get_case(session, case_id)
+    validate(state)
+    return state
+
+
+def _insert(session: Session, case_id: int, action: str, field_name: str, key: str,
+            value: str | None, corrects: int | None, reason: str | None, actor: str,
+            stamp: datetime) -> None:
+    session.add(CaseRecordRow(case_id=case_id, action=action, field=field_name, key=key,
+                              value=value, corrects=corrects, reason=reason, actor=actor,
+                              recorded_at=stamp))
+    session.flush()
+
+
+def validate(state: CaseState) -> None:
+    """Raise the case officer's error if the case, as it now stands, cannot be projected
+    (unknown milestone, event before the request, contradictory outcome, out of coverage...).
+    Called inside the transaction, so a rejected change is rolled back."""
+    process = load_process(state.process)
+    case = state.to_case()
+    check_case(process, case)
+    project(process, load_calendar(state.calendar), case, as_of=max(
+        [state.received, *case.events.values()]))

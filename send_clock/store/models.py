@@ -1,0 +1,138 @@
+"""The database tables (SQLAlchemy 2). Only :mod:`send_clock.store` imports SQLAlchemy.
+
+Cases hold what cannot change (reference, process, calendar, received) and a ``version`` that
+rises with every change, for optimistic concurrency. Everything that happens to a case is a row
+in ``case_records``, append only: a correction or a withdrawal is a new row pointing at the one it
+corrects, so the history is never lost.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy import DateTime as _DateTime
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class DateTime(TypeDecorator):
+    """A UTC timestamp that comes back time-zone aware from every database (SQLite keeps no
+    zone)."""
+
+    impl = _DateTime(timezone=True)
+    cache_ok = True
+
+    def __init__(self, timezone: bool = True):
+        super().__init__()
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CaseRow(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(100), unique=True)
+    process: Mapped[str] = mapped_column(String(100))
+    calendar: Mapped[str] = mapped_column(String(200))
+    received: Mapped[date] = mapped_column(Date)
+    officer: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_cases_process", "process"),)
+
+
+class CaseRecordRow(Base):
+    """One thing recorded on a case. ``action``: set (an event date, outcome or parameter),
+    add (an exception), correct (replaces record ``corrects``), withdraw (removes it)."""
+
+    __tablename__ = "case_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(20))
+    field: Mapped[str] = mapped_column(String(20))  # event | outcome | param | exception
+    key: Mapped[str] = mapped_column(String(100))
+    value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    corrects: Mapped[int | None] = mapped_column(
+        ForeignKey("case_records.id"), nullable=True
+    )
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_case_records_case", "case_id", "id"),)
+
+
+class ApiTokenRow(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(10))  # read | write
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class FeedRow(Base):
+    """A calendar subscription: one case's milestones, or (case_id NULL) the team's open
+    deadlines. Only the hash of its token is stored."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), nullable=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class IcalSequenceRow(Base):
+    """The last SEQUENCE and fingerprint served for each event UID, so that a changed event
+    rises and an unchanged one keeps its number across regenerations and processes."""
+
+    __tablename__ = "ical_sequences"
+
+    uid: Mapped[str] = mapped_column(String(300), primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserRow(Base):
+    """A member of staff who signs in to the web pages."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    scope: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("username", name="uq_users_username"),)
