@@ -79,12 +79,14 @@ def app() -> None:
 
 
 def _register() -> None:
-    from . import calendars_cmd, date_cmd, timeline_cmd
+    from . import calendars_cmd, date_cmd, server_cmd, timeline_cmd
 
     app.add_command(date_cmd.date)
     app.add_command(calendars_cmd.calendars)
     app.add_command(timeline_cmd.processes)
     app.add_command(timeline_cmd.timeline)
+    for command in (server_cmd.serve, server_cmd.db, server_cmd.tokens, server_cmd.users):
+        app.add_command(command)
 
 
 _register()

@@ -9,8 +9,10 @@ import click
 
 from send_clock.errors import SendClockError
 
-DATABASE_HELP = ("Database URL (default: $SEND_CLOCK_DATABASE_URL, else sqlite:///./send-clock.db;"
-                 " PostgreSQL: postgresql+psycopg://user@host/db).")
+DATABASE_HELP = (
+    "Database URL (default: $SEND_CLOCK_DATABASE_URL, else sqlite:///./send-clock.db;"
+    " PostgreSQL: postgresql+psycopg://user@host/db)."
+)
 
 
 def _store(database: str | None):
@@ -32,10 +34,16 @@ database_option = click.option("--database", default=None, help=DATABASE_HELP)
 @click.option("--port", default=8000, show_default=True, type=int)
 @database_option
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-@click.option("--no-migrate", is_flag=True,
-              help="Do not apply pending migrations; refuse to start if the database is behind.")
-@click.option("--public-url", default=None,
-              help="Base URL for feed links, e.g. https://sen.example.gov.uk (default: as called).")
+@click.option(
+    "--no-migrate",
+    is_flag=True,
+    help="Do not apply pending migrations; refuse to start if the database is behind.",
+)
+@click.option(
+    "--public-url",
+    default=None,
+    help="Base URL for feed links, e.g. https://sen.example.gov.uk (default: as called).",
+)
 def serve(host, port, database, workers, no_migrate, public_url):
     """Run the HTTP service (JSON API under /v1, OpenAPI at /openapi.json)."""
     store = _store(database)
@@ -44,8 +52,7 @@ def serve(host, port, database, workers, no_migrate, public_url):
     else:
         before, now = store.upgrade()
         if before != now:
-            click.echo(f"send-clock: database migrated from {before or 'empty'} to {now}",
-                       err=True)
+            click.echo(f"send-clock: database migrated from {before or 'empty'} to {now}", err=True)
     store.dispose()
     # Workers are separate processes: they read their settings from the environment.
     os.environ["SEND_CLOCK_DATABASE_URL"] = store.url
@@ -53,11 +60,20 @@ def serve(host, port, database, workers, no_migrate, public_url):
         os.environ["SEND_CLOCK_PUBLIC_URL"] = public_url
     import uvicorn
 
-    click.echo(f"send-clock: serving on http://{host}:{port} (database {_safe(store.url)})",
-               err=True)
-    uvicorn.run("send_clock.service.app:create_app", factory=True, host=host, port=port,
-                workers=workers, access_log=False, log_level="warning",
-                server_header=False, proxy_headers=True)
+    click.echo(
+        f"send-clock: serving on http://{host}:{port} (database {_safe(store.url)})", err=True
+    )
+    uvicorn.run(
+        "send_clock.service.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_level="warning",
+        server_header=False,
+        proxy_headers=True,
+    )
 
 
 def _safe(url: str) -> str:
@@ -78,8 +94,9 @@ def upgrade(database):
     """Apply pending migrations."""
     store = _store(database)
     before, now = store.upgrade()
-    click.echo(f"database at revision {now}" + ("" if before == now else
-                                                 f" (was {before or 'empty'})"))
+    click.echo(
+        f"database at revision {now}" + ("" if before == now else f" (was {before or 'empty'})")
+    )
 
 
 @db.command()
@@ -87,8 +104,10 @@ def upgrade(database):
 def status(database):
     """The database's schema revision and the newest this send-clock ships."""
     current, head = _store(database).revisions()
-    click.echo(f"current {current or 'none'}, newest {head}"
-               + ("" if current == head else ": run `send-clock db upgrade`"))
+    click.echo(
+        f"current {current or 'none'}, newest {head}"
+        + ("" if current == head else ": run `send-clock db upgrade`")
+    )
     if current != head:
         raise SystemExit(1)
 
@@ -111,8 +130,10 @@ def create(name, scope, database):
     with store.session() as session:
         row, token = token_store.create_api_token(session, name, scope)
     click.echo(token)
-    click.echo(f"send-clock: token {row.id} ({row.name}, {row.scope}) created; it is shown "
-               "only now", err=True)
+    click.echo(
+        f"send-clock: token {row.id} ({row.name}, {row.scope}) created; it is shown only now",
+        err=True,
+    )
 
 
 @click.group()

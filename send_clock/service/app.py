@@ -27,17 +27,26 @@ feeds at `/v1/feeds/{token}.ics`, whose unguessable token is the credential. Err
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    app = FastAPI(title="send-clock", version=__version__, description=DESCRIPTION,
-                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    app = FastAPI(
+        title="send-clock",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.store = store or Store(settings.database_url)
     problems.install(app)
     _routes(app)
     if settings.cors_origins:  # off unless origins are configured
-        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
-                           allow_methods=["GET", "POST", "DELETE"],
-                           allow_headers=["Authorization", "If-Match", "Content-Type"],
-                           expose_headers=["ETag", "Location"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "If-Match", "Content-Type"],
+            expose_headers=["ETag", "Location"],
+        )
     limit = max(settings.max_body_bytes, settings.max_import_bytes)
     app.add_middleware(SizeLimit, limit=limit)
     app.add_middleware(AccessLog)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -25,23 +26,36 @@ def _actor(request: Request, credentials: HTTPAuthorizationCredentials | None) -
     if session_actor is not None:  # the web pages' signed-in user
         return session_actor
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(401, "send an API token: Authorization: Bearer <token>",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401,
+            "send an API token: Authorization: Bearer <token>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     with request.app.state.store.session() as session:
         row = tokens.authenticate(session, credentials.credentials)
         if row is None:
-            raise HTTPException(401, "the API token is not valid (unknown or revoked)",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401,
+                "the API token is not valid (unknown or revoked)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         return Actor(row.name, row.scope)
 
 
-def reader(request: Request, credentials=Depends(_bearer)) -> Actor:
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def reader(request: Request, credentials: Credentials) -> Actor:
     return _actor(request, credentials)
 
 
-def writer(request: Request, credentials=Depends(_bearer)) -> Actor:
+def writer(request: Request, credentials: Credentials) -> Actor:
     actor = _actor(request, credentials)
     if actor.scope != "write":
-        raise HTTPException(403, f"the token {actor.name!r} is read-only; this needs a write "
-                            "token")
+        raise HTTPException(403, f"the token {actor.name!r} is read-only; this needs a write token")
     return actor
+
+
+#: Route parameters: the authenticated actor, with read or write scope.
+Reader = Annotated[Actor, Depends(reader)]
+Writer = Annotated[Actor, Depends(writer)]

@@ -50,13 +50,24 @@ class SizeLimit:
                 await self._refuse(send)
 
     async def _refuse(self, send):
-        body = json.dumps({
-            "type": "about:blank", "title": "Content Too Large", "status": 413,
-            "detail": f"the request body is larger than the limit of {self.limit} bytes",
-        }).encode()
-        await send({"type": "http.response.start", "status": 413, "headers": [
-            (b"content-type", b"application/problem+json"),
-            (b"content-length", str(len(body)).encode())]})
+        body = json.dumps(
+            {
+                "type": "about:blank",
+                "title": "Content Too Large",
+                "status": 413,
+                "detail": f"the request body is larger than the limit of {self.limit} bytes",
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -82,8 +93,13 @@ class AccessLog:
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            log.info("%s %s %s %.1fms", scope.get("method"), route_template(scope), status,
-                     (time.perf_counter() - started) * 1000)
+            log.info(
+                "%s %s %s %.1fms",
+                scope.get("method"),
+                route_template(scope),
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
 
 
 def route_template(scope) -> str:

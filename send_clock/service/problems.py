@@ -16,10 +16,16 @@ log = logging.getLogger("send_clock.service")
 
 
 def problem(status: int, detail: str, headers: dict | None = None, **extra) -> JSONResponse:
-    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,
-            "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type="application/problem+json",
-                        headers=headers)
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    return JSONResponse(
+        body, status_code=status, media_type="application/problem+json", headers=headers
+    )
 
 
 def status_of(error: SendClockError) -> int:
@@ -56,8 +62,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, error: RequestValidationError):
         errors = [
-            {"where": ".".join(str(part) for part in item.get("loc", ())),
-             "message": item.get("msg", "")}
+            {
+                "where": ".".join(str(part) for part in item.get("loc", ())),
+                "message": item.get("msg", ""),
+            }
             for item in error.errors()
         ]
         detail = "; ".join(f"{e['where']}: {e['message']}" for e in errors) or "invalid request"

@@ -7,8 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Status = Literal["met", "late", "overdue", "at_risk", "due_soon", "pending", "excused",
-                 "not_applicable"]
+Status = Literal[
+    "met", "late", "overdue", "at_risk", "due_soon", "pending", "excused", "not_applicable"
+]
 
 
 class Strict(BaseModel):
@@ -117,11 +118,11 @@ class DateAddOut(BaseModel):
 class TimelineIn(Strict):
     received: date = Field(description="The start date: request received, plan issued...")
     calendar: str | None = Field(None, description="Calendar id; default: the process's own")
-    events: dict[str, date] = Field(default_factory=dict,
-                                    description="Actual dates: milestone id (or case date) → date")
+    events: dict[str, date] = Field(
+        default_factory=dict, description="Actual dates: milestone id (or case date) → date"
+    )
     outcomes: dict[str, str] = Field(default_factory=dict, description="branch → value")
-    exceptions: list[str] = Field(default_factory=list,
-                                  description="kind[:FROM..TO][@milestone]")
+    exceptions: list[str] = Field(default_factory=list, description="kind[:FROM..TO][@milestone]")
     params: dict[str, int] = Field(default_factory=dict)
     as_of: date | None = None
 
@@ -166,8 +167,11 @@ class TimelineOut(BaseModel):
 
 # -- cases --------------------------------------------------------------------------------------
 class CaseIn(Strict):
-    ref: str = Field(min_length=1, max_length=100,
-                     description="The council's case reference; never a child's name")
+    ref: str = Field(
+        min_length=1,
+        max_length=100,
+        description="The council's case reference; never a child's name",
+    )
     process: str
     calendar: str | None = None
     received: date

@@ -45,14 +45,29 @@ class Record:
 
     @classmethod
     def of(cls, row: CaseRecordRow) -> Record:
-        return cls(row.id, row.action, row.field, row.key, row.value, row.corrects, row.reason,
-                   row.actor, row.recorded_at)
+        return cls(
+            row.id,
+            row.action,
+            row.field,
+            row.key,
+            row.value,
+            row.corrects,
+            row.reason,
+            row.actor,
+            row.recorded_at,
+        )
 
     def to_dict(self) -> dict:
         return {
-            "id": self.id, "action": self.action, "field": self.field, "key": self.key,
-            "value": self.value, "corrects": self.corrects, "reason": self.reason,
-            "actor": self.actor, "recorded_at": self.recorded_at.isoformat(),
+            "id": self.id,
+            "action": self.action,
+            "field": self.field,
+            "key": self.key,
+            "value": self.value,
+            "corrects": self.corrects,
+            "reason": self.reason,
+            "actor": self.actor,
+            "recorded_at": self.recorded_at.isoformat(),
         }
 
 
@@ -105,12 +120,22 @@ class CaseState:
 
 
 def _fold(row: CaseRow, records: list[Record]) -> CaseState:
-    state = CaseState(row.id, row.ref, row.process, row.calendar, row.received, row.officer,
-                      row.version, row.created_at, row.updated_at)
+    state = CaseState(
+        row.id,
+        row.ref,
+        row.process,
+        row.calendar,
+        row.received,
+        row.officer,
+        row.version,
+        row.created_at,
+        row.updated_at,
+    )
     for record in records:
         if record.action == "set":
-            for old_id in [i for i, r in state.active.items()
-                           if (r.field, r.key) == (record.field, record.key)]:
+            for old_id in [
+                i for i, r in state.active.items() if (r.field, r.key) == (record.field, record.key)
+            ]:
                 del state.active[old_id]
             state.active[record.id] = record
         elif record.action == "add":
@@ -139,8 +164,9 @@ def get_case_by_ref(session: Session, ref: str) -> CaseState:
 
 
 def history(session: Session, case_id: int) -> list[Record]:
-    rows = session.scalars(select(CaseRecordRow).where(CaseRecordRow.case_id == case_id)
-                           .order_by(CaseRecordRow.id))
+    rows = session.scalars(
+        select(CaseRecordRow).where(CaseRecordRow.case_id == case_id).order_by(CaseRecordRow.id)
+    )
     return [Record.of(row) for row in rows]
 
 
@@ -162,8 +188,16 @@ def count_cases(session: Session) -> int:
 
 
 # -- writing --------------------------------------------------------------------------------------
-def create_case(session: Session, ref: str, process: str, calendar: str | None, received: date,
-                officer: str | None, actor: str, records: list[tuple] = ()) -> CaseState:
+def create_case(
+    session: Session,
+    ref: str,
+    process: str,
+    calendar: str | None,
+    received: date,
+    officer: str | None,
+    actor: str,
+    records: list[tuple] = (),
+) -> CaseState:
     """A new case, with optional initial records ``(field, key, value)``; checked by
     projecting it before anything is stored."""
     ref = ref.strip()
@@ -173,23 +207,42 @@ def create_case(session: Session, ref: str, process: str, calendar: str | None, 
     calendar = calendar or process_def.default_calendar
     load_calendar(calendar)
     stamp = now()
-    row = CaseRow(ref=ref, process=process_def.id, calendar=calendar, received=received,
-                  officer=officer, version=1, created_at=stamp, updated_at=stamp)
+    row = CaseRow(
+        ref=ref,
+        process=process_def.id,
+        calendar=calendar,
+        received=received,
+        officer=officer,
+        version=1,
+        created_at=stamp,
+        updated_at=stamp,
+    )
     session.add(row)
     try:
         session.flush()
     except IntegrityError:
         raise Conflict(f"a case with reference {ref!r} already exists") from None
     for field_name, key, value in records:
-        _insert(session, row.id, "set" if field_name != "exception" else "add", field_name, key,
-                value, None, None, actor, stamp)
+        _insert(
+            session,
+            row.id,
+            "set" if field_name != "exception" else "add",
+            field_name,
+            key,
+            value,
+            None,
+            None,
+            actor,
+            stamp,
+        )
     state = get_case(session, row.id)
     validate(state)
     return state
 
 
-def record(session: Session, case_id: int, expected: int, field_name: str, key: str,
-           value: str, actor: str) -> CaseState:
+def record(
+    session: Session, case_id: int, expected: int, field_name: str, key: str, value: str, actor: str
+) -> CaseState:
     """Record an event date, outcome, parameter or exception on a case at version
     ``expected``."""
     if field_name not in FIELDS:
@@ -198,31 +251,70 @@ def record(session: Session, case_id: int, expected: int, field_name: str, key: 
     return _change(session, case_id, expected, action, field_name, key, value, None, None, actor)
 
 
-def correct(session: Session, case_id: int, expected: int, record_id: int, value: str,
-            reason: str | None, actor: str) -> CaseState:
+def correct(
+    session: Session,
+    case_id: int,
+    expected: int,
+    record_id: int,
+    value: str,
+    reason: str | None,
+    actor: str,
+) -> CaseState:
     target = _live_record(session, case_id, record_id)
-    return _change(session, case_id, expected, "correct", target.field, target.key, value,
-                   record_id, reason, actor)
+    return _change(
+        session,
+        case_id,
+        expected,
+        "correct",
+        target.field,
+        target.key,
+        value,
+        record_id,
+        reason,
+        actor,
+    )
 
 
-def withdraw(session: Session, case_id: int, expected: int, record_id: int,
-             reason: str | None, actor: str) -> CaseState:
+def withdraw(
+    session: Session, case_id: int, expected: int, record_id: int, reason: str | None, actor: str
+) -> CaseState:
     target = _live_record(session, case_id, record_id)
-    return _change(session, case_id, expected, "withdraw", target.field, target.key, None,
-                   record_id, reason, actor)
+    return _change(
+        session,
+        case_id,
+        expected,
+        "withdraw",
+        target.field,
+        target.key,
+        None,
+        record_id,
+        reason,
+        actor,
+    )
 
 
 def _live_record(session: Session, case_id: int, record_id: int) -> Record:
     state = get_case(session, case_id)
     if record_id not in state.active:
-        raise NotFound(f"case {case_id} has no current record {record_id} (it may have been "
-                       "corrected or withdrawn already)")
+        raise NotFound(
+            f"case {case_id} has no current record {record_id} (it may have been "
+            "corrected or withdrawn already)"
+        )
     return state.active[record_id]
 
 
-def _change(session: Session, case_id: int, expected: int, action: str, field_name: str,
-            key: str, value: str | None, corrects: int | None, reason: str | None,
-            actor: str) -> CaseState:
+def _change(
+    session: Session,
+    case_id: int,
+    expected: int,
+    action: str,
+    field_name: str,
+    key: str,
+    value: str | None,
+    corrects: int | None,
+    reason: str | None,
+    actor: str,
+) -> CaseState:
     stamp = now()
     # The version check and the bump are one statement: concurrent writers cannot both pass.
     bumped = session.execute(
@@ -233,8 +325,10 @@ def _change(session: Session, case_id: int, expected: int, action: str, field_na
     if bumped != 1:
         if session.get(CaseRow, case_id) is None:
             raise NotFound(f"no case {case_id}")
-        raise StaleVersion(f"case {case_id} changed since version {expected}; reload it and "
-                           "apply your change again")
+        raise StaleVersion(
+            f"case {case_id} changed since version {expected}; reload it and "
+            "apply your change again"
+        )
     _insert(session, case_id, action, field_name, key, value, corrects, reason, actor, stamp)
     session.expire_all()
     state = get_case(session, case_id)
@@ -242,12 +336,31 @@ def _change(session: Session, case_id: int, expected: int, action: str, field_na
     return state
 
 
-def _insert(session: Session, case_id: int, action: str, field_name: str, key: str,
-            value: str | None, corrects: int | None, reason: str | None, actor: str,
-            stamp: datetime) -> None:
-    session.add(CaseRecordRow(case_id=case_id, action=action, field=field_name, key=key,
-                              value=value, corrects=corrects, reason=reason, actor=actor,
-                              recorded_at=stamp))
+def _insert(
+    session: Session,
+    case_id: int,
+    action: str,
+    field_name: str,
+    key: str,
+    value: str | None,
+    corrects: int | None,
+    reason: str | None,
+    actor: str,
+    stamp: datetime,
+) -> None:
+    session.add(
+        CaseRecordRow(
+            case_id=case_id,
+            action=action,
+            field=field_name,
+            key=key,
+            value=value,
+            corrects=corrects,
+            reason=reason,
+            actor=actor,
+            recorded_at=stamp,
+        )
+    )
     session.flush()
 
 
@@ -258,5 +371,9 @@ def validate(state: CaseState) -> None:
     process = load_process(state.process)
     case = state.to_case()
     check_case(process, case)
-    project(process, load_calendar(state.calendar), case, as_of=max(
-        [state.received, *case.events.values()]))
+    project(
+        process,
+        load_calendar(state.calendar),
+        case,
+        as_of=max([state.received, *case.events.values()]),
+    )

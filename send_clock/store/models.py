@@ -75,9 +75,7 @@ class CaseRecordRow(Base):
     field: Mapped[str] = mapped_column(String(20))  # event | outcome | param | exception
     key: Mapped[str] = mapped_column(String(100))
     value: Mapped[str | None] = mapped_column(Text, nullable=True)
-    corrects: Mapped[int | None] = mapped_column(
-        ForeignKey("case_records.id"), nullable=True
-    )
+    corrects: Mapped[int | None] = mapped_column(ForeignKey("case_records.id"), nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     actor: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -40,8 +40,9 @@ def create_api_token(session: Session, name: str, scope: str) -> tuple[ApiTokenR
     if not name.strip():
         raise InputError("give the token a name, e.g. --name sen-team-laptop")
     token = new_token(API_PREFIX)
-    row = ApiTokenRow(name=name.strip(), scope=scope, token_hash=token_hash(token),
-                      created_at=now())
+    row = ApiTokenRow(
+        name=name.strip(), scope=scope, token_hash=token_hash(token), created_at=now()
+    )
     session.add(row)
     session.flush()
     return row, token
@@ -59,8 +60,7 @@ def authenticate(session: Session, token: str) -> ApiTokenRow | None:
 # -- feeds ----------------------------------------------------------------------------------------
 def create_feed(session: Session, case_id: int | None, actor: str) -> tuple[FeedRow, str]:
     token = new_token(FEED_PREFIX)
-    row = FeedRow(case_id=case_id, token_hash=token_hash(token), created_by=actor,
-                  created_at=now())
+    row = FeedRow(case_id=case_id, token_hash=token_hash(token), created_by=actor, created_at=now())
     session.add(row)
     session.flush()
     return row, token
@@ -69,8 +69,7 @@ def create_feed(session: Session, case_id: int | None, actor: str) -> tuple[Feed
 def find_feed(session: Session, token: str) -> FeedRow:
     digest = token_hash(token)
     row = session.scalar(select(FeedRow).where(FeedRow.token_hash == digest))
-    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash,
-                                                                           digest):
+    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
         raise NotFound("no such calendar feed (it may have been revoked)")
     return row
 
@@ -93,9 +92,12 @@ def create_user(session: Session, username: str, password: str, scope: str) -> U
         raise InputError(f"scope {scope!r} must be one of: {', '.join(SCOPES)}")
     if len(password) < 10:
         raise InputError("the password must have at least 10 characters")
-    row = UserRow(username=username.strip(), scope=scope,
-                  password_hash=_password_hash(password, secrets.token_bytes(16)),
-                  created_at=now())
+    row = UserRow(
+        username=username.strip(),
+        scope=scope,
+        password_hash=_password_hash(password, secrets.token_bytes(16)),
+        created_at=now(),
+    )
     session.add(row)
     session.flush()
     return row

@@ -35,8 +35,10 @@ def database_url(request, tmp_path):
         yield f"sqlite:///{tmp_path / 'send-clock.db'}"
         return
     if not os.environ.get(POSTGRES_VARIABLE):
-        pytest.skip(f"PostgreSQL tests need {POSTGRES_VARIABLE} (e.g. "
-                    "postgresql+psycopg://postgres@127.0.0.1:5432/test); .ci/run sets it")
+        pytest.skip(
+            f"PostgreSQL tests need {POSTGRES_VARIABLE} (e.g. "
+            "postgresql+psycopg://postgres@127.0.0.1:5432/test); .ci/run sets it"
+        )
     schema = f"test_{secrets.token_hex(6)}"
     admin = create_engine(os.environ[POSTGRES_VARIABLE])
     with admin.begin() as connection:
@@ -58,11 +60,14 @@ class Api:
     write: dict
     read: dict
 
-    def case(self, ref="EHC-2025-0001", process="england-ehcna", received="2025-09-15",
-             **extra) -> dict:
-        response = self.client.post("/v1/cases", headers=self.write,
-                                    json={"ref": ref, "process": process, "received": received,
-                                          **extra})
+    def case(
+        self, ref="EHC-2025-0001", process="england-ehcna", received="2025-09-15", **extra
+    ) -> dict:
+        response = self.client.post(
+            "/v1/cases",
+            headers=self.write,
+            json={"ref": ref, "process": process, "received": received, **extra},
+        )
         assert response.status_code == 201, response.text
         return response
 
@@ -82,5 +87,6 @@ def api(store):
         _row, read = tokens.create_api_token(session, "manager-b", "read")
     app = create_app(Settings(ical_domain="test.invalid"), store)
     with TestClient(app) as client:
-        yield Api(client, store, {"Authorization": f"Bearer {write}"},
-                  {"Authorization": f"Bearer {read}"})
+        yield Api(
+            client, store, {"Authorization": f"Bearer {write}"}, {"Authorization": f"Bearer {read}"}
+        )

@@ -27,8 +27,11 @@ def test_v1_needs_a_token(api):
 
 
 def test_read_token_cannot_write(api):
-    response = api.client.post("/v1/cases", headers=api.read, json={
-        "ref": "R-1", "process": "england-ehcna", "received": "2025-09-15"})
+    response = api.client.post(
+        "/v1/cases",
+        headers=api.read,
+        json={"ref": "R-1", "process": "england-ehcna", "received": "2025-09-15"},
+    )
     assert_problem(response, 403, "read-only")
     assert api.client.get("/v1/cases", headers=api.read).json()["total"] == 0
 
@@ -50,33 +53,65 @@ def test_calendars_and_processes(api):
 
 
 def test_date_add(api):
-    response = api.client.post("/v1/date/add", headers=api.read, json={
-        "start": "2025-10-15", "amount": 6, "unit": "term-weeks", "calendar": "jersey"})
+    response = api.client.post(
+        "/v1/date/add",
+        headers=api.read,
+        json={"start": "2025-10-15", "amount": 6, "unit": "term-weeks", "calendar": "jersey"},
+    )
     assert response.json()["result"] == "2025-12-03"
-    out_of_range = api.client.post("/v1/date/add", headers=api.read, json={
-        "start": "2027-03-01", "amount": 6, "unit": "term-weeks", "calendar": "jersey"})
+    out_of_range = api.client.post(
+        "/v1/date/add",
+        headers=api.read,
+        json={"start": "2027-03-01", "amount": 6, "unit": "term-weeks", "calendar": "jersey"},
+    )
     assert_problem(out_of_range, 422, "25 Mar 2027")
-    assert_problem(api.client.post("/v1/date/add", headers=api.read, json={
-        "start": "2025-02-30", "amount": 1, "unit": "days"}), 422, "body.start")
+    assert_problem(
+        api.client.post(
+            "/v1/date/add",
+            headers=api.read,
+            json={"start": "2025-02-30", "amount": 1, "unit": "days"},
+        ),
+        422,
+        "body.start",
+    )
 
 
 def test_timeline_matches_the_worked_example(api):
-    response = api.client.post("/v1/timelines/jersey-ron", headers=api.read, json={
-        "received": "2025-06-16", "as_of": "2025-06-16"})
+    response = api.client.post(
+        "/v1/timelines/jersey-ron",
+        headers=api.read,
+        json={"received": "2025-06-16", "as_of": "2025-06-16"},
+    )
     final = {m["id"]: m for m in response.json()["milestones"]}["final_ron"]
     assert (final["due"], final["projected"], final["status"]) == (
-        "2025-11-03", "2025-12-16", "at_risk")
+        "2025-11-03",
+        "2025-12-16",
+        "at_risk",
+    )
 
 
 def test_timeline_bad_input_is_a_problem(api):
     post = api.client.post
-    assert_problem(post("/v1/timelines/nope", headers=api.read,
-                        json={"received": "2025-09-15"}), 404, "nope")
-    assert_problem(post("/v1/timelines/england-ehcna", headers=api.read,
-                        json={"received": "2025-09-15", "events": {"drafty": "2025-10-01"}}),
-                   422, "drafty")
-    assert_problem(post("/v1/timelines/england-ehcna", headers=api.read,
-                        json={"received": "2025-09-15", "unknown_field": 1}), 422)
+    assert_problem(
+        post("/v1/timelines/nope", headers=api.read, json={"received": "2025-09-15"}), 404, "nope"
+    )
+    assert_problem(
+        post(
+            "/v1/timelines/england-ehcna",
+            headers=api.read,
+            json={"received": "2025-09-15", "events": {"drafty": "2025-10-01"}},
+        ),
+        422,
+        "drafty",
+    )
+    assert_problem(
+        post(
+            "/v1/timelines/england-ehcna",
+            headers=api.read,
+            json={"received": "2025-09-15", "unknown_field": 1},
+        ),
+        422,
+    )
 
 
 # -- cases ------------------------------------------------------------------------------------
@@ -86,8 +121,11 @@ def test_case_lifecycle_with_etags(api):
     assert created.headers["location"] == f"/v1/cases/{case_id}"
     etag = created.headers["etag"]
     url = f"/v1/cases/{case_id}"
-    recorded = api.client.post(f"{url}/events", headers={**api.write, "If-Match": etag},
-                               json={"milestone": "decision_to_assess", "date": "2025-10-20"})
+    recorded = api.client.post(
+        f"{url}/events",
+        headers={**api.write, "If-Match": etag},
+        json={"milestone": "decision_to_assess", "date": "2025-10-20"},
+    )
     assert recorded.status_code == 201 and recorded.headers["etag"] != etag
     assert api.client.get(url, headers=api.read).headers["etag"] == recorded.headers["etag"]
     timeline = api.client.get(f"{url}/timeline?as_of=2025-10-20", headers=api.read).json()
@@ -97,20 +135,28 @@ def test_case_lifecycle_with_etags(api):
 
 def test_updates_need_if_match(api):
     case_id = api.case().json()["id"]
-    response = api.client.post(f"/v1/cases/{case_id}/events", headers=api.write,
-                               json={"milestone": "decision_to_assess", "date": "2025-10-20"})
+    response = api.client.post(
+        f"/v1/cases/{case_id}/events",
+        headers=api.write,
+        json={"milestone": "decision_to_assess", "date": "2025-10-20"},
+    )
     assert_problem(response, 428, "If-Match")
 
 
 def test_stale_etag_is_412_and_changes_nothing(api):
     created = api.case()
     case_id, etag = created.json()["id"], created.headers["etag"]
-    first = api.client.post(f"/v1/cases/{case_id}/events", headers={**api.write,
-                            "If-Match": etag}, json={"milestone": "decision_to_assess",
-                                                     "date": "2025-10-20"})
+    first = api.client.post(
+        f"/v1/cases/{case_id}/events",
+        headers={**api.write, "If-Match": etag},
+        json={"milestone": "decision_to_assess", "date": "2025-10-20"},
+    )
     assert first.status_code == 201
-    second = api.client.post(f"/v1/cases/{case_id}/outcomes", headers={**api.write,
-                             "If-Match": etag}, json={"branch": "decision", "value": "refused"})
+    second = api.client.post(
+        f"/v1/cases/{case_id}/outcomes",
+        headers={**api.write, "If-Match": etag},
+        json={"branch": "decision", "value": "refused"},
+    )
     assert_problem(second, 412, "reload")
     records = api.client.get(f"/v1/cases/{case_id}", headers=api.read).json()["records"]
     assert [(r["field"], r["key"]) for r in records] == [("event", "decision_to_assess")]
@@ -125,11 +171,15 @@ def test_two_officers_same_etag_exactly_one_wins(api):
     def officer(name: str, milestone: str) -> None:
         barrier.wait()
         results[name] = api.client.post(
-            f"/v1/cases/{case_id}/events", headers={**api.write, "If-Match": etag},
-            json={"milestone": milestone, "date": "2025-10-20"})
+            f"/v1/cases/{case_id}/events",
+            headers={**api.write, "If-Match": etag},
+            json={"milestone": milestone, "date": "2025-10-20"},
+        )
 
-    threads = [threading.Thread(target=officer, args=("a", "decision_to_assess")),
-               threading.Thread(target=officer, args=("b", "advice_requested"))]
+    threads = [
+        threading.Thread(target=officer, args=("a", "decision_to_assess")),
+        threading.Thread(target=officer, args=("b", "advice_requested")),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -140,21 +190,27 @@ def test_two_officers_same_etag_exactly_one_wins(api):
     loser_milestone = "advice_requested" if winner == "a" else "decision_to_assess"
     # The loser reloads and applies again with the new ETag: nothing is lost.
     fresh = api.client.get(f"/v1/cases/{case_id}", headers=api.read)
-    retried = api.client.post(f"/v1/cases/{case_id}/events",
-                              headers={**api.write, "If-Match": fresh.headers["etag"]},
-                              json={"milestone": loser_milestone, "date": "2025-10-20"})
+    retried = api.client.post(
+        f"/v1/cases/{case_id}/events",
+        headers={**api.write, "If-Match": fresh.headers["etag"]},
+        json={"milestone": loser_milestone, "date": "2025-10-20"},
+    )
     assert retried.status_code == 201
     history = api.client.get(f"/v1/cases/{case_id}/history", headers=api.read).json()
-    assert sorted(r["key"] for r in history["records"]) == ["advice_requested",
-                                                            "decision_to_assess"]
+    assert sorted(r["key"] for r in history["records"]) == [
+        "advice_requested",
+        "decision_to_assess",
+    ]
 
 
 def test_rejected_event_is_not_stored(api):
     created = api.case()
     case_id, etag = created.json()["id"], created.headers["etag"]
-    response = api.client.post(f"/v1/cases/{case_id}/events", headers={**api.write,
-                               "If-Match": etag}, json={"milestone": "final_plan",
-                                                        "date": "2025-01-01"})
+    response = api.client.post(
+        f"/v1/cases/{case_id}/events",
+        headers={**api.write, "If-Match": etag},
+        json={"milestone": "final_plan", "date": "2025-01-01"},
+    )
     assert_problem(response, 422, "before the start date")
     case = api.client.get(f"/v1/cases/{case_id}", headers=api.read)
     assert case.json()["records"] == [] and case.headers["etag"] == etag
@@ -164,20 +220,25 @@ def test_corrections_and_withdrawals_keep_history(api):
     created = api.case()
     case_id = created.json()["id"]
     url = f"/v1/cases/{case_id}"
-    first = api.client.post(f"{url}/events", headers={**api.write,
-                            "If-Match": created.headers["etag"]},
-                            json={"milestone": "decision_to_assess", "date": "2025-10-02"})
+    first = api.client.post(
+        f"{url}/events",
+        headers={**api.write, "If-Match": created.headers["etag"]},
+        json={"milestone": "decision_to_assess", "date": "2025-10-02"},
+    )
     record_id = first.json()["records"][0]["id"]
-    corrected = api.client.post(f"{url}/records/{record_id}/correction",
-                                headers={**api.write, "If-Match": first.headers["etag"]},
-                                json={"value": "2025-10-20", "reason": "typo in the month"})
+    corrected = api.client.post(
+        f"{url}/records/{record_id}/correction",
+        headers={**api.write, "If-Match": first.headers["etag"]},
+        json={"value": "2025-10-20", "reason": "typo in the month"},
+    )
     assert corrected.status_code == 201
     [live] = corrected.json()["records"]
-    assert (live["value"], live["action"], live["corrects"]) == ("2025-10-20", "correct",
-                                                                 record_id)
-    withdrawn = api.client.post(f"{url}/records/{live['id']}/withdrawal",
-                                headers={**api.write, "If-Match": corrected.headers["etag"]},
-                                json={"reason": "recorded on the wrong case"})
+    assert (live["value"], live["action"], live["corrects"]) == ("2025-10-20", "correct", record_id)
+    withdrawn = api.client.post(
+        f"{url}/records/{live['id']}/withdrawal",
+        headers={**api.write, "If-Match": corrected.headers["etag"]},
+        json={"reason": "recorded on the wrong case"},
+    )
     assert withdrawn.json()["records"] == []
     history = api.client.get(f"{url}/history", headers=api.read).json()["records"]
     assert [r["action"] for r in history] == ["set", "correct", "withdraw"]
@@ -189,34 +250,46 @@ def test_outcomes_params_and_exceptions(api):
     created = api.case(ref="AR-1", process="england-annual-review", received="2025-03-10")
     case_id, etag = created.json()["id"], created.headers["etag"]
     url = f"/v1/cases/{case_id}"
-    step = api.client.post(f"{url}/params", headers={**api.write, "If-Match": etag},
-                           json={"name": "transfer_year", "value": 2027})
-    step = api.client.post(f"{url}/outcomes", headers={**api.write,
-                           "If-Match": step.headers["etag"]},
-                           json={"branch": "transfer", "value": "post16"})
+    step = api.client.post(
+        f"{url}/params",
+        headers={**api.write, "If-Match": etag},
+        json={"name": "transfer_year", "value": 2027},
+    )
+    step = api.client.post(
+        f"{url}/outcomes",
+        headers={**api.write, "If-Match": step.headers["etag"]},
+        json={"branch": "transfer", "value": "post16"},
+    )
     timeline = api.client.get(f"{url}/timeline?as_of=2025-03-10", headers=api.read).json()
     statuses = {m["id"]: m for m in timeline["milestones"]}
     assert statuses["phase_transfer_review_post16"]["due"] == "2027-03-31"
     assert statuses["phase_transfer_review"]["status"] == "not_applicable"
     ehc = api.case(ref="EHC-EX")
-    short = api.client.post(f"/v1/cases/{ehc.json()['id']}/exceptions",
-                            headers={**api.write, "If-Match": ehc.headers["etag"]},
-                            json={"kind": "absence_from_area", "from": "2025-10-01",
-                                  "to": "2025-10-10"})
+    short = api.client.post(
+        f"/v1/cases/{ehc.json()['id']}/exceptions",
+        headers={**api.write, "If-Match": ehc.headers["etag"]},
+        json={"kind": "absence_from_area", "from": "2025-10-01", "to": "2025-10-10"},
+    )
     assert_problem(short, 422, "4 weeks")
 
 
 def test_duplicate_reference_is_409(api):
     api.case(ref="DUP-1")
-    response = api.client.post("/v1/cases", headers=api.write, json={
-        "ref": "DUP-1", "process": "england-ehcna", "received": "2025-09-15"})
+    response = api.client.post(
+        "/v1/cases",
+        headers=api.write,
+        json={"ref": "DUP-1", "process": "england-ehcna", "received": "2025-09-15"},
+    )
     assert_problem(response, 409, "DUP-1")
 
 
 def test_list_filters_and_pagination(api):
     for number in range(5):
-        api.case(ref=f"EHC-{number}", received=f"2025-{9 + number % 3:02d}-15",
-                 officer="alex" if number % 2 else "sam")
+        api.case(
+            ref=f"EHC-{number}",
+            received=f"2025-{9 + number % 3:02d}-15",
+            officer="alex" if number % 2 else "sam",
+        )
     api.case(ref="AR-9", process="england-annual-review", received="2025-12-01")
     get = api.client.get
     everything = get("/v1/cases?limit=2&as_of=2026-01-26", headers=api.read).json()
@@ -239,14 +312,19 @@ def test_list_filters_and_pagination(api):
 # -- limits, logs, CORS ------------------------------------------------------------------------
 def test_request_size_limit(api):
     huge = "x" * (21 * 1_048_576)
-    response = api.client.post("/v1/timelines/england-ehcna", headers={
-        **api.read, "Content-Type": "application/json"}, content=huge)
+    response = api.client.post(
+        "/v1/timelines/england-ehcna",
+        headers={**api.read, "Content-Type": "application/json"},
+        content=huge,
+    )
     assert_problem(response, 413, "limit")
 
 
 def test_cors_is_off_by_default(api):
-    response = api.client.options("/v1/calendars", headers={
-        "Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
+    response = api.client.options(
+        "/v1/calendars",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
+    )
     assert "access-control-allow-origin" not in response.headers
 
 
@@ -261,7 +339,8 @@ def test_logs_hold_no_case_reference_or_token(api, caplog):
     assert api.read["Authorization"].split()[1] not in logged
 
 
-@pytest.mark.parametrize("path", ["/v1/cases/999", "/v1/cases/999/history",
-                                  "/v1/cases/999/timeline"])
+@pytest.mark.parametrize(
+    "path", ["/v1/cases/999", "/v1/cases/999/history", "/v1/cases/999/timeline"]
+)
 def test_unknown_case_is_404(api, path):
     assert_problem(api.client.get(path, headers=api.read), 404, "999")

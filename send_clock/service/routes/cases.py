@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from ...calendars import load_calendar
 from ...errors import StaleVersion
-from ...timelines import RecordedException, load_process, project
 from ...store import cases as store
 from ...store.projection import schedules_of
-from ..auth import Actor, reader, writer
+from ...timelines import RecordedException, load_process, project
+from ..auth import Reader, Writer
 from ..problems import PreconditionRequired
 from ..schemas import (
     CaseIn,
@@ -34,7 +35,10 @@ from .reference import bundled_calendar, bundled_process
 router = APIRouter(prefix="/cases", tags=["cases"])
 
 _ETAG = re.compile(r'^(?:W/)?"(\d+)-(\d+)"$')
-IF_MATCH_HELP = 'The ETag of the case as last read, e.g. "12-3"; a stale one gives 412.'
+IfMatch = Annotated[
+    str | None,
+    Header(description='The ETag of the case as last read, e.g. "12-3"; a stale one gives 412.'),
+]
 
 
 def expected_version(case_id: int, if_match: str | None) -> int:
@@ -46,8 +50,10 @@ def expected_version(case_id: int, if_match: str | None) -> int:
         )
     match = _ETAG.match(if_match.strip())
     if not match or int(match[1]) != case_id:
-        raise StaleVersion(f"If-Match {if_match} is not an ETag of case {case_id}; read the "
-                           "case again and use its ETag")
+        raise StaleVersion(
+            f"If-Match {if_match} is not an ETag of case {case_id}; read the "
+            "case again and use its ETag"
+        )
     return int(match[2])
 
 
@@ -61,15 +67,15 @@ def _store(request: Request):
 
 
 @router.post("", response_model=CaseOut, status_code=201)
-def create_case(body: CaseIn, request: Request, response: Response,
-                actor: Actor = Depends(writer)):
+def create_case(body: CaseIn, request: Request, response: Response, actor: Writer):
     """Open a case: a reference (never a name), the process, the calendar, the received date."""
     bundled_process(body.process)
     if body.calendar is not None:
         bundled_calendar(body.calendar)
     with _store(request).session() as session:
-        state = store.create_case(session, body.ref, body.process, body.calendar, body.received,
-                                  body.officer, actor.name)
+        state = store.create_case(
+            session, body.ref, body.process, body.calendar, body.received, body.officer, actor.name
+        )
     response.headers["Location"] = f"/v1/cases/{state.id}"
     return _case_response(response, state)
 
@@ -77,77 +83,109 @@ def create_case(body: CaseIn, request: Request, response: Response,
 @router.get("", response_model=CaseList)
 def list_cases(
     request: Request,
-    status: Status | None = Query(None, description="Cases with a milestone in this status"),
-    due_before: date | None = Query(None, description="Cases with an open milestone due before"),
+    _actor: Reader,
+    status: Annotated[
+        Status | None, Query(description="Cases with a milestone in this status")
+    ] = None,
+    due_before: Annotated[
+        date | None, Query(description="With an open milestone due before")
+    ] = None,
     process: str | None = None,
     officer: str | None = None,
     as_of: date | None = None,
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
-    _actor: Actor = Depends(reader),
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ):
     """Cases with their next deadline, filtered and paginated (oldest first)."""
     as_of = as_of or date.today()
     with _store(request).session() as session:
         states = store.all_cases(session, process)
-    summaries = [_summary(state, schedule, as_of)
-                 for state, schedule in schedules_of(states, as_of)
-                 if officer is None or state.officer == officer]
+    summaries = [
+        _summary(state, schedule, as_of)
+        for state, schedule in schedules_of(states, as_of)
+        if officer is None or state.officer == officer
+    ]
     if status is not None:
         summaries = [s for s in summaries if s["statuses"].get(status)]
     if due_before is not None:
         summaries = [s for s in summaries if s["next_due"] and s["next_due"]["due"] < due_before]
-    return {"total": len(summaries), "limit": limit, "offset": offset,
-            "cases": summaries[offset:offset + limit]}
+    return {
+        "total": len(summaries),
+        "limit": limit,
+        "offset": offset,
+        "cases": summaries[offset : offset + limit],
+    }
 
 
 def _summary(state: store.CaseState, schedule, as_of: date) -> dict:
     counted = [m for m in schedule.milestones if not m.conditional]
-    open_ones = sorted((m for m in counted if m.actual is None and m.due is not None
-                        and m.status != "not_applicable"), key=lambda m: m.due)
+    open_ones = sorted(
+        (
+            m
+            for m in counted
+            if m.actual is None and m.due is not None and m.status != "not_applicable"
+        ),
+        key=lambda m: m.due,
+    )
     next_due = open_ones[0] if open_ones else None
     return {
-        "id": state.id, "ref": state.ref, "process": state.process,
-        "calendar": state.calendar, "received": state.received, "officer": state.officer,
+        "id": state.id,
+        "ref": state.ref,
+        "process": state.process,
+        "calendar": state.calendar,
+        "received": state.received,
+        "officer": state.officer,
         "version": state.version,
         "statuses": dict(Counter(m.status for m in counted)),
-        "next_due": None if next_due is None else {
-            "milestone": next_due.id, "title": next_due.milestone.title, "due": next_due.due,
-            "projected": next_due.projected, "status": next_due.status},
+        "next_due": None
+        if next_due is None
+        else {
+            "milestone": next_due.id,
+            "title": next_due.milestone.title,
+            "due": next_due.due,
+            "projected": next_due.projected,
+            "status": next_due.status,
+        },
     }
 
 
 @router.get("/{case_id}", response_model=CaseOut)
-def get_case(case_id: int, request: Request, response: Response,
-             _actor: Actor = Depends(reader)):
+def get_case(case_id: int, request: Request, response: Response, _actor: Reader):
     """The case and its current records; the ETag header is what an update must send back."""
     with _store(request).session() as session:
         return _case_response(response, store.get_case(session, case_id))
 
 
 @router.get("/{case_id}/history", response_model=HistoryOut)
-def case_history(case_id: int, request: Request, _actor: Actor = Depends(reader)):
+def case_history(case_id: int, request: Request, _actor: Reader):
     """Every record ever made on the case, corrections and withdrawals included: who, when,
     what."""
     with _store(request).session() as session:
         store.get_case(session, case_id)
-        return {"case": case_id, "records": [r.to_dict() for r in store.history(session,
-                                                                                case_id)]}
+        return {"case": case_id, "records": [r.to_dict() for r in store.history(session, case_id)]}
 
 
 @router.get("/{case_id}/timeline", response_model=TimelineOut)
-def case_timeline(case_id: int, request: Request, as_of: date | None = None,
-                  _actor: Actor = Depends(reader)):
+def case_timeline(case_id: int, request: Request, _actor: Reader, as_of: date | None = None):
     """The case's timeline projected now (or as of a date)."""
     with _store(request).session() as session:
         state = store.get_case(session, case_id)
-    schedule = project(load_process(state.process), load_calendar(state.calendar),
-                       state.to_case(), as_of=as_of)
+    schedule = project(
+        load_process(state.process), load_calendar(state.calendar), state.to_case(), as_of=as_of
+    )
     return schedule.to_dict()
 
 
-def _record(request: Request, response: Response, case_id: int, if_match: str | None,
-            field: str, key: str, value: str, actor: Actor) -> dict:
+def _record(
+    request: Request,
+    response: Response,
+    case_id: int,
+    if_match: str | None,
+    field: str,
+    key: str,
+    value: str,
+    actor,
+) -> dict:
     expected = expected_version(case_id, if_match)
     with _store(request).session() as session:
         state = store.record(session, case_id, expected, field, key, value, actor.name)
@@ -155,62 +193,90 @@ def _record(request: Request, response: Response, case_id: int, if_match: str | 
 
 
 @router.post("/{case_id}/events", response_model=CaseOut, status_code=201)
-def record_event(case_id: int, body: EventIn, request: Request, response: Response,
-                 if_match: str | None = Header(None, description=IF_MATCH_HELP),
-                 actor: Actor = Depends(writer)):
+def record_event(
+    case_id: int,
+    body: EventIn,
+    request: Request,
+    response: Response,
+    actor: Writer,
+    if_match: IfMatch = None,
+):
     """Record the actual date of a milestone (or a case date such as school_asked)."""
-    return _record(request, response, case_id, if_match, "event", body.milestone,
-                   body.date.isoformat(), actor)
+    return _record(
+        request, response, case_id, if_match, "event", body.milestone, body.date.isoformat(), actor
+    )
 
 
 @router.post("/{case_id}/outcomes", response_model=CaseOut, status_code=201)
-def record_outcome(case_id: int, body: OutcomeIn, request: Request, response: Response,
-                   if_match: str | None = Header(None, description=IF_MATCH_HELP),
-                   actor: Actor = Depends(writer)):
+def record_outcome(
+    case_id: int,
+    body: OutcomeIn,
+    request: Request,
+    response: Response,
+    actor: Writer,
+    if_match: IfMatch = None,
+):
     """Record an outcome, e.g. decision=refused or outcome=no_plan."""
-    return _record(request, response, case_id, if_match, "outcome", body.branch, body.value,
-                   actor)
+    return _record(request, response, case_id, if_match, "outcome", body.branch, body.value, actor)
 
 
 @router.post("/{case_id}/params", response_model=CaseOut, status_code=201)
-def record_param(case_id: int, body: ParamIn, request: Request, response: Response,
-                 if_match: str | None = Header(None, description=IF_MATCH_HELP),
-                 actor: Actor = Depends(writer)):
+def record_param(
+    case_id: int,
+    body: ParamIn,
+    request: Request,
+    response: Response,
+    actor: Writer,
+    if_match: IfMatch = None,
+):
     """Record a case parameter, e.g. transfer_year=2027."""
-    return _record(request, response, case_id, if_match, "param", body.name, str(body.value),
-                   actor)
+    return _record(request, response, case_id, if_match, "param", body.name, str(body.value), actor)
 
 
 @router.post("/{case_id}/exceptions", response_model=CaseOut, status_code=201)
-def record_exception(case_id: int, body: ExceptionIn, request: Request, response: Response,
-                     if_match: str | None = Header(None, description=IF_MATCH_HELP),
-                     actor: Actor = Depends(writer)):
+def record_exception(
+    case_id: int,
+    body: ExceptionIn,
+    request: Request,
+    response: Response,
+    actor: Writer,
+    if_match: IfMatch = None,
+):
     """Record an exception the regulations allow (e.g. absence from the area, with dates)."""
     exception = RecordedException(body.kind, body.start, body.end, body.milestone)
     text = str(RecordedException.parse(str(exception)))  # the same checks as the CLI's
     return _record(request, response, case_id, if_match, "exception", body.kind, text, actor)
 
 
-@router.post("/{case_id}/records/{record_id}/correction", response_model=CaseOut,
-             status_code=201)
-def correct_record(case_id: int, record_id: int, body: CorrectionIn, request: Request,
-                   response: Response,
-                   if_match: str | None = Header(None, description=IF_MATCH_HELP),
-                   actor: Actor = Depends(writer)):
+@router.post("/{case_id}/records/{record_id}/correction", response_model=CaseOut, status_code=201)
+def correct_record(
+    case_id: int,
+    record_id: int,
+    body: CorrectionIn,
+    request: Request,
+    response: Response,
+    actor: Writer,
+    if_match: IfMatch = None,
+):
     """Correct a record: a new record replaces it; the old one stays in the history."""
     expected = expected_version(case_id, if_match)
     with _store(request).session() as session:
-        state = store.correct(session, case_id, expected, record_id, body.value, body.reason,
-                              actor.name)
+        state = store.correct(
+            session, case_id, expected, record_id, body.value, body.reason, actor.name
+        )
     return _case_response(response, state)
 
 
-@router.post("/{case_id}/records/{record_id}/withdrawal", response_model=CaseOut,
-             status_code=201)
-def withdraw_record(case_id: int, record_id: int, body: WithdrawalIn, request: Request,
-                    response: Response,
-                    if_match: str | None = Header(None, description=IF_MATCH_HELP),
-                    actor: Actor = Depends(writer)):
+@router.post("/{case_id}/records/{record_id}/withdrawal", response_model=CaseOut, status_code=201)
+def withdraw_record(
+    case_id: int,
+    record_id: int,
+    body: WithdrawalIn,
+    request: Request,
+    response: Response,
+    actor: Writer,
+    if_match: IfMatch = None,
+):
     """Withdraw a record recorded in error; the history keeps both."""
     expected = expected_version(case_id, if_match)
     with _store(request).session() as session:

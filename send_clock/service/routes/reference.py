@@ -42,8 +42,12 @@ def list_calendars():
     return [calendar_summary(c) for c in bundled_calendars()]
 
 
-@router.get("/calendars/{calendar_id}.ics", tags=["calendars"],
-            response_class=Response, responses={200: {"content": {"text/calendar": {}}}})
+@router.get(
+    "/calendars/{calendar_id}.ics",
+    tags=["calendars"],
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+)
 def calendar_ics(calendar_id: str):
     """Terms, half terms, INSET days and school-closure windows as iCalendar events."""
     from ...ical import calendar_feed
@@ -65,15 +69,29 @@ def list_processes():
 
 def process_out(process) -> dict:
     return {
-        "id": process.id, "title": process.title, "jurisdiction": process.jurisdiction,
-        "description": process.description, "basis": process.basis, "start": process.start,
-        "start_label": process.start_label, "default_calendar": process.default_calendar,
+        "id": process.id,
+        "title": process.title,
+        "jurisdiction": process.jurisdiction,
+        "description": process.description,
+        "basis": process.basis,
+        "start": process.start,
+        "start_label": process.start_label,
+        "default_calendar": process.default_calendar,
         "extends": process.extends,
-        "branches": {b.id: {"title": b.title, "values": list(b.values), "assumed": b.assumed}
-                     for b in process.branches.values()},
+        "branches": {
+            b.id: {"title": b.title, "values": list(b.values), "assumed": b.assumed}
+            for b in process.branches.values()
+        },
         "milestones": [
-            {"id": m.id, "title": m.title, "description": m.description, "kind": m.kind,
-             "basis": m.basis, "when": [str(c) for c in m.when], "excused_by": m.excused_by}
+            {
+                "id": m.id,
+                "title": m.title,
+                "description": m.description,
+                "kind": m.kind,
+                "basis": m.basis,
+                "when": [str(c) for c in m.when],
+                "excused_by": m.excused_by,
+            }
             for m in process.milestones
         ],
     }
@@ -87,8 +105,13 @@ def date_add(body: DateAddIn):
     result = calendar.add(body.start, body.amount, body.unit)
     from ...calendars import parse_unit
 
-    return {"start": body.start, "amount": body.amount, "unit": parse_unit(body.unit),
-            "calendar": calendar.id, "result": result}
+    return {
+        "start": body.start,
+        "amount": body.amount,
+        "unit": parse_unit(body.unit),
+        "calendar": calendar.id,
+        "result": result,
+    }
 
 
 @router.post("/timelines/{process_id}", response_model=TimelineOut, tags=["timelines"])
@@ -96,8 +119,13 @@ def timeline(process_id: str, body: TimelineIn):
     """Project every milestone of a process for one case, as ``send-clock timeline`` does."""
     process = bundled_process(process_id)
     calendar = bundled_calendar(body.calendar or process.default_calendar)
-    case = Case(received=body.received, events=body.events, outcomes=body.outcomes,
-                exceptions=parse_exceptions(body.exceptions, process), params=body.params)
+    case = Case(
+        received=body.received,
+        events=body.events,
+        outcomes=body.outcomes,
+        exceptions=parse_exceptions(body.exceptions, process),
+        params=body.params,
+    )
     return project(process, calendar, case, as_of=body.as_of).to_dict()
 
 

@@ -35,8 +35,9 @@ def upgrade() -> None:
     op.create_table(
         "case_records",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("action", sa.String(20), nullable=False),
         sa.Column("field", sa.String(20), nullable=False),
         sa.Column("key", sa.String(100), nullable=False),
@@ -59,8 +60,9 @@ def upgrade() -> None:
     op.create_table(
         "feeds",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"),
-                  nullable=True),
+        sa.Column(
+            "case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=True
+        ),
         sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("created_by", sa.String(100), nullable=False),
         _timestamp("created_at"),
