@@ -87,7 +87,8 @@ def show(calendar_ref, fmt):
             }
             for c in data["closures"]
         ]
-        print_table(holidays, list(holidays[0]), title="Closures (3 days or more)")
+        if holidays:
+            print_table(holidays, list(holidays[0]), title="Closures (3 days or more)")
     print_table(
         [{"bank holiday": long_date(d)} for d in data["bank_holidays"]],
         ["bank holiday"],

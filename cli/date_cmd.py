@@ -9,12 +9,13 @@ from collections import defaultdict
 import click
 
 from send_clock.calendars import load_calendar, parse_unit
+from send_clock.calendars.model import MAX_AMOUNT
 from send_clock.calendars.units import UNIT_MEANINGS, UNITS
 from send_clock.dates import parse_date
 from send_clock.errors import InputError, SendClockError
 
 from .output import to_json, write_csv
-from .params import CALENDAR_HELP, DATE
+from .params import CALENDAR_HELP
 
 DEFAULT_CALENDAR = "england-and-wales"
 UNIT_HELP = "Unit: " + "; ".join(f"{unit} = {meaning}" for unit, meaning in UNIT_MEANINGS.items())
@@ -98,8 +99,8 @@ def add(start, amount, unit, calendar_ref, input_file, output_file, fmt):
 
 
 @date.command()
-@click.argument("start", type=DATE)
-@click.argument("end", type=DATE)
+@click.argument("start")
+@click.argument("end")
 @click.option("--unit", required=True, help=UNIT_HELP, metavar="UNIT")
 @click.option(
     "--calendar", "calendar_ref", default=DEFAULT_CALENDAR, show_default=True, help=CALENDAR_HELP
@@ -114,6 +115,8 @@ def between(start, end, unit, calendar_ref, fmt):
     Example:
       send-clock date between 2025-10-15 2025-12-03 --unit term-weeks --calendar jersey  -> 6
     """
+    # Read like `date add` reads START: an impossible date is bad input (exit 1), not bad usage.
+    start, end = parse_date(start, "START date"), parse_date(end, "END date")
     calendar = load_calendar(calendar_ref)
     unit_name = parse_unit(unit)
     count = calendar.between(start, end, unit_name)
@@ -135,12 +138,18 @@ def between(start, end, unit, calendar_ref, fmt):
 
 def _amount(text: str) -> int:
     try:
-        return int(str(text).strip())
+        value = int(str(text).strip())
     except ValueError:
         raise InputError(
             f"{text!r} is not a whole number of units; write the amount as a whole "
             "number, e.g. 6 (negative counts backwards)"
         ) from None
+    if abs(value) > MAX_AMOUNT:
+        raise InputError(
+            f"{value} is too large an amount: no date that far away exists; give an amount of "
+            f"at most {MAX_AMOUNT}"
+        )
+    return value
 
 
 # -- many rows ---------------------------------------------------------------------------------

@@ -6,9 +6,11 @@ import click
 
 from send_clock.calendars import load_calendar
 from send_clock.dates import long_date
+from send_clock.ical import schedule_feed
 from send_clock.timelines import Case, bundled_processes, load_process, parse_exceptions, project
 from send_clock.timelines.schedule import parse_assignments, parse_events, parse_params
 
+from .ical_options import feed_settings, ics_options, refuse_without_ics, write_feed
 from .output import console, emit, format_option, print_table, to_json, write_csv
 from .params import CALENDAR_HELP, DATE
 
@@ -184,9 +186,29 @@ def _rule_text(rule) -> str:
     help="A case parameter, e.g. transfer_year=2027.",
 )
 @click.option("--as-of", type=DATE, default=None, help="Statuses as of this date (default today).")
-@format_option("table", "json", "csv")
-def timeline(process_ref, received, calendar_ref, events, outcomes, exceptions, params, as_of, fmt):
+@format_option("table", "json", "csv", "ics")
+@ics_options
+@click.option(
+    "--label",
+    default=None,
+    metavar="TEXT",
+    help="With --format ics: put TEXT (e.g. a first name) before each event's title. Default: "
+    "no name, only what is due.",
+)
+@click.option(
+    "--case-ref",
+    default=None,
+    metavar="REF",
+    help="With --format ics: the case part of each event UID (e.g. EHC-0042). Default: "
+    "received-DATE, so UIDs are received-DATE-PROCESS-MILESTONE@DOMAIN; give a reference to "
+    "tell apart cases of one process received on the same day.",
+)
+def timeline(
+    process_ref, received, calendar_ref, events, outcomes, exceptions, params, as_of, fmt, **ics
+):
     """Project every milestone of PROCESS for one case: due, projected, status, legal basis.
+
+    With --format ics, write the timeline as an iCalendar feed: one all-day event per milestone.
 
     \b
     Examples:
@@ -194,7 +216,11 @@ def timeline(process_ref, received, calendar_ref, events, outcomes, exceptions, 
       send-clock timeline jersey-ron --received 2025-06-16 --as-of 2025-06-16 --format json
       send-clock timeline england-ehcna --received 2025-09-15 \\
           --event draft_plan=2026-01-26 --as-of 2026-01-26
+      send-clock timeline england-ehcna --received 2025-09-15 --format ics \\
+          --case-ref EHC-0042 --alarms 7,1 --previous case.ics --output case.ics
     """
+    refuse_without_ics(fmt, **{k: v for k, v in ics.items() if k != "domain"})
+    settings = feed_settings(ics["alarms"], ics["previous"], ics["domain"]) if fmt == "ics" else {}
     process = load_process(process_ref)
     calendar = load_calendar(calendar_ref or process.default_calendar)
     case = Case(
@@ -207,6 +233,11 @@ def timeline(process_ref, received, calendar_ref, events, outcomes, exceptions, 
     schedule = project(process, calendar, case, as_of=as_of)
     for warning in schedule.warnings:
         click.echo(f"send-clock: warning: {warning}", err=True)
+    if fmt == "ics":
+        case_ref = ics["case_ref"] or f"received-{received.isoformat()}"
+        feed = schedule_feed(schedule, case_ref, label=ics["label"], **settings)
+        write_feed(feed, ics["output"])
+        return
     data = schedule.to_dict()
     if fmt == "json":
         click.echo(to_json(data))

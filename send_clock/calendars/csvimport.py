@@ -1,6 +1,7 @@
 """Term dates from a CSV file: one row per term.
 
-Columns (header row required; only ``start`` and ``end`` must be present):
+Columns (header row required; only ``start`` and ``end`` must be present; any other column is
+an error, since a misspelt one would silently drop its dates):
 
 ``name, start, end, half_term_start, half_term_end, inset, closures, year, source, status``
 
@@ -48,10 +49,22 @@ def calendar_from_csv(text: str, path: str) -> Calendar:
             f"the header needs the columns start and end (missing: "
             f"{', '.join(missing)}); the columns send-clock reads are: {', '.join(COLUMNS)}",
         )
+    unknown = [column for column in header if column not in COLUMNS]
+    if unknown:
+        raise CalendarFileError(
+            path,
+            "line 1",
+            f"unknown column {unknown[0]!r}; the columns send-clock reads are: "
+            f"{', '.join(COLUMNS)}",
+        )
     reader.fieldnames = header
     terms, labels, sources, statuses = [], {}, set(), set()
     for row in reader:
         line = f"line {reader.line_num}"
+        if None in row:  # DictReader's key for cells beyond the header
+            raise CalendarFileError(
+                path, line, f"the row has more cells than the header has columns ({len(header)})"
+            )
         cells = {key: (value or "").strip() for key, value in row.items() if key}
         if not any(cells.values()):
             continue

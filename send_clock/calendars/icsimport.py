@@ -65,6 +65,9 @@ class _Event:
 def calendar_from_ics(raw: bytes, path: str) -> Calendar:
     import icalendar
 
+    from .loader import _decode
+
+    _decode(raw, path)  # iCalendar text is UTF-8 (RFC 5545 3.1.4): reject anything else
     try:
         parsed = icalendar.Calendar.from_ical(raw)
     except ValueError as error:
@@ -82,18 +85,32 @@ def calendar_from_ics(raw: bytes, path: str) -> Calendar:
 def _event(component, number: int, path: str) -> _Event:
     summary = str(component.get("SUMMARY", "") or "")
     where = f"event {number} ({summary!r})" if summary else f"event {number}"
+    broken = getattr(component, "errors", None)  # lines icalendar skipped: data that would be lost
+    if broken:
+        prop, message = broken[0]
+        raise CalendarFileError(
+            path, where, f"{prop + ' ' if prop else 'a line '}cannot be read: {message}"
+        )
     start = component.get("DTSTART")
     if start is None:
         raise CalendarFileError(path, where, "the event has no DTSTART")
-    first = _day(start.dt)
-    end = component.get("DTEND")
-    if end is not None:
-        last = _day(end.dt) - timedelta(days=1)  # DTEND of an all-day event is exclusive
-        last = max(last, first)
-    elif component.get("DURATION") is not None:
-        last = first + component.get("DURATION").dt - timedelta(days=1)
-    else:
-        last = first
+    try:
+        first = _day(start.dt)
+        end = component.get("DTEND")
+        if end is not None:
+            end_day = _day(end.dt)
+            if end_day < first:
+                raise CalendarFileError(
+                    path, where, f"ends on {end_day} before it starts on {first}"
+                )
+            # DTEND of an all-day event is exclusive; one equal to DTSTART means that one day
+            last = max(end_day - timedelta(days=1), first)
+        elif component.get("DURATION") is not None:
+            last = first + component.get("DURATION").dt - timedelta(days=1)
+        else:
+            last = first
+    except ValueError as error:  # icalendar's broken-property errors are ValueErrors
+        raise CalendarFileError(path, where, f"a date cannot be read: {error}") from None
     if last < first:
         raise CalendarFileError(path, where, f"ends before it starts ({first})")
     categories = _categories(component)

@@ -44,6 +44,13 @@ LONGEST_HOLIDAY_DAYS = 70
 #: §2 of the rules: a closure of at least this many days can excuse the 16- and 20-week limits.
 QUALIFYING_CLOSURE_DAYS = 28
 
+#: Days from 1 Jan 0001 to 31 Dec 9999, the dates Python can hold: an amount larger than this, in
+#: any unit, lands outside them.
+MAX_AMOUNT = (date.max - date.min).days
+
+_FIRST_DAY = np.datetime64(date.min, "D")
+_LAST_DAY = np.datetime64(date.max, "D")
+
 
 @dataclass(frozen=True)
 class Term:
@@ -224,12 +231,22 @@ class Calendar:
         """
         unit = parse_unit(unit)
         amount = _whole(amount)
-        if unit == DAYS:
-            return start + timedelta(days=amount)
-        if unit == WEEKS:
-            return start + timedelta(weeks=amount)
-        if unit == MONTHS:
-            return start + relativedelta(months=amount)
+        if abs(amount) > MAX_AMOUNT:
+            raise InputError(
+                f"{amount} is too large an amount: no date {describe(amount, unit)} from "
+                f"{start} exists; give an amount of at most {MAX_AMOUNT}"
+            )
+        try:
+            if unit == DAYS:
+                return start + timedelta(days=amount)
+            if unit == WEEKS:
+                return start + timedelta(weeks=amount)
+            if unit == MONTHS:
+                return start + relativedelta(months=amount)
+        except (OverflowError, ValueError):
+            raise InputError(
+                f"{describe(amount, unit)} from {start} falls outside the years 1 to 9999"
+            ) from None
         per_unit = 5 if unit == TERM_WEEKS else 1
         try:
             return self._index(unit).step(start, amount * per_unit)
@@ -275,7 +292,8 @@ class Calendar:
         ``starts`` is anything ``numpy.asarray(..., "datetime64[D]")`` accepts (a list of
         ``date``, a ``datetime64`` array); ``amount`` one whole number or an array of them.
         Returns ``datetime64[D]``. With ``errors="coerce"`` a result that needs data the calendar
-        lacks is ``NaT`` instead of an error.
+        lacks, or that falls outside the years 1 to 9999, is ``NaT`` instead of an error. A ``NaT``
+        start gives a ``NaT`` result.
 
         >>> from send_clock.calendars import load_calendar
         >>> load_calendar("jersey").add_many([date(2025, 10, 15), date(2025, 12, 1)], 6,
@@ -284,23 +302,40 @@ class Calendar:
         """
         unit = parse_unit(unit)
         days = np.asarray(starts, dtype="datetime64[D]")
-        amounts = np.asarray(amount, dtype=np.int64)
-        if unit == DAYS:
-            return days + amounts
-        if unit == WEEKS:
-            return days + 7 * amounts
-        if unit == MONTHS:
-            return _add_months(days, amounts)
-        per_unit = 5 if unit == TERM_WEEKS else 1
-        results, ok = self._index(unit).step_many(days.astype(np.int64), amounts * per_unit)
-        out = results.astype("datetime64[D]")
-        ok &= ~np.isnat(days)
+        try:
+            amounts = np.asarray(amount, dtype=np.int64)
+        except OverflowError:
+            raise InputError(
+                f"an amount is too large: give amounts of at most {MAX_AMOUNT}"
+            ) from None
+        # Larger amounts land outside the years 1-9999 in every unit (and could overflow int64):
+        # they are computed as 0 and reported as failed.
+        too_large = np.abs(amounts) > MAX_AMOUNT
+        if too_large.any():
+            amounts = np.where(too_large, 0, amounts)
+        if unit in (DAYS, WEEKS, MONTHS):
+            if unit == MONTHS:
+                out = _add_months(days, amounts)
+            else:
+                out = days + (7 * amounts if unit == WEEKS else amounts)
+            ok = (out >= _FIRST_DAY) & (out <= _LAST_DAY)
+        else:
+            per_unit = 5 if unit == TERM_WEEKS else 1
+            results, ok = self._index(unit).step_many(days.astype(np.int64), amounts * per_unit)
+            out = results.astype("datetime64[D]")
+        missing = np.isnat(days)
+        ok = (ok & ~too_large) | missing
         if not ok.all():
             if errors != "coerce":
                 first_bad = int(np.flatnonzero(~ok)[0])
-                bad_amount = int(np.broadcast_to(amounts, days.shape)[first_bad])
-                self.add(days[first_bad].item(), bad_amount, unit)  # raises the precise error
-            out[~ok] = np.datetime64("NaT")
+                bad_amount = np.broadcast_to(np.asarray(amount, dtype=object), ok.shape)
+                # the one-date path raises the precise error
+                self.add(
+                    np.broadcast_to(days, ok.shape)[first_bad].item(), bad_amount[first_bad], unit
+                )
+            out = np.where(ok, out, np.datetime64("NaT"))
+        if missing.any():
+            out = np.where(missing, np.datetime64("NaT"), out)
         return out
 
     # -- closures -----------------------------------------------------------------------------
@@ -309,6 +344,7 @@ class Calendar:
 
         The default leaves out ordinary weekends (2 days).
         """
+        self._require_terms("school closures")
         numbers = self.term_days.numbers
         gaps = np.flatnonzero(np.diff(numbers) > 1)
         found = []

@@ -55,8 +55,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
 
 def _routes(app: FastAPI) -> None:
-    from .routes import cases, meta, reference
+    from .routes import cases, feeds, meta, reference
 
     app.include_router(meta.router)
     app.include_router(reference.router, prefix="/v1")
+    app.include_router(feeds.router, prefix="/v1")
     app.include_router(cases.router, prefix="/v1")

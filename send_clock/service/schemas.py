@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 Status = Literal[
     "met", "late", "overdue", "at_risk", "due_soon", "pending", "excused", "not_applicable"
 ]
+
+
+#: A stored row's id in a path: a positive 32-bit integer (both databases' INTEGER).
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 class Strict(BaseModel):

@@ -321,6 +321,8 @@ class _Run:
                 candidate = (
                     nat(self.size) if column is None else np.asarray(column, "datetime64[D]")
                 )
+                # Like an actual date, a case date after the as-of date has not happened yet.
+                candidate = np.where(candidate > self.as_of, NAT, candidate)
             else:
                 candidate = self.known[name]
             result = np.where(np.isnat(result), candidate, result)

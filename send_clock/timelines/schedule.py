@@ -118,6 +118,11 @@ def check_case(process: Process, case: Case) -> None:
                 f"{key!r} is not a milestone of {process.id}; the milestones are: "
                 f"{', '.join(process.ids)}{dates}"
             )
+        if key == process.start and case.events[key] != case.received:
+            raise InputError(
+                f"{key} is the start date, {case.received}, so it cannot be dated "
+                f"{case.events[key]}; give the start date as the received date instead"
+            )
     for branch_id, value in case.outcomes.items():
         branch = process.branches.get(branch_id)
         if branch is None:

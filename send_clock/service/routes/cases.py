@@ -24,6 +24,7 @@ from ..schemas import (
     EventIn,
     ExceptionIn,
     HistoryOut,
+    Id,
     OutcomeIn,
     ParamIn,
     Status,
@@ -150,14 +151,14 @@ def _summary(state: store.CaseState, schedule, as_of: date) -> dict:
 
 
 @router.get("/{case_id}", response_model=CaseOut)
-def get_case(case_id: int, request: Request, response: Response, _actor: Reader):
+def get_case(case_id: Id, request: Request, response: Response, _actor: Reader):
     """The case and its current records; the ETag header is what an update must send back."""
     with _store(request).session() as session:
         return _case_response(response, store.get_case(session, case_id))
 
 
 @router.get("/{case_id}/history", response_model=HistoryOut)
-def case_history(case_id: int, request: Request, _actor: Reader):
+def case_history(case_id: Id, request: Request, _actor: Reader):
     """Every record ever made on the case, corrections and withdrawals included: who, when,
     what."""
     with _store(request).session() as session:
@@ -166,7 +167,7 @@ def case_history(case_id: int, request: Request, _actor: Reader):
 
 
 @router.get("/{case_id}/timeline", response_model=TimelineOut)
-def case_timeline(case_id: int, request: Request, _actor: Reader, as_of: date | None = None):
+def case_timeline(case_id: Id, request: Request, _actor: Reader, as_of: date | None = None):
     """The case's timeline projected now (or as of a date)."""
     with _store(request).session() as session:
         state = store.get_case(session, case_id)
@@ -179,7 +180,7 @@ def case_timeline(case_id: int, request: Request, _actor: Reader, as_of: date | 
 def _record(
     request: Request,
     response: Response,
-    case_id: int,
+    case_id: Id,
     if_match: str | None,
     field: str,
     key: str,
@@ -194,7 +195,7 @@ def _record(
 
 @router.post("/{case_id}/events", response_model=CaseOut, status_code=201)
 def record_event(
-    case_id: int,
+    case_id: Id,
     body: EventIn,
     request: Request,
     response: Response,
@@ -209,7 +210,7 @@ def record_event(
 
 @router.post("/{case_id}/outcomes", response_model=CaseOut, status_code=201)
 def record_outcome(
-    case_id: int,
+    case_id: Id,
     body: OutcomeIn,
     request: Request,
     response: Response,
@@ -222,7 +223,7 @@ def record_outcome(
 
 @router.post("/{case_id}/params", response_model=CaseOut, status_code=201)
 def record_param(
-    case_id: int,
+    case_id: Id,
     body: ParamIn,
     request: Request,
     response: Response,
@@ -235,7 +236,7 @@ def record_param(
 
 @router.post("/{case_id}/exceptions", response_model=CaseOut, status_code=201)
 def record_exception(
-    case_id: int,
+    case_id: Id,
     body: ExceptionIn,
     request: Request,
     response: Response,
@@ -250,8 +251,8 @@ def record_exception(
 
 @router.post("/{case_id}/records/{record_id}/correction", response_model=CaseOut, status_code=201)
 def correct_record(
-    case_id: int,
-    record_id: int,
+    case_id: Id,
+    record_id: Id,
     body: CorrectionIn,
     request: Request,
     response: Response,
@@ -269,8 +270,8 @@ def correct_record(
 
 @router.post("/{case_id}/records/{record_id}/withdrawal", response_model=CaseOut, status_code=201)
 def withdraw_record(
-    case_id: int,
-    record_id: int,
+    case_id: Id,
+    record_id: Id,
     body: WithdrawalIn,
     request: Request,
     response: Response,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from ...calendars import bundled_calendars, load_calendar
 from ...calendars.export import calendar_summary, calendar_to_dict
@@ -48,11 +48,12 @@ def list_calendars():
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}}},
 )
-def calendar_ics(calendar_id: str):
+def calendar_ics(calendar_id: str, request: Request):
     """Terms, half terms, INSET days and school-closure windows as iCalendar events."""
     from ...ical import calendar_feed
 
-    body = calendar_feed(bundled_calendar(calendar_id))
+    domain = request.app.state.settings.ical_domain
+    body = calendar_feed(bundled_calendar(calendar_id), domain=domain).to_ical()
     return Response(body, media_type="text/calendar; charset=utf-8")
 
 
