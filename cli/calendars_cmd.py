@@ -13,7 +13,9 @@ from send_clock.calendars.export import (
 )
 from send_clock.calendars.model import QUALIFYING_CLOSURE_DAYS
 from send_clock.dates import long_date
+from send_clock.ical import DEFAULT_DOMAIN, calendar_feed, check_domain
 
+from .ical_options import DOMAIN_ENV
 from .output import console, emit, format_option, print_table, to_json
 
 LIST_COLUMNS = ("id", "name", "jurisdiction", "coverage_from", "coverage_to", "status")
@@ -122,19 +124,37 @@ def closures(calendar_ref, min_days, fmt):
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["toml", "json"]),
+    type=click.Choice(["toml", "json", "ics"]),
     default="toml",
     show_default=True,
-    help="toml: the project's calendar file format; json: all data.",
+    help="toml: the project's calendar file format; json: all data; ics: iCalendar events of "
+    "terms, half terms, INSET and closure days and school-closure windows.",
 )
-@click.option("--output", "output_file", type=click.File("w", encoding="utf-8"), default="-")
-def export(calendar_ref, fmt, output_file):
-    """Write a calendar out: as a data file to edit, or as JSON.
+@click.option(
+    "--output",
+    "output_file",
+    type=click.File("wb"),
+    default="-",
+    help="Where to write (default: stdout).",
+)
+@click.option(
+    "--domain",
+    default=DEFAULT_DOMAIN,
+    show_default=True,
+    envvar=DOMAIN_ENV,
+    show_envvar=True,
+    help="With ics: the part of each event UID after the @.",
+)
+def export(calendar_ref, fmt, output_file, domain):
+    """Write a calendar out: as a data file to edit, as JSON, or as an iCalendar feed.
 
-    Importing a council's .ics or a CSV once and exporting it as TOML gives a file to keep.
+    Importing a council's .ics or a CSV once and exporting it as TOML gives a file to keep; the
+    ics export imports back into the same calendar.
     """
     calendar = load_calendar(calendar_ref)
     if fmt == "toml":
-        output_file.write(calendar_to_toml(calendar))
+        output_file.write(calendar_to_toml(calendar).encode("utf-8"))
+    elif fmt == "ics":
+        output_file.write(calendar_feed(calendar, domain=check_domain(domain)).to_ical())
     else:
-        output_file.write(to_json(calendar_to_dict(calendar)) + "\n")
+        output_file.write((to_json(calendar_to_dict(calendar)) + "\n").encode("utf-8"))

@@ -51,7 +51,7 @@ def console(stream: IO[str] | None = None):
     """A rich console: colour on a terminal, plain and wide enough not to wrap otherwise."""
     from rich.console import Console
 
-    stream = stream or click.get_text_stream("stdout")
+    stream = stream or sys.stdout
     terminal = stream.isatty()
     return Console(
         file=stream,

@@ -165,6 +165,15 @@ def test_export_an_imported_ics_as_toml_to_a_file(tmp_path):
     assert load_calendar(target).terms == load_calendar(source).terms
 
 
+@pytest.mark.parametrize("calendar_id", ["jersey", "surrey", "hertfordshire", "bristol"])
+def test_export_as_ics_imports_back_into_the_same_calendar(tmp_path, calendar_id):
+    exported = tmp_path / f"{calendar_id}-export.ics"
+    result = run("calendars export", calendar_id, "--format", "ics", "--output", str(exported))
+    assert result.exit_code == 0, result.stderr
+    assert exported.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+    assert load_calendar(exported).terms == load_calendar(calendar_id).terms
+
+
 # -- errors ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("command", ["show", "closures", "export"])
 def test_an_unknown_calendar(command):
