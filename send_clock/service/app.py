@@ -7,9 +7,13 @@ the same PostgreSQL database side by side.
 from __future__ import annotations
 
 import logging
+import secrets
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
 
 from .. import __version__
 from ..store import Store
@@ -47,6 +51,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             allow_headers=["Authorization", "If-Match", "Content-Type"],
             expose_headers=["ETag", "Location"],
         )
+    # The web pages' signed session cookie (the API itself takes bearer tokens only).
+    app.add_middleware(
+        SessionMiddleware,
+        session_cookie="send_clock_session",
+        secret_key=settings.session_secret or secrets.token_urlsafe(32),
+        max_age=8 * 3600,
+        same_site="strict",
+        https_only=(settings.public_url or "").startswith("https://"),
+    )
     limit = max(settings.max_body_bytes, settings.max_import_bytes)
     app.add_middleware(SizeLimit, limit=limit)
     app.add_middleware(AccessLog)
@@ -56,7 +69,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
 def _routes(app: FastAPI) -> None:
     from .routes import cases, feeds, meta, reference
+    from .web import pages
 
+    app.mount(
+        "/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static"
+    )
+    app.include_router(pages.router)
     app.include_router(meta.router)
     app.include_router(reference.router, prefix="/v1")
     app.include_router(feeds.router, prefix="/v1")

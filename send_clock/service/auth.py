@@ -15,16 +15,13 @@ _bearer = HTTPBearer(auto_error=False, description="An API token from `send-cloc
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is making the request: a token's name (or a signed-in user's)."""
+    """Who is making the request: an API token's name, or a signed-in user's."""
 
     name: str
     scope: str
 
 
 def _actor(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Actor:
-    session_actor = getattr(request.state, "actor", None)
-    if session_actor is not None:  # the web pages' signed-in user
-        return session_actor
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(
             401,

@@ -43,24 +43,61 @@ class PreconditionRequired(SendClockError):
     """An update came without If-Match."""
 
 
+def _is_page(request: Request) -> bool:
+    """Web pages get HTML errors; the API (and feeds) get problem documents."""
+    path = request.url.path
+    return not (path.startswith("/v1") or path in ("/health", "/openapi.json"))
+
+
+def page_error(request: Request, status: int, detail: str):
+    from .web.pages import render
+
+    return render(
+        request, "error.html", status_code=status, title=HTTPStatus(status).phrase, detail=detail
+    )
+
+
+def respond(request: Request, status: int, detail: str, headers: dict | None = None, **extra):
+    if _is_page(request):
+        return page_error(request, status, detail)
+    return problem(status, detail, headers=headers, **extra)
+
+
 def install(app: FastAPI) -> None:
+    from fastapi.responses import RedirectResponse
+
+    from .web.pages import CsrfFailed, LoginRequired
+
+    @app.exception_handler(LoginRequired)
+    async def _login(_request: Request, _error: LoginRequired):
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(CsrfFailed)
+    async def _csrf(request: Request, _error: CsrfFailed):
+        return respond(
+            request,
+            403,
+            "The form had expired or did not come from this site. "
+            "Go back, reload the page and try again.",
+        )
+
     @app.exception_handler(PreconditionRequired)
-    async def _precondition(_request: Request, error: PreconditionRequired):
-        return problem(428, str(error))
+    async def _precondition(request: Request, error: PreconditionRequired):
+        return respond(request, 428, str(error))
 
     @app.exception_handler(SendClockError)
-    async def _library(_request: Request, error: SendClockError):
-        return problem(status_of(error), str(error))
+    async def _library(request: Request, error: SendClockError):
+        return respond(request, status_of(error), str(error))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, error: StarletteHTTPException):
-        response = problem(error.status_code, str(error.detail))
+    async def _http(request: Request, error: StarletteHTTPException):
+        response = respond(request, error.status_code, str(error.detail))
         for key, value in (error.headers or {}).items():
             response.headers[key] = value
         return response
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, error: RequestValidationError):
+    async def _validation(request: Request, error: RequestValidationError):
         errors = [
             {
                 "where": ".".join(str(part) for part in item.get("loc", ())),
@@ -69,9 +106,9 @@ def install(app: FastAPI) -> None:
             for item in error.errors()
         ]
         detail = "; ".join(f"{e['where']}: {e['message']}" for e in errors) or "invalid request"
-        return problem(422, detail, errors=errors)
+        return respond(request, 422, detail, errors=errors)
 
     @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, error: Exception):
+    async def _unexpected(request: Request, error: Exception):
         log.error("internal error: %s", type(error).__name__)
-        return problem(500, "internal error; the request was not completed")
+        return respond(request, 500, "internal error; the request was not completed")

@@ -111,3 +111,10 @@ def verify_user(session: Session, username: str, password: str) -> UserRow | Non
     _scheme, salt, _digest = row.password_hash.split("$")
     candidate = _password_hash(password, bytes.fromhex(salt))
     return row if hmac.compare_digest(candidate, row.password_hash) else None
+
+
+def list_feeds(session: Session, case_id: int) -> list[FeedRow]:
+    """The live subscriptions of a case (their tokens are not known: only hashes are kept)."""
+    query = (select(FeedRow).where(FeedRow.case_id == case_id, FeedRow.revoked_at.is_(None))
+             .order_by(FeedRow.id))
+    return list(session.scalars(query))
