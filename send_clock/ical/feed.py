@@ -212,12 +212,19 @@ digits and . _ / : - only (a case reference, never a name)
     """
     check_domain(domain)
     for part in parts:
-        if not _UID_PART.fullmatch(part):
-            raise InputError(
-                f"{part!r} cannot be used in an event UID: use letters, digits and . _ / : - "
-                "only (a case reference, never a name)"
-            )
+        check_reference(part)
     return f"{'-'.join(parts)}@{domain}"
+
+
+def check_reference(reference: str) -> str:
+    """``reference`` if it can stand in an event UID (a case reference such as ``EHC-0042``),
+    else :class:`InputError`: letters, digits and ``. _ / : -`` only, so never a name."""
+    if not _UID_PART.fullmatch(reference):
+        raise InputError(
+            f"{reference!r} cannot be used in an event UID: use letters, digits and . _ / : - "
+            "only (a case reference, never a name)"
+        )
+    return reference
 
 
 def check_domain(domain: str) -> str:

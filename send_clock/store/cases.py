@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ..calendars import load_calendar
 from ..dates import parse_date
 from ..errors import Conflict, InputError, NotFound, StaleVersion
+from ..ical import check_reference
 from ..timelines import Case, RecordedException, load_process, project
 from ..timelines.schedule import check_case
 from .models import CaseRecordRow, CaseRow
@@ -203,6 +204,7 @@ def create_case(
     ref = ref.strip()
     if not ref:
         raise InputError("a case needs a reference (not a name), e.g. EHC-2025-0042")
+    check_reference(ref)  # it names the case's calendar events too
     process_def = load_process(process)
     calendar = calendar or process_def.default_calendar
     load_calendar(calendar)

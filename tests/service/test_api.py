@@ -344,3 +344,10 @@ def test_logs_hold_no_case_reference_or_token(api, caplog):
 )
 def test_unknown_case_is_404(api, path):
     assert_problem(api.client.get(path, headers=api.read), 404, "999")
+
+
+def test_case_reference_must_not_look_like_a_name(api):
+    response = api.client.post("/v1/cases", headers=api.write, json={
+        "ref": "Sam Smith", "process": "england-ehcna", "received": "2025-09-15"})
+    assert_problem(response, 422, "never a name")
+    assert api.client.get("/v1/cases", headers=api.read).json()["total"] == 0
