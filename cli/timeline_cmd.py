@@ -8,6 +8,7 @@ from send_clock.calendars import load_calendar
 from send_clock.dates import long_date
 from send_clock.ical import schedule_feed
 from send_clock.timelines import Case, bundled_processes, load_process, parse_exceptions, project
+from send_clock.timelines.describe import process_to_dict
 from send_clock.timelines.schedule import parse_assignments, parse_events, parse_params
 
 from .ical_options import feed_settings, ics_options, refuse_without_ics, write_feed
@@ -70,80 +71,21 @@ def list_(fmt):
 def show(process_ref, fmt):
     """The milestones of a process: rules, branches, exceptions and legal bases."""
     process = load_process(process_ref)
-    rows = [_milestone_row(process, m) for m in process.milestones]
+    data = process_to_dict(process)
     if fmt == "json":
-        click.echo(
-            to_json(
-                {
-                    "id": process.id,
-                    "title": process.title,
-                    "jurisdiction": process.jurisdiction,
-                    "description": process.description,
-                    "basis": process.basis,
-                    "start": process.start,
-                    "start_label": process.start_label,
-                    "default_calendar": process.default_calendar,
-                    "extends": process.extends,
-                    "branches": {
-                        b.id: {"title": b.title, "values": list(b.values), "assumed": b.assumed}
-                        for b in process.branches.values()
-                    },
-                    "case_dates": {d.id: d.title for d in process.dates.values()},
-                    "params": {p.id: p.title for p in process.params.values()},
-                    "milestones": rows,
-                }
-            )
-        )
+        click.echo(to_json(data))
         return
     out = console()
     out.print(f"[bold]{process.title}[/bold] ({process.id})")
     out.print(process.description)
     out.print(f"Basis: {process.basis}. Starts from: {process.start_label.lower()}.")
+    rows = [{**m, "excused_by": list(m["excused_by"])} for m in data["milestones"]]
     print_table(rows, ("id", "title", "kind", "rule", "lead", "when", "excused_by", "basis"))
     for branch in process.branches.values():
         out.print(
             f"Branch [bold]{branch.id}[/bold]: {branch.title} "
             f"({' | '.join(branch.values)}; assumed {branch.assumed} until known)"
         )
-
-
-def _milestone_row(process, milestone) -> dict:
-    return {
-        "id": milestone.id,
-        "title": milestone.title,
-        "description": milestone.description,
-        "kind": milestone.kind,
-        "rule": _rule_text(milestone.due) if milestone.due else f"= {process.start_label.lower()}",
-        "target": _rule_text(milestone.target) if milestone.target else None,
-        "earliest": _rule_text(milestone.earliest) if milestone.earliest else None,
-        "lead": _step_text(milestone.lead) if milestone.lead else None,
-        "when": [str(c) for c in milestone.when],
-        "excused_by": list(milestone.excused_by),
-        "basis": milestone.basis,
-    }
-
-
-def _step_text(step) -> str:
-    unit = step.unit.replace("-", " ")
-    sign = "+" if step.amount >= 0 else "-"
-    extra = " (once recorded)" if step.if_recorded else ""
-    return f"{step.anchor} {sign} {abs(step.amount)} {unit}{extra}"
-
-
-def _rule_text(rule) -> str:
-    if rule.on:
-        month, day = rule.on
-        return f"{day:02d}/{month:02d} of {rule.year_param}"
-    text = ", ".join(_step_text(s) for s in rule.steps)
-    if rule.combine != "only":
-        text = f"{rule.combine} of ({text})"
-    if rule.roll_out_of:
-        text += (
-            " (rolled out of "
-            + ", ".join(f"{a[1]:02d}/{a[0]:02d}-{b[1]:02d}/{b[0]:02d}" for a, b in rule.roll_out_of)
-            + ")"
-        )
-    return text
 
 
 @click.command()

@@ -85,9 +85,13 @@ class MilestoneDef(BaseModel):
     title: str
     description: str
     kind: Literal["statutory", "practice"]
-    basis: str
+    rule: str = Field(description="The due rule in words, e.g. request_received + 20 weeks")
+    target: str | None
+    earliest: str | None
+    lead: str | None = Field(description="Predecessor and least time after it, for projection")
     when: list[str]
-    excused_by: dict[str, str]
+    excused_by: dict[str, str] = Field(description="Exception kind → its legal basis")
+    basis: str
 
 
 class ProcessOut(BaseModel):
@@ -101,6 +105,8 @@ class ProcessOut(BaseModel):
     default_calendar: str
     extends: str | None
     branches: dict[str, BranchOut]
+    case_dates: dict[str, str]
+    params: dict[str, str]
     milestones: list[MilestoneDef]
 
 

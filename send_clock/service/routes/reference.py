@@ -8,6 +8,7 @@ from ...calendars import bundled_calendars, load_calendar
 from ...calendars.export import calendar_summary, calendar_to_dict
 from ...errors import NotFound, SendClockError
 from ...timelines import Case, bundled_processes, load_process, parse_exceptions, project
+from ...timelines.describe import process_to_dict
 from ...timelines.loader import bundled_ids as bundled_process_ids
 from ..auth import reader
 from ..schemas import (
@@ -65,37 +66,7 @@ def get_calendar(calendar_id: str):
 @router.get("/processes", response_model=list[ProcessOut], tags=["processes"])
 def list_processes():
     """The statutory processes, their milestones, rules' legal bases and branches."""
-    return [process_out(p) for p in bundled_processes()]
-
-
-def process_out(process) -> dict:
-    return {
-        "id": process.id,
-        "title": process.title,
-        "jurisdiction": process.jurisdiction,
-        "description": process.description,
-        "basis": process.basis,
-        "start": process.start,
-        "start_label": process.start_label,
-        "default_calendar": process.default_calendar,
-        "extends": process.extends,
-        "branches": {
-            b.id: {"title": b.title, "values": list(b.values), "assumed": b.assumed}
-            for b in process.branches.values()
-        },
-        "milestones": [
-            {
-                "id": m.id,
-                "title": m.title,
-                "description": m.description,
-                "kind": m.kind,
-                "basis": m.basis,
-                "when": [str(c) for c in m.when],
-                "excused_by": m.excused_by,
-            }
-            for m in process.milestones
-        ],
-    }
+    return [process_to_dict(p) for p in bundled_processes()]
 
 
 @router.post("/date/add", response_model=DateAddOut, tags=["arithmetic"])
