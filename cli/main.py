@@ -79,12 +79,14 @@ def app() -> None:
 
 
 def _register() -> None:
-    from . import calendars_cmd, date_cmd, server_cmd, timeline_cmd
+    from . import breaches_cmd, calendars_cmd, date_cmd, panels_cmd, server_cmd, timeline_cmd
 
     app.add_command(date_cmd.date)
     app.add_command(calendars_cmd.calendars)
     app.add_command(timeline_cmd.processes)
     app.add_command(timeline_cmd.timeline)
+    app.add_command(breaches_cmd.breaches)
+    app.add_command(panels_cmd.panels)
     for command in (server_cmd.serve, server_cmd.db, server_cmd.tokens, server_cmd.users):
         app.add_command(command)
 

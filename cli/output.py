@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -48,14 +49,16 @@ def write_csv(rows: Iterable[dict], columns: Sequence[str], stream: IO[str]) -> 
 
 
 def console(stream: IO[str] | None = None):
-    """A rich console: colour on a terminal, plain and wide enough not to wrap otherwise."""
+    """A rich console: colour on a terminal, plain and wide enough not to wrap otherwise
+    (``$COLUMNS`` sets the width either way)."""
     from rich.console import Console
 
     stream = stream or sys.stdout
     terminal = stream.isatty()
+    columns = os.environ.get("COLUMNS", "")
     return Console(
         file=stream,
-        width=None if terminal else 200,
+        width=int(columns) if columns.isdigit() else None if terminal else 200,
         no_color=not terminal,
         highlight=False,
         emoji=False,
@@ -69,8 +72,10 @@ def print_table(
     headers: dict[str, str] | None = None,
     stream: IO[str] | None = None,
     styles: dict[str, str] | None = None,
+    nowrap: Sequence[str] = (),
 ) -> None:
-    """A table for a person to read. ``styles`` maps a cell value to a rich style."""
+    """A table for a person to read. ``styles`` maps a cell value to a rich style; ``nowrap``
+    columns (dates, statuses) are never broken across lines."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -78,7 +83,7 @@ def print_table(
     headers = headers or {}
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, header_style="bold")
     for column in columns:
-        table.add_column(headers.get(column, column.replace("_", " ")))
+        table.add_column(headers.get(column, column.replace("_", " ")), no_wrap=column in nowrap)
     for row in rows:
         cells = [_cell(row.get(column)) for column in columns]
         table.add_row(*(Text(cell, style=(styles or {}).get(cell, "")) for cell in cells))

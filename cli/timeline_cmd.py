@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from send_clock.calendars import load_calendar
@@ -193,6 +195,20 @@ def timeline(
         _print_timeline(schedule)
 
 
+def short_basis(basis: str) -> str:
+    """The first citation of a basis, for a table.
+
+    >>> short_basis("Derived from SEND Regulations 2014 reg 13(1)-(2): latest draft ...")
+    'Derived from SEND Regulations 2014 reg 13(1)-(2)'
+    >>> short_basis("SEND Regulations 2014 reg 6(1) (no time limit; practice: ...)")
+    'SEND Regulations 2014 reg 6(1)'
+    """
+    head = re.split(r"; |: ", basis, maxsplit=1)[0]
+    if head.count("(") > head.count(")"):  # cut inside a parenthesis: drop all of it
+        head = head[: head.rfind(" (")]
+    return head
+
+
 def _flat(milestone: dict) -> dict:
     return {**milestone, "exceptions": [_exception_text(e) for e in milestone["exceptions"]]}
 
@@ -222,13 +238,27 @@ def _print_timeline(schedule) -> None:
             {
                 "milestone": m.milestone.title,
                 "due": long_date(m.due),
-                "projected": long_date(m.projected) if m.projected != m.due or m.actual else "",
-                "actual": long_date(m.actual),
+                # What happened, else the forecast where it differs from the due date.
+                "happened / projected": long_date(m.actual)
+                if m.actual
+                else f"({long_date(m.projected)})"
+                if m.projected != m.due
+                else "",
                 "status": m.status.replace("_", " "),
                 "days late": m.days_late,
                 "notes": note,
-                "basis": m.milestone.basis,
+                "basis": short_basis(m.milestone.basis),
             }
         )
     styles = {status.replace("_", " "): style for status, style in STATUS_STYLES.items()}
-    print_table(rows, list(rows[0]), styles=styles)
+    print_table(
+        rows,
+        list(rows[0]),
+        styles=styles,
+        nowrap=("due", "happened / projected", "status"),
+    )
+    out.print(
+        "Dates in brackets are projected. Basis: the first citation; --format json or "
+        "`processes show` give it in full.",
+        style="dim",
+    )

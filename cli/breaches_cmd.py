@@ -1,0 +1,322 @@
+"""``send-clock breaches``: statutory deadlines across a caseload, and the DfE 20-week measure."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import click
+
+from send_clock.dates import long_date
+from send_clock.reports import (
+    Report,
+    project_caseload,
+    read_caseload,
+    read_sen2_blade,
+    render_html,
+    write_csv,
+    write_json,
+    write_jsonl,
+)
+from send_clock.reports.html import SHOWN_ROWS
+from send_clock.reports.summary import OPEN_STATUSES
+
+from .output import console, format_option, print_table
+from .params import CALENDAR_HELP, DATE
+
+#: Inputs with more rows than this get a progress bar (on a terminal only).
+PROGRESS_ROWS = 5_000
+#: Worklist rows shown by ``--format table``.
+TABLE_ROWS = 20
+
+
+@click.command()
+@click.argument(
+    "caseload", required=False, metavar="FILE.csv", type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--sen2-blade",
+    "sen2_folder",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Read a DfE SEN2 person-level export (COLLECT 'Blade' CSV files) instead of FILE.csv.",
+)
+@click.option(
+    "--process",
+    "process_ref",
+    default=None,
+    metavar="ID|PATH",
+    help="Process for rows with no process column (default england-ehcna).",
+)
+@click.option(
+    "--calendar",
+    "calendar_ref",
+    default=None,
+    help=CALENDAR_HELP + " For rows with no calendar column; default: the process's own.",
+)
+@click.option("--as-of", type=DATE, default=None, help="Statuses as of this date (default today).")
+@format_option("table", "csv", "jsonl", "json", "html")
+@click.option(
+    "--output",
+    "-o",
+    "output_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+@click.option(
+    "--allow-rejects",
+    is_flag=True,
+    help="Exit 0 even when some rows were rejected (they are still listed on stderr).",
+)
+@click.option(
+    "--sen2-codes",
+    "sen2_codes",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE.toml",
+    help="Your own table of SEN2 outcome codes (the bundled one is UNCONFIRMED).",
+)
+def breaches(
+    caseload,
+    sen2_folder,
+    process_ref,
+    calendar_ref,
+    as_of,
+    fmt,
+    output_path,
+    allow_rejects,
+    sen2_codes,
+):
+    """Which statutory milestones were met, are late, overdue or due soon across a caseload,
+    with the DfE 20-week figures.
+
+    \b
+    FILE.csv has one row per case: case_id, received, optional process and calendar, one
+    column per milestone id with its actual date, decision (agreed|refused), outcome
+    (plan|no_plan) and exceptions. See docs/breaches.md.
+
+    \b
+    Examples:
+      send-clock breaches examples/caseload.csv --as-of 2025-12-01
+      send-clock breaches caseload.csv --format html --output report.html
+      send-clock breaches --sen2-blade ./sen2-export --format json
+    """
+    if (caseload is None) == (sen2_folder is None):
+        raise click.UsageError("give a caseload FILE.csv or --sen2-blade DIR (one of them)")
+    if sen2_codes is not None and sen2_folder is None:
+        raise click.UsageError("--sen2-codes goes with --sen2-blade")
+    as_of = as_of or date.today()
+    with _progress() as progress:
+        if sen2_folder is not None:
+            found = read_sen2_blade(
+                sen2_folder, process=process_ref, calendar=calendar_ref, codes=sen2_codes
+            )
+        else:
+            found = read_caseload(
+                caseload, process=process_ref, calendar=calendar_ref, progress=progress
+            )
+        report = project_caseload(found, as_of)
+        _tell(report)
+        with _opened(output_path) as out:
+            _write(report, fmt, out, progress)
+    if report.rejected and not allow_rejects:
+        count = len(report.rejected)
+        click.echo(
+            f"send-clock: {count} row{'s were' if count > 1 else ' was'} rejected and left out "
+            "of the report; correct them, or give --allow-rejects to accept the report as it is",
+            err=True,
+        )
+        sys.exit(1)
+
+
+def _tell(report: Report) -> None:
+    for warning in report.warnings:
+        click.echo(f"send-clock: warning: {warning}", err=True)
+    for rejected in report.rejected:
+        click.echo(f"send-clock: rejected: {rejected}", err=True)
+
+
+@contextmanager
+def _opened(path: Path | None):
+    if path is None or str(path) == "-":
+        yield click.get_binary_stream("stdout")
+        return
+    try:
+        stream = path.open("wb")
+    except OSError as error:
+        raise click.ClickException(f"cannot write {path}: {error.strerror}") from None
+    with stream:
+        yield stream
+
+
+def _write(report: Report, fmt: str, out, progress) -> None:
+    cases = report.cases
+
+    def writing(done: int) -> None:
+        progress("writing", done, cases)
+
+    writing = writing if progress else None
+
+    if fmt == "csv":
+        write_csv(report.batches, out, writing)
+    elif fmt == "jsonl":
+        write_jsonl(report.batches, out, writing)
+    elif fmt == "json":
+        write_json(report, report.summary(), out, writing)
+    elif fmt == "html":
+        out.write(render_html(report, report.summary(worklist_limit=SHOWN_ROWS)).encode())
+    else:
+        _print_summary(report, out)
+
+
+# -- progress -----------------------------------------------------------------------------------
+@contextmanager
+def _progress():
+    """``progress(stage, done, total)`` drawing a bar on stderr for big inputs on a terminal."""
+    stderr = click.get_text_stream("stderr")
+    if not stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    tasks: dict[str, int] = {}
+    with Progress(console=console(stderr), transient=True) as bar:
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if total <= PROGRESS_ROWS:
+                return
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(f"{stage} {'rows' if stage == 'reading' else 'cases'}")
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield progress
+
+
+# -- the table ----------------------------------------------------------------------------------
+def _print_summary(report: Report, out) -> None:
+    summary = report.summary()
+    stream = click.get_text_stream("stdout") if out is _stdout() else _TextOut(out)
+    screen = console(stream)
+    screen.print(
+        f"[bold]Breach report as of {long_date(report.as_of)}[/bold]: {summary['cases']} "
+        f"case{'s' if summary['cases'] != 1 else ''} from {report.source}"
+        + (f", {summary['rows_rejected']} rows rejected" if summary["rows_rejected"] else "")
+    )
+    print_table(_figure_rows(summary), ("measure", "value"), stream=stream)
+    _print_months(summary, stream)
+    _print_worklist(summary, "overdue", "Overdue, most overdue first", "days overdue", stream)
+    _print_worklist(summary, "due_soon", "Due in the next 14 days", "days left", stream)
+
+
+def _stdout():
+    return click.get_binary_stream("stdout")
+
+
+class _TextOut:
+    """A text stream over a binary file, for rich."""
+
+    def __init__(self, binary):
+        self.binary = binary
+
+    def write(self, text: str) -> int:
+        self.binary.write(text.encode())
+        return len(text)
+
+    def flush(self) -> None:
+        self.binary.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _share(part: int, whole: int, pct) -> str:
+    return f"{part} of {whole}" + ("" if pct is None else f" ({pct:.1f}%)")
+
+
+def _figure_rows(summary: dict) -> list[dict]:
+    open_by = summary["open_cases_by_status"]
+    return [
+        {"measure": "Final plans issued", "value": summary["final_plans_issued"]},
+        {
+            "measure": "  within 20 weeks",
+            "value": _share(
+                summary["final_plans_within_20_weeks"],
+                summary["final_plans_issued"],
+                summary["final_plans_within_20_weeks_pct"],
+            ),
+        },
+        {
+            "measure": "  within 20 weeks, excluding exception cases",
+            "value": _share(
+                summary["final_plans_within_20_weeks_excluding_exceptions"],
+                summary["final_plans_issued_excluding_exceptions"],
+                summary["final_plans_within_20_weeks_excluding_exceptions_pct"],
+            ),
+        },
+        {
+            "measure": "Average weeks from request to final plan",
+            "value": summary["average_weeks_to_final_plan"],
+        },
+        {
+            "measure": "Decisions whether to assess within 6 weeks",
+            "value": _share(
+                summary["decisions_within_6_weeks"],
+                summary["decisions_made"],
+                summary["decisions_within_6_weeks_pct"],
+            ),
+        },
+        {
+            "measure": "Open cases",
+            "value": f"{summary['open_cases']} ("
+            + ", ".join(f"{s.replace('_', ' ')} {open_by[s]}" for s in OPEN_STATUSES)
+            + ")",
+        },
+    ]
+
+
+def _print_months(summary: dict, stream) -> None:
+    rows = [
+        {
+            "month": month["month"],
+            "requests": month["cases"],
+            "final plans": month["final_plans_issued"],
+            "within 20 weeks": _share(
+                month["final_plans_within_20_weeks"],
+                month["final_plans_issued"],
+                month["final_plans_within_20_weeks_pct"],
+            ),
+            "excluding exceptions": _pct(
+                month["final_plans_within_20_weeks_excluding_exceptions_pct"]
+            ),
+            "decisions in 6 weeks": _pct(month["decisions_within_6_weeks_pct"]),
+        }
+        for month in summary["by_month"]
+    ]
+    if rows:
+        print_table(rows, list(rows[0]), title="By month of request", stream=stream)
+
+
+def _pct(value) -> str:
+    return "" if value is None else f"{value:.1f}%"
+
+
+def _print_worklist(summary: dict, key: str, title: str, days: str, stream) -> None:
+    entries, count = summary[key], summary[f"{key}_count"]
+    if not entries:
+        console(stream).print(f"{title}: none")
+        return
+    rows = [
+        {
+            "case": e["case_id"],
+            "milestone": e["milestone"],
+            "due": long_date(date.fromisoformat(e["due"])),
+            days: e["days"],
+            "status": e["status"].replace("_", " "),
+        }
+        for e in entries[:TABLE_ROWS]
+    ]
+    more = f" - the first {TABLE_ROWS} shown; --format csv lists all" if count > TABLE_ROWS else ""
+    print_table(rows, list(rows[0]), title=f"{title} ({count}){more}", stream=stream)
