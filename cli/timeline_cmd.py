@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import click
 
@@ -189,7 +190,7 @@ def timeline(
         write_csv(
             [_flat(m) for m in data["milestones"]],
             TIMELINE_COLUMNS,
-            click.get_text_stream("stdout"),
+            sys.stdout,
         )
     else:
         _print_timeline(schedule)

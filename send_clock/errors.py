@@ -48,6 +48,18 @@ class ProcessFileError(ProcessError):
         super().__init__(f"{path}: {where}: {reason}" if where else f"{path}: {reason}")
 
 
+class PanelError(SendClockError):
+    """A panel schedule cannot be found, is invalid, or does not fit the process it is used with."""
+
+
+class PanelFileError(PanelError):
+    """A panel schedule file is invalid; names the file, the entry and the reason."""
+
+    def __init__(self, path: str, where: str, reason: str):
+        self.path, self.where, self.reason = path, where, reason
+        super().__init__(f"{path}: {where}: {reason}" if where else f"{path}: {reason}")
+
+
 class NotFound(SendClockError):
     """A stored case, record or feed does not exist (or was revoked)."""
 
