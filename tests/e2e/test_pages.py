@@ -72,3 +72,25 @@ def test_every_control_has_a_label(page, server):
         .map(el => el.name)""")
     assert unlabelled == []
     assert page.console_errors == []
+
+
+def test_request_calendar(page, server):
+    sign_in(page, server)
+    page.get_by_role("link", name="Request calendar").click()
+    form = page.get_by_role("form", name="Choose the calendar")
+    form.get_by_label("Calendar").select_option("surrey")
+    form.get_by_label("Process").select_option("england-ehcna")
+    form.get_by_label("First week").fill("2025-11-24")
+    form.get_by_label("Last week").fill("2025-12-15")
+    form.get_by_role("button", name="Show the weeks").click()
+    page.wait_for_load_state()
+    table = page.locator("#request-calendar")
+    # Submitted in the week of 1 December 2025, weeks 16-17 fall in the Easter closure.
+    row = table.get_by_role("row", name="Monday 1 December 2025")
+    assert "avoid" in row.inner_text() and "Easter" in row.inner_text()
+    shoot(page, "05-request-calendar")
+    page.get_by_role("link", name="Printable version for schools").click()
+    page.wait_for_load_state()
+    assert "avoid" in page.content()
+    shoot(page, "06-request-calendar-printable")
+    assert page.console_errors == []

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -334,3 +334,67 @@ def _qr_svg(text: str) -> str:
 
     svg = segno.make(text, error="m").svg_inline(scale=3, dark="#111827", light="#ffffff")
     return svg.replace("<svg ", '<svg role="img" aria-label="QR code of the calendar link" ', 1)
+
+
+# -- the request calendar ------------------------------------------------------------------------
+@router.get("/request-calendar")
+def request_calendar_page(
+    request: Request,
+    calendar: str = "",
+    process: str = "england-ehcna",
+    start: str = "",
+    end: str = "",
+    printable: bool = False,
+):
+    """Which submission weeks avoid holidays, for a chosen calendar and process."""
+    signed_in(request)
+    from ...panels.html import calendar_html
+    from ...panels.request_calendar import judgeable_weeks, request_calendar
+
+    term_calendars = [c for c in bundled_calendars() if c.has_terms]
+    context = {
+        "calendars": term_calendars,
+        "processes": bundled_processes(),
+        "calendar_id": calendar,
+        "process_id": process,
+        "table": None,
+        "start": start,
+        "end": end,
+    }
+    if not calendar:
+        return render(request, "request_calendar.html", **context)
+    try:
+        chosen_calendar = _bundled_calendar(calendar)
+        chosen_process = load_process(process)
+        earliest, latest = judgeable_weeks(chosen_calendar)
+        first = parse_date(start, "first week") if start else max(earliest, _monday(date.today()))
+        last = parse_date(end, "last week") if end else min(latest, first + timedelta(weeks=26))
+        table = request_calendar(chosen_process, chosen_calendar, first, last)
+    except SendClockError as error:
+        return render(request, "request_calendar.html", error=str(error), **context)
+    if printable:
+        return HTMLResponse(calendar_html(table))
+    context.update(
+        table=table, start=first.isoformat(), end=last.isoformat(), earliest=earliest, latest=latest
+    )
+    return render(request, "request_calendar.html", **context)
+
+
+def _bundled_calendar(calendar_id: str):
+    if calendar_id not in {c.id for c in bundled_calendars()}:
+        raise SendClockError(f"no calendar {calendar_id!r}; choose one from the list")
+    return load_calendar(calendar_id)
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@router.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it even on pages that name another icon (the printable ones)."""
+    from fastapi.responses import FileResponse
+
+    return FileResponse(
+        Path(__file__).parent / "static" / "favicon.svg", media_type="image/svg+xml"
+    )

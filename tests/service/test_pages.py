@@ -1,0 +1,150 @@
+"""The web pages through the application (no browser): sign-in, CSRF, concurrency, errors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from send_clock.store import tokens
+
+PASSWORD = "correct horse battery"
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html)[1]
+
+
+@pytest.fixture
+def staff(api):
+    """A client signed in as a write user; returns (client, csrf)."""
+    with api.store.session() as session:
+        tokens.create_user(session, "alex", PASSWORD, "write")
+        tokens.create_user(session, "robin", PASSWORD, "read")
+    client = api.client
+    page = client.get("/login")
+    client.post("/login", data={"csrf": _csrf(page.text), "username": "alex", "password": PASSWORD})
+    return client, _csrf(client.get("/").text)
+
+
+def _open_case(client, csrf, ref="EHC-P-1"):
+    response = client.post(
+        "/cases",
+        data={
+            "csrf": csrf,
+            "ref": ref,
+            "process": "england-ehcna",
+            "calendar": "surrey",
+            "received": "2025-07-10",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return response.headers["location"].split("?")[0]
+
+
+def test_pages_need_sign_in(api):
+    for path in ("/", "/cases/1", "/request-calendar"):
+        response = api.client.get(path, follow_redirects=False)
+        assert (response.status_code, response.headers["location"]) == (303, "/login")
+
+
+def test_wrong_password_and_token_sign_in(api):
+    page = api.client.get("/login")
+    wrong = api.client.post(
+        "/login",
+        data={"csrf": _csrf(page.text), "username": "nobody", "password": "wrong password"},
+    )
+    assert "is not right" in wrong.text
+    signed = api.client.post(
+        "/login",
+        data={"csrf": _csrf(page.text), "token": api.write["Authorization"].split()[1]},
+        follow_redirects=False,
+    )
+    assert signed.headers["location"] == "/"
+    assert "Signed in as officer-a (write)" in api.client.get("/").text
+
+
+def test_forms_without_the_csrf_token_are_refused(staff):
+    client, _csrf_token = staff
+    response = client.post(
+        "/cases",
+        data={"csrf": "forged", "ref": "X-1", "process": "england-ehcna", "received": "2025-07-10"},
+    )
+    assert response.status_code == 403 and "did not come from this site" in response.text
+    assert "X-1" not in client.get("/").text
+
+
+def test_case_page_records_and_reports_a_concurrent_change(staff):
+    client, csrf = staff
+    page = _open_case(client, csrf)
+    html = client.get(page).text
+    assert 'id="timeline-chart"' in html and 'id="due-final_plan"' in html
+    assert "Wednesday 16 July 2025 to Wednesday 27 August 2025" in html  # closure window
+    saved = client.post(
+        f"{page}/events",
+        data={
+            "csrf": csrf,
+            "version": "1",
+            "milestone": "decision_to_assess",
+            "date": "2025-08-20",
+        },
+    )
+    assert "Saved." in saved.text and 'id="actual-decision_to_assess"' in saved.text
+    stale = client.post(
+        f"{page}/events",
+        data={"csrf": csrf, "version": "1", "milestone": "advice_requested", "date": "2025-08-20"},
+    )
+    assert "Someone else changed this case" in stale.text
+    assert 'id="actual-advice_requested"' not in stale.text
+
+
+def test_bad_input_on_a_form_is_shown_not_raised(staff):
+    client, csrf = staff
+    page = _open_case(client, csrf)
+    response = client.post(
+        f"{page}/events",
+        data={"csrf": csrf, "version": "1", "milestone": "final_plan", "date": "2025-01-01"},
+    )
+    assert response.status_code == 200 and "before the start date" in response.text
+
+
+def test_read_only_user_cannot_change_anything(api, staff):
+    client, csrf = staff
+    page = _open_case(client, csrf)
+    client.post("/logout", data={"csrf": csrf})
+    login = client.get("/login")
+    client.post(
+        "/login", data={"csrf": _csrf(login.text), "username": "robin", "password": PASSWORD}
+    )
+    html = client.get(page).text
+    assert "Record the date" not in html
+    refused = client.post(
+        f"{page}/events",
+        data={
+            "csrf": _csrf(html),
+            "version": "1",
+            "milestone": "decision_to_assess",
+            "date": "2025-08-20",
+        },
+    )
+    assert refused.status_code == 422 and "read-only" in refused.text
+
+
+def test_request_calendar_page(staff):
+    client, _csrf_token = staff
+    html = client.get(
+        "/request-calendar?calendar=surrey&process=england-ehcna&start=2025-12-01&end=2025-12-01"
+    ).text
+    assert "Monday 1 December 2025" in html and "Easter closure" in html
+    out_of_range = client.get(
+        "/request-calendar?calendar=jersey&process=jersey-ron&start=2027-06-07&end=2027-06-07"
+    )
+    assert out_of_range.status_code == 200 and "jersey" in out_of_range.text
+    assert 'role="alert"' in out_of_range.text
+
+
+def test_unknown_case_page_is_an_html_404(staff):
+    client, _csrf_token = staff
+    response = client.get("/cases/4040")
+    assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
