@@ -16,6 +16,16 @@ class InputError(SendClockError):
     """A value given by the user cannot be used (bad date, unknown unit, malformed row...)."""
 
 
+class DataFileError(SendClockError):
+    """A data file is invalid: the base of :class:`CalendarFileError`, :class:`ProcessFileError`
+    and :class:`PanelFileError`, whose message is ``path: where: reason`` (``path: reason`` when
+    the problem is the whole file)."""
+
+    def __init__(self, path: str, where: str, reason: str):
+        self.path, self.where, self.reason = path, where, reason
+        super().__init__(f"{path}: {where}: {reason}" if where else f"{path}: {reason}")
+
+
 class CalendarError(SendClockError):
     """A calendar cannot be found or its data is invalid."""
 
@@ -24,12 +34,8 @@ class UnknownCalendar(CalendarError):
     """No bundled calendar has this id and no file has this path."""
 
 
-class CalendarFileError(CalendarError):
+class CalendarFileError(DataFileError, CalendarError):
     """A calendar file (TOML, ICS or CSV) is invalid; names the file, the entry and the reason."""
-
-    def __init__(self, path: str, where: str, reason: str):
-        self.path, self.where, self.reason = path, where, reason
-        super().__init__(f"{path}: {where}: {reason}" if where else f"{path}: {reason}")
 
 
 class OutOfCoverage(CalendarError):
@@ -40,24 +46,16 @@ class ProcessError(SendClockError):
     """A process definition cannot be found or is invalid."""
 
 
-class ProcessFileError(ProcessError):
+class ProcessFileError(DataFileError, ProcessError):
     """A process file is invalid; names the file, the entry and the reason."""
-
-    def __init__(self, path: str, where: str, reason: str):
-        self.path, self.where, self.reason = path, where, reason
-        super().__init__(f"{path}: {where}: {reason}" if where else f"{path}: {reason}")
 
 
 class PanelError(SendClockError):
     """A panel schedule cannot be found, is invalid, or does not fit the process it is used with."""
 
 
-class PanelFileError(PanelError):
+class PanelFileError(DataFileError, PanelError):
     """A panel schedule file is invalid; names the file, the entry and the reason."""
-
-    def __init__(self, path: str, where: str, reason: str):
-        self.path, self.where, self.reason = path, where, reason
-        super().__init__(f"{path}: {where}: {reason}" if where else f"{path}: {reason}")
 
 
 class NotFound(SendClockError):

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from ..datafiles import decode_text
 from ..errors import CalendarFileError
 from .imported import calendar_from_terms, season_name, unique_names
 from .model import Calendar, Term
@@ -65,9 +66,9 @@ class _Event:
 def calendar_from_ics(raw: bytes, path: str) -> Calendar:
     import icalendar
 
-    from .loader import _decode
-
-    _decode(raw, path)  # iCalendar text is UTF-8 (RFC 5545 3.1.4): reject anything else
+    decode_text(
+        raw, path, CalendarFileError
+    )  # iCalendar text is UTF-8 (RFC 5545 3.1.4): reject anything else
     try:
         parsed = icalendar.Calendar.from_ical(raw)
     except ValueError as error:

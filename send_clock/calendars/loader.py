@@ -18,19 +18,14 @@ nor a file that exists
 
 from __future__ import annotations
 
-import re
-import tomllib
 from datetime import date
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
-from ..dates import parse_date
-from ..errors import CalendarFileError, InputError, UnknownCalendar
+from ..datafiles import DataFiles, TableReader, decode_text, parse_toml
+from ..errors import CalendarFileError, UnknownCalendar
 from .bankholidays import JURISDICTIONS
 from .model import LONGEST_HOLIDAY_DAYS, AcademicYear, Calendar, Term
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _JURISDICTION_ALIASES = {"england": "england-and-wales", "wales": "england-and-wales"}
 _TOP_KEYS = {
     "id",
@@ -46,49 +41,21 @@ _TERM_KEYS = {"name", "start", "end", "half_term", "inset", "closures"}
 
 
 # -- finding calendars ----------------------------------------------------------------------
-def _bundled_files() -> dict[str, Path]:
-    folder = resources.files("send_clock.calendars") / "data"
-    return {
-        Path(str(entry)).stem: Path(str(entry))
-        for entry in folder.iterdir()
-        if entry.name.endswith(".toml")
-    }
+def load_calendar(ref: str | Path | Calendar) -> Calendar:
+    """A calendar by bundled id, or from a ``.toml``, ``.ics`` or ``.csv`` file path."""
+    return _CALENDARS.load(ref)
 
 
 def bundled_ids() -> list[str]:
-    return sorted(_bundled_files())
+    return _CALENDARS.ids()
 
 
 def bundled_calendars() -> list[Calendar]:
-    return [load_calendar(calendar_id) for calendar_id in bundled_ids()]
+    return _CALENDARS.bundled()
 
 
-def load_calendar(ref: str | Path | Calendar) -> Calendar:
-    """A calendar by bundled id, or from a ``.toml``, ``.ics`` or ``.csv`` file path."""
-    if isinstance(ref, Calendar):
-        return ref
-    text = str(ref)
-    if text in _bundled_files():
-        return _load_bundled(text)
-    path = Path(text).expanduser()
-    if path.is_file():
-        stat = path.stat()
-        return _load_path(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    raise UnknownCalendar(
-        f"no calendar {text!r}: it is not a bundled calendar ({', '.join(bundled_ids())}) "
-        "nor a file that exists"
-    )
-
-
-@cache
-def _load_bundled(calendar_id: str) -> Calendar:
-    path = _bundled_files()[calendar_id]
-    return calendar_from_toml(path.read_text(encoding="utf-8"), str(path), origin="bundled")
-
-
-@cache
-def _load_path(path: str, _mtime_ns: int, _size: int) -> Calendar:
-    """Cached per file version: a bulk job naming one file on every row reads it once."""
+def _read(path: str, origin: str) -> Calendar:
+    """A calendar file, read by its suffix."""
     suffix = Path(path).suffix.lower()
     try:
         raw = Path(path).read_bytes()
@@ -98,140 +65,82 @@ def _load_path(path: str, _mtime_ns: int, _size: int) -> Calendar:
         from .icsimport import calendar_from_ics
 
         return calendar_from_ics(raw, path)
-    text = _decode(raw, path)
+    text = decode_text(raw, path, CalendarFileError)
     if suffix == ".csv":
         from .csvimport import calendar_from_csv
 
         return calendar_from_csv(text, path)
     if suffix == ".toml":
-        return calendar_from_toml(text, path, origin=path)
+        return calendar_from_toml(text, path, origin=origin)
     raise CalendarFileError(
         path, "", "send-clock reads calendars from .toml, .ics or .csv files; rename or convert it"
     )
 
 
-def _decode(raw: bytes, path: str) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise CalendarFileError(path, f"byte {error.start}", "the file is not UTF-8 text") from None
+_CALENDARS = DataFiles("send_clock.calendars", Calendar, _read, UnknownCalendar, "calendar")
 
 
 # -- the TOML format --------------------------------------------------------------------------
 def calendar_from_toml(text: str, path: str, origin: str | None = None) -> Calendar:
     """Parse and validate a calendar data file in the project's TOML format."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise CalendarFileError(path, "", f"not valid TOML: {error}") from None
-    _no_unknown_keys(data, _TOP_KEYS, path, "top level")
-    calendar_id = data.get("id", Path(path).stem)
-    if not isinstance(calendar_id, str) or not _ID.match(calendar_id):
-        raise CalendarFileError(
-            path,
-            "id",
-            f"{calendar_id!r} is not a calendar id: use lower-case letters, digits "
-            "and hyphens, e.g. 'my-council'",
-        )
+    data = parse_toml(text, path, CalendarFileError)
+    read = TableReader(path, CalendarFileError)
+    read.keys(data, _TOP_KEYS, "top level")
+    calendar_id = read.file_id(data, "calendar", "my-council")
     years = []
-    for number, entry in enumerate(_list(data, "years", path, "top level"), start=1):
+    for number, entry in enumerate(read.list(data, "years", "top level"), start=1):
         where = f"years[{number}]"
         if not isinstance(entry, dict):
-            raise CalendarFileError(path, where, "each year must be a table with year and terms")
-        _no_unknown_keys(entry, _YEAR_KEYS, path, where)
-        label = _text(entry, "year", path, where, required=True)
+            raise read.fail(where, "each year must be a table with year and terms")
+        read.keys(entry, _YEAR_KEYS, where)
+        label = read.text(entry, "year", where, required=True)
         where = f"year {label}"
         terms = tuple(
-            _term_from_table(term, path, f"{where}, term {index}")
-            for index, term in enumerate(_list(entry, "terms", path, where), start=1)
+            _term_from_table(term, read, f"{where}, term {index}")
+            for index, term in enumerate(read.list(entry, "terms", where), start=1)
         )
         if not terms:
-            raise CalendarFileError(path, where, "a year needs at least one term")
+            raise read.fail(where, "a year needs at least one term")
         years.append(
             AcademicYear(
                 label,
-                _text(entry, "source", path, where) or path,
-                _text(entry, "status", path, where) or "unknown",
+                read.text(entry, "source", where) or path,
+                read.text(entry, "status", where) or "unknown",
                 terms,
             )
         )
     return validated(
         Calendar(
             id=calendar_id,
-            name=_text(data, "name", path, "top level") or calendar_id,
+            name=read.text(data, "name", "top level") or calendar_id,
             jurisdiction=_jurisdiction(data.get("jurisdiction", "england-and-wales"), path),
             years=tuple(years),
-            notes=_text(data, "notes", path, "top level"),
+            notes=read.text(data, "notes", "top level"),
             origin=origin or path,
-            bank_holidays_add=_dates(data, "bank_holidays_add", path, "top level"),
-            bank_holidays_remove=_dates(data, "bank_holidays_remove", path, "top level"),
+            bank_holidays_add=read.dates(data, "bank_holidays_add", "top level"),
+            bank_holidays_remove=read.dates(data, "bank_holidays_remove", "top level"),
         ),
         path,
     )
 
 
-def _term_from_table(entry, path: str, where: str) -> Term:
+def _term_from_table(entry, read: TableReader, where: str) -> Term:
     if not isinstance(entry, dict):
-        raise CalendarFileError(path, where, "each term must be a table: { name, start, end }")
-    _no_unknown_keys(entry, _TERM_KEYS, path, where)
-    name = _text(entry, "name", path, where, required=True)
+        raise read.fail(where, "each term must be a table: { name, start, end }")
+    read.keys(entry, _TERM_KEYS, where)
+    name = read.text(entry, "name", where, required=True)
     where = f"{where} ({name!r})"
-    half_term = _dates(entry, "half_term", path, where)
+    half_term = read.dates(entry, "half_term", where)
     if half_term and len(half_term) != 2:
-        raise CalendarFileError(
-            path, where, "half_term must be [first day, last day] of the half-term holiday"
-        )
+        raise read.fail(where, "half_term must be [first day, last day] of the half-term holiday")
     return Term(
         name=name,
-        start=_date(entry.get("start"), path, f"{where} start"),
-        end=_date(entry.get("end"), path, f"{where} end"),
+        start=read.date(entry.get("start"), f"{where} start"),
+        end=read.date(entry.get("end"), f"{where} end"),
         half_term=(half_term[0], half_term[1]) if half_term else None,
-        inset=_dates(entry, "inset", path, where),
-        closures=_dates(entry, "closures", path, where),
+        inset=read.dates(entry, "inset", where),
+        closures=read.dates(entry, "closures", where),
     )
-
-
-def _no_unknown_keys(table: dict, allowed: set[str], path: str, where: str) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise CalendarFileError(
-            path,
-            where,
-            f"unknown key {unknown[0]!r}; the keys here are: {', '.join(sorted(allowed))}",
-        )
-
-
-def _list(table: dict, key: str, path: str, where: str) -> list:
-    value = table.get(key, [])
-    if not isinstance(value, list):
-        raise CalendarFileError(path, where, f"{key} must be a list")
-    return value
-
-
-def _text(table: dict, key: str, path: str, where: str, required: bool = False) -> str:
-    value = table.get(key)
-    if value is None:
-        if required:
-            raise CalendarFileError(path, where, f"{key} is missing")
-        return ""
-    if not isinstance(value, str):
-        raise CalendarFileError(path, where, f"{key} must be text, not {value!r}")
-    return value
-
-
-def _date(value, path: str, where: str) -> date:
-    if value is None:
-        raise CalendarFileError(path, where, "the date is missing")
-    if isinstance(value, date) and not hasattr(value, "hour"):
-        return value
-    try:
-        return parse_date(str(value))
-    except InputError as error:
-        raise CalendarFileError(path, where, str(error)) from None
-
-
-def _dates(table: dict, key: str, path: str, where: str) -> tuple[date, ...]:
-    return tuple(_date(value, path, f"{where} {key}") for value in _list(table, key, path, where))
 
 
 def _jurisdiction(value, path: str) -> str:

@@ -32,7 +32,6 @@ datetime.date(2025, 10, 30)
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -41,10 +40,10 @@ from dateutil import rrule
 
 from ..calendars import Calendar
 from ..calendars.units import WORKING_DAYS, describe, parse_unit
-from ..dates import iso, parse_date
+from ..datafiles import TableReader, decode_text, parse_toml
+from ..dates import iso
 from ..errors import InputError, PanelError, PanelFileError, SendClockError
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _MILESTONE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOP_KEYS = {
     "id",
@@ -248,53 +247,38 @@ def load_schedule(path: str | Path) -> PanelSchedule:
         raise PanelError(f"no panel schedule file {str(path)!r}: the file does not exist") from None
     except OSError as error:
         raise PanelError(f"cannot read panel schedule {path}: {error.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise PanelFileError(
-            str(path), f"byte {error.start}", "the file is not UTF-8 text"
-        ) from None
-    return schedule_from_toml(text, str(path))
+    return schedule_from_toml(decode_text(raw, str(path), PanelFileError), str(path))
 
 
 def schedule_from_toml(text: str, path: str) -> PanelSchedule:
     """Parse and validate a panel schedule written in TOML; ``path`` names it in errors."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise PanelFileError(path, "", f"not valid TOML: {error}") from None
-    _no_unknown_keys(data, _TOP_KEYS, path, "top level")
-    schedule_id = data.get("id", Path(path).stem)
-    if not isinstance(schedule_id, str) or not _ID.match(schedule_id):
-        raise PanelFileError(
-            path,
-            "id",
-            f"{schedule_id!r} is not a schedule id: use lower-case letters, digits and hyphens, "
-            "e.g. 'decision-panel'",
-        )
+    data = parse_toml(text, path, PanelFileError)
+    read = TableReader(path, PanelFileError)
+    read.keys(data, _TOP_KEYS, "top level")
+    schedule_id = read.file_id(data, "schedule", "decision-panel")
     schedule = PanelSchedule(
         id=schedule_id,
-        title=_text(data, "title", path) or schedule_id,
-        description=_text(data, "description", path),
-        serves=_milestone_id(data, "serves", path, required=True),
-        needs=_milestone_id(data, "needs", path) or None,
-        process=_text(data, "process", path) or None,
-        term_time=_flag(data, "term_time", path, default=True),
-        cutoff=_cutoff(data.get("cutoff"), path),
+        title=read.text(data, "title", "title") or schedule_id,
+        description=read.text(data, "description", "description"),
+        serves=_milestone_id(read, data, "serves", required=True),
+        needs=_milestone_id(read, data, "needs") or None,
+        process=read.text(data, "process", "process") or None,
+        term_time=read.flag(data, "term_time", "term_time", default=True),
+        cutoff=_cutoff(data.get("cutoff"), read),
         dates=tuple(
-            _date(value, path, f"dates[{number}]")
-            for number, value in enumerate(_list(data, "dates", path), start=1)
+            read.date(value, f"dates[{number}]")
+            for number, value in enumerate(read.list(data, "dates", "dates"), start=1)
         ),
-        recurrences=_recurrences(data.get("recurrence"), path),
+        recurrences=_recurrences(data.get("recurrence"), read),
         exclude=tuple(
-            _exclusion(value, path, f"exclude[{number}]")
-            for number, value in enumerate(_list(data, "exclude", path), start=1)
+            _exclusion(value, read, f"exclude[{number}]")
+            for number, value in enumerate(read.list(data, "exclude", "exclude"), start=1)
         ),
         origin=path,
     )
     if not schedule.dates and not schedule.recurrences:
-        raise PanelFileError(
-            path, "", "the schedule has no panel dates: give dates = [...] or a [[recurrence]]"
+        raise read.fail(
+            "", "the schedule has no panel dates: give dates = [...] or a [[recurrence]]"
         )
     if schedule.process:
         check_schedule(schedule, _process(schedule.process, path))
@@ -348,34 +332,34 @@ def _process(process_id: str, path: str):
         raise PanelFileError(path, "process", str(error)) from None
 
 
-def _recurrences(value, path: str) -> tuple[Recurrence, ...]:
+def _recurrences(value, read: TableReader) -> tuple[Recurrence, ...]:
     if value is None:
         return ()
     tables = [value] if isinstance(value, dict) else value
     if not isinstance(tables, list):
-        raise PanelFileError(path, "recurrence", "write each recurrence as a [[recurrence]] table")
+        raise read.fail("recurrence", "write each recurrence as a [[recurrence]] table")
     return tuple(
-        _recurrence(table, path, f"recurrence[{number}]")
+        _recurrence(table, read, f"recurrence[{number}]")
         for number, table in enumerate(tables, start=1)
     )
 
 
-def _recurrence(table, path: str, where: str) -> Recurrence:
+def _recurrence(table, read: TableReader, where: str) -> Recurrence:
     if not isinstance(table, dict):
-        raise PanelFileError(path, where, "a recurrence is a table: { rule, start, until }")
-    _no_unknown_keys(table, _RECURRENCE_KEYS, path, where)
+        raise read.fail(where, "a recurrence is a table: { rule, start, until }")
+    read.keys(table, _RECURRENCE_KEYS, where)
     text = table.get("rule")
     if not isinstance(text, str) or not text.strip():
-        raise PanelFileError(path, where, f"rule is missing: write it like {_EXAMPLE_RULE}")
-    start = _date(table.get("start"), path, f"{where} start")
-    until = _date(table["until"], path, f"{where} until") if "until" in table else None
+        raise read.fail(where, f"rule is missing: write it like {_EXAMPLE_RULE}")
+    start = read.date(table.get("start"), f"{where} start")
+    until = read.date(table["until"], f"{where} until") if "until" in table else None
     rule = text.strip().removeprefix("RRULE:")
     try:
         _parse_rule(rule, start)
     except InputError as error:
-        raise PanelFileError(path, f"{where} rule", str(error)) from None
+        raise read.fail(f"{where} rule", str(error)) from None
     if until is not None and until < start:
-        raise PanelFileError(path, f"{where} until", f"{until} is before the start {start}")
+        raise read.fail(f"{where} until", f"{until} is before the start {start}")
     return Recurrence(rule, start, until)
 
 
@@ -410,94 +394,44 @@ def _midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day)
 
 
-def _cutoff(value, path: str) -> Cutoff:
+def _cutoff(value, read: TableReader) -> Cutoff:
     if value is None:
         return Cutoff()
     if not isinstance(value, dict):
-        raise PanelFileError(
-            path, "cutoff", 'write the cut-off as { amount = 4, unit = "working-days" }'
-        )
-    _no_unknown_keys(value, _CUTOFF_KEYS, path, "cutoff")
+        raise read.fail("cutoff", 'write the cut-off as { amount = 4, unit = "working-days" }')
+    read.keys(value, _CUTOFF_KEYS, "cutoff")
     amount = value.get("amount")
     if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
-        raise PanelFileError(
-            path, "cutoff amount", f"{amount!r} is not a whole number of days of 0 or more"
-        )
+        raise read.fail("cutoff amount", f"{amount!r} is not a whole number of days of 0 or more")
     try:
         unit = parse_unit(value.get("unit", WORKING_DAYS))
     except InputError as error:
-        raise PanelFileError(path, "cutoff unit", str(error)) from None
+        raise read.fail("cutoff unit", str(error)) from None
     return Cutoff(amount, unit)
 
 
-def _exclusion(value, path: str, where: str) -> tuple[date, date]:
+def _exclusion(value, read: TableReader, where: str) -> tuple[date, date]:
     if isinstance(value, list):
         if len(value) != 2:
-            raise PanelFileError(
-                path, where, "an excluded period is [first day, last day]; a single day is a date"
+            raise read.fail(
+                where, "an excluded period is [first day, last day]; a single day is a date"
             )
-        first, last = (_date(v, path, where) for v in value)
+        first, last = (read.date(v, where) for v in value)
         if last < first:
-            raise PanelFileError(path, where, f"the period ends on {last} before it starts {first}")
+            raise read.fail(where, f"the period ends on {last} before it starts {first}")
         return first, last
-    day = _date(value, path, where)
+    day = read.date(value, where)
     return day, day
 
 
-def _no_unknown_keys(table: dict, allowed: set[str], path: str, where: str) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise PanelFileError(
-            path,
-            where,
-            f"unknown key {unknown[0]!r}; the keys here are: {', '.join(sorted(allowed))}",
-        )
-
-
-def _list(table: dict, key: str, path: str) -> list:
-    value = table.get(key, [])
-    if not isinstance(value, list):
-        raise PanelFileError(path, key, f"{key} must be a list of dates")
-    return value
-
-
-def _text(table: dict, key: str, path: str) -> str:
-    value = table.get(key, "")
-    if not isinstance(value, str):
-        raise PanelFileError(path, key, f"{key} must be text, not {value!r}")
-    return value
-
-
-def _flag(table: dict, key: str, path: str, default: bool) -> bool:
-    value = table.get(key, default)
-    if not isinstance(value, bool):
-        raise PanelFileError(path, key, f"{key} must be true or false, not {value!r}")
-    return value
-
-
-def _milestone_id(table: dict, key: str, path: str, required: bool = False) -> str:
-    value = _text(table, key, path)
+def _milestone_id(read: TableReader, table: dict, key: str, required: bool = False) -> str:
+    value = read.text(table, key, key)
     if not value:
         if required:
-            raise PanelFileError(
-                path, key, f"{key} is missing: name the milestone, e.g. decision_to_assess"
-            )
+            raise read.fail(key, f"{key} is missing: name the milestone, e.g. decision_to_assess")
         return ""
     if not _MILESTONE_ID.match(value):
-        raise PanelFileError(
-            path, key, f"{value!r} is not a milestone id (lower case and _, e.g. outcome_panel)"
+        raise read.fail(
+            key, f"{value!r} is not a milestone id (lower case and _, e.g. outcome_panel)"
         )
     return value
-
-
-def _date(value, path: str, where: str) -> date:
-    if value is None:
-        raise PanelFileError(path, where, "the date is missing")
-    if isinstance(value, datetime):
-        raise PanelFileError(path, where, f"{value} has a time of day: give the date only")
-    if isinstance(value, date):
-        return value
-    try:
-        return parse_date(str(value))
-    except InputError as error:
-        raise PanelFileError(path, where, str(error)) from None

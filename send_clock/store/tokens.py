@@ -115,6 +115,9 @@ def verify_user(session: Session, username: str, password: str) -> UserRow | Non
 
 def list_feeds(session: Session, case_id: int) -> list[FeedRow]:
     """The live subscriptions of a case (their tokens are not known: only hashes are kept)."""
-    query = (select(FeedRow).where(FeedRow.case_id == case_id, FeedRow.revoked_at.is_(None))
-             .order_by(FeedRow.id))
+    query = (
+        select(FeedRow)
+        .where(FeedRow.case_id == case_id, FeedRow.revoked_at.is_(None))
+        .order_by(FeedRow.id)
+    )
     return list(session.scalars(query))

@@ -16,13 +16,11 @@ statutory process, or replaces one with ``replaces = true``; it goes through the
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import replace
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from ..calendars.units import parse_unit
+from ..datafiles import FILE_ID, DataFiles, TableReader, decode_text, parse_toml
 from ..errors import ProcessError, ProcessFileError, SendClockError
 from .model import (
     EXCEPTION_KINDS,
@@ -38,7 +36,6 @@ from .model import (
 )
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_PROCESS_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 _TOP_KEYS = {
     "id",
@@ -87,91 +84,48 @@ _RULE_KEYS = {
 
 
 # -- finding processes ------------------------------------------------------------------------
-def _bundled_files() -> dict[str, Path]:
-    folder = resources.files("send_clock.timelines") / "data"
-    return {
-        Path(str(entry)).stem: Path(str(entry))
-        for entry in folder.iterdir()
-        if entry.name.endswith(".toml")
-    }
-
-
 def bundled_ids() -> list[str]:
-    return sorted(_bundled_files())
+    return _PROCESSES.ids()
 
 
 def bundled_processes() -> list[Process]:
-    return [load_process(process_id) for process_id in bundled_ids()]
+    return _PROCESSES.bundled()
 
 
 def load_process(ref: str | Path | Process) -> Process:
     """A process by bundled id, or from a ``.toml`` file path (a process or an overlay)."""
-    if isinstance(ref, Process):
-        return ref
-    text = str(ref)
-    if text in _bundled_files():
-        return _load_bundled(text)
-    path = Path(text).expanduser()
-    if path.is_file():
-        stat = path.stat()
-        return _load_path(str(path.resolve()), stat.st_mtime_ns)
-    raise ProcessError(
-        f"no process {text!r}: it is not a bundled process ({', '.join(bundled_ids())}) nor a "
-        "file that exists; `send-clock processes list` shows them"
-    )
+    return _PROCESSES.load(ref)
 
 
-@cache
-def _load_bundled(process_id: str) -> Process:
-    path = _bundled_files()[process_id]
-    return process_from_toml(path.read_text(encoding="utf-8"), str(path), origin="bundled")
-
-
-@cache
-def _load_path(path: str, _mtime_ns: int) -> Process:
+def _read(path: str, origin: str) -> Process:
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
+        raw = Path(path).read_bytes()
+    except OSError as error:
         raise ProcessFileError(path, "", f"cannot be read: {error}") from None
-    return process_from_toml(text, path, origin=path)
+    return process_from_toml(decode_text(raw, path, ProcessFileError), path, origin)
+
+
+_PROCESSES = DataFiles(
+    "send_clock.timelines",
+    Process,
+    _read,
+    ProcessError,
+    "process",
+    hint="; `send-clock processes list` shows them",
+)
 
 
 # -- parsing ----------------------------------------------------------------------------------
 def process_from_toml(text: str, path: str, origin: str | None = None) -> Process:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ProcessFileError(path, "", f"not valid TOML: {error}") from None
-    return _Reader(path).process(data, origin or path)
+    return _Reader(path).process(parse_toml(text, path, ProcessFileError), origin or path)
 
 
-class _Reader:
-    """Reads one file; every error names ``path`` and the entry being read."""
+class _Reader(TableReader):
+    """Reads one file; every error is a :class:`ProcessFileError` naming ``path`` and the entry
+    being read."""
 
     def __init__(self, path: str):
-        self.path = path
-
-    def fail(self, where: str, reason: str) -> ProcessFileError:
-        return ProcessFileError(self.path, where, reason)
-
-    def keys(self, table, allowed: set[str], where: str) -> dict:
-        if not isinstance(table, dict):
-            raise self.fail(where, "must be a table")
-        unknown = sorted(set(table) - allowed)
-        if unknown:
-            raise self.fail(
-                where,
-                f"unknown key {unknown[0]!r}; the keys here are: {', '.join(sorted(allowed))}",
-            )
-        return table
-
-    def text(self, table: dict, key: str, where: str, required: bool = True) -> str:
-        value = table.get(key, "")
-        if not isinstance(value, str):
-            raise self.fail(where, f"{key} must be text")
-        if required and not value.strip():
-            raise self.fail(where, f"{key} is missing or empty")
-        return value.strip()
+        super().__init__(path, ProcessFileError)
 
     # -- the whole file -----------------------------------------------------------------------
     def process(self, data: dict, origin: str) -> Process:
@@ -179,11 +133,11 @@ class _Reader:
         base = None
         if "extends" in data:
             try:
-                base = load_process(self.text(data, "extends", "top level"))
+                base = load_process(self.text(data, "extends", "top level", required=True))
             except SendClockError as error:
                 raise self.fail("extends", str(error)) from None
-        process_id = self.text(data, "id", "top level")
-        if not _PROCESS_ID.match(process_id):
+        process_id = self.text(data, "id", "top level", required=True)
+        if not FILE_ID.match(process_id):
             raise self.fail(
                 "id",
                 f"{process_id!r} is not a process id: use lower-case letters, digits and hyphens",
@@ -200,22 +154,14 @@ class _Reader:
         dates = dict(base.dates) if base else {}
         dates.update(
             {
-                key: CaseDate(
-                    key,
-                    self.text(self.keys(value, {"title"}, f"dates.{key}"), "title", f"dates.{key}"),
-                )
+                key: CaseDate(key, self.title(value, f"dates.{key}"))
                 for key, value in self.table(data, "dates").items()
             }
         )
         params = dict(base.params) if base else {}
         params.update(
             {
-                key: Param(
-                    key,
-                    self.text(
-                        self.keys(value, {"title"}, f"params.{key}"), "title", f"params.{key}"
-                    ),
-                )
+                key: Param(key, self.title(value, f"params.{key}"))
                 for key, value in self.table(data, "params").items()
             }
         )
@@ -228,7 +174,7 @@ class _Reader:
             milestones = self.place(milestones, milestone, insert_after, replaces, number)
         process = Process(
             id=process_id,
-            title=inherited("title") or self.text(data, "title", "top level"),
+            title=inherited("title") or self.text(data, "title", "top level", required=True),
             jurisdiction=inherited("jurisdiction", "england"),
             description=inherited("description"),
             basis=inherited("basis"),
@@ -245,6 +191,10 @@ class _Reader:
             origin=origin,
         )
         return self.checked(process)
+
+    def title(self, table, where: str) -> str:
+        """The title of a ``[dates]`` or ``[params]`` entry: a table with a title only."""
+        return self.text(self.keys(table, {"title"}, where), "title", where, required=True)
 
     def table(self, data: dict, key: str) -> dict:
         value = data.get(key, {})
@@ -267,13 +217,15 @@ class _Reader:
             assumed = value.get("assumed", values[0])
             if assumed not in values:
                 raise self.fail(where, f"assumed value {assumed!r} is not one of {values}")
-            found[key] = Branch(key, self.text(value, "title", where), tuple(values), assumed)
+            found[key] = Branch(
+                key, self.text(value, "title", where, required=True), tuple(values), assumed
+            )
         return found
 
     # -- one milestone -----------------------------------------------------------------------
     def milestone(self, entry, where: str) -> tuple[Milestone, str | None, bool]:
         self.keys(entry, _MILESTONE_KEYS, where)
-        milestone_id = self.text(entry, "id", where)
+        milestone_id = self.text(entry, "id", where, required=True)
         if not _ID.match(milestone_id):
             raise self.fail(where, f"{milestone_id!r} is not a milestone id: use lower_case_words")
         where = f"milestone {milestone_id!r}"
@@ -294,11 +246,11 @@ class _Reader:
                 raise self.fail(where, f"excused_by.{exception_kind} needs its legal basis")
         milestone = Milestone(
             id=milestone_id,
-            title=self.text(entry, "title", where),
-            short_title=self.text(entry, "short_title", where, required=False),
-            description=self.text(entry, "description", where),
+            title=self.text(entry, "title", where, required=True),
+            short_title=self.text(entry, "short_title", where),
+            description=self.text(entry, "description", where, required=True),
             kind=kind,
-            basis=self.text(entry, "basis", where),
+            basis=self.text(entry, "basis", where, required=True),
             due=self.rule(entry["due"], f"{where} due") if "due" in entry else None,
             target=self.rule(entry["target"], f"{where} target") if "target" in entry else None,
             earliest=self.rule(entry["earliest"], f"{where} earliest")

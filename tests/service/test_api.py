@@ -347,7 +347,10 @@ def test_unknown_case_is_404(api, path):
 
 
 def test_case_reference_must_not_look_like_a_name(api):
-    response = api.client.post("/v1/cases", headers=api.write, json={
-        "ref": "Sam Smith", "process": "england-ehcna", "received": "2025-09-15"})
+    response = api.client.post(
+        "/v1/cases",
+        headers=api.write,
+        json={"ref": "Sam Smith", "process": "england-ehcna", "received": "2025-09-15"},
+    )
     assert_problem(response, 422, "never a name")
     assert api.client.get("/v1/cases", headers=api.read).json()["total"] == 0

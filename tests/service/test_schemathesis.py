@@ -36,13 +36,21 @@ def test_no_server_errors(served):
 
 def _exercise(operation, token: str) -> None:
     @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True,
-              suppress_health_check=list(HealthCheck), database=None)
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
     def no_5xx(case):
         response = case.call(headers={"Authorization": f"Bearer {token}"})
         assert response.status_code < 500, case.as_curl_command()
-        if response.status_code >= 400 and response.status_code != 404 or (
-                response.status_code == 404 and response.content):
+        if (
+            response.status_code >= 400
+            and response.status_code != 404
+            or (response.status_code == 404 and response.content)
+        ):
             assert response.headers["content-type"][0].startswith("application/problem+json")
 
     no_5xx()
