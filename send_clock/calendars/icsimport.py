@@ -28,8 +28,14 @@ from datetime import date, datetime, timedelta
 
 from ..datafiles import decode_text
 from ..errors import CalendarFileError
+from .bankholidays import JURISDICTIONS
 from .imported import calendar_from_terms, season_name, unique_names
 from .model import Calendar, Term
+
+#: Properties send-clock's own export adds to the VCALENDAR, read back on import.
+ID_PROPERTY = "X-SEND-CLOCK-CALENDAR"
+NAME_PROPERTY = "X-SEND-CLOCK-CALENDAR-NAME"
+JURISDICTION_PROPERTY = "X-SEND-CLOCK-JURISDICTION"
 
 _KINDS = (  # order matters: the first match wins
     ("window", re.compile(r"closure window|exception window")),
@@ -78,9 +84,22 @@ def calendar_from_ics(raw: bytes, path: str) -> Calendar:
         for number, component in enumerate(parsed.walk("VEVENT"), start=1)
     ]
     events = [event for event in events if event.kind not in ("ignored", "window", "bank_holiday")]
-    name = str(parsed.get("X-WR-CALNAME", "") or "")
     terms = _terms(events, path)
-    return calendar_from_terms(unique_names(terms), path, name=name)
+    # send-clock's own export says which calendar it was, so a round trip loses nothing.
+    jurisdiction = str(parsed.get(JURISDICTION_PROPERTY, "") or "england-and-wales")
+    if jurisdiction not in JURISDICTIONS:
+        raise CalendarFileError(
+            path,
+            JURISDICTION_PROPERTY,
+            f"unknown jurisdiction {jurisdiction!r}; use one of: {', '.join(JURISDICTIONS)}",
+        )
+    return calendar_from_terms(
+        unique_names(terms),
+        path,
+        name=str(parsed.get(NAME_PROPERTY, "") or parsed.get("X-WR-CALNAME", "") or ""),
+        jurisdiction=jurisdiction,
+        calendar_id=str(parsed.get(ID_PROPERTY, "") or ""),
+    )
 
 
 def _event(component, number: int, path: str) -> _Event:

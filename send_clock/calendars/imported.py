@@ -17,6 +17,7 @@ def calendar_from_terms(
     source: str = "",
     status: str = "imported",
     year_of=None,
+    calendar_id: str = "",
 ) -> Calendar:
     """Group ``terms`` by academic year and validate. ``year_of`` maps a term to its year label
     (default: the academic year its start date falls in)."""
@@ -27,7 +28,9 @@ def calendar_from_terms(
         for label, group in groupby(ordered, key=year_of)
     )
     stem = Path(path).stem.lower()
-    calendar_id = "".join(ch if ch.isalnum() else "-" for ch in stem).strip("-") or "imported"
+    calendar_id = calendar_id or (
+        "".join(ch if ch.isalnum() else "-" for ch in stem).strip("-") or "imported"
+    )
     return validated(
         Calendar(
             id=calendar_id,

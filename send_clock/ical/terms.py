@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 import icalendar
 
 from ..calendars import AcademicYear, Calendar, ClosureWindow, Term
+from ..calendars.icsimport import ID_PROPERTY, JURISDICTION_PROPERTY, NAME_PROPERTY
 from ..dates import full_date
 from .feed import (
     CONFIRMED,
@@ -78,7 +79,7 @@ def calendar_feed(
         if coverage
         else ": it has no term dates"
     )
-    return build_feed(
+    feed = build_feed(
         name or f"{calendar.name}: school terms",
         f"School terms, half terms, INSET days, closure days and school-closure exception "
         f"windows of {calendar.name}{covers}; term dates {calendar.status}. From send-clock.",
@@ -87,6 +88,11 @@ def calendar_feed(
         previous=previous,
         refresh=refresh,
     )
+    # Read back by the importer, so that a round trip keeps the id, name and bank holidays.
+    feed.add(ID_PROPERTY, calendar.id)
+    feed.add(NAME_PROPERTY, calendar.name)
+    feed.add(JURISDICTION_PROPERTY, calendar.jurisdiction)
+    return feed
 
 
 def _year_events(calendar: Calendar, year: AcademicYear, domain: str) -> Iterator[AllDay]:

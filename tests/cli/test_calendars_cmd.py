@@ -171,7 +171,14 @@ def test_export_as_ics_imports_back_into_the_same_calendar(tmp_path, calendar_id
     result = run("calendars export", calendar_id, "--format", "ics", "--output", str(exported))
     assert result.exit_code == 0, result.stderr
     assert exported.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
-    assert load_calendar(exported).terms == load_calendar(calendar_id).terms
+    imported, original = load_calendar(exported), load_calendar(calendar_id)
+    assert imported.terms == original.terms
+    assert (imported.id, imported.name, imported.jurisdiction) == (
+        original.id,
+        original.name,
+        original.jurisdiction,
+    )
+    assert imported.bank_holidays == original.bank_holidays
 
 
 # -- errors ---------------------------------------------------------------------------------
