@@ -26,8 +26,11 @@ from pathlib import Path
 
 import httpx
 
-TIMELINE_BODY = {"received": "2025-09-15", "events": {"decision_to_assess": "2025-10-20"},
-                 "as_of": "2026-01-10"}
+TIMELINE_BODY = {
+    "received": "2025-09-15",
+    "events": {"decision_to_assess": "2025-10-20"},
+    "as_of": "2026-01-10",
+}
 
 
 def free_port() -> int:
@@ -37,8 +40,13 @@ def free_port() -> int:
 
 
 def cli(*args: str, env: dict) -> str:
-    result = subprocess.run([sys.executable, "-m", "cli.main", *args], env=env,
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "cli.main", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return result.stdout.strip()
 
 
@@ -83,8 +91,20 @@ def main() -> int:
     cli("db", "upgrade", env=env)
     token = cli("tokens", "create", "--name", "benchmark", "--scope", "read", env=env)
     server = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--workers",
-         str(args.workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "cli.main",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -94,23 +114,35 @@ def main() -> int:
             except httpx.TransportError:
                 time.sleep(0.1)
         headers = {"Authorization": f"Bearer {token}"}
-        health = asyncio.run(load(f"{base}/health", "GET", {}, None, args.clients,
-                                  args.seconds))
-        timeline = asyncio.run(load(f"{base}/v1/timelines/england-ehcna", "POST", headers,
-                                    TIMELINE_BODY, args.clients, args.seconds))
+        health = asyncio.run(load(f"{base}/health", "GET", {}, None, args.clients, args.seconds))
+        timeline = asyncio.run(
+            load(
+                f"{base}/v1/timelines/england-ehcna",
+                "POST",
+                headers,
+                TIMELINE_BODY,
+                args.clients,
+                args.seconds,
+            )
+        )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    print(f"{args.clients} concurrent clients, {args.seconds:g} s per endpoint, "
-          f"{args.workers} worker(s), SQLite")
+    print(
+        f"{args.clients} concurrent clients, {args.seconds:g} s per endpoint, "
+        f"{args.workers} worker(s), SQLite"
+    )
     print(f"{'endpoint':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'requests':>10}")
-    for name, result in (("GET /health", health),
-                         ("POST /v1/timelines/england-ehcna", timeline)):
-        print(f"{name:<34}{result['rps']:>9.1f}{result['p50_ms']:>9.1f}{result['p99_ms']:>9.1f}"
-              f"{result['errors']:>8}{result['requests']:>10}")
-    print(f"timeline / health: throughput {timeline['rps'] / health['rps']:.2f}x, "
-          f"p50 {timeline['p50_ms'] / health['p50_ms']:.2f}x, "
-          f"p99 {timeline['p99_ms'] / health['p99_ms']:.2f}x")
+    for name, result in (("GET /health", health), ("POST /v1/timelines/england-ehcna", timeline)):
+        print(
+            f"{name:<34}{result['rps']:>9.1f}{result['p50_ms']:>9.1f}{result['p99_ms']:>9.1f}"
+            f"{result['errors']:>8}{result['requests']:>10}"
+        )
+    print(
+        f"timeline / health: throughput {timeline['rps'] / health['rps']:.2f}x, "
+        f"p50 {timeline['p50_ms'] / health['p50_ms']:.2f}x, "
+        f"p99 {timeline['p99_ms'] / health['p99_ms']:.2f}x"
+    )
     return 1 if health["errors"] or timeline["errors"] else 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import os
 import sys
 from contextlib import contextmanager
 from datetime import date
@@ -21,6 +23,7 @@ from send_clock.reports import (
     write_jsonl,
 )
 from send_clock.reports.html import SHOWN_ROWS
+from send_clock.reports.split import RowsWritten, write_rows
 from send_clock.reports.summary import OPEN_STATUSES
 
 from .output import console, format_option, print_table
@@ -34,7 +37,10 @@ TABLE_ROWS = 20
 
 @click.command()
 @click.argument(
-    "caseload", required=False, metavar="FILE.csv", type=click.Path(dir_okay=False, path_type=Path)
+    "caseload",
+    required=False,
+    metavar="[FILE.csv]",
+    type=click.Path(dir_okay=False, path_type=Path),
 )
 @click.option(
     "--sen2-blade",
@@ -99,6 +105,10 @@ def breaches(
     (plan|no_plan) and exceptions. See docs/breaches.md.
 
     \b
+    With --format csv or jsonl (no summary), a big file is read by two processes at once;
+    set SEND_CLOCK_ONE_PROCESS=1 to use one.
+
+    \b
     Examples:
       send-clock breaches examples/caseload.csv --as-of 2025-12-01
       send-clock breaches caseload.csv --format html --output report.html
@@ -109,6 +119,22 @@ def breaches(
     if sen2_codes is not None and sen2_folder is None:
         raise click.UsageError("--sen2-codes goes with --sen2-blade")
     as_of = as_of or date.today()
+    if caseload is not None and fmt in ("csv", "jsonl") and not sys.stderr.isatty():
+        # rows only, no summary, no progress bar: a big file is read and written by two
+        # processes at once
+        with _opened(output_path) as out:
+            report = write_rows(
+                caseload,
+                fmt,
+                out,
+                process=process_ref,
+                calendar=calendar_ref,
+                as_of=as_of,
+                parallel=os.environ.get("SEND_CLOCK_ONE_PROCESS", "") in ("", "0"),
+            )
+        _tell(report)
+        _exit_for_rejects(report, allow_rejects)
+        return
     with _progress() as progress:
         if sen2_folder is not None:
             found = read_sen2_blade(
@@ -118,10 +144,14 @@ def breaches(
             found = read_caseload(
                 caseload, process=process_ref, calendar=calendar_ref, progress=progress
             )
-        report = project_caseload(found, as_of)
-        _tell(report)
-        with _opened(output_path) as out:
-            _write(report, fmt, out, progress)
+    report = project_caseload(found, as_of)
+    _tell(report)
+    with _progress() as progress, _opened(output_path) as out:
+        _write(report, fmt, out, progress)
+    _exit_for_rejects(report, allow_rejects)
+
+
+def _exit_for_rejects(report, allow_rejects: bool) -> None:
     if report.rejected and not allow_rejects:
         count = len(report.rejected)
         click.echo(
@@ -132,7 +162,7 @@ def breaches(
         sys.exit(1)
 
 
-def _tell(report: Report) -> None:
+def _tell(report: Report | RowsWritten) -> None:
     for warning in report.warnings:
         click.echo(f"send-clock: warning: {warning}", err=True)
     for rejected in report.rejected:
@@ -142,7 +172,9 @@ def _tell(report: Report) -> None:
 @contextmanager
 def _opened(path: Path | None):
     if path is None or str(path) == "-":
-        yield click.get_binary_stream("stdout")
+        sys.stdout.flush()
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()  # before any message on stderr
         return
     try:
         stream = path.open("wb")
@@ -176,7 +208,7 @@ def _write(report: Report, fmt: str, out, progress) -> None:
 @contextmanager
 def _progress():
     """``progress(stage, done, total)`` drawing a bar on stderr for big inputs on a terminal."""
-    stderr = click.get_text_stream("stderr")
+    stderr = sys.stderr
     if not stderr.isatty():
         yield None
         return
@@ -197,10 +229,27 @@ def _progress():
 
 # -- the table ----------------------------------------------------------------------------------
 def _print_summary(report: Report, out) -> None:
+    """The figures and worklists: straight to a terminal; elsewhere (a pipe, a file) as plain
+    text without the spaces that pad each line of a table."""
+    target = sys.stdout if out is sys.stdout.buffer else None
+    if target is not None and target.isatty():
+        _print_summary_to(report, target)
+        return
+    text = io.StringIO()
+    _print_summary_to(report, text)
+    lines = [line.rstrip() for line in text.getvalue().splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    plain = "\n".join(lines) + "\n"
+    if target is not None:
+        target.write(plain)
+    else:
+        out.write(plain.encode())
+
+
+def _print_summary_to(report: Report, stream) -> None:
     summary = report.summary()
-    stream = click.get_text_stream("stdout") if out is _stdout() else _TextOut(out)
-    screen = console(stream)
-    screen.print(
+    console(stream).print(
         f"[bold]Breach report as of {long_date(report.as_of)}[/bold]: {summary['cases']} "
         f"case{'s' if summary['cases'] != 1 else ''} from {report.source}"
         + (f", {summary['rows_rejected']} rows rejected" if summary["rows_rejected"] else "")
@@ -209,27 +258,6 @@ def _print_summary(report: Report, out) -> None:
     _print_months(summary, stream)
     _print_worklist(summary, "overdue", "Overdue, most overdue first", "days overdue", stream)
     _print_worklist(summary, "due_soon", "Due in the next 14 days", "days left", stream)
-
-
-def _stdout():
-    return click.get_binary_stream("stdout")
-
-
-class _TextOut:
-    """A text stream over a binary file, for rich."""
-
-    def __init__(self, binary):
-        self.binary = binary
-
-    def write(self, text: str) -> int:
-        self.binary.write(text.encode())
-        return len(text)
-
-    def flush(self) -> None:
-        self.binary.flush()
-
-    def isatty(self) -> bool:
-        return False
 
 
 def _share(part: int, whole: int, pct) -> str:
@@ -270,9 +298,12 @@ def _figure_rows(summary: dict) -> list[dict]:
         },
         {
             "measure": "Open cases",
-            "value": f"{summary['open_cases']} ("
-            + ", ".join(f"{s.replace('_', ' ')} {open_by[s]}" for s in OPEN_STATUSES)
-            + ")",
+            "value": f"{summary['open_cases']}"
+            + (
+                " (" + ", ".join(f"{open_by[s]} {s.replace('_', ' ')}" for s in busy) + ")"
+                if (busy := [s for s in OPEN_STATUSES if open_by[s]])
+                else ""
+            ),
         },
     ]
 

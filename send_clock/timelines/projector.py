@@ -103,14 +103,16 @@ class _Run:
         self.as_of = np.datetime64(as_of, "D")
         self.as_of_date = as_of
         self.errors = np.full(self.size, None, dtype=object)
+        self.failed = np.zeros(self.size, dtype=bool)  # where errors is not None
         self.windows = calendar.closure_windows() if calendar.has_terms else []
 
     def fail(self, mask: np.ndarray, error_class, message) -> None:
         """Record an error for the cases in ``mask`` that have none yet. ``message`` is text or
         a function of the case position."""
-        for position in np.flatnonzero(mask & (self.errors == None)):  # noqa: E711 - elementwise
+        for position in np.flatnonzero(mask & ~self.failed):
             text = message(int(position)) if callable(message) else message
             self.errors[position] = (error_class, text)
+            self.failed[position] = True
 
     # -- inputs -------------------------------------------------------------------------------
     def actuals(self) -> dict[str, np.ndarray]:

@@ -1,0 +1,564 @@
+"""The caseload CSV: one row per case, read column by column.
+
+Columns (a header row is required; names are matched without regard to case or spaces):
+
+* ``case_id`` (required) - the council's own reference, unique in the file;
+* ``received`` (required) - the date the request was received (the process's start date);
+* ``process``, ``calendar`` (optional) - a process id and a calendar id (or file) for the row;
+  empty or absent: the ``process``/``calendar`` given to :func:`read_caseload` (the command's
+  ``--process``/``--calendar``), else ``england-ehcna`` and the process's own calendar;
+* one column per milestone id (``decision_to_assess``, ``final_plan``...) or case date
+  (``school_asked``) holding its actual date; empty = not happened yet;
+* one column per branch of the process holding its outcome (``decision`` = agreed|refused,
+  ``outcome`` = plan|no_plan for ``england-ehcna``), and per parameter (``transfer_year``);
+* ``exceptions`` (optional) - recorded exceptions, ``kind[:FROM..TO][@milestone]``, separated
+  by ``;``.
+
+Dates are ``YYYY-MM-DD`` or ``DD/MM/YYYY``. Any other column is ignored, with one warning. A row
+that cannot be used is rejected with its line number and the reason, and the rest are read.
+
+>>> import io
+>>> text = '''case_id,received,decision,decision_to_assess,notes
+... A1,2025-09-15,agreed,20/10/2025,first
+... A2,2025-09-16,maybe,,second
+... '''
+>>> caseload = read_caseload(io.StringIO(text), name="caseload.csv")
+>>> [str(r) for r in caseload.rejected]
+["caseload.csv, line 3, case A2: decision='maybe': decision is one of agreed, refused"]
+>>> caseload.warnings
+['caseload.csv: ignoring 1 column send-clock does not use: notes']
+>>> group = caseload.groups[0]
+>>> group.process.id, group.calendar.id, group.case_ids.tolist(), group.lines.tolist()
+('england-ehcna', 'england-and-wales', ['A1'], [2])
+>>> group.cases.actual["decision_to_assess"]
+array(['2025-10-20'], dtype='datetime64[D]')
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import islice
+from operator import itemgetter
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+
+from ..calendars import Calendar, load_calendar
+from ..errors import InputError, SendClockError
+from ..timelines import Cases, Process, bundled_processes, load_process, parse_exceptions
+from .batches import CaseGroup, Caseload, Rejected
+from .columns import (
+    NAT,
+    Problems,
+    choice_codes,
+    first_problems,
+    parse_dates,
+    repeated_positions,
+    text_column,
+)
+
+REQUIRED_COLUMNS = ("case_id", "received")
+OWN_COLUMNS = ("case_id", "received", "process", "calendar", "exceptions")
+DEFAULT_PROCESS = "england-ehcna"
+#: Rows read before their columns are turned into arrays: few enough to stay in the processor's
+#: cache, and to bound the Python objects alive at once.
+CHUNK_ROWS = 8_192
+
+#: ``progress(stage, done, total)``; ``total`` is 0 when unknown.
+Progress = Callable[[str, int, int], None]
+
+
+def read_caseload(
+    source: str | Path | TextIO,
+    *,
+    process: str | Path | Process | None = None,
+    calendar: str | Path | Calendar | None = None,
+    name: str | None = None,
+    progress: Progress | None = None,
+) -> Caseload:
+    """Read a caseload CSV file (a path, or an open text stream) into groups of cases.
+
+    Raises :class:`InputError` for an empty file or a missing required column; rows that
+    cannot be used are in the result's ``rejected``.
+    """
+    if isinstance(source, str | Path):
+        path = Path(source)
+        try:
+            total = _count_lines(path) - 1 if progress else 0
+            with path.open(encoding="utf-8-sig", newline="") as stream:
+                return _Reader(stream, name or path.name, process, calendar, progress, total).read()
+        except OSError as error:
+            raise InputError(f"cannot read the caseload {path}: {error.strerror}") from None
+        except UnicodeDecodeError as error:
+            raise InputError(
+                f"{path.name} is not UTF-8 text (byte {error.start}); save it as CSV UTF-8"
+            ) from None
+    return _Reader(source, name or "caseload", process, calendar, progress, 0).read()
+
+
+def read_caseload_part(
+    stream: TextIO,
+    header: list[str],
+    first_line: int,
+    *,
+    name: str,
+    process: str | Path | Process | None = None,
+    calendar: str | Path | Calendar | None = None,
+) -> Caseload:
+    """Read rows of a caseload that start on line ``first_line`` of the file, without its
+    header (``header``: the file's header row); for reading one file in parts at once."""
+    reader = _Reader(stream, name, process, calendar, None, 0)
+    reader.line_offset = first_line - 1
+    return reader.read(header)
+
+
+def _count_lines(path: Path) -> int:
+    count = 0
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 22):
+            count += block.count(b"\n")
+    return count
+
+
+@dataclass
+class _Resolved:
+    """A process (or the reason it cannot be loaded) for a ``process`` cell value."""
+
+    process: Process | None
+    error: str = ""
+
+
+@dataclass
+class _Columns:
+    """The file's columns as arrays, filled chunk by chunk."""
+
+    dates: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    texts: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    exceptions: dict[int, str] = field(default_factory=dict)
+    problems: Problems = field(default_factory=dict)
+    lines: list[np.ndarray] = field(default_factory=list)
+    size: int = 0
+
+    def add(self, store: dict[str, list[np.ndarray]], name: str, chunk: np.ndarray) -> None:
+        chunks = store.setdefault(name, [])
+        if not chunks and self.size:  # recognised only now: earlier rows had nothing here
+            filler = NAT if chunk.dtype.kind == "M" else ""
+            chunks.append(np.full(self.size, filler, dtype=chunk.dtype))
+        chunks.append(chunk)
+
+    def joined(self, store: dict[str, list[np.ndarray]]) -> dict[str, np.ndarray]:
+        return {name: np.concatenate(chunks) for name, chunks in store.items()}
+
+
+class _Reader:
+    def __init__(self, stream, name, process, calendar, progress, total):
+        self.stream, self.name, self.progress, self.total = stream, name, progress, total
+        self.default_process = process or DEFAULT_PROCESS
+        self.default_calendar = calendar
+        self.processes: dict[str, _Resolved] = {}
+        self.rejected: list[Rejected] = []
+        self.columns = _Columns()
+        self.date_names: set[str] = set()
+        self.text_names: set[str] = set()
+        self.parsed_exceptions: dict[tuple, tuple | str] = {}
+        self.line_offset = 0  # lines of the file before the stream's first line
+
+    # -- the header ---------------------------------------------------------------------------
+    def read(self, header: list[str] | None = None) -> Caseload:
+        reader = csv.reader(self.stream)
+        part = header is not None
+        if not part:
+            try:
+                header = next(reader, None)
+            except csv.Error as error:
+                raise InputError(f"{self.name}, line 1: {error}") from None
+        if header is None or not any(cell.strip() for cell in header):
+            raise InputError(
+                f"{self.name} is empty: a caseload needs a header row (case_id,received,...) "
+                "and one row per case"
+            )
+        self.names = [cell.strip().lower() for cell in header]
+        self._check_header()
+        for known in (self._resolve(self.default_process), *map(_Resolved, bundled_processes())):
+            self._learn(known.process)
+        self._read_rows(reader)
+        if self.columns.size == 0 and not self.rejected and not part:
+            raise InputError(f"{self.name} has a header but no cases")
+        return self._caseload()
+
+    def _check_header(self) -> None:
+        seen = set()
+        for column in self.names:
+            if column and column in seen:
+                raise InputError(
+                    f"{self.name}: the column {column!r} appears twice in the header; "
+                    "keep one of them"
+                )
+            seen.add(column)
+        missing = [column for column in REQUIRED_COLUMNS if column not in seen]
+        if missing:
+            raise InputError(
+                f"{self.name} has no {' or '.join(missing)} column; a caseload needs case_id "
+                f"and received (its header is: {','.join(self.names)})"
+            )
+
+    def _resolve(self, reference) -> _Resolved:
+        key = reference if isinstance(reference, str) else str(getattr(reference, "id", reference))
+        if key not in self.processes:
+            try:
+                self.processes[key] = _Resolved(load_process(reference))
+            except SendClockError as error:
+                self.processes[key] = _Resolved(None, str(error))
+        return self.processes[key]
+
+    def _learn(self, process: Process | None) -> None:
+        """Recognise the columns of ``process``: its milestones and case dates hold dates; its
+        branches and parameters hold text."""
+        if process is None:
+            return
+        for milestone in process.ids:
+            if milestone != process.start:
+                self.date_names.add(milestone)
+        self.date_names.update(process.dates)
+        self.text_names.update(process.branches)
+        self.text_names.update(process.params)
+
+    # -- the rows -----------------------------------------------------------------------------
+    def _read_rows(self, reader) -> None:
+        """Read rows a chunk at a time; each chunk is checked and turned into columns at once."""
+        try:
+            with _collector_paused():
+                while True:
+                    first_line = self.line_offset + reader.line_num + 1
+                    rows = list(islice(reader, CHUNK_ROWS))
+                    if not rows:
+                        return
+                    lines = _first_lines(rows, first_line, self.line_offset + reader.line_num)
+                    rows, lines = self._usable(rows, lines)
+                    if rows:
+                        self._add_chunk(rows, lines)
+        except csv.Error as error:
+            line = self.line_offset + reader.line_num
+            raise InputError(
+                f"{self.name}, line {line}: {error}; fix the row and run again"
+            ) from None
+
+    def _usable(self, rows: list[list[str]], lines: np.ndarray):
+        """Rows of the header's width: blank rows dropped, short ones padded, long ones
+        rejected."""
+        width, id_at = len(self.names), self.names.index("case_id")
+        widths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        dropped = set()
+        for index in np.flatnonzero(widths != width).tolist():
+            row = rows[index]
+            if len(row) > width and any(cell.strip() for cell in row):
+                dropped.add(index)
+                self.rejected.append(
+                    Rejected(
+                        self.name,
+                        int(lines[index]),
+                        row[id_at].strip(),
+                        f"the row has {len(row)} values but the header has {width} columns; "
+                        "check for a stray comma or an unquoted value",
+                    )
+                )
+            rows[index] = (row + [""] * width)[:width]
+        case_ids = tuple(map(itemgetter(id_at), rows))
+        if "" in case_ids:  # rows with no case id: blank ones are skipped
+            dropped.update(
+                index
+                for index, case_id in enumerate(case_ids)
+                if not case_id and not any(cell.strip() for cell in rows[index])
+            )
+        if not dropped:
+            return rows, lines
+        keep = [index not in dropped for index in range(len(rows))]
+        return [row for row, kept in zip(rows, keep, strict=True) if kept], lines[keep]
+
+    def _add_chunk(self, rows: list[list[str]], lines: np.ndarray) -> None:
+        columns, offset = self.columns, self.columns.size
+        if "process" in self.names:
+            at = self.names.index("process")
+            for value in set(map(itemgetter(at), rows)):
+                if value.strip():
+                    self._learn(self._resolve(value.strip()).process)
+        for column, values in zip(self.names, zip(*rows, strict=True), strict=True):
+            if self._wanted(column):
+                self._add_column(column, values, offset)
+        columns.lines.append(lines)
+        columns.size += len(rows)
+        if self.progress:
+            self.progress("reading", columns.size, self.total)
+
+    def _wanted(self, column: str) -> bool:
+        return column in OWN_COLUMNS or column in self.date_names or column in self.text_names
+
+    def _add_column(self, column: str, values: tuple[str, ...], offset: int) -> None:
+        columns = self.columns
+        if column == "received" or column in self.date_names:
+            what = "received date" if column == "received" else f"date of {column}"
+            days, problems = parse_dates(values, what)
+            columns.add(columns.dates, column, days)
+            for position, reason in problems.items():
+                columns.problems.setdefault(offset + position, reason)
+        elif column == "exceptions":
+            if values.count("") < len(values):
+                for position in np.flatnonzero(np.array(values, dtype=object) != "").tolist():
+                    if values[position].strip():
+                        columns.exceptions[offset + position] = values[position]
+        elif column in ("case_id", "process", "calendar") or column in self.text_names:
+            columns.add(columns.texts, column, text_column(values))
+
+    # -- from columns to groups ---------------------------------------------------------------
+    def _caseload(self) -> Caseload:
+        columns = self.columns
+        self.lines = np.concatenate(columns.lines) if columns.lines else np.empty(0, np.int64)
+        self.dates = columns.joined(columns.dates)
+        self.dates.setdefault("received", np.empty(0, dtype="datetime64[D]"))
+        self.texts = columns.joined(columns.texts)
+        self.case_ids = self.texts.get("case_id", np.empty(0, dtype="U1"))
+        self.exception_rows = np.array(sorted(columns.exceptions), dtype=np.int64)
+        problems = first_problems(columns.problems, self._case_problems())
+        groups = []
+        for process, calendar, rows, error in self._groupings():
+            if error:
+                problems = first_problems(problems, dict.fromkeys(rows.tolist(), error))
+                continue
+            problems = first_problems(problems, self._group_problems(process, rows))
+            rejected = np.zeros(columns.size, dtype=bool)
+            rejected[list(problems)] = True
+            keep = rows[~rejected[rows]]
+            if len(keep):
+                groups.append(self._group(process, calendar, keep))
+        unreadable = len(self.rejected)  # rows with too many values, never turned into columns
+        self.rejected.extend(
+            Rejected(self.name, int(self.lines[row]), str(self.case_ids[row]), reason)
+            for row, reason in problems.items()
+        )
+        self.rejected.sort(key=lambda r: r.line)
+        return Caseload(
+            self.name,
+            groups,
+            self.rejected,
+            self._warnings(),
+            columns.size + unreadable,
+            case_ids=self.case_ids,
+        )
+
+    def _exception_rows(self, rows: np.ndarray) -> list[tuple[int, int]]:
+        """(position in ``rows``, row) of the rows of ``rows`` with exceptions recorded."""
+        in_rows = np.zeros(len(self.case_ids), dtype=bool)
+        in_rows[rows] = True
+        found = self.exception_rows[in_rows[self.exception_rows]]
+        return list(zip(np.searchsorted(rows, found).tolist(), found.tolist(), strict=True))
+
+    def _case_problems(self) -> Problems:
+        problems: Problems = {}
+        for row in np.flatnonzero(self.case_ids == "").tolist():
+            problems[row] = "the case_id is empty; give every case its reference"
+        for row, first in repeated_positions(self.case_ids).items():
+            problems.setdefault(
+                row,
+                f"case_id {self.case_ids[row]} appears again (first on line {self.lines[first]}); "
+                "each case needs its own row",
+            )
+        received = self.dates["received"]
+        for row in np.flatnonzero(np.isnat(received)).tolist():
+            problems.setdefault(
+                row, "the received date is empty; give the date the request was received"
+            )
+        return problems
+
+    def _groupings(self):
+        """(process, calendar, row positions, error) for each process and calendar in use."""
+        size = len(self.case_ids)
+        process_names = self.texts.get("process", np.full(size, "", dtype="U1"))
+        calendar_names = self.texts.get("calendar", np.full(size, "", dtype="U1"))
+        merged: dict[tuple, list] = {}
+        for process_name, process_rows in _distinct(process_names):
+            resolved = self._resolve(process_name or self.default_process)
+            if resolved.process is None:
+                yield None, None, process_rows, resolved.error
+                continue
+            for calendar_name, rows in _distinct(calendar_names[process_rows]):
+                calendar, error = self._calendar(calendar_name, resolved.process)
+                if error:
+                    yield None, None, process_rows[rows], error
+                    continue
+                key = (resolved.process.id, resolved.process.origin, calendar.id, calendar.origin)
+                merged.setdefault(key, [resolved.process, calendar, []])[2].append(
+                    process_rows[rows]
+                )
+        for process, calendar, parts in merged.values():
+            yield process, calendar, np.sort(np.concatenate(parts)), ""
+
+    def _calendar(self, name: str, process: Process) -> tuple[Calendar | None, str]:
+        try:
+            return load_calendar(name or self.default_calendar or process.default_calendar), ""
+        except SendClockError as error:
+            return None, str(error)
+
+    def _group_problems(self, process: Process, rows: np.ndarray) -> Problems:
+        problems: Problems = {}
+        for column, values in {**self.dates, **self.texts}.items():
+            if column in OWN_COLUMNS or _belongs(process, column):
+                continue
+            for position in np.flatnonzero(_filled(values[rows])).tolist():
+                problems.setdefault(
+                    int(rows[position]),
+                    f"{column} has a value, but {column} is not part of {process.id}; its "
+                    f"columns are: {', '.join(_columns_of(process))}",
+                )
+        for branch in process.branches.values():
+            if branch.id in self.texts:
+                _, found = choice_codes(
+                    self.texts[branch.id][rows],
+                    branch.values,
+                    lambda v, b=branch: f"{b.id}={v!r}: {b.id} is one of {', '.join(b.values)}",
+                )
+                problems = first_problems(problems, _at(rows, found))
+        for param in process.params:
+            if param in self.texts:
+                problems = first_problems(problems, _at(rows, _years(self.texts[param][rows])[1]))
+        for _, row in self._exception_rows(rows):
+            found = self._exceptions(self.columns.exceptions[row], process)
+            if isinstance(found, str):
+                problems.setdefault(row, found)
+        return problems
+
+    def _exceptions(self, text: str, process: Process):
+        """The exceptions written in ``text``, or why they cannot be read; remembered, since a
+        caseload repeats the same few."""
+        key = (text, process.id, process.origin)
+        if key not in self.parsed_exceptions:
+            try:
+                self.parsed_exceptions[key] = parse_exceptions(text, process)
+            except InputError as error:
+                self.parsed_exceptions[key] = f"exceptions: {error}"
+        return self.parsed_exceptions[key]
+
+    def _group(self, process: Process, calendar: Calendar, rows: np.ndarray) -> CaseGroup:
+        exceptions = {
+            position: self._exceptions(self.columns.exceptions[row], process)
+            for position, row in self._exception_rows(rows)
+        }
+        everyone = len(rows) == len(self.case_ids)  # then rows is 0, 1, 2...: no copies
+
+        def take(values: np.ndarray) -> np.ndarray:
+            return values if everyone else values[rows]
+
+        cases = Cases(
+            received=take(self.dates["received"]),
+            actual={m: take(self.dates[m]) for m in process.ids if m in self.dates},
+            dates={d: take(self.dates[d]) for d in process.dates if d in self.dates},
+            outcomes={
+                b.id: choice_codes(take(self.texts[b.id]), b.values, str)[0]
+                for b in process.branches.values()
+                if b.id in self.texts
+            },
+            params={p: _years(take(self.texts[p]))[0] for p in process.params if p in self.texts},
+            exceptions=exceptions,
+        )
+        return CaseGroup(
+            process, calendar, take(self.case_ids), take(self.lines), cases, source=self.name
+        )
+
+    def _warnings(self) -> list[str]:
+        used = {*OWN_COLUMNS, *self.date_names, *self.text_names}
+        unused = [c or "(a column with no name)" for c in self.names if c not in used]
+        if not unused:
+            return []
+        plural = "s" if len(unused) > 1 else ""
+        return [
+            f"{self.name}: ignoring {len(unused)} column{plural} send-clock does not use: "
+            + ", ".join(unused)
+        ]
+
+
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector while rows are read: a chunk is tens of thousands
+    of short-lived lists, which would otherwise set it off again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _first_lines(rows: list[list[str]], first_line: int, last_line: int) -> np.ndarray:
+    """The line each row starts on. Rows are one line each unless a quoted value holds a line
+    break; only then are the breaks counted."""
+    if last_line - first_line + 1 == len(rows):
+        return np.arange(first_line, first_line + len(rows), dtype=np.int64)
+    spans = [
+        1 + sum(cell.count("\n") + cell.count("\r") - cell.count("\r\n") for cell in row)
+        for row in rows
+    ]
+    return first_line + np.concatenate(([0], np.cumsum(spans[:-1]))).astype(np.int64)
+
+
+def _distinct(values: np.ndarray):
+    """(value, positions) for each distinct value, in order of first appearance."""
+    remaining = np.ones(len(values), dtype=bool)
+    found = 0
+    while remaining.any():
+        first = int(np.argmax(remaining))
+        same = remaining & (values == values[first])
+        yield str(values[first]), np.flatnonzero(same)
+        remaining &= ~same
+        found += 1
+        if found > 64 and remaining.any():  # many distinct values: sort once instead
+            distinct, inverse = np.unique(values[remaining], return_inverse=True)
+            rest = np.flatnonzero(remaining)
+            for index, value in enumerate(distinct.tolist()):
+                yield value, rest[inverse == index]
+            return
+
+
+def _belongs(process: Process, column: str) -> bool:
+    return (
+        (column in process.ids and column != process.start)
+        or column in process.dates
+        or column in process.branches
+        or column in process.params
+    )
+
+
+def _columns_of(process: Process) -> list[str]:
+    return [
+        *(m for m in process.ids if m != process.start),
+        *process.dates,
+        *process.branches,
+        *process.params,
+    ]
+
+
+def _filled(values: np.ndarray) -> np.ndarray:
+    return ~np.isnat(values) if values.dtype.kind == "M" else values != ""
+
+
+def _at(rows: np.ndarray, problems: Problems) -> Problems:
+    """Problems keyed by position in ``rows`` -> keyed by row."""
+    return {int(rows[position]): reason for position, reason in problems.items()}
+
+
+def _years(values: np.ndarray) -> tuple[np.ndarray, Problems]:
+    """Whole-number parameters (a year such as 2027); ``-1`` where empty."""
+    years = np.full(len(values), -1, dtype=np.int64)
+    problems: Problems = {}
+    for position, text in enumerate(values.tolist()):
+        if not text:
+            continue
+        if text.isdigit() and 1900 <= int(text) <= 2200:
+            years[position] = int(text)
+        else:
+            problems[position] = f"{text!r} is not a year; give a year such as 2027"
+    return years, problems

@@ -1,0 +1,447 @@
+"""Per case and milestone output: CSV and JSON lines (one row per case x milestone) and JSON.
+
+The fields are those of the timeline JSON (``id``, ``title``, ``kind``, ``due``, ``target``,
+``earliest``, ``projected``, ``actual``, ``status``, ``days_late``, ``basis``, ``conditional``,
+``exceptions``) after ``case_id``, ``process``, ``calendar`` and ``received``. Rows are written
+column by column (:mod:`send_clock.reports.records`): a million cases are eight million rows.
+
+>>> import io
+>>> from datetime import date
+>>> from send_clock.calendars import load_calendar
+>>> from send_clock.timelines import Case, load_process
+>>> from send_clock.reports.batches import batch_from_cases
+>>> batch, _ = batch_from_cases(load_process("england-ehcna"),
+...     load_calendar("england-and-wales"),
+...     [Case(date(2025, 9, 15), {"decision_to_assess": date(2025, 10, 20)}, case_id="A1")],
+...     as_of=date(2025, 12, 1))
+>>> out = io.BytesIO()
+>>> write_csv([batch], out)
+>>> print(out.getvalue().decode().splitlines()[2])
+A1,england-ehcna,england-and-wales,2025-09-15,decision_to_assess,Decision whether to assess,\
+statutory,2025-10-27,,,2025-10-20,2025-10-20,met,,false,,"SEND Regulations 2014 reg 4(1), 5(1)"
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Sequence
+from typing import BinaryIO
+
+import numpy as np
+
+from ..timelines import Milestone
+from ..timelines.projector import NOT_APPLICABLE, STATUSES
+from .batches import FINAL_MILESTONES, CaseBatch, Report
+from .records import Field, Item, lookup, write_records
+
+CSV_COLUMNS = (
+    "case_id",
+    "process",
+    "calendar",
+    "received",
+    "id",
+    "title",
+    "kind",
+    "due",
+    "target",
+    "earliest",
+    "projected",
+    "actual",
+    "status",
+    "days_late",
+    "conditional",
+    "exceptions",
+    "basis",
+)
+DATE_FIELDS = ("due", "target", "earliest", "projected", "actual")
+#: Beyond this many days between a batch's first and last date, dates are formatted one by one
+#: instead of through a table.
+LARGEST_DATE_TABLE = 400_000
+#: ``progress(cases_done)``
+Progress = Callable[[int], None]
+
+
+# -- how each format writes a value -------------------------------------------------------------
+class _Csv:
+    null, true, false = b"", b"true", b"false"
+
+    @staticmethod
+    def text(value: str) -> bytes:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="").writerow([value])
+        return buffer.getvalue().encode()
+
+    @staticmethod
+    def needs_escape(codes: np.ndarray) -> np.ndarray:
+        return ((codes == 44) | (codes == 34) | (codes == 10) | (codes == 13)).any(axis=1)
+
+    @staticmethod
+    def exceptions(found: list[dict]) -> bytes:
+        return _Csv.text("; ".join(_exception_text(e) for e in found)) if found else b""
+
+
+class _Json:
+    null, true, false = b"null", b"true", b"false"
+
+    @staticmethod
+    def text(value) -> bytes:
+        return json.dumps(value, ensure_ascii=False).encode()
+
+    @staticmethod
+    def needs_escape(codes: np.ndarray) -> np.ndarray:
+        return ((codes == 34) | (codes == 92) | ((codes < 32) & (codes > 0))).any(axis=1)
+
+    @staticmethod
+    def exceptions(found: list[dict]) -> bytes:
+        return _Json.text(found)
+
+
+def _exception_text(exception: dict) -> str:
+    """As the timeline CSV writes one: ``kind FROM..TO (source)``."""
+    window = exception["window"]
+    period = f" {window['start']}..{window['end']}" if window else ""
+    return f"{exception['kind']}{period} ({exception['source']})"
+
+
+# -- the fields of a batch ----------------------------------------------------------------------
+class _BatchFields:
+    """Builds the items of one batch in one format (``style``: :class:`_Csv` or :class:`_Json`).
+
+    Dates are written through a table of every day from the batch's first date to its last, so a
+    column of dates is one gather. A column with no value at all becomes a constant.
+    """
+
+    def __init__(self, batch: CaseBatch, style):
+        self.batch, self.style, self.projection = batch, style, batch.projection
+        first, last = _date_range(self._date_columns())
+        self.first_day = np.datetime64(first if first is not None else 10957, "D")  # 2000-01-01
+        self.span = last - first + 1 if first is not None else 1
+        self.windows = batch.calendar.closure_windows() if batch.calendar.has_terms else []
+
+    def _date_columns(self):
+        yield self.batch.received
+        for milestone in self.batch.process.ids:
+            for name in DATE_FIELDS:
+                yield getattr(self.projection, name)[milestone]
+
+    def day_text(self, day: np.datetime64 | None) -> bytes:
+        if day is None or np.isnat(day):
+            return self.style.null
+        text = str(day).encode()
+        return b'"' + text + b'"' if self.style is _Json else text
+
+    def _day_texts(self) -> list[bytes]:
+        """The text of every day of the span, then of no date."""
+        if self.span > LARGEST_DATE_TABLE:
+            raise ValueError("too many days for a table")
+        days = (self.first_day + np.arange(self.span)).astype("S10").tolist()
+        quote = b'"' if self.style is _Json else b""
+        return [quote + day + quote for day in days] + [self.style.null]
+
+    def day_index(self, days: np.ndarray) -> np.ndarray:
+        """Position of each date in :meth:`_day_texts` (the last position: no date)."""
+        return np.where(np.isnat(days), self.span, (days - self.first_day).astype(np.int64))
+
+    def date(self, days: np.ndarray, suffix: bytes) -> Item:
+        if np.isnat(days).all():
+            return self.style.null + suffix
+        if self.span > LARGEST_DATE_TABLE:  # dates decades apart: format them one by one
+            texts = lookup([self.day_text(day) + suffix for day in days])
+            return Field(texts.itemsize, lambda start, stop: texts[start:stop])
+        table = lookup([text + suffix for text in self._day_texts()])
+        return Field(table.itemsize, lambda start, stop: table[self.day_index(days[start:stop])])
+
+    def projected_actual(self, milestone: str, between: bytes, suffix: bytes) -> list[Item]:
+        """The projected and actual dates, as one field: an actual date, when recorded, is also
+        the projected one, so the pair is one of three forms per day."""
+        projected = self.projection.projected[milestone]
+        actual = self.projection.actual[milestone]
+        recorded = ~np.isnat(actual)
+        if self.span > LARGEST_DATE_TABLE or (actual[recorded] != projected[recorded]).any():
+            return [self.date(projected, b""), between, self.date(actual, suffix)]
+        texts = self._day_texts()
+        null = self.style.null
+        table = lookup(
+            [text + between + null + suffix for text in texts]
+            + [text + between + text + suffix for text in texts]
+        )
+        both = self.span + 1
+
+        def values(start: int, stop: int) -> np.ndarray:
+            index = self.day_index(projected[start:stop]) + both * recorded[start:stop]
+            return table[index]
+
+        return [Field(table.itemsize, values)]
+
+    def state(
+        self, milestone: Milestone, days_at: bytes, conditional_at: bytes, suffix: bytes
+    ) -> Item:
+        """Status, days late and conditional as one field: status + ``days_at`` + days +
+        ``conditional_at`` + true/false + ``suffix``, through a table of every combination."""
+        m = milestone.id
+        status = self.projection.status[m].astype(np.int64)
+        days = self.projection.days_late[m]
+        flags = self.projection.conditional[m].astype(np.int64)
+        largest = int(days.max()) if len(days) else 0
+        day_texts = [self.style.null] + [str(d).encode() for d in range(largest + 1)]
+        table = lookup(
+            [
+                self._status_text(s) + days_at + day + conditional_at + flag + suffix
+                for s in range(len(STATUSES))
+                for flag in (self.style.false, self.style.true)
+                for day in day_texts
+            ]
+        )
+        per_status = 2 * len(day_texts)
+
+        def values(start: int, stop: int) -> np.ndarray:
+            index = status[start:stop] * per_status + flags[start:stop] * len(day_texts)
+            return table[index + days[start:stop] + 1]
+
+        return Field(table.itemsize, values)
+
+    def _status_text(self, index: int) -> bytes:
+        status = STATUSES[index]
+        return self.style.text(status) if self.style is _Json else status.encode()
+
+    def case_opening(self, before: bytes, between: bytes, after: bytes) -> Field:
+        """One field per case: ``before`` + case id + ``between`` + received date + ``after``."""
+        values = np.strings.add(
+            np.strings.add(before, _escaped(self.batch.case_ids, self.style)), between
+        )
+        received = self.batch.received
+        if self.span > LARGEST_DATE_TABLE:
+            dates = lookup([self.day_text(day) + after for day in received])
+        else:
+            dates = lookup([text + after for text in self._day_texts()])[self.day_index(received)]
+        values = np.strings.add(values, dates)
+        return Field(values.itemsize, lambda start, stop: values[start:stop])
+
+    def exceptions(self, milestone: Milestone, suffix: bytes) -> Item:
+        """Closure windows from the calendar (many cases share a few windows: a table), then the
+        recorded exceptions and source flags (few cases: one by one)."""
+        projection, style = self.projection, self.style
+        applies = projection.status[milestone.id] != NOT_APPLICABLE
+        window_of_case = np.where(applies, projection.closure_window[milestone.id], -1) + 1
+        window_entries = (
+            [self._closure(milestone, w) for w in self.windows]
+            if "school_closure" in milestone.excused_by
+            else []
+        )
+        extra = self._extra_exceptions(milestone, applies)
+        if not extra and not window_of_case.any():
+            return style.exceptions([]) + suffix
+        table = lookup(
+            [style.exceptions([]) + suffix]
+            + [style.exceptions([entry]) + suffix for entry in window_entries]
+        )
+        positions = np.array(sorted(extra), dtype=np.int64)
+        texts = lookup(
+            [
+                style.exceptions(
+                    ([window_entries[window_of_case[p] - 1]] if window_of_case[p] else [])
+                    + extra[p]
+                )
+                + suffix
+                for p in positions.tolist()
+            ]
+        )
+        width = max(table.itemsize, texts.itemsize if len(texts) else 0)
+
+        def values(start: int, stop: int) -> np.ndarray:
+            found = table[window_of_case[start:stop]].astype(f"S{width}")
+            first, last = np.searchsorted(positions, [start, stop])
+            found[positions[first:last] - start] = texts[first:last]
+            return found
+
+        return Field(width, values)
+
+    @staticmethod
+    def _closure(milestone: Milestone, window) -> dict:
+        return {
+            "kind": "school_closure",
+            "source": "calendar",
+            "basis": milestone.excused_by["school_closure"],
+            "window": {"start": window.start.isoformat(), "end": window.end.isoformat()},
+        }
+
+    def _extra_exceptions(self, milestone: Milestone, applies: np.ndarray) -> dict[int, list]:
+        found: dict[int, list] = {}
+        for (case, milestone_id), exceptions in self.projection.recorded.items():
+            if milestone_id == milestone.id and applies[case]:
+                found[case] = [
+                    {
+                        "kind": e.kind,
+                        "source": "recorded",
+                        "basis": milestone.excused_by[e.kind],
+                        "window": (
+                            {"start": e.start.isoformat(), "end": e.end.isoformat()}
+                            if e.start
+                            else None
+                        ),
+                    }
+                    for e in exceptions
+                ]
+        flagged = self.batch.exception_cases
+        if flagged is not None and milestone.id in FINAL_MILESTONES and milestone.excused_by:
+            basis = next(iter(milestone.excused_by.values()))
+            for case in np.flatnonzero(flagged & applies).tolist():
+                found.setdefault(case, []).append(
+                    {"kind": "unspecified", "source": "sen2_week20", "basis": basis, "window": None}
+                )
+        return found
+
+
+def _date_range(columns) -> tuple[int | None, int | None]:
+    """The first and last day (as day numbers) in any of ``columns``, ignoring NaT."""
+    nat = np.iinfo(np.int64).min  # NaT's day number
+    first = last = None
+    for days in columns:
+        numbers = days.view(np.int64)
+        high = int(numbers.max(initial=nat))
+        if high == nat:
+            continue
+        low = int(numbers.min(initial=high, where=numbers != nat))
+        first = low if first is None else min(first, low)
+        last = high if last is None else max(last, high)
+    return first, last
+
+
+def _escaped(case_ids: np.ndarray, style) -> np.ndarray:
+    """Case ids as UTF-8 ``S`` values, quoted or escaped for ``style`` where they need it."""
+    size = len(case_ids)
+    ids = np.ascontiguousarray(case_ids) if size else np.array([""])
+    codes = ids.view(np.uint32).reshape(len(ids), -1)
+    if codes.size and codes.max() < 128:
+        values = codes.astype(np.uint8).view(f"S{codes.shape[1]}").ravel()
+    else:
+        values = np.array([str(i).encode() for i in ids.tolist()], dtype="S")
+    if style is _Json:
+        values = np.strings.add(np.strings.add(b'"', values), b'"')
+    escape = np.flatnonzero(style.needs_escape(codes)) if codes.size else []
+    if len(escape):
+        values = values.astype(object)
+        for position in escape:
+            values[position] = style.text(str(ids[position]))
+        values = values.astype("S")
+    return values[:size]
+
+
+# -- the formats ----------------------------------------------------------------------------
+def csv_items(batch: CaseBatch) -> list[Item]:
+    """The items of one case's rows: one CSV line per milestone."""
+    fields = _BatchFields(batch, _Csv)
+    text = _Csv.text
+    place = b"," + text(batch.process.id) + b"," + text(batch.calendar.id) + b","
+    opening = fields.case_opening(b"", place, b",")
+    items: list[Item] = []
+    for milestone in batch.process.milestones:
+        m, projection = milestone.id, batch.projection
+        items += [opening, b",".join(text(v) for v in (m, milestone.title, milestone.kind)) + b","]
+        items += [fields.date(getattr(projection, name)[m], b",") for name in DATE_FIELDS[:3]]
+        items += fields.projected_actual(m, b",", b",")
+        items += [fields.state(milestone, b",", b",", b","), fields.exceptions(milestone, b",")]
+        items.append(text(milestone.basis) + b"\n")
+    return items
+
+
+def _case_opening(batch: CaseBatch, fields: _BatchFields) -> Field:
+    text = _Json.text
+    place = b', "process": ' + text(batch.process.id) + b', "calendar": ' + text(batch.calendar.id)
+    return fields.case_opening(b'{"case_id": ', place + b', "received": ', b"")
+
+
+def _milestone_object(fields: _BatchFields, milestone: Milestone, opening: bytes) -> list[Item]:
+    """A milestone as the timeline JSON writes it, after ``opening`` (``{`` or ``, ``)."""
+    text, m, projection = _Json.text, milestone.id, fields.projection
+    items: list[Item] = [
+        opening + b'"id": ' + text(m) + b', "title": ' + text(milestone.title),
+        b', "kind": ' + text(milestone.kind),
+    ]
+    for name in DATE_FIELDS[:3]:
+        items += [f', "{name}": '.encode(), fields.date(getattr(projection, name)[m], b"")]
+    items += [b', "projected": ', *fields.projected_actual(m, b', "actual": ', b"")]
+    between = b', "basis": ' + text(milestone.basis) + b', "conditional": '
+    items += [b', "status": ', fields.state(milestone, b', "days_late": ', between, b"")]
+    return items + [b', "exceptions": ', fields.exceptions(milestone, b""), b"}"]
+
+
+def jsonl_items(batch: CaseBatch) -> list[Item]:
+    """One JSON object per line for each milestone of a case, with the case's fields first."""
+    fields = _BatchFields(batch, _Json)
+    opening = _case_opening(batch, fields)
+    items: list[Item] = []
+    for milestone in batch.process.milestones:
+        items += [opening, *_milestone_object(fields, milestone, b", "), b"\n"]
+    return items
+
+
+def json_case_items(batch: CaseBatch, first: bool) -> list[Item]:
+    """One case of the JSON document's ``cases`` list, with the separator before it."""
+    fields = _BatchFields(batch, _Json)
+    separators = lookup([b",\n    ", b"\n    "])
+
+    def separator(start: int, stop: int) -> np.ndarray:
+        which = np.zeros(stop - start, dtype=np.int64)
+        if first and start == 0:
+            which[0] = 1
+        return separators[which]
+
+    items: list[Item] = [Field(separators.itemsize, separator), _case_opening(batch, fields)]
+    items.append(b', "milestones": [')
+    for number, milestone in enumerate(batch.process.milestones):
+        items += _milestone_object(fields, milestone, b"{" if number == 0 else b", {")
+    return items + [b"]}"]
+
+
+def _write_batches(batches, items_of, out: BinaryIO, progress: Progress | None) -> None:
+    done = 0
+    for number, batch in enumerate(batches):
+
+        def advance(cases: int, before=done) -> None:
+            if progress:
+                progress(before + cases)
+
+        write_records(items_of(batch, number), len(batch), out, advance)
+        done += len(batch)
+
+
+def write_csv(
+    batches: Sequence[CaseBatch],
+    out: BinaryIO,
+    progress: Progress | None = None,
+    header: bool = True,
+) -> None:
+    """CSV, UTF-8, one row per case and milestone, after a header row (unless ``header`` is
+    false: the rest of a file written in parts)."""
+    if header:
+        out.write(",".join(CSV_COLUMNS).encode() + b"\n")
+    _write_batches(batches, lambda batch, _: csv_items(batch), out, progress)
+
+
+def write_jsonl(batches: Sequence[CaseBatch], out: BinaryIO, progress: Progress | None = None):
+    """JSON lines, one object per case and milestone."""
+    _write_batches(batches, lambda batch, _: jsonl_items(batch), out, progress)
+
+
+def write_json(
+    report: Report, summary: dict, out: BinaryIO, progress: Progress | None = None
+) -> None:
+    """``{"as_of", "summary", "rejected", "cases": [{"case_id", "process", "calendar",
+    "received", "milestones": [...]}]}``: the summary indented, one case per line."""
+    head = {
+        "as_of": report.as_of.isoformat(),
+        "summary": summary,
+        "rejected": [
+            {"source": r.source, "line": r.line, "case_id": r.case_id, "reason": r.reason}
+            for r in report.rejected
+        ],
+    }
+    text = json.dumps(head, indent=2, ensure_ascii=False)
+    out.write(text[: text.rindex("}")].rstrip().encode() + b',\n  "cases": [')
+    _write_batches(
+        report.batches, lambda batch, number: json_case_items(batch, number == 0), out, progress
+    )
+    out.write(b"\n  ]\n}\n" if report.batches else b"]\n}\n")

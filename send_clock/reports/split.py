@@ -1,0 +1,249 @@
+"""A big caseload written as rows (CSV or JSON lines) by two processes at once.
+
+For a file of many cases (hundreds of thousands), one process reads, projects and writes the
+first half of the rows while a second one does the second half into a temporary file, which is
+then added to the output: the result is byte for byte what one process writes. The split is
+made at the start of a row (after a line break outside any quoted value), so each half is a
+valid CSV on its own given the header.
+
+If a case id of the second half also appears in the first, the work is done again by one
+process, so duplicates are reported exactly as they are otherwise. Where processes cannot be
+forked (Windows, macOS) or the machine has one core, one process does it all.
+
+Forking is only done from a program with one thread (the command line); elsewhere, or with
+``parallel=False``, one process does the work.
+
+>>> import io, pathlib, tempfile
+>>> from datetime import date
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "caseload.csv"
+>>> _ = path.write_text("case_id,received,final_plan\\nA,2025-01-06,2025-05-23\\n")
+>>> out = io.BytesIO()
+>>> written = write_rows(path, "jsonl", out, as_of=date(2025, 12, 1))
+>>> written.cases, len(out.getvalue().splitlines())
+(1, 8)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import multiprocessing
+import os
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+from ..calendars import Calendar
+from ..errors import InputError, SendClockError
+from ..timelines import Process
+from .batches import Caseload, Rejected, Report, project_caseload
+from .caseload import read_caseload, read_caseload_part
+from .columns import shared_values
+from .render import write_csv, write_jsonl
+
+#: Files smaller than this are done by one process: starting a second would not pay.
+SPLIT_BYTES = 16 << 20
+_BLOCK = 1 << 22
+
+
+@dataclass
+class RowsWritten:
+    """What :func:`write_rows` wrote: how many cases, and what it could not use."""
+
+    cases: int
+    rejected: list[Rejected] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def write_rows(
+    path: str | Path,
+    fmt: str,
+    out: BinaryIO,
+    *,
+    as_of: date,
+    process: str | Path | Process | None = None,
+    calendar: str | Path | Calendar | None = None,
+    parallel: bool = True,
+) -> RowsWritten:
+    """Read the caseload CSV at ``path`` and write one row per case and milestone as ``fmt``
+    (``csv`` or ``jsonl``) to ``out``; in two processes when the file is big enough."""
+    path = Path(path)
+    options = {"process": process, "calendar": calendar}
+    if parallel and _can_split(path):
+        split = _split_point(path)
+        if split is not None:
+            written = _in_two(path, split, fmt, out, as_of, options)
+            if written is not None:
+                return written
+    report = project_caseload(read_caseload(path, **options), as_of)
+    _writer(fmt)(report.batches, out)
+    return RowsWritten(report.cases, report.rejected, report.warnings)
+
+
+def _writer(fmt: str, header: bool = True):
+    if fmt == "csv":
+        return lambda batches, out: write_csv(batches, out, header=header)
+    if fmt == "jsonl":
+        return write_jsonl
+    raise ValueError(f"rows are written as csv or jsonl, not {fmt!r}")
+
+
+def _can_split(path: Path) -> bool:
+    try:
+        big = path.stat().st_size >= SPLIT_BYTES
+    except OSError:
+        return False  # the one-process path says what is wrong
+    return (
+        big
+        and threading.active_count() == 1  # forking a threaded program is not safe
+        and (os.cpu_count() or 1) > 1
+        and "fork" in multiprocessing.get_all_start_methods()
+        and os.name == "posix"
+        and os.uname().sysname == "Linux"
+    )
+
+
+# -- where to cut -------------------------------------------------------------------------------
+def _split_point(path: Path) -> tuple[int, int] | None:
+    """(byte offset, line number) of a row start near the middle of the file: just after a line
+    break with an even number of quote characters before it. None if there is none."""
+    middle = path.stat().st_size // 2
+    quotes = lines = 0
+    with path.open("rb") as stream:
+        data = stream.read(middle)
+        quotes, lines = data.count(b'"'), data.count(b"\n")
+        offset = middle
+        while block := stream.read(_BLOCK):
+            start = 0
+            while (end := block.find(b"\n", start)) >= 0:
+                quotes += block.count(b'"', start, end)
+                lines += 1
+                if quotes % 2 == 0:
+                    return offset + end + 1, lines + 1
+                start = end + 1
+            quotes += block.count(b'"', start)
+            offset += len(block)
+    return None
+
+
+def _header_and_first_half(path: Path, split: int) -> tuple[list[str], io.StringIO]:
+    with path.open("rb") as stream:
+        raw = stream.read(split)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{path.name} is not UTF-8 text (byte {error.start}); save it as CSV UTF-8"
+        ) from None
+    first = io.StringIO(text, newline="")
+    header = next(csv.reader(first), None)
+    first.seek(0)
+    return header, first
+
+
+# -- two processes ------------------------------------------------------------------------------
+def _in_two(path, split, fmt, out, as_of, options) -> RowsWritten | None:
+    """Write the rows with a second process doing the second half; None when one process must
+    do it after all (an unusable header, or case ids in both halves)."""
+    offset, first_line = split
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    with tempfile.TemporaryFile(prefix="send-clock-") as second_half:
+        helper = context.Process(
+            target=_second_half,
+            args=(path, offset, first_line, fmt, as_of, options, second_half, sender),
+            daemon=True,
+        )
+        helper.start()
+        sender.close()
+        try:
+            header, first_stream = _header_and_first_half(path, offset)
+            if header is None or "case_id" not in [h.strip().lower() for h in header]:
+                return None  # let one process give the error about the header
+            first = read_caseload(first_stream, name=path.name, **options)
+            kind, found = _message(receiver, helper)
+            if kind == "error":
+                raise InputError(found)
+            if shared_values(first.case_ids, found):
+                return None
+            report = project_caseload(first, as_of)
+            _writer(fmt)(report.batches, out)
+            kind, second = _message(receiver, helper)
+            if kind == "error":
+                raise InputError(second)
+            _append(second_half, out)
+        finally:
+            if helper.is_alive():
+                helper.terminate()
+            helper.join()
+            receiver.close()
+    return _combined(report, second)
+
+
+def _message(receiver, helper):
+    try:
+        return receiver.recv()
+    except EOFError:
+        helper.join()
+        raise RuntimeError(
+            f"the second process stopped without a word (exit code {helper.exitcode})"
+        ) from None
+
+
+def _second_half(path, offset, first_line, fmt, as_of, options, second_half, sender) -> None:
+    """In the helper process: read, project and write the rows from ``offset`` on."""
+    try:
+        with path.open("rb") as raw:
+            raw.seek(offset)
+            header = next(csv.reader(io.StringIO(_first_line_of(path), newline="")))
+            stream = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+            caseload: Caseload = read_caseload_part(
+                stream, header, first_line, name=path.name, **options
+            )
+        sender.send(("ids", caseload.case_ids))
+        report = project_caseload(caseload, as_of)
+        _writer(fmt, header=False)(report.batches, second_half)
+        second_half.flush()
+        sender.send(("done", RowsWritten(report.cases, report.rejected, report.warnings)))
+    except SendClockError as error:
+        sender.send(("error", str(error)))
+    except UnicodeDecodeError as error:
+        sender.send(("error", f"{path.name} is not UTF-8 text ({error.reason})"))
+    finally:
+        sender.close()
+
+
+def _first_line_of(path: Path) -> str:
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        return stream.readline()
+
+
+def _append(second_half, out: BinaryIO) -> None:
+    second_half.seek(0)
+    out.flush()
+    with contextlib.suppress(OSError, AttributeError, io.UnsupportedOperation):
+        size = os.fstat(second_half.fileno()).st_size
+        done = 0
+        while done < size:
+            sent = os.sendfile(out.fileno(), second_half.fileno(), done, size - done)
+            if sent == 0:
+                break
+            done += sent
+        if done == size:
+            return
+        second_half.seek(done)
+    shutil.copyfileobj(second_half, out, _BLOCK)
+
+
+def _combined(first: Report, second: RowsWritten) -> RowsWritten:
+    warnings = list(first.warnings)
+    warnings += [w for w in second.warnings if w not in warnings]
+    rejected = sorted(
+        first.rejected + second.rejected, key=lambda r: r.line if r.line is not None else -1
+    )
+    return RowsWritten(first.cases + second.cases, rejected, warnings)

@@ -1,0 +1,307 @@
+"""The figures of a caseload: the DfE 20-week measure, decisions in 6 weeks, statuses, worklists.
+
+:func:`summarise` reads projected batches only, so the command line (cases from a CSV file or a
+SEN2 export) and the service (cases from its database) get the same figures. Everything is
+computed on the projection's arrays; only the worklists become Python objects.
+
+The measures (statutory-rules.md §8-§9):
+
+* a final plan is **within 20 weeks** when issued on or before received + 140 days;
+* **excluding exceptions** leaves out the exception cases: those whose final plan is
+  ``excused`` (late, but an exception applies), or, where the source flags exceptions itself
+  (SEN2 ``week20``), the flagged cases;
+* a **decision** (to assess or not) counts when its date is recorded; it is within 6 weeks when
+  made on or before received + 42 days;
+* percentages have one decimal place; with nothing to divide by they are ``None``.
+
+>>> from datetime import date
+>>> from send_clock.calendars import load_calendar
+>>> from send_clock.timelines import Case, load_process
+>>> from send_clock.reports.batches import batch_from_cases
+>>> cases = [Case(date(2025, 1, 6), {"final_plan": date(2025, 5, 26)}, case_id="on-time"),
+...          Case(date(2025, 1, 6), {"final_plan": date(2025, 5, 27)}, case_id="late")]
+>>> batch, _ = batch_from_cases(load_process("england-ehcna"),
+...                             load_calendar("england-and-wales"), cases, date(2025, 6, 30))
+>>> figures = summarise([batch])
+>>> figures["final_plans_issued"], figures["final_plans_within_20_weeks_pct"]
+(2, 50.0)
+>>> figures["decisions_within_6_weeks_pct"] is None
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..timelines.projector import (
+    AT_RISK,
+    DUE_SOON,
+    DUE_SOON_DAYS,
+    EXCUSED,
+    NOT_APPLICABLE,
+    OVERDUE,
+    STATUSES,
+)
+from .batches import DECISION_MILESTONES, FINAL_MILESTONES, CaseBatch
+
+#: §9: a final plan is on time when issued no later than received + 20 weeks.
+TWENTY_WEEKS_DAYS = 140
+#: reg 4(1)/5(1): the decision whether to assess within 6 weeks.
+SIX_WEEKS_DAYS = 42
+
+FIGURES = (
+    "cases",
+    "final_plans_issued",
+    "final_plans_within_20_weeks",
+    "final_plans_within_20_weeks_pct",
+    "final_plans_issued_excluding_exceptions",
+    "final_plans_within_20_weeks_excluding_exceptions",
+    "final_plans_within_20_weeks_excluding_exceptions_pct",
+    "decisions_made",
+    "decisions_within_6_weeks",
+    "decisions_within_6_weeks_pct",
+    "average_weeks_to_final_plan",
+)
+#: Open cases are classed by their most urgent open milestone, in this order.
+OPEN_STATUSES = ("overdue", "at_risk", "due_soon", "excused", "pending")
+
+
+@dataclass
+class _Measures:
+    """Per case, across every batch: what the DfE-style figures count."""
+
+    received: np.ndarray
+    issued: np.ndarray
+    within_20_weeks: np.ndarray
+    exception_case: np.ndarray
+    weeks_days: np.ndarray  # days from received to the final plan; 0 where none
+    decided: np.ndarray
+    decided_in_6_weeks: np.ndarray
+
+
+def summarise(
+    batches: Sequence[CaseBatch],
+    *,
+    rows_rejected: int = 0,
+    due_soon_days: int = DUE_SOON_DAYS,
+    worklist_limit: int | None = None,
+) -> dict:
+    """The summary of a report: the fixed figures, then ``status_counts``, ``open_cases``,
+    ``open_cases_by_status``, the ``overdue`` and ``due_soon`` worklists (with their full
+    counts; ``worklist_limit`` keeps the most urgent entries only), ``by_month`` (the figures by
+    month of request) and ``rows_rejected``. JSON-ready: dates are ISO text."""
+    measures = _measures(batches)
+    overdue, due_soon = _worklists(batches, due_soon_days)
+    open_counts = _open_case_counts(batches)
+    months, month_of_case = np.unique(
+        measures.received.astype("datetime64[M]"), return_inverse=True
+    )
+    by_month = _figures(measures, month_of_case, len(months))
+    return {
+        **_figures(measures, np.zeros(len(measures.received), dtype=np.int64), 1)[0],
+        "status_counts": _status_counts(batches),
+        "open_cases": sum(open_counts.values()),
+        "open_cases_by_status": open_counts,
+        "overdue_count": len(overdue),
+        "overdue": overdue[:worklist_limit],
+        "due_soon_count": len(due_soon),
+        "due_soon": due_soon[:worklist_limit],
+        "by_month": [
+            {"month": month, **figures}
+            for month, figures in zip(months.astype(str).tolist(), by_month, strict=True)
+        ],
+        "rows_rejected": rows_rejected,
+    }
+
+
+# -- the DfE-style figures ----------------------------------------------------------------------
+def _measures(batches: Sequence[CaseBatch]) -> _Measures:
+    parts = [_batch_measures(batch) for batch in batches]
+    if not parts:
+        empty = np.zeros(0, dtype=bool)
+        return _Measures(np.empty(0, "datetime64[D]"), *[empty] * 3, np.zeros(0, int), *[empty] * 2)
+    return _Measures(
+        *(np.concatenate([getattr(p, name) for p in parts]) for name in _Measures.__annotations__)
+    )
+
+
+def _batch_measures(batch: CaseBatch) -> _Measures:
+    projection, received = batch.projection, batch.received
+    size = len(batch)
+    issued = within = excepted = decided = in_time = np.zeros(size, dtype=bool)
+    days = np.zeros(size, dtype=np.int64)
+    final = batch.milestone_of(FINAL_MILESTONES)
+    if final is not None:
+        issued_on = projection.actual[final]
+        issued = ~np.isnat(issued_on)
+        days = np.where(issued, (issued_on - received).astype(np.int64), 0)
+        within = issued & (days <= TWENTY_WEEKS_DAYS)
+        excepted = (
+            batch.exception_cases
+            if batch.exception_cases is not None
+            else projection.status[final] == EXCUSED
+        )
+    decision = batch.milestone_of(DECISION_MILESTONES)
+    if decision is not None:
+        decided_on = projection.actual[decision]
+        decided = ~np.isnat(decided_on)
+        in_time = decided & ((decided_on - received).astype(np.int64) <= SIX_WEEKS_DAYS)
+    return _Measures(received, issued, within, excepted, days, decided, in_time)
+
+
+def _figures(measures: _Measures, group_of_case: np.ndarray, groups: int) -> list[dict]:
+    """The fixed figures for each group of cases (one group: the whole caseload)."""
+
+    def count(mask: np.ndarray) -> list[int]:
+        return np.bincount(group_of_case[mask], minlength=groups).tolist()
+
+    kept = ~measures.exception_case
+    cases = np.bincount(group_of_case, minlength=groups).tolist()
+    issued, within = count(measures.issued), count(measures.within_20_weeks)
+    issued_kept = count(measures.issued & kept)
+    within_kept = count(measures.within_20_weeks & kept)
+    decided, in_time = count(measures.decided), count(measures.decided_in_6_weeks)
+    days = np.bincount(group_of_case, weights=measures.weeks_days, minlength=groups).tolist()
+    return [
+        dict(
+            zip(
+                FIGURES,
+                (
+                    cases[g],
+                    issued[g],
+                    within[g],
+                    percent(within[g], issued[g]),
+                    issued_kept[g],
+                    within_kept[g],
+                    percent(within_kept[g], issued_kept[g]),
+                    decided[g],
+                    in_time[g],
+                    percent(in_time[g], decided[g]),
+                    round(days[g] / issued[g] / 7, 1) if issued[g] else None,
+                ),
+                strict=True,
+            )
+        )
+        for g in range(groups)
+    ]
+
+
+def percent(part: int, whole: int) -> float | None:
+    """``part`` of ``whole`` as a percentage to one decimal place; ``None`` when ``whole`` is 0.
+
+    >>> percent(2, 3), percent(0, 0)
+    (66.7, None)
+    """
+    return round(100 * part / whole, 1) if whole else None
+
+
+# -- statuses -------------------------------------------------------------------------------
+def _status_counts(batches: Sequence[CaseBatch]) -> dict[str, dict[str, int]]:
+    """milestone -> status -> count. Left out: conditional milestones (a branch not known yet),
+    the start milestone (the date everything runs from, not a deadline), and the milestones a
+    closed case went past without recording them (nothing is left to do about them)."""
+    counts: dict[str, np.ndarray] = {}
+    for batch in batches:
+        projection = batch.projection
+        still_open = _open_cases(batch)
+        for milestone in _deadlines(batch):
+            status = projection.status[milestone]
+            counted = ~projection.conditional[milestone] & (
+                still_open | ~np.isnat(projection.actual[milestone]) | (status == NOT_APPLICABLE)
+            )
+            found = np.bincount(status[counted], minlength=len(STATUSES))
+            counts[milestone] = counts.get(milestone, 0) + found
+    return {
+        milestone: dict(zip(STATUSES, found.tolist(), strict=True))
+        for milestone, found in counts.items()
+    }
+
+
+def _deadlines(batch: CaseBatch) -> list[str]:
+    start = batch.process.start
+    return [m for m in batch.reported_milestones if m != start]
+
+
+def _open_cases(batch: CaseBatch) -> np.ndarray:
+    """A case is open until the last milestone that applies to it (final plan, no-plan notice,
+    a refusal...) is recorded; a closed case has nothing left to chase."""
+    projection = batch.projection
+    last_recorded = np.zeros(len(batch), dtype=bool)
+    for milestone in batch.reported_milestones:
+        applies = (projection.status[milestone] != NOT_APPLICABLE) & ~projection.conditional[
+            milestone
+        ]
+        recorded = ~np.isnat(projection.actual[milestone])
+        last_recorded = np.where(applies, recorded, last_recorded)
+    return ~last_recorded
+
+
+def _open_case_counts(batches: Sequence[CaseBatch]) -> dict[str, int]:
+    """Open cases by their most urgent open milestone: overdue, at risk, due soon, excused
+    (overdue but an exception applies), pending."""
+    rank_of_status = np.full(len(STATUSES), len(OPEN_STATUSES), dtype=np.int64)
+    for rank, status in enumerate(OPEN_STATUSES):
+        rank_of_status[STATUSES.index(status)] = rank
+    totals = np.zeros(len(OPEN_STATUSES) + 1, dtype=np.int64)
+    for batch in batches:
+        projection = batch.projection
+        worst = np.full(len(batch), len(OPEN_STATUSES), dtype=np.int64)
+        for milestone in _deadlines(batch):
+            waiting = np.isnat(projection.actual[milestone]) & ~projection.conditional[milestone]
+            ranks = np.where(waiting, rank_of_status[projection.status[milestone]], worst)
+            worst = np.minimum(worst, ranks)
+        totals += np.bincount(worst[_open_cases(batch)], minlength=len(totals))
+    return dict(zip(OPEN_STATUSES, totals[:-1].tolist(), strict=True))
+
+
+# -- worklists ------------------------------------------------------------------------------
+def _worklists(batches: Sequence[CaseBatch], due_soon_days: int) -> tuple[list, list]:
+    """Overdue milestones of open cases, most days overdue first; and milestones due in the next
+    ``due_soon_days`` days (due soon, or at risk), soonest first."""
+    overdue, due_soon = [], []
+    for batch in batches:
+        projection = batch.projection
+        as_of = np.datetime64(projection.as_of, "D")
+        still_open = _open_cases(batch)
+        for milestone in _deadlines(batch):
+            status, due = projection.status[milestone], projection.due[milestone]
+            chased = still_open & ~projection.conditional[milestone]
+            late = chased & (status == OVERDUE)
+            overdue.append(_entries(batch, milestone, late, projection.days_late[milestone][late]))
+            days_left = (due - as_of).astype(np.int64)
+            soon = chased & ((status == DUE_SOON) | (status == AT_RISK))
+            soon &= (days_left >= 0) & (days_left <= due_soon_days)
+            due_soon.append(_entries(batch, milestone, soon, days_left[soon]))
+    return _sorted(overdue, most_days_first=True), _sorted(due_soon, most_days_first=False)
+
+
+def _entries(batch: CaseBatch, milestone: str, mask: np.ndarray, days: np.ndarray) -> dict:
+    return {
+        "case_id": batch.case_ids[mask],
+        "milestone": np.full(int(mask.sum()), milestone, dtype=object),
+        "due": batch.projection.due[milestone][mask],
+        "days": days,
+        "status": batch.projection.status[milestone][mask],
+    }
+
+
+def _sorted(parts: list[dict], most_days_first: bool) -> list[dict]:
+    if not parts:
+        return []
+    columns = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+    days = columns["days"]
+    order = np.lexsort((columns["case_id"], columns["due"], -days if most_days_first else days))
+    return [
+        {"case_id": case_id, "milestone": milestone, "due": str(due), "days": days, "status": s}
+        for case_id, milestone, due, days, s in zip(
+            columns["case_id"][order].tolist(),
+            columns["milestone"][order].tolist(),
+            columns["due"][order],
+            columns["days"][order].tolist(),
+            [STATUSES[s] for s in columns["status"][order].tolist()],
+            strict=True,
+        )
+    ]

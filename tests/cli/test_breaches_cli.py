@@ -1,0 +1,172 @@
+"""`send-clock breaches`: formats, the default as-of date, rejected rows and exit codes, errors.
+
+The caseload is the hand-made one of tests/reports/handmade.py, whose figures are worked out
+there: as of 1 Dec 2025, 8 cases, 4 final plans, 2 within 20 weeks (50.0%), 2 of 3 excluding
+the exception case (66.7%), 6 of 7 decisions within 6 weeks (85.7%); row X (line 10) has no
+month 13 and is rejected.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from freezegun import freeze_time
+
+from cli.main import app
+from tests.reports.handmade import CASELOAD, FIGURES
+
+EXPORT = Path(__file__).resolve().parents[1] / "data" / "sen2-blade"
+REJECTED_X = "send-clock: rejected: caseload.csv, line 10, case X: '2025-13-01' is not a real date"
+
+
+@pytest.fixture
+def caseload(tmp_path) -> Path:
+    path = tmp_path / "caseload.csv"
+    path.write_text(CASELOAD)
+    return path
+
+
+def run(*args):
+    return CliRunner().invoke(app, ["breaches", *map(str, args)])
+
+
+def test_json_summary_and_cases(caseload):
+    result = run(caseload, "--as-of", "2025-12-01", "--format", "json", "--allow-rejects")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert {key: document["summary"][key] for key in FIGURES} == FIGURES
+    assert document["summary"]["rows_rejected"] == 1
+    assert [case["case_id"] for case in document["cases"]] == list("ABCDEFGH")
+    assert result.stderr.splitlines()[0].startswith(REJECTED_X)
+
+
+def test_a_rejected_row_makes_the_exit_status_non_zero_but_the_report_is_written(caseload):
+    result = run(caseload, "--as-of", "2025-12-01", "--format", "csv")
+    assert result.exit_code == 1
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 8 * 8 and {row["case_id"] for row in rows} == set("ABCDEFGH")
+    assert result.stderr.splitlines() == [
+        REJECTED_X + ": there is no month 13",
+        "send-clock: 1 row was rejected and left out of the report; correct them, or give "
+        "--allow-rejects to accept the report as it is",
+    ]
+
+
+def test_table_shows_the_figures_and_worklists(caseload):
+    result = run(caseload, "--as-of", "2025-12-01", "--allow-rejects")
+    assert result.exit_code == 0
+    text = result.stdout
+    assert "Breach report as of Mon 1 Dec 2025: 8 cases from caseload.csv, 1 rows rejected" in text
+    assert "2 of 4 (50.0%)" in text  # within 20 weeks
+    assert "2 of 3 (66.7%)" in text  # excluding exception cases
+    assert "6 of 7 (85.7%)" in text  # decisions within 6 weeks
+    assert "Overdue, most overdue first (1)" in text
+    assert re.search(r"\n\s+F\s+final_plan\s+Mon 29 Sep 2025\s+63\s+overdue", text)
+    assert "Due in the next 14 days (2)" in text
+
+
+@freeze_time("2025-12-01")
+def test_as_of_defaults_to_today(caseload):
+    result = run(caseload, "--format", "json", "--allow-rejects")
+    assert json.loads(result.stdout)["as_of"] == "2025-12-01"
+    assert json.loads(result.stdout)["summary"]["overdue"][0]["days"] == 63
+
+
+def test_jsonl_to_a_file(caseload, tmp_path):
+    out = tmp_path / "rows.jsonl"
+    result = run(
+        caseload, "--as-of", "2025-12-01", "--format", "jsonl", "-o", out, "--allow-rejects"
+    )
+    assert result.exit_code == 0 and result.stdout == ""
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    final_f = next(r for r in rows if r["case_id"] == "F" and r["id"] == "final_plan")
+    assert (final_f["status"], final_f["days_late"], final_f["due"]) == (
+        "overdue",
+        63,
+        "2025-09-29",
+    )
+
+
+def test_html_report(caseload, tmp_path):
+    out = tmp_path / "report.html"
+    result = run(caseload, "--as-of", "2025-12-01", "--format", "html", "--output", out)
+    assert result.exit_code == 1  # the rejected row, still
+    page = out.read_text()
+    assert page.count("<svg") == 2 and "66.7%" in page and "Rows rejected (1)" in page
+
+
+def test_unknown_columns_are_one_warning(tmp_path):
+    path = tmp_path / "extra.csv"
+    path.write_text("case_id,received,officer,notes\nA,2025-09-15,Sam,first\n")
+    result = run(path, "--as-of", "2025-12-01", "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "send-clock: warning: extra.csv: ignoring 2 columns send-clock does not use: "
+        "officer, notes\n"
+    )
+
+
+def test_sen2_export(tmp_path):
+    result = run(
+        "--sen2-blade", EXPORT, "--as-of", "2025-12-01", "--format", "json", "--allow-rejects"
+    )
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)["summary"]
+    assert (summary["cases"], summary["final_plans_within_20_weeks_pct"]) == (11, 60.0)
+    assert summary["final_plans_within_20_weeks_excluding_exceptions_pct"] == 66.7
+    assert "UNCONFIRMED" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "send-clock: error: caseload.csv is empty: a caseload needs a header row"),
+        (
+            "case_id,decision\nA,agreed\n",
+            "send-clock: error: caseload.csv has no received column; a caseload needs case_id "
+            "and received (its header is: case_id,decision)",
+        ),
+    ],
+)
+def test_an_unusable_file_is_one_error(tmp_path, content, message):
+    path = tmp_path / "caseload.csv"
+    path.write_text(content)
+    result = run(path)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [message] or result.stderr.startswith(message)
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_folder_without_the_sen2_files(tmp_path):
+    result = run("--sen2-blade", tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"send-clock: error: {tmp_path} holds no complete SEN2")
+
+
+def test_a_missing_file():
+    result = run("no-such-caseload.csv")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "send-clock: error: cannot read the caseload no-such-caseload.csv: "
+        "No such file or directory\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "give a caseload FILE.csv or --sen2-blade DIR (one of them)"),
+        (("x.csv", "--sen2-blade", "."), "give a caseload FILE.csv or --sen2-blade DIR"),
+        (("x.csv", "--sen2-codes", "c.toml"), "--sen2-codes goes with --sen2-blade"),
+        (("x.csv", "--format", "ics"), "Invalid value for '--format'"),
+    ],
+)
+def test_usage_errors(args, message):
+    result = run(*args)
+    assert result.exit_code == 2 and message in result.stderr

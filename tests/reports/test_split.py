@@ -1,0 +1,132 @@
+"""Two processes write exactly what one writes: same bytes, same rejected rows and lines.
+
+Forking is only safe from a program with one thread, and a test session may have others, so
+each comparison runs in a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import send_clock.reports.split as split
+
+from .handmade import CASELOAD
+
+ROOT = Path(__file__).resolve().parents[2]
+
+COMPARE = textwrap.dedent(
+    """
+    import io, json, sys
+    from datetime import date
+    import send_clock.reports.split as split
+
+    split.SPLIT_BYTES = 1  # split files of any size
+    finished = []
+    in_two = split._in_two
+
+    def spy(*args):
+        written = in_two(*args)
+        finished.append(written is not None)
+        return written
+
+    split._in_two = spy
+    path, fmt = sys.argv[1], sys.argv[2]
+    results = []
+    for parallel in (True, False):
+        out = io.BytesIO()
+        try:
+            written = split.write_rows(path, fmt, out, as_of=date(2025, 12, 1), parallel=parallel)
+        except Exception as error:
+            results.append({"error": f"{type(error).__name__}: {error}"})
+            continue
+        results.append(
+            {
+                "output": out.getvalue().decode(),
+                "cases": written.cases,
+                "rejected": [[r.line, r.case_id, r.reason] for r in written.rejected],
+                "warnings": written.warnings,
+            }
+        )
+    print(json.dumps({"finished_in_two": finished, "results": results}))
+    """
+)
+
+
+def compare(path: Path, fmt: str) -> tuple[list[bool], dict, dict]:
+    done = subprocess.run(
+        [sys.executable, "-c", COMPARE, str(path), fmt],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    found = json.loads(done.stdout)
+    in_two, in_one = found["results"]
+    return found["finished_in_two"], in_two, in_one
+
+
+def caseload_text(copies: int, extra: str = "") -> str:
+    """The hand-made caseload, ``copies`` times over with fresh case ids, and a quoted value
+    holding a line break in the middle (where the file is cut, a quote must be closed)."""
+    header, *rows = CASELOAD.splitlines()
+    lines = [header + ",notes"]
+    for copy in range(copies):
+        for row in rows:
+            case_id, rest = row.split(",", 1)
+            note = '"line one\nline two"' if copy == copies // 2 else ""
+            lines.append(f"{case_id}{copy},{rest},{note}")
+    return "\n".join(lines) + "\n" + extra
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_the_same_bytes_and_the_same_rejects(tmp_path, fmt):
+    path = tmp_path / "caseload.csv"
+    path.write_text(caseload_text(40))
+    finished, in_two, in_one = compare(path, fmt)
+    assert finished == [True]  # done by two processes
+    assert in_two == in_one
+    assert in_two["cases"] == 40 * 8
+    # one bad row per copy (X, "2025-13-01"), the later ones from the second process
+    assert len(in_two["rejected"]) == 40 and in_two["rejected"][-1][1] == "X39"
+    assert in_two["warnings"] == ["caseload.csv: ignoring 1 column send-clock does not use: notes"]
+
+
+def test_the_cut_falls_between_rows(tmp_path):
+    path = tmp_path / "caseload.csv"
+    path.write_text(caseload_text(40))
+    offset, line = split._split_point(path)
+    data = path.read_bytes()
+    assert data[offset - 1 : offset] == b"\n" and data[:offset].count(b'"') % 2 == 0
+    assert data[:offset].count(b"\n") + 1 == line
+
+
+def test_a_case_id_in_both_halves_is_reported_as_one_process_would(tmp_path):
+    path = tmp_path / "caseload.csv"
+    path.write_text(caseload_text(40, extra="A0,2025-09-15,,,,,,,,,,,\n"))
+    finished, in_two, in_one = compare(path, "csv")
+    assert finished == [False]  # two processes gave the work back to one
+    assert in_two == in_one
+    assert in_two["rejected"][-1][2].startswith("case_id A0 appears again (first on line 2)")
+
+
+def test_an_unreadable_second_half_is_one_error(tmp_path):
+    path = tmp_path / "caseload.csv"
+    path.write_bytes(caseload_text(40).encode() + b"Z,\xff\xfe,,,,,,,,,,,\n")
+    _, in_two, in_one = compare(path, "csv")
+    assert in_two["error"].startswith("InputError: caseload.csv is not UTF-8 text")
+    assert in_one["error"].startswith("InputError: caseload.csv is not UTF-8 text")
+
+
+def test_one_process_when_the_program_has_threads(tmp_path, monkeypatch):
+    monkeypatch.setattr(split, "SPLIT_BYTES", 1)
+    monkeypatch.setattr(split.threading, "active_count", lambda: 2)
+    path = tmp_path / "caseload.csv"
+    path.write_text(caseload_text(2))
+    assert not split._can_split(path)
