@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
 
 def _routes(app: FastAPI) -> None:
-    from .routes import cases, feeds, meta, reference
+    from .routes import cases, feeds, meta, reference, reports
     from .web import pages
 
     app.mount(
@@ -78,4 +78,5 @@ def _routes(app: FastAPI) -> None:
     app.include_router(meta.router)
     app.include_router(reference.router, prefix="/v1")
     app.include_router(feeds.router, prefix="/v1")
+    app.include_router(reports.router, prefix="/v1")
     app.include_router(cases.router, prefix="/v1")

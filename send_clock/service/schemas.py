@@ -287,11 +287,49 @@ class FeedCreated(BaseModel):
     webcal_url: str
 
 
-class ImportRowError(BaseModel):
-    line: int
-    message: str
-
-
 class ImportResult(BaseModel):
     imported: int
     case_ids: list[int]
+    warnings: list[str]
+
+
+# -- the breach report ---------------------------------------------------------------------------
+class Worklist(BaseModel):
+    case_id: str
+    milestone: str
+    due: date
+    days: int
+    status: Status
+
+
+class Figures(BaseModel):
+    """The DfE-style measures; percentages to one decimal, ``null`` when nothing to divide by."""
+
+    cases: int
+    final_plans_issued: int
+    final_plans_within_20_weeks: int
+    final_plans_within_20_weeks_pct: float | None
+    final_plans_issued_excluding_exceptions: int
+    final_plans_within_20_weeks_excluding_exceptions: int
+    final_plans_within_20_weeks_excluding_exceptions_pct: float | None
+    decisions_made: int
+    decisions_within_6_weeks: int
+    decisions_within_6_weeks_pct: float | None
+    average_weeks_to_final_plan: float | None
+
+
+class MonthFigures(Figures):
+    month: str = Field(description="The month the requests were received, YYYY-MM")
+
+
+class BreachSummary(Figures):
+    as_of: date
+    status_counts: dict[str, dict[str, int]] = Field(description="milestone → status → count")
+    open_cases: int
+    open_cases_by_status: dict[str, int]
+    overdue_count: int
+    overdue: list[Worklist]
+    due_soon_count: int
+    due_soon: list[Worklist]
+    by_month: list[MonthFigures]
+    rows_rejected: int

@@ -379,3 +379,22 @@ def validate(state: CaseState) -> None:
         case,
         as_of=max([state.received, *case.events.values()]),
     )
+
+
+def records_of(case: Case) -> list[tuple[str, str, str]]:
+    """The ``(field, key, value)`` records that store what ``case`` holds."""
+    return [
+        *(("event", key, day.isoformat()) for key, day in case.events.items()),
+        *(("outcome", key, value) for key, value in case.outcomes.items()),
+        *(("param", key, str(value)) for key, value in case.params.items()),
+        *(("exception", exception.kind, str(exception)) for exception in case.exceptions),
+    ]
+
+
+def existing_refs(session: Session, refs: list[str]) -> set[str]:
+    """Which of ``refs`` are already stored."""
+    found: set[str] = set()
+    for start in range(0, len(refs), 500):  # keep each IN (...) list short
+        chunk = refs[start : start + 500]
+        found.update(session.scalars(select(CaseRow.ref).where(CaseRow.ref.in_(chunk))))
+    return found

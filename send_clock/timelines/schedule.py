@@ -181,6 +181,40 @@ def columns_of(process: Process, cases: list[Case]) -> Cases:
     )
 
 
+def cases_of(process: Process, cases: Cases, case_ids) -> list[Case]:
+    """The inverse of :func:`columns_of`: one :class:`Case` per position of the columns, with
+    ``case_ids`` as their ids (for storing what a caseload file recorded)."""
+    found = []
+    for position, case_id in enumerate(case_ids):
+        dated = {**cases.actual, **cases.dates}
+        events = {
+            key: column[position].item()
+            for key, column in dated.items()
+            if not np.isnat(column[position])
+        }
+        outcomes = {
+            branch: process.branches[branch].values[int(column[position])]
+            for branch, column in cases.outcomes.items()
+            if column[position] != UNKNOWN
+        }
+        params = {
+            key: int(column[position])
+            for key, column in cases.params.items()
+            if column[position] != UNKNOWN
+        }
+        found.append(
+            Case(
+                received=cases.received[position].item(),
+                events=events,
+                outcomes=outcomes,
+                exceptions=tuple(cases.exceptions.get(position, ())),
+                params=params,
+                case_id=str(case_id),
+            )
+        )
+    return found
+
+
 def project(
     process: Process, calendar: Calendar, case: Case, as_of: date | None = None
 ) -> Schedule:
