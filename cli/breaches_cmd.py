@@ -14,6 +14,7 @@ import click
 from send_clock.dates import long_date
 from send_clock.reports import (
     Report,
+    deadlines_feed,
     project_caseload,
     read_caseload,
     read_sen2_blade,
@@ -26,6 +27,7 @@ from send_clock.reports.html import SHOWN_ROWS
 from send_clock.reports.split import RowsWritten, write_rows
 from send_clock.reports.summary import OPEN_STATUSES
 
+from .ical_options import feed_settings, ics_options, refuse_without_ics, write_feed
 from .output import console, format_option, print_table
 from .params import CALENDAR_HELP, DATE
 
@@ -63,7 +65,7 @@ TABLE_ROWS = 20
     help=CALENDAR_HELP + " For rows with no calendar column; default: the process's own.",
 )
 @click.option("--as-of", type=DATE, default=None, help="Statuses as of this date (default today).")
-@format_option("table", "csv", "jsonl", "json", "html")
+@format_option("table", "csv", "jsonl", "json", "html", "ics")
 @click.option(
     "--output",
     "-o",
@@ -72,6 +74,7 @@ TABLE_ROWS = 20
     default=None,
     help="Write to this file instead of standard output.",
 )
+@ics_options(output=False)
 @click.option(
     "--allow-rejects",
     is_flag=True,
@@ -95,6 +98,9 @@ def breaches(
     output_path,
     allow_rejects,
     sen2_codes,
+    alarms,
+    previous,
+    domain,
 ):
     """Which statutory milestones were met, are late, overdue or due soon across a caseload,
     with the DfE 20-week figures.
@@ -109,15 +115,23 @@ def breaches(
     set SEND_CLOCK_ONE_PROCESS=1 to use one.
 
     \b
+    With --format ics, the team calendar of open deadlines: one all-day event on the due date
+    of each milestone still to happen in an open case, UIDs CASE-PROCESS-MILESTONE@DOMAIN
+    (meant for a team's open caseload, not a million cases). See docs/breaches.md.
+
+    \b
     Examples:
       send-clock breaches examples/caseload.csv --as-of 2025-12-01
       send-clock breaches caseload.csv --format html --output report.html
       send-clock breaches --sen2-blade ./sen2-export --format json
+      send-clock breaches caseload.csv --format ics --previous team.ics --output team.ics
     """
     if (caseload is None) == (sen2_folder is None):
         raise click.UsageError("give a caseload FILE.csv or --sen2-blade DIR (one of them)")
     if sen2_codes is not None and sen2_folder is None:
         raise click.UsageError("--sen2-codes goes with --sen2-blade")
+    refuse_without_ics(fmt, alarms=alarms, previous=previous)
+    settings = feed_settings(alarms, previous, domain) if fmt == "ics" else {}
     as_of = as_of or date.today()
     if caseload is not None and fmt in ("csv", "jsonl") and not sys.stderr.isatty():
         # rows only, no summary, no progress bar: a big file is read and written by two
@@ -145,10 +159,25 @@ def breaches(
                 caseload, process=process_ref, calendar=calendar_ref, progress=progress
             )
     report = project_caseload(found, as_of)
+    if fmt == "ics":
+        _write_feed(report, settings, output_path)
+        _exit_for_rejects(report, allow_rejects)
+        return
     _tell(report)
     with _progress() as progress, _opened(output_path) as out:
         _write(report, fmt, out, progress)
     _exit_for_rejects(report, allow_rejects)
+
+
+def _write_feed(report: Report, settings: dict, output_path: Path | None) -> None:
+    """The team calendar of open deadlines; open cases whose id cannot stand in an event UID
+    are rejected like unreadable rows."""
+    feed, rejected = deadlines_feed(report, **settings)
+    if rejected:
+        report.rejected.extend(rejected)
+        report.rejected.sort(key=lambda r: (r.source, r.line if r.line is not None else -1))
+    _tell(report)
+    write_feed(feed, output_path)
 
 
 def _exit_for_rejects(report, allow_rejects: bool) -> None:

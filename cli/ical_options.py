@@ -1,11 +1,13 @@
 """The iCalendar options shared by commands that write ``--format ics`` feeds, and the writing.
 
 ``--output``, ``--alarms``, ``--previous`` and ``--domain`` mean the same wherever a feed is
-written; each is refused with another format.
+written; each is refused with another format, except ``--output`` where a command's own
+``--output`` serves every format (``@ics_options(output=False)``).
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
@@ -17,8 +19,11 @@ from send_clock.ical import DEFAULT_DOMAIN, check_domain, parse_alarms, sequence
 DOMAIN_ENV = "SEND_CLOCK_ICAL_DOMAIN"
 
 
-def ics_options(command):
-    """Add the shared iCalendar options to ``command``."""
+def ics_options(command=None, *, output: bool = True):
+    """Add the shared iCalendar options to ``command``: ``@ics_options``, or
+    ``@ics_options(output=False)`` for a command that has an ``--output`` of its own."""
+    if command is None:
+        return functools.partial(ics_options, output=output)
     options = (
         click.option(
             "--output",
@@ -49,7 +54,7 @@ def ics_options(command):
             help="The part of each event UID after the @.",
         ),
     )
-    for option in reversed(options):
+    for option in reversed(options if output else options[1:]):
         command = option(command)
     return command
 
@@ -85,10 +90,10 @@ def read_previous(path: str) -> dict[str, tuple[int, str]]:
         raise InputError(f"{path}: {error}") from None
 
 
-def write_feed(feed, output: str | None) -> None:
+def write_feed(feed, output: str | Path | None) -> None:
     """Write ``feed`` as iCalendar bytes to ``output``, or to standard output."""
     data = feed.to_ical()
-    if output is None or output == "-":
+    if output is None or str(output) == "-":
         click.echo(data, nl=False)  # bytes go to the binary stream as they are
         return
     try:

@@ -12,7 +12,13 @@ from send_clock.dates import long_date
 from send_clock.ical import schedule_feed
 from send_clock.timelines import Case, bundled_processes, load_process, parse_exceptions, project
 from send_clock.timelines.describe import process_to_dict
-from send_clock.timelines.schedule import parse_assignments, parse_events, parse_params
+from send_clock.timelines.schedule import (
+    MILESTONE_COLUMNS,
+    exception_text,
+    parse_assignments,
+    parse_events,
+    parse_params,
+)
 
 from .ical_options import feed_settings, ics_options, refuse_without_ics, write_feed
 from .output import console, emit, format_option, print_table, to_json, write_csv
@@ -28,21 +34,6 @@ STATUS_STYLES = {
     "excused": "magenta",
     "not_applicable": "dim",
 }
-TIMELINE_COLUMNS = (
-    "id",
-    "title",
-    "kind",
-    "due",
-    "target",
-    "earliest",
-    "projected",
-    "actual",
-    "status",
-    "days_late",
-    "conditional",
-    "exceptions",
-    "basis",
-)
 
 
 @click.group()
@@ -187,11 +178,7 @@ def timeline(
     if fmt == "json":
         click.echo(to_json(data))
     elif fmt == "csv":
-        write_csv(
-            [_flat(m) for m in data["milestones"]],
-            TIMELINE_COLUMNS,
-            sys.stdout,
-        )
+        write_csv([_flat(m) for m in data["milestones"]], MILESTONE_COLUMNS, sys.stdout)
     else:
         _print_timeline(schedule)
 
@@ -211,13 +198,7 @@ def short_basis(basis: str) -> str:
 
 
 def _flat(milestone: dict) -> dict:
-    return {**milestone, "exceptions": [_exception_text(e) for e in milestone["exceptions"]]}
-
-
-def _exception_text(exception: dict) -> str:
-    window = exception["window"]
-    period = f" {window['start']}..{window['end']}" if window else ""
-    return f"{exception['kind']}{period} ({exception['source']})"
+    return {**milestone, "exceptions": [exception_text(e) for e in milestone["exceptions"]]}
 
 
 def _print_timeline(schedule) -> None:
@@ -230,7 +211,7 @@ def _print_timeline(schedule) -> None:
     )
     rows = []
     for m in schedule.milestones:
-        note = "; ".join(_exception_text(e) for e in m.to_dict()["exceptions"])
+        note = "; ".join(exception_text(e) for e in m.to_dict()["exceptions"])
         if m.conditional:
             note = "; ".join(
                 filter(None, ["only if " + ", ".join(str(c) for c in m.milestone.when), note])

@@ -36,21 +36,37 @@ def matches(expected: str, actual: str) -> bool:
     return re.fullmatch(pattern, actual.rstrip()) is not None
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if examples(p)],
-                         ids=lambda p: p.relative_to(ROOT).as_posix())
+@pytest.mark.parametrize(
+    "page", [p for p in PAGES if examples(p)], ids=lambda p: p.relative_to(ROOT).as_posix()
+)
 def test_examples_print_what_the_page_says(page, tmp_path):
     for name in ("examples", "tests"):
         (tmp_path / name).symlink_to(ROOT / name)
-    env = {**os.environ, "COLUMNS": "100", "PATH": f"{Path(sys.executable).parent}:"
-           f"{os.environ['PATH']}", "NO_COLOR": "1"}
+    env = {
+        **os.environ,
+        "COLUMNS": "100",
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "NO_COLOR": "1",
+    }
     env.pop("SEND_CLOCK_ICAL_DOMAIN", None)
     for command, expected in examples(page):
-        result = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+        result = subprocess.run(
+            ["bash", "-c", command],
+            cwd=tmp_path,
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            timeout=120,
+        )
         actual = result.stdout.replace("\r\n", "\n").rstrip("\n").split("\n")
         if actual == [""]:
             actual = []
         assert len(actual) == len(expected) and all(
             matches(e, a) for e, a in zip(expected, actual, strict=True)
-        ), f"$ {command}\n--- the page says ---\n" + "\n".join(expected) + \
-            "\n--- it printed ---\n" + "\n".join(actual)
+        ), (
+            f"$ {command}\n--- the page says ---\n"
+            + "\n".join(expected)
+            + "\n--- it printed ---\n"
+            + "\n".join(actual)
+        )

@@ -6,7 +6,8 @@
   :class:`CaseBatch`\\ es (:func:`batch_from_cases` makes a batch from ``Case`` objects);
 * :func:`summarise` gives the figures (the DfE 20-week measure, decisions in 6 weeks, status
   counts, worklists, the same by month of request) from any batches;
-* :func:`write_csv`, :func:`write_jsonl`, :func:`write_json` and :func:`render_html` write them.
+* :func:`write_csv`, :func:`write_jsonl`, :func:`write_json` and :func:`render_html` write them;
+  :func:`deadlines_feed` gives the open deadlines as a team's iCalendar feed.
 
 Nothing here reads or writes a file until asked to.
 """
@@ -21,6 +22,7 @@ from .batches import (
     project_caseload,
 )
 from .caseload import read_caseload
+from .feed import deadlines_feed
 from .html import render_html
 from .render import write_csv, write_json, write_jsonl
 from .sen2 import Sen2Codes, load_sen2_codes, read_sen2_blade
@@ -34,6 +36,7 @@ __all__ = [
     "Report",
     "Sen2Codes",
     "batch_from_cases",
+    "deadlines_feed",
     "load_sen2_codes",
     "project_caseload",
     "read_caseload",

@@ -103,6 +103,7 @@ class CaseBatch:
     exception_cases: np.ndarray | None = None
     reported: tuple[str, ...] | None = None
     lines: np.ndarray | None = None
+    source: str = ""  # the file the cases were read from, as rejected rows name it
 
     def __len__(self) -> int:
         return len(self.case_ids)
@@ -175,6 +176,7 @@ def project_group(group: CaseGroup, as_of: date) -> tuple[CaseBatch, list[Reject
         exception_cases=None if flagged is None else (flagged if keep is None else flagged[keep]),
         reported=group.reported,
         lines=group.lines if keep is None or group.lines is None else group.lines[keep],
+        source=group.source,
     )
     excuse_flagged(batch)
     return batch, rejected

@@ -33,28 +33,11 @@ import numpy as np
 
 from ..timelines import Milestone
 from ..timelines.projector import NOT_APPLICABLE, STATUSES
+from ..timelines.schedule import MILESTONE_COLUMNS, exception_text
 from .batches import FINAL_MILESTONES, CaseBatch, Report
 from .records import Field, Item, lookup, write_records
 
-CSV_COLUMNS = (
-    "case_id",
-    "process",
-    "calendar",
-    "received",
-    "id",
-    "title",
-    "kind",
-    "due",
-    "target",
-    "earliest",
-    "projected",
-    "actual",
-    "status",
-    "days_late",
-    "conditional",
-    "exceptions",
-    "basis",
-)
+CSV_COLUMNS = ("case_id", "process", "calendar", "received", *MILESTONE_COLUMNS)
 DATE_FIELDS = ("due", "target", "earliest", "projected", "actual")
 #: Beyond this many days between a batch's first and last date, dates are formatted one by one
 #: instead of through a table.
@@ -79,7 +62,7 @@ class _Csv:
 
     @staticmethod
     def exceptions(found: list[dict]) -> bytes:
-        return _Csv.text("; ".join(_exception_text(e) for e in found)) if found else b""
+        return _Csv.text("; ".join(exception_text(e) for e in found)) if found else b""
 
 
 class _Json:
@@ -96,13 +79,6 @@ class _Json:
     @staticmethod
     def exceptions(found: list[dict]) -> bytes:
         return _Json.text(found)
-
-
-def _exception_text(exception: dict) -> str:
-    """As the timeline CSV writes one: ``kind FROM..TO (source)``."""
-    window = exception["window"]
-    period = f" {window['start']}..{window['end']}" if window else ""
-    return f"{exception['kind']}{period} ({exception['source']})"
 
 
 # -- the fields of a batch ----------------------------------------------------------------------

@@ -206,7 +206,7 @@ def _status_counts(batches: Sequence[CaseBatch]) -> dict[str, dict[str, int]]:
     counts: dict[str, np.ndarray] = {}
     for batch in batches:
         projection = batch.projection
-        still_open = _open_cases(batch)
+        still_open = open_cases(batch)
         for milestone in _deadlines(batch):
             status = projection.status[milestone]
             counted = ~projection.conditional[milestone] & (
@@ -225,7 +225,7 @@ def _deadlines(batch: CaseBatch) -> list[str]:
     return [m for m in batch.reported_milestones if m != start]
 
 
-def _open_cases(batch: CaseBatch) -> np.ndarray:
+def open_cases(batch: CaseBatch) -> np.ndarray:
     """A case is open until the last milestone that applies to it (final plan, no-plan notice,
     a refusal...) is recorded; a closed case has nothing left to chase."""
     projection = batch.projection
@@ -253,7 +253,7 @@ def _open_case_counts(batches: Sequence[CaseBatch]) -> dict[str, int]:
             waiting = np.isnat(projection.actual[milestone]) & ~projection.conditional[milestone]
             ranks = np.where(waiting, rank_of_status[projection.status[milestone]], worst)
             worst = np.minimum(worst, ranks)
-        totals += np.bincount(worst[_open_cases(batch)], minlength=len(totals))
+        totals += np.bincount(worst[open_cases(batch)], minlength=len(totals))
     return dict(zip(OPEN_STATUSES, totals[:-1].tolist(), strict=True))
 
 
@@ -265,7 +265,7 @@ def _worklists(batches: Sequence[CaseBatch], due_soon_days: int) -> tuple[list, 
     for batch in batches:
         projection = batch.projection
         as_of = np.datetime64(projection.as_of, "D")
-        still_open = _open_cases(batch)
+        still_open = open_cases(batch)
         for milestone in _deadlines(batch):
             status, due = projection.status[milestone], projection.due[milestone]
             chased = still_open & ~projection.conditional[milestone]

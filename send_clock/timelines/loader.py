@@ -69,6 +69,7 @@ _MILESTONE_KEYS = {
     "closure_test",
     "insert_after",
     "replaces",
+    "automatic",
 }
 _RULE_KEYS = {
     "from",
@@ -260,6 +261,7 @@ class _Reader(TableReader):
             when=tuple(self.condition(text, where) for text in entry.get("when", [])),
             excused_by=dict(excused_by),
             closure_test=tuple(entry.get("closure_test", [])),
+            automatic=self.flag(entry, "automatic", where, default=False),
         )
         return milestone, entry.get("insert_after"), bool(entry.get("replaces", False))
 

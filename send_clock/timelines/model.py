@@ -107,6 +107,9 @@ class Milestone:
     excused_by: dict[str, str] = field(default_factory=dict)  # kind -> basis
     closure_test: tuple[str, ...] = ()  # dates tested against closure windows, first known wins
     short_title: str = ""  # for calendar feeds: "final plan due"
+    #: The last day of a period given to someone else (the family's 15 days to comment): it
+    #: passes by itself on its due date, so it is ``met`` then without anyone recording it.
+    automatic: bool = False
 
     @property
     def anchors(self) -> tuple[str, ...]:

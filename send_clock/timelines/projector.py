@@ -181,6 +181,11 @@ class _Run:
                 # No due date: a parameter it needs was not given (e.g. no transfer year), or
                 # it could not be counted (the case then carries the error).
                 applies &= ~np.isnat(due[milestone_id])
+                if milestone.automatic:  # the period ends by itself on its due date
+                    passed = np.isnat(actual[milestone_id]) & (due[milestone_id] <= self.as_of)
+                    actual[milestone_id] = np.where(
+                        passed & applies, due[milestone_id], actual[milestone_id]
+                    )
             target[milestone_id] = self.evaluate(milestone.target, milestone, actual, projected)
             earliest[milestone_id] = self.evaluate(milestone.earliest, milestone, actual, projected)
             projected[milestone_id] = self.projection(

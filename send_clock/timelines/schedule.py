@@ -39,6 +39,25 @@ class Case:
     case_id: str = ""
 
 
+#: The fields of a milestone as a table row (the timeline CSV; a caseload's CSV after its case
+#: columns), in order.
+MILESTONE_COLUMNS = (
+    "id",
+    "title",
+    "kind",
+    "due",
+    "target",
+    "earliest",
+    "projected",
+    "actual",
+    "status",
+    "days_late",
+    "conditional",
+    "exceptions",
+    "basis",
+)
+
+
 @dataclass(frozen=True)
 class MilestoneStatus:
     """One milestone of one case, as reported."""
@@ -81,6 +100,19 @@ class MilestoneStatus:
                 for e in self.exceptions
             ],
         }
+
+
+def exception_text(exception: dict) -> str:
+    """One exception of :meth:`MilestoneStatus.to_dict` as a table cell: ``kind FROM..TO
+    (source)``, or ``kind (source)`` without a window.
+
+    >>> exception_text({"kind": "absence_from_area", "source": "recorded", "basis": "",
+    ...                 "window": {"start": "2025-10-01", "end": "2025-11-05"}})
+    'absence_from_area 2025-10-01..2025-11-05 (recorded)'
+    """
+    window = exception["window"]
+    period = f" {window['start']}..{window['end']}" if window else ""
+    return f"{exception['kind']}{period} ({exception['source']})"
 
 
 @dataclass(frozen=True)

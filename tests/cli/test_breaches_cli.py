@@ -164,7 +164,7 @@ def test_a_missing_file():
         ((), "give a caseload FILE.csv or --sen2-blade DIR (one of them)"),
         (("x.csv", "--sen2-blade", "."), "give a caseload FILE.csv or --sen2-blade DIR"),
         (("x.csv", "--sen2-codes", "c.toml"), "--sen2-codes goes with --sen2-blade"),
-        (("x.csv", "--format", "ics"), "Invalid value for '--format'"),
+        (("x.csv", "--format", "ical"), "Invalid value for '--format'"),
     ],
 )
 def test_usage_errors(args, message):

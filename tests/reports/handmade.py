@@ -73,7 +73,10 @@ STATUS_COUNTS = {
     # outcome=plan); D was refused; G does not know yet (conditional: left out)
     "no_plan_notice": {"met": 1, "not_applicable": 6},
     "draft_plan": {"met": 1, "pending": 1, "not_applicable": 2},
-    "comments_due": {"met": 1, "pending": 1, "not_applicable": 2},
+    # the family's comment period ends by itself on its last day (the milestone is automatic):
+    # met for F (recorded) and for A B C H, whose periods ended before 1 Dec 2025; G's is to
+    # come; D refused, E had no plan
+    "comments_due": {"met": 5, "pending": 1, "not_applicable": 2},
     # met: A H; late: B; excused: C; overdue: F; pending: G; not applicable: D E
     "final_plan": {
         "met": 2,

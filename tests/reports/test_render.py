@@ -24,6 +24,7 @@ from send_clock.reports import (
     write_jsonl,
 )
 from send_clock.timelines import Case, load_process, schedule_at
+from send_clock.timelines.schedule import exception_text
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2025, 12, 1)
@@ -81,7 +82,7 @@ def test_csv_has_the_same_fields(report):
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, list):
-            return "; ".join(render._exception_text(e) for e in value)
+            return "; ".join(exception_text(e) for e in value)
         return str(value)
 
     for row, want in zip(rows, expected, strict=True):
