@@ -249,3 +249,33 @@ def test_a_start_event_that_disagrees_with_the_received_date_is_an_error():
 def test_the_start_milestone_is_always_met_on_the_received_date():
     found = row(timeline(as_of="2026-06-01"), "request_received")
     assert (found["status"], found["due"], found["actual"]) == ("met", "2025-09-15", "2025-09-15")
+
+
+# -- automatic milestones: a period given to the family ends by itself -------------------------
+def test_the_comment_period_is_met_on_its_last_day_without_being_recorded():
+    events = {
+        "decision_to_assess": "2025-10-20",
+        "advice_requested": "2025-10-20",
+        "draft_plan": "2026-01-12",
+    }
+    # Draft served Mon 12 Jan 2026: the last day for comments is 12 + 14 = Mon 26 Jan.
+    before = row(timeline(events=events, as_of="2026-01-25"), "comments_due")
+    assert (before["due"], before["actual"], before["status"]) == ("2026-01-26", None, "due_soon")
+    on_the_day = row(timeline(events=events, as_of="2026-01-26"), "comments_due")
+    assert (on_the_day["actual"], on_the_day["status"]) == ("2026-01-26", "met")
+    later = timeline(events=events, as_of="2026-03-01")
+    assert row(later, "comments_due")["status"] == "met"  # never "overdue"
+    assert row(later, "final_plan")["status"] == "overdue"  # the LA's own act still is
+
+
+def test_a_recorded_comment_date_still_counts():
+    events = {
+        "decision_to_assess": "2025-10-20",
+        "advice_requested": "2025-10-20",
+        "draft_plan": "2026-01-12",
+        "comments_due": "2026-01-20",
+    }
+    schedule = timeline(events=events, as_of="2026-01-21")
+    assert row(schedule, "comments_due")["actual"] == "2026-01-20"
+    # Comments in on 20 Jan: nothing holds the final plan past its own due date.
+    assert row(schedule, "final_plan")["projected"] == "2026-02-02"
