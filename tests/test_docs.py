@@ -31,6 +31,14 @@ def examples(page: Path) -> list[tuple[str, list[str]]]:
     return found
 
 
+def _trimmed(lines: list[str]) -> list[str]:
+    """Lines without trailing spaces, and without blank lines at the end (a table's padding)."""
+    lines = [line.rstrip() for line in lines]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
 def matches(expected: str, actual: str) -> bool:
     pattern = ".*".join(re.escape(part) for part in expected.rstrip().split("..."))
     return re.fullmatch(pattern, actual.rstrip()) is not None
@@ -59,9 +67,8 @@ def test_examples_print_what_the_page_says(page, tmp_path):
             stderr=subprocess.STDOUT,
             timeout=120,
         )
-        actual = result.stdout.replace("\r\n", "\n").rstrip("\n").split("\n")
-        if actual == [""]:
-            actual = []
+        actual = _trimmed(result.stdout.replace("\r\n", "\n").split("\n"))
+        expected = _trimmed(expected)
         assert len(actual) == len(expected) and all(
             matches(e, a) for e, a in zip(expected, actual, strict=True)
         ), (
