@@ -13,9 +13,9 @@ from send_clock.calendars.export import (
 )
 from send_clock.calendars.model import QUALIFYING_CLOSURE_DAYS
 from send_clock.dates import long_date
-from send_clock.ical import DEFAULT_DOMAIN, calendar_feed, check_domain
+from send_clock.ical import calendar_feed, check_domain
 
-from .ical_options import DOMAIN_ENV
+from .ical_options import domain_option
 from .output import console, emit, format_option, print_table, to_json
 
 LIST_COLUMNS = ("id", "name", "jurisdiction", "coverage_from", "coverage_to", "status")
@@ -137,14 +137,7 @@ def closures(calendar_ref, min_days, fmt):
     default="-",
     help="Where to write (default: stdout).",
 )
-@click.option(
-    "--domain",
-    default=DEFAULT_DOMAIN,
-    show_default=True,
-    envvar=DOMAIN_ENV,
-    show_envvar=True,
-    help="With ics: the part of each event UID after the @.",
-)
+@domain_option("With ics: the part of each event UID after the @.")
 def export(calendar_ref, fmt, output_file, domain):
     """Write a calendar out: as a data file to edit, as JSON, or as an iCalendar feed.
 

@@ -19,6 +19,18 @@ from send_clock.ical import DEFAULT_DOMAIN, check_domain, parse_alarms, sequence
 DOMAIN_ENV = "SEND_CLOCK_ICAL_DOMAIN"
 
 
+def domain_option(help_text: str = "The part of each event UID after the @."):
+    """``--domain``: the UID domain of an iCalendar export (or ``$SEND_CLOCK_ICAL_DOMAIN``)."""
+    return click.option(
+        "--domain",
+        default=DEFAULT_DOMAIN,
+        show_default=True,
+        envvar=DOMAIN_ENV,
+        show_envvar=True,
+        help=help_text,
+    )
+
+
 def ics_options(command=None, *, output: bool = True):
     """Add the shared iCalendar options to ``command``: ``@ics_options``, or
     ``@ics_options(output=False)`` for a command that has an ``--output`` of its own."""
@@ -45,14 +57,7 @@ def ics_options(command=None, *, output: bool = True):
             help="The previous export of this feed: events whose date or text changed since get "
             "a higher SEQUENCE, the others keep theirs.",
         ),
-        click.option(
-            "--domain",
-            default=DEFAULT_DOMAIN,
-            show_default=True,
-            envvar=DOMAIN_ENV,
-            show_envvar=True,
-            help="The part of each event UID after the @.",
-        ),
+        domain_option(),
     )
     for option in reversed(options if output else options[1:]):
         command = option(command)

@@ -11,12 +11,12 @@ import click
 from send_clock.calendars import load_calendar
 from send_clock.dates import long_date
 from send_clock.errors import InputError
-from send_clock.ical import DEFAULT_DOMAIN, check_domain
+from send_clock.ical import check_domain
 from send_clock.panels import load_schedule, plan_panels, request_calendar
 from send_clock.panels.text import short_range
 from send_clock.timelines import load_process
 
-from .ical_options import DOMAIN_ENV
+from .ical_options import domain_option
 from .output import emit, format_option, to_json
 from .params import CALENDAR_HELP, DATE
 
@@ -69,14 +69,7 @@ def _shared_options(command):
             metavar="PATH",
             help="Write to PATH instead of standard output (any format).",
         ),
-        click.option(
-            "--domain",
-            default=DEFAULT_DOMAIN,
-            show_default=True,
-            envvar=DOMAIN_ENV,
-            show_envvar=True,
-            help="With --format ics: the part of each event UID after the @.",
-        ),
+        domain_option("With --format ics: the part of each event UID after the @."),
     )
     for option in reversed(options):
         command = option(command)

@@ -12,6 +12,7 @@ is told to reload: nothing is silently overwritten.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -70,6 +71,23 @@ class Record:
             "actor": self.actor,
             "recorded_at": self.recorded_at.isoformat(),
         }
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one new record says (who and when are added as it is stored)."""
+
+    action: str  # set | add | correct | withdraw
+    field: str  # event | outcome | param | exception
+    key: str
+    value: str | None = None
+    corrects: int | None = None
+    reason: str | None = None
+
+    @classmethod
+    def new(cls, field_name: str, key: str, value: str) -> Change:
+        """A first record of ``field_name``: exceptions add up, everything else is set."""
+        return cls("add" if field_name == "exception" else "set", field_name, key, value)
 
 
 @dataclass
@@ -225,18 +243,7 @@ def create_case(
     except IntegrityError:
         raise Conflict(f"a case with reference {ref!r} already exists") from None
     for field_name, key, value in records:
-        _insert(
-            session,
-            row.id,
-            "set" if field_name != "exception" else "add",
-            field_name,
-            key,
-            value,
-            None,
-            None,
-            actor,
-            stamp,
-        )
+        _insert(session, row.id, Change.new(field_name, key, value), actor, stamp)
     state = get_case(session, row.id)
     validate(state)
     return state
@@ -249,8 +256,7 @@ def record(
     ``expected``."""
     if field_name not in FIELDS:
         raise InputError(f"cannot record {field_name!r}; record one of: {', '.join(FIELDS)}")
-    action = "add" if field_name == "exception" else "set"
-    return _change(session, case_id, expected, action, field_name, key, value, None, None, actor)
+    return _change(session, case_id, expected, Change.new(field_name, key, value), actor)
 
 
 def correct(
@@ -263,36 +269,16 @@ def correct(
     actor: str,
 ) -> CaseState:
     target = _live_record(session, case_id, record_id)
-    return _change(
-        session,
-        case_id,
-        expected,
-        "correct",
-        target.field,
-        target.key,
-        value,
-        record_id,
-        reason,
-        actor,
-    )
+    change = Change("correct", target.field, target.key, value, record_id, reason)
+    return _change(session, case_id, expected, change, actor)
 
 
 def withdraw(
     session: Session, case_id: int, expected: int, record_id: int, reason: str | None, actor: str
 ) -> CaseState:
     target = _live_record(session, case_id, record_id)
-    return _change(
-        session,
-        case_id,
-        expected,
-        "withdraw",
-        target.field,
-        target.key,
-        None,
-        record_id,
-        reason,
-        actor,
-    )
+    change = Change("withdraw", target.field, target.key, None, record_id, reason)
+    return _change(session, case_id, expected, change, actor)
 
 
 def _live_record(session: Session, case_id: int, record_id: int) -> Record:
@@ -305,18 +291,7 @@ def _live_record(session: Session, case_id: int, record_id: int) -> Record:
     return state.active[record_id]
 
 
-def _change(
-    session: Session,
-    case_id: int,
-    expected: int,
-    action: str,
-    field_name: str,
-    key: str,
-    value: str | None,
-    corrects: int | None,
-    reason: str | None,
-    actor: str,
-) -> CaseState:
+def _change(session: Session, case_id: int, expected: int, change: Change, actor: str) -> CaseState:
     stamp = now()
     # The version check and the bump are one statement: concurrent writers cannot both pass.
     bumped = session.execute(
@@ -331,37 +306,16 @@ def _change(
             f"case {case_id} changed since version {expected}; reload it and "
             "apply your change again"
         )
-    _insert(session, case_id, action, field_name, key, value, corrects, reason, actor, stamp)
+    _insert(session, case_id, change, actor, stamp)
     session.expire_all()
     state = get_case(session, case_id)
     validate(state)
     return state
 
 
-def _insert(
-    session: Session,
-    case_id: int,
-    action: str,
-    field_name: str,
-    key: str,
-    value: str | None,
-    corrects: int | None,
-    reason: str | None,
-    actor: str,
-    stamp: datetime,
-) -> None:
+def _insert(session: Session, case_id: int, change: Change, actor: str, stamp: datetime) -> None:
     session.add(
-        CaseRecordRow(
-            case_id=case_id,
-            action=action,
-            field=field_name,
-            key=key,
-            value=value,
-            corrects=corrects,
-            reason=reason,
-            actor=actor,
-            recorded_at=stamp,
-        )
+        CaseRecordRow(case_id=case_id, actor=actor, recorded_at=stamp, **dataclasses.asdict(change))
     )
     session.flush()
 

@@ -217,8 +217,8 @@ def cases_of(process: Process, cases: Cases, case_ids) -> list[Case]:
     """The inverse of :func:`columns_of`: one :class:`Case` per position of the columns, with
     ``case_ids`` as their ids (for storing what a caseload file recorded)."""
     found = []
+    dated = {**cases.actual, **cases.dates}
     for position, case_id in enumerate(case_ids):
-        dated = {**cases.actual, **cases.dates}
         events = {
             key: column[position].item()
             for key, column in dated.items()
