@@ -163,8 +163,9 @@ def _window_event(calendar: Calendar, window: ClosureWindow, domain: str) -> All
             f"Schools are closed for {closure.days} days, from {full_date(closure.start)}; "
             f"they re-open on {full_date(closure.reopens)}. A school or college asked for "
             "information or advice in this window (one week before the closure to one week "
-            "before re-opening) is a reason the 6-week and 20-week time limits need not be met: "
-            "SEND Regulations 2014 reg 5(4)(a), 8(2)(a), 10(4)(a)."
+            "before re-opening) is a reason the 6-week decision and the 16- and 20-week limits "
+            "need not be met: SEND Regulations 2014 reg 5(4)(a), 10(4)(a) and 13(3). It does not "
+            "excuse the 6 weeks the professionals have for their advice (reg 8(2))."
         ),
         categories=(CLOSURE_WINDOW,),
         status=CONFIRMED,

@@ -130,3 +130,14 @@ def test_an_imported_feed_with_one_year_keeps_it(tmp_path):
     raw = calendar_feed(one_year, stamp=STAMP).to_ical()
     assert calendar_from_ics(raw, "one.ics").terms == one_year.terms
     assert date(2025, 1, 6) in {e["DTSTART"].dt for e in parsed(raw).walk("VEVENT")}
+
+
+def test_closure_window_cites_the_limits_it_can_lift_and_not_the_advice():
+    windows = [
+        e
+        for e in calendar_feed(load_calendar("surrey")).walk("VEVENT")
+        if "School-closure window" in str(e["CATEGORIES"].to_ical())
+    ]
+    description = str(windows[0]["DESCRIPTION"])
+    assert "reg 5(4)(a), 10(4)(a) and 13(3)" in description
+    assert "does not excuse" in description and "8(2)(a)" not in description
