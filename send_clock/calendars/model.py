@@ -362,11 +362,13 @@ class Calendar:
 
     def closure_window_on(self, day: date) -> ClosureWindow | None:
         """The qualifying closure window that contains ``day``, if any."""
-        return next((window for window in self._windows if day in window), None)
+        return next((window for window in self.qualifying_windows if day in window), None)
 
     @cached_property
-    def _windows(self) -> list[ClosureWindow]:
-        return self.closure_windows() if self.has_terms else []
+    def qualifying_windows(self) -> tuple[ClosureWindow, ...]:
+        """The §2 school-closure windows, computed once (none without term dates); the
+        projector indexes cases into this tuple."""
+        return tuple(self.closure_windows()) if self.has_terms else ()
 
     def _closure(self, start: date, reopens: date) -> Closure:
         before = max((t for t in self.terms if t.start < start), key=lambda t: t.start)

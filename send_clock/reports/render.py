@@ -94,7 +94,7 @@ class _BatchFields:
         first, last = _date_range(self._date_columns())
         self.first_day = np.datetime64(first if first is not None else 10957, "D")  # 2000-01-01
         self.span = last - first + 1 if first is not None else 1
-        self.windows = batch.calendar.closure_windows() if batch.calendar.has_terms else []
+        self.windows = batch.calendar.qualifying_windows
 
     def _date_columns(self):
         yield self.batch.received

@@ -26,7 +26,6 @@ from ..dates import parse_date
 from ..errors import Conflict, InputError, NotFound, StaleVersion
 from ..ical import check_reference
 from ..timelines import Case, RecordedException, load_process, project
-from ..timelines.schedule import check_case
 from .models import CaseRecordRow, CaseRow
 from .tokens import now
 
@@ -326,8 +325,7 @@ def validate(state: CaseState) -> None:
     Called inside the transaction, so a rejected change is rolled back."""
     process = load_process(state.process)
     case = state.to_case()
-    check_case(process, case)
-    project(
+    project(  # checks the case against the process first (columns_of -> check_case)
         process,
         load_calendar(state.calendar),
         case,

@@ -80,7 +80,7 @@ class Projection:
     status: dict[str, np.ndarray]
     days_late: dict[str, np.ndarray]  # -1 where not late/overdue/excused
     conditional: dict[str, np.ndarray]
-    closure_window: dict[str, np.ndarray]  # index into calendar.closure_windows(), -1 none
+    closure_window: dict[str, np.ndarray]  # index into calendar.qualifying_windows, -1 none
     outcomes: dict[str, np.ndarray]
     #: (case, milestone) -> recorded exceptions that apply there
     recorded: dict[tuple[int, str], list[RecordedException]]
@@ -104,7 +104,7 @@ class _Run:
         self.as_of_date = as_of
         self.errors = np.full(self.size, None, dtype=object)
         self.failed = np.zeros(self.size, dtype=bool)  # where errors is not None
-        self.windows = calendar.closure_windows() if calendar.has_terms else []
+        self.windows = calendar.qualifying_windows
 
     def fail(self, mask: np.ndarray, error_class, message) -> None:
         """Record an error for the cases in ``mask`` that have none yet. ``message`` is text or

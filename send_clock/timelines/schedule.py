@@ -270,7 +270,7 @@ def schedule_at(
 ) -> Schedule:
     """The :class:`Schedule` of the case at ``position`` of a projection."""
     process, calendar = projection.process, projection.calendar
-    windows = calendar.closure_windows() if calendar.has_terms else []
+    windows = calendar.qualifying_windows
     milestones = []
     for milestone in process.milestones:
         key = milestone.id
