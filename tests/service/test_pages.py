@@ -148,3 +148,22 @@ def test_unknown_case_page_is_an_html_404(staff):
     client, _csrf_token = staff
     response = client.get("/cases/4040")
     assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
+
+
+def test_dashboard_shows_the_breach_report_worklists(api, staff):
+    client, csrf = staff
+    closed = (
+        "case_id,received,decision,decision_to_assess,final_plan,notes\n"
+        # Closed: its plan is issued; the advice dates it never recorded are not worklist items.
+        "DONE-1,2025-01-06,agreed,2025-02-10,2025-05-23,\n"
+    )
+    imported = api.client.post(
+        "/v1/cases/import", headers={**api.write, "Content-Type": "text/csv"}, content=closed
+    )
+    assert imported.status_code == 201, imported.text
+    _open_case(client, csrf, ref="OPEN-1")  # received 10 Jul 2025: long overdue by now
+    html = client.get("/").text
+    summary = api.client.get("/v1/reports/breaches", headers=api.read).json()
+    assert f"<strong>{summary['open_cases']}</strong> open of 2 cases" in html
+    assert "DONE-1</a>" not in html.split('id="by-officer"')[0]  # in no worklist
+    assert html.count("OPEN-1</a>") == summary["overdue_count"]

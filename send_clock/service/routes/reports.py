@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import io
-from collections import defaultdict
 from datetime import date
 
 from fastapi import APIRouter, Request
 
-from ...calendars import load_calendar
 from ...errors import InputError
-from ...reports import batch_from_cases, project_caseload, read_caseload, summarise
+from ...reports import project_caseload, read_caseload, summarise
 from ...store import cases as store
-from ...timelines import load_process
+from ...store.projection import batches_of
 from ...timelines.schedule import cases_of
 from ..auth import Reader, Writer
 from ..problems import respond
@@ -31,16 +29,7 @@ def breaches(request: Request, _actor: Reader, as_of: date | None = None):
     as_of = as_of or date.today()
     with request.app.state.store.session() as session:
         states = store.all_cases(session)
-    groups: dict[tuple[str, str], list] = defaultdict(list)
-    for state in states:
-        groups[(state.process, state.calendar)].append(state.to_case())
-    batches, rejected = [], 0
-    for (process_id, calendar_id), cases in groups.items():
-        batch, failed = batch_from_cases(
-            load_process(process_id), load_calendar(calendar_id), cases, as_of, source="store"
-        )
-        batches.append(batch)
-        rejected += len(failed)
+    batches, rejected = batches_of(states, as_of)
     return {"as_of": as_of, **summarise(batches, rows_rejected=rejected)}
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections import Counter, defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -18,9 +17,10 @@ from fastapi.templating import Jinja2Templates
 from ...calendars import bundled_calendars, load_calendar
 from ...dates import full_date, parse_date
 from ...errors import InputError, SendClockError, StaleVersion
+from ...reports import summarise
 from ...store import cases as store
 from ...store import tokens
-from ...store.projection import schedules_of
+from ...store.projection import batches_of
 from ...timelines import bundled_processes, load_process, project
 from ...timelines.model import EXCEPTION_KINDS
 from ..auth import Actor
@@ -30,7 +30,6 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.filters["full_date"] = full_date
 templates.env.filters["label"] = lambda text: str(text or "").replace("_", " ")
-COUNTED = ("overdue", "at_risk", "due_soon", "excused", "late")
 
 
 class LoginRequired(Exception):
@@ -124,38 +123,27 @@ def dashboard(
     today = date.today()
     with _store(request).session() as session:
         states = store.all_cases(session, process or None)
-    pairs = [
-        (s, sch) for s, sch in schedules_of(states, today) if not officer or s.officer == officer
-    ]
-    overdue, due_soon, by_officer, by_process = [], [], defaultdict(Counter), defaultdict(Counter)
-    for state, schedule in pairs:
-        counted = [m for m in schedule.milestones if not m.conditional]
-        statuses = {m.status for m in counted}
-        for status in statuses & set(COUNTED):
-            by_officer[state.officer or "(none)"][status] += 1
-            by_process[state.process][status] += 1
-        by_officer[state.officer or "(none)"]["cases"] += 1
-        by_process[state.process]["cases"] += 1
-        for m in counted:
-            row = {"case": state, "milestone": m, "days": (m.due - today).days if m.due else 0}
-            if m.status == "overdue":
-                overdue.append(row)
-            elif m.status in ("due_soon", "at_risk") and m.due:
-                due_soon.append(row)
-    overdue.sort(key=lambda r: r["milestone"].due)
-    due_soon.sort(key=lambda r: r["milestone"].due)
-    totals = Counter()
-    for counts in by_officer.values():
-        totals.update(counts)
+    shown = [s for s in states if not officer or s.officer == officer]
+    # The same figures and worklists as the breach report: one summary, not a second count.
+    summary = _summary(shown, today)
+    by_ref = {s.ref: s for s in shown}
+    by_officer = {
+        name or "(none)": _summary([s for s in shown if s.officer == name], today)
+        for name in sorted({s.officer for s in shown}, key=lambda n: n or "")
+    }
+    by_process = {
+        name: _summary([s for s in shown if s.process == name], today)
+        for name in sorted({s.process for s in shown})
+    }
     return render(
         request,
         "dashboard.html",
         today=today,
-        overdue=overdue,
-        due_soon=due_soon,
-        by_officer=dict(sorted(by_officer.items())),
-        by_process=dict(sorted(by_process.items())),
-        totals=totals,
+        overdue=_worklist(summary["overdue"], by_ref),
+        due_soon=_worklist(summary["due_soon"], by_ref),
+        by_officer=by_officer,
+        by_process=by_process,
+        totals=summary,
         processes=bundled_processes(),
         calendars=bundled_calendars(),
         process=process,
@@ -164,6 +152,28 @@ def dashboard(
         error=error,
         officers=sorted({s.officer for s in states if s.officer}),
     )
+
+
+def _summary(states, today: date) -> dict:
+    batches, _rejected = batches_of(states, today)
+    return summarise(batches)
+
+
+def _worklist(entries: list[dict], by_ref: dict) -> list[dict]:
+    """Summary worklist entries with their case and milestone, for links and titles."""
+    rows = []
+    for entry in entries:
+        case = by_ref[entry["case_id"]]
+        milestone = load_process(case.process).milestone(entry["milestone"])
+        rows.append(
+            {
+                **entry,
+                "case": case,
+                "title": milestone.title,
+                "due": date.fromisoformat(entry["due"]),
+            }
+        )
+    return rows
 
 
 @router.post("/cases")
