@@ -4,6 +4,7 @@ HTTP service and its database. Needs the server extra: ``pip install 'send-clock
 from __future__ import annotations
 
 import os
+from datetime import date
 
 import click
 
@@ -53,6 +54,7 @@ def serve(host, port, database, workers, no_migrate, public_url):
         before, now = store.upgrade()
         if before != now:
             click.echo(f"send-clock: database migrated from {before or 'empty'} to {now}", err=True)
+    _refresh(store)
     store.dispose()
     # Workers are separate processes: they read their settings from the environment.
     os.environ["SEND_CLOCK_DATABASE_URL"] = store.url
@@ -97,6 +99,23 @@ def upgrade(database):
     click.echo(
         f"database at revision {now}" + ("" if before == now else f" (was {before or 'empty'})")
     )
+
+
+@db.command()
+@database_option
+def refresh(database):
+    """Bring every case's stored statuses up to today (run daily, e.g. from cron, shortly after
+    midnight; the service also does it at start-up and when it finds them stale)."""
+    store = _store(database)
+    store.require_current()
+    count = _refresh(store)
+    click.echo(f"{count} case(s) re-projected as of {date.today().isoformat()}")
+
+
+def _refresh(store) -> int:
+    from send_clock.store.stored import refresh as refresh_projections
+
+    return refresh_projections(store, date.today())
 
 
 @db.command()

@@ -70,7 +70,7 @@ OPEN_STATUSES = ("overdue", "at_risk", "due_soon", "excused", "pending")
 
 
 @dataclass
-class _Measures:
+class Measures:
     """Per case, across every batch: what the DfE-style figures count."""
 
     received: np.ndarray
@@ -118,17 +118,17 @@ def summarise(
 
 
 # -- the DfE-style figures ----------------------------------------------------------------------
-def _measures(batches: Sequence[CaseBatch]) -> _Measures:
-    parts = [_batch_measures(batch) for batch in batches]
+def _measures(batches: Sequence[CaseBatch]) -> Measures:
+    parts = [case_measures(batch) for batch in batches]
     if not parts:
         empty = np.zeros(0, dtype=bool)
-        return _Measures(np.empty(0, "datetime64[D]"), *[empty] * 3, np.zeros(0, int), *[empty] * 2)
-    return _Measures(
-        *(np.concatenate([getattr(p, name) for p in parts]) for name in _Measures.__annotations__)
+        return Measures(np.empty(0, "datetime64[D]"), *[empty] * 3, np.zeros(0, int), *[empty] * 2)
+    return Measures(
+        *(np.concatenate([getattr(p, name) for p in parts]) for name in Measures.__annotations__)
     )
 
 
-def _batch_measures(batch: CaseBatch) -> _Measures:
+def case_measures(batch: CaseBatch) -> Measures:
     projection, received = batch.projection, batch.received
     size = len(batch)
     issued = within = excepted = decided = in_time = np.zeros(size, dtype=bool)
@@ -149,10 +149,10 @@ def _batch_measures(batch: CaseBatch) -> _Measures:
         decided_on = projection.actual[decision]
         decided = ~np.isnat(decided_on)
         in_time = decided & ((decided_on - received).astype(np.int64) <= SIX_WEEKS_DAYS)
-    return _Measures(received, issued, within, excepted, days, decided, in_time)
+    return Measures(received, issued, within, excepted, days, decided, in_time)
 
 
-def _figures(measures: _Measures, group_of_case: np.ndarray, groups: int) -> list[dict]:
+def _figures(measures: Measures, group_of_case: np.ndarray, groups: int) -> list[dict]:
     """The fixed figures for each group of cases (one group: the whole caseload)."""
 
     def count(mask: np.ndarray) -> list[int]:
@@ -242,19 +242,25 @@ def open_cases(batch: CaseBatch) -> np.ndarray:
 def _open_case_counts(batches: Sequence[CaseBatch]) -> dict[str, int]:
     """Open cases by their most urgent open milestone: overdue, at risk, due soon, excused
     (overdue but an exception applies), pending."""
+    totals = np.zeros(len(OPEN_STATUSES) + 1, dtype=np.int64)
+    for batch in batches:
+        totals += np.bincount(open_status_of(batch), minlength=len(totals))
+    return dict(zip(OPEN_STATUSES, totals[:-1].tolist(), strict=True))
+
+
+def open_status_of(batch: CaseBatch) -> np.ndarray:
+    """Per case, the index in :data:`OPEN_STATUSES` of its most urgent open milestone's status;
+    ``len(OPEN_STATUSES)`` for a closed case or one with nothing waiting."""
     rank_of_status = np.full(len(STATUSES), len(OPEN_STATUSES), dtype=np.int64)
     for rank, status in enumerate(OPEN_STATUSES):
         rank_of_status[STATUSES.index(status)] = rank
-    totals = np.zeros(len(OPEN_STATUSES) + 1, dtype=np.int64)
-    for batch in batches:
-        projection = batch.projection
-        worst = np.full(len(batch), len(OPEN_STATUSES), dtype=np.int64)
-        for milestone in _deadlines(batch):
-            waiting = np.isnat(projection.actual[milestone]) & ~projection.conditional[milestone]
-            ranks = np.where(waiting, rank_of_status[projection.status[milestone]], worst)
-            worst = np.minimum(worst, ranks)
-        totals += np.bincount(worst[open_cases(batch)], minlength=len(totals))
-    return dict(zip(OPEN_STATUSES, totals[:-1].tolist(), strict=True))
+    projection = batch.projection
+    worst = np.full(len(batch), len(OPEN_STATUSES), dtype=np.int64)
+    for milestone in _deadlines(batch):
+        waiting = np.isnat(projection.actual[milestone]) & ~projection.conditional[milestone]
+        ranks = np.where(waiting, rank_of_status[projection.status[milestone]], worst)
+        worst = np.minimum(worst, ranks)
+    return np.where(open_cases(batch), worst, len(OPEN_STATUSES))
 
 
 # -- worklists ------------------------------------------------------------------------------
@@ -263,19 +269,29 @@ def _worklists(batches: Sequence[CaseBatch], due_soon_days: int) -> tuple[list, 
     ``due_soon_days`` days (due soon, or at risk), soonest first."""
     overdue, due_soon = [], []
     for batch in batches:
-        projection = batch.projection
-        as_of = np.datetime64(projection.as_of, "D")
-        still_open = open_cases(batch)
-        for milestone in _deadlines(batch):
-            status, due = projection.status[milestone], projection.due[milestone]
-            chased = still_open & ~projection.conditional[milestone]
-            late = chased & (status == OVERDUE)
-            overdue.append(_entries(batch, milestone, late, projection.days_late[milestone][late]))
-            days_left = (due - as_of).astype(np.int64)
-            soon = chased & ((status == DUE_SOON) | (status == AT_RISK))
-            soon &= (days_left >= 0) & (days_left <= due_soon_days)
+        for milestone, (late, soon, days_left) in worklist_masks(batch, due_soon_days).items():
+            days_late = batch.projection.days_late[milestone][late]
+            overdue.append(_entries(batch, milestone, late, days_late))
             due_soon.append(_entries(batch, milestone, soon, days_left[soon]))
     return _sorted(overdue, most_days_first=True), _sorted(due_soon, most_days_first=False)
+
+
+def worklist_masks(batch: CaseBatch, due_soon_days: int = DUE_SOON_DAYS) -> dict[str, tuple]:
+    """milestone -> (on the overdue worklist, on the due-soon worklist, days left to its due
+    date), each an array over the batch's cases."""
+    projection = batch.projection
+    as_of = np.datetime64(projection.as_of, "D")
+    still_open = open_cases(batch)
+    masks = {}
+    for milestone in _deadlines(batch):
+        status, due = projection.status[milestone], projection.due[milestone]
+        chased = still_open & ~projection.conditional[milestone]
+        late = chased & (status == OVERDUE)
+        days_left = (due - as_of).astype(np.int64)
+        soon = chased & ((status == DUE_SOON) | (status == AT_RISK))
+        soon &= (days_left >= 0) & (days_left <= due_soon_days)
+        masks[milestone] = (late, soon, days_left)
+    return masks
 
 
 def _entries(batch: CaseBatch, milestone: str, mask: np.ndarray, days: np.ndarray) -> dict:

@@ -232,12 +232,18 @@ class CaseSummaryOut(BaseModel):
     version: int
     statuses: dict[str, int]
     next_due: NextDue | None
+    error: str | None = Field(
+        None, description="Why the case cannot be projected now (e.g. out of calendar coverage)"
+    )
 
 
 class CaseList(BaseModel):
     total: int
     limit: int
     offset: int
+    next: int | None = Field(
+        None, description="Pass as `after` for the next page; null on the last page"
+    )
     cases: list[CaseSummaryOut]
 
 

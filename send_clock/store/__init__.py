@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -35,6 +36,9 @@ class Store:
         self.url = database_url(url)
         self.engine = _engine(self.url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        #: the day this process last found the stored projections current (see
+        #: :func:`send_clock.store.stored.ensure_current`)
+        self.projections_checked: date | None = None
 
     @contextmanager
     def session(self) -> Iterator[Session]:

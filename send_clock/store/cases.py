@@ -188,13 +188,19 @@ def history(session: Session, case_id: int) -> list[Record]:
     return [Record.of(row) for row in rows]
 
 
-def all_cases(session: Session, process: str | None = None) -> list[CaseState]:
-    """Every case (of one process), folded, in two queries whatever their number."""
+def all_cases(
+    session: Session, process: str | None = None, ids: list[int] | None = None
+) -> list[CaseState]:
+    """Every case (of one process, or with one of ``ids``), folded, in two queries whatever
+    their number."""
     query = select(CaseRow).order_by(CaseRow.id)
     records_query = select(CaseRecordRow).order_by(CaseRecordRow.id)
     if process:
         query = query.where(CaseRow.process == process)
         records_query = records_query.join(CaseRow).where(CaseRow.process == process)
+    if ids is not None:
+        query = query.where(CaseRow.id.in_(ids))
+        records_query = records_query.where(CaseRecordRow.case_id.in_(ids))
     by_case: dict[int, list[Record]] = defaultdict(list)
     for record in session.scalars(records_query):
         by_case[record.case_id].append(Record.of(record))
@@ -245,6 +251,7 @@ def create_case(
         _insert(session, row.id, Change.new(field_name, key, value), actor, stamp)
     state = get_case(session, row.id)
     validate(state)
+    _store_projection(session, state)
     return state
 
 
@@ -309,6 +316,7 @@ def _change(session: Session, case_id: int, expected: int, change: Change, actor
     session.expire_all()
     state = get_case(session, case_id)
     validate(state)
+    _store_projection(session, state)
     return state
 
 
@@ -331,6 +339,13 @@ def validate(state: CaseState) -> None:
         case,
         as_of=max([state.received, *case.events.values()]),
     )
+
+
+def _store_projection(session: Session, state: CaseState) -> None:
+    """The case's stored projection, in the transaction of the change (lists read it)."""
+    from .stored import store_projections
+
+    store_projections(session, [state], date.today())
 
 
 def records_of(case: Case) -> list[tuple[str, str, str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -134,3 +135,85 @@ class UserRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (UniqueConstraint("username", name="uq_users_username"),)
+
+
+class CaseProjectionRow(Base):
+    """One case's projection as of ``as_of``, kept in step with its records: written in the same
+    transaction as every change, and re-projected by the daily refresh (statuses such as
+    ``overdue`` change with the date alone). Lists, counts and the dashboard read these rows
+    instead of projecting the caseload per request. ``error`` holds why a case cannot be
+    projected (then nothing else is filled)."""
+
+    __tablename__ = "case_projections"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    as_of: Mapped[date] = mapped_column(Date)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: the most urgent status of an open case's open milestones (the breach report's open
+    #: classes: overdue, at_risk, due_soon, excused, pending); NULL once the case is closed
+    open_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    final_issued: Mapped[bool] = mapped_column(Boolean, default=False)
+    final_within_20_weeks: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_milestone: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    next_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    next_projected: Mapped[date | None] = mapped_column(Date, nullable=True)
+    next_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    #: JSON: status -> how many counted (not conditional) milestones are in it
+    statuses: Mapped[str] = mapped_column(Text, default="{}")
+    #: JSON: branch -> value (or null), for the wording of conditional milestones
+    outcomes: Mapped[str] = mapped_column(Text, default="{}")
+
+    __table_args__ = (
+        Index("ix_case_projections_as_of", "as_of"),
+        Index("ix_case_projections_next_due", "next_due", "case_id"),
+        Index("ix_case_projections_open_status", "open_status"),
+    )
+
+
+class MilestoneProjectionRow(Base):
+    """One milestone of one case as projected (see :class:`CaseProjectionRow`). ``worklist`` is
+    ``overdue`` or ``due_soon`` when the breach report lists it there."""
+
+    __tablename__ = "milestone_projections"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    milestone: Mapped[str] = mapped_column(String(100), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    target: Mapped[date | None] = mapped_column(Date, nullable=True)
+    earliest: Mapped[date | None] = mapped_column(Date, nullable=True)
+    projected: Mapped[date | None] = mapped_column(Date, nullable=True)
+    actual: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    days_late: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    conditional: Mapped[bool] = mapped_column(Boolean, default=False)
+    worklist: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    exceptions: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list, or NULL
+
+    __table_args__ = (
+        Index("ix_milestone_projections_status", "status", "case_id"),
+        Index("ix_milestone_projections_worklist", "worklist", "due"),
+    )
+
+
+class JobRow(Base):
+    """Long work done off the request path (a caseload import): its state, progress and result.
+    ``state``: queued, running, succeeded, failed."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(10))
+    rows_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON object
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -6,6 +6,7 @@ import logging
 import threading
 
 import pytest
+from freezegun import freeze_time
 
 PROBLEM = "application/problem+json"
 
@@ -283,6 +284,7 @@ def test_duplicate_reference_is_409(api):
     assert_problem(response, 409, "DUP-1")
 
 
+@freeze_time("2026-01-26")
 def test_list_filters_and_pagination(api):
     for number in range(5):
         api.case(
@@ -292,14 +294,22 @@ def test_list_filters_and_pagination(api):
         )
     api.case(ref="AR-9", process="england-annual-review", received="2025-12-01")
     get = api.client.get
-    everything = get("/v1/cases?limit=2&as_of=2026-01-26", headers=api.read).json()
+    everything = get("/v1/cases?limit=2", headers=api.read).json()
     assert everything["total"] == 6 and len(everything["cases"]) == 2
-    page_three = get("/v1/cases?limit=2&offset=4&as_of=2026-01-26", headers=api.read).json()
+    page_three = get("/v1/cases?limit=2&offset=4", headers=api.read).json()
     assert [c["ref"] for c in page_three["cases"]] == ["EHC-4", "AR-9"]
+    # Keyset pages: each page's `next` leads to the following one, and the last has none.
+    refs, after = [], None
+    while True:
+        page = get("/v1/cases?limit=4" + (f"&after={after}" if after else ""), headers=api.read)
+        refs += [c["ref"] for c in page.json()["cases"]]
+        if (after := page.json()["next"]) is None:
+            break
+    assert refs == ["EHC-0", "EHC-1", "EHC-2", "EHC-3", "EHC-4", "AR-9"]
     ehcna = api.client.get("/v1/cases?process=england-ehcna", headers=api.read).json()
     assert ehcna["total"] == 5
     # Received 15 Sep 2025: decision was due 27 Oct 2025, overdue on 26 Jan 2026.
-    overdue = get("/v1/cases?status=overdue&as_of=2026-01-26", headers=api.read).json()
+    overdue = get("/v1/cases?status=overdue", headers=api.read).json()
     assert {c["ref"] for c in overdue["cases"]} == {"EHC-0", "EHC-1", "EHC-2", "EHC-3", "EHC-4"}
     alex = api.client.get("/v1/cases?officer=alex", headers=api.read).json()
     assert {c["ref"] for c in alex["cases"]} == {"EHC-1", "EHC-3"}
@@ -307,6 +317,8 @@ def test_list_filters_and_pagination(api):
     assert {c["ref"] for c in soon["cases"]} == {"EHC-0", "EHC-3"}
     first = everything["cases"][0]
     assert first["next_due"]["milestone"] == "decision_to_assess"
+    # Stored statuses are today's: another date is the breach report's or a timeline's job.
+    assert_problem(get("/v1/cases?as_of=2026-01-01", headers=api.read), 422, "as of today")
 
 
 # -- limits, logs, CORS ------------------------------------------------------------------------

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
 from ...calendars import load_calendar
-from ...errors import StaleVersion
+from ...errors import InputError, StaleVersion
 from ...store import cases as store
-from ...store.projection import schedules_of
+from ...store import queries
+from ...store.stored import ensure_current
 from ...timelines import RecordedException, load_process, project
 from ..auth import Reader, Writer
 from ..problems import PreconditionRequired
@@ -34,6 +34,7 @@ from ..schemas import (
 from .reference import bundled_calendar, bundled_process
 
 router = APIRouter(prefix="/cases", tags=["cases"])
+MAX_ID = 2**31 - 1  # database integers
 
 _ETAG = re.compile(r'^(?:W/)?"(\d+)-(\d+)"$')
 IfMatch = Annotated[
@@ -93,60 +94,38 @@ def list_cases(
     ] = None,
     process: str | None = None,
     officer: str | None = None,
-    as_of: date | None = None,
+    as_of: Annotated[
+        date | None, Query(description="Only today: the list reads statuses as of today")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[
+        int | None,
+        Query(ge=0, le=MAX_ID, description="The `next` of the previous page: the cases after"),
+    ] = None,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_ID, description="Prefer `after`, which stays fast")
+    ] = 0,
 ):
-    """Cases with their next deadline, filtered and paginated (oldest first)."""
-    as_of = as_of or date.today()
-    with _store(request).session() as session:
-        states = store.all_cases(session, process)
-    summaries = [
-        _summary(state, schedule, as_of)
-        for state, schedule in schedules_of(states, as_of)
-        if officer is None or state.officer == officer
-    ]
-    if status is not None:
-        summaries = [s for s in summaries if s["statuses"].get(status)]
-    if due_before is not None:
-        summaries = [s for s in summaries if s["next_due"] and s["next_due"]["due"] < due_before]
+    """Cases with their next deadline, filtered and paginated (oldest first), from the stored
+    statuses as of today. Page with `after` (the previous page's `next`)."""
+    today = date.today()
+    if as_of is not None and as_of != today:
+        raise InputError(
+            f"the case list shows statuses as of today ({today}); for {as_of}, read the breach "
+            "report (/v1/reports/breaches?as_of=) or a case's timeline"
+        )
+    filters = queries.CaseFilters(status, officer, process, due_before)
+    store = _store(request)
+    ensure_current(store, today)
+    with store.session() as session:
+        page = queries.list_cases(session, filters, after=after, offset=offset, limit=limit)
+        total = queries.count_cases(session, filters)
     return {
-        "total": len(summaries),
+        "total": total,
         "limit": limit,
         "offset": offset,
-        "cases": summaries[offset : offset + limit],
-    }
-
-
-def _summary(state: store.CaseState, schedule, as_of: date) -> dict:
-    counted = [m for m in schedule.milestones if not m.conditional]
-    open_ones = sorted(
-        (
-            m
-            for m in counted
-            if m.actual is None and m.due is not None and m.status != "not_applicable"
-        ),
-        key=lambda m: m.due,
-    )
-    next_due = open_ones[0] if open_ones else None
-    return {
-        "id": state.id,
-        "ref": state.ref,
-        "process": state.process,
-        "calendar": state.calendar,
-        "received": state.received,
-        "officer": state.officer,
-        "version": state.version,
-        "statuses": dict(Counter(m.status for m in counted)),
-        "next_due": None
-        if next_due is None
-        else {
-            "milestone": next_due.id,
-            "title": next_due.milestone.title,
-            "due": next_due.due,
-            "projected": next_due.projected,
-            "status": next_due.status,
-        },
+        "next": page[-1]["id"] if len(page) == limit else None,
+        "cases": page,
     }
 
 

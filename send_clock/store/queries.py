@@ -1,0 +1,337 @@
+"""Reading the caseload from the stored projections (:mod:`send_clock.store.stored`).
+
+Every function here reads stored rows through indexes; none projects a case. Call
+:func:`send_clock.store.stored.ensure_current` first (the service does, once a day) so that the
+rows are as of today.
+
+The case list pages by keyset: ``list_cases(session, filters, after=last_id, limit=50)``
+returns the next cases in id order after ``last_id``, so a page costs the same at case 50 and at
+case 50,000.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from sqlalchemy import Integer, Select, and_, exists, func, select
+from sqlalchemy.orm import Session
+
+from ..calendars import load_calendar
+from ..timelines import STATUSES, Case, MilestoneStatus, Schedule, load_process
+from ..timelines.projector import NOT_APPLICABLE, Projection
+from .models import CaseProjectionRow, CaseRow, MilestoneProjectionRow
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """Which cases a list shows; every filter given must hold."""
+
+    #: a counted (not conditional) milestone in this status, e.g. ``overdue``
+    status: str | None = None
+    officer: str | None = None
+    process: str | None = None
+    #: an open milestone due before this date
+    due_before: date | None = None
+
+    def where(self, query: Select) -> Select:
+        if self.status is not None:
+            query = query.where(
+                exists().where(
+                    MilestoneProjectionRow.case_id == CaseRow.id,
+                    MilestoneProjectionRow.status == self.status,
+                    MilestoneProjectionRow.conditional.is_(False),
+                )
+            )
+        if self.officer is not None:
+            query = query.where(CaseRow.officer == self.officer)
+        if self.process is not None:
+            query = query.where(CaseRow.process == self.process)
+        if self.due_before is not None:
+            query = query.where(CaseProjectionRow.next_due < self.due_before)
+        return query
+
+
+def _cases(*columns) -> Select:
+    return (
+        select(*columns)
+        .select_from(CaseRow)
+        .join(CaseProjectionRow, CaseProjectionRow.case_id == CaseRow.id)
+    )
+
+
+def list_cases(
+    session: Session,
+    filters: CaseFilters = CaseFilters(),
+    after: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[dict]:
+    """Up to ``limit`` cases matching ``filters`` with an id above ``after`` (the last id of
+    the previous page), oldest first: each with its status counts and next deadline.
+    ``offset`` skips that many more (it costs what it skips: prefer ``after``)."""
+    query = filters.where(_cases(CaseRow, CaseProjectionRow)).order_by(CaseRow.id)
+    query = query.limit(limit).offset(offset or None)
+    if after is not None:
+        query = query.where(CaseRow.id > after)
+    return [_summary(case, projection) for case, projection in session.execute(query)]
+
+
+def count_cases(session: Session, filters: CaseFilters = CaseFilters()) -> int:
+    return session.scalar(filters.where(_cases(func.count())))
+
+
+def _summary(case: CaseRow, projection: CaseProjectionRow) -> dict:
+    following = None
+    if projection.next_milestone is not None:
+        following = {
+            "milestone": projection.next_milestone,
+            "title": load_process(case.process).milestone(projection.next_milestone).title,
+            "due": projection.next_due,
+            "projected": projection.next_projected,
+            "status": projection.next_status,
+        }
+    return {
+        "id": case.id,
+        "ref": case.ref,
+        "process": case.process,
+        "calendar": case.calendar,
+        "received": case.received,
+        "officer": case.officer,
+        "version": case.version,
+        "statuses": json.loads(projection.statuses),
+        "next_due": following,
+        "error": projection.error,
+    }
+
+
+# -- the dashboard ---------------------------------------------------------------------------------
+def caseload_figures(session: Session, filters: CaseFilters = CaseFilters()) -> dict:
+    """The dashboard's figures, as the breach report counts them: ``total``, ``by_officer`` and
+    ``by_process``, each with ``cases``, ``open_cases``, ``open_cases_by_status``,
+    ``final_plans_issued``, ``final_plans_within_20_weeks`` and its percentage."""
+    from ..reports.summary import OPEN_STATUSES, percent
+
+    query = filters.where(
+        _cases(
+            CaseRow.officer,
+            CaseRow.process,
+            CaseProjectionRow.open_status,
+            func.count(),
+            func.sum(CaseProjectionRow.final_issued.cast(Integer)),
+            func.sum(CaseProjectionRow.final_within_20_weeks.cast(Integer)),
+        )
+        .where(CaseProjectionRow.error.is_(None))
+        .group_by(CaseRow.officer, CaseRow.process, CaseProjectionRow.open_status)
+    )
+
+    def empty() -> dict:
+        return {
+            "cases": 0,
+            "open_cases": 0,
+            "open_cases_by_status": dict.fromkeys(OPEN_STATUSES, 0),
+            "final_plans_issued": 0,
+            "final_plans_within_20_weeks": 0,
+        }
+
+    total, by_officer, by_process = empty(), defaultdict(empty), defaultdict(empty)
+    for officer, process, open_status, cases, issued, within in session.execute(query):
+        for figures in (total, by_officer[officer or "(none)"], by_process[process]):
+            figures["cases"] += cases
+            figures["final_plans_issued"] += issued or 0
+            figures["final_plans_within_20_weeks"] += within or 0
+            if open_status is not None:
+                figures["open_cases"] += cases
+                figures["open_cases_by_status"][open_status] += cases
+    for figures in (total, *by_officer.values(), *by_process.values()):
+        figures["final_plans_within_20_weeks_pct"] = percent(
+            figures["final_plans_within_20_weeks"], figures["final_plans_issued"]
+        )
+    return {
+        "total": total,
+        "by_officer": dict(sorted(by_officer.items())),
+        "by_process": dict(sorted(by_process.items())),
+    }
+
+
+def worklist(
+    session: Session, name: str, filters: CaseFilters = CaseFilters(), limit: int | None = 100
+) -> tuple[list[dict], int]:
+    """The breach report's ``overdue`` or ``due_soon`` worklist, most urgent first (at most
+    ``limit`` entries), and its full length."""
+    base = filters.where(
+        _cases(CaseRow, MilestoneProjectionRow)
+        .join(MilestoneProjectionRow, MilestoneProjectionRow.case_id == CaseRow.id)
+        .where(MilestoneProjectionRow.worklist == name)
+    )
+    urgency = (
+        (MilestoneProjectionRow.days_late.desc(), MilestoneProjectionRow.due, CaseRow.ref)
+        if name == "overdue"
+        else (MilestoneProjectionRow.due, CaseRow.ref)
+    )
+    rows = session.execute(base.order_by(*urgency).limit(limit))
+    count = session.scalar(base.with_only_columns(func.count()).order_by(None))
+    entries = [
+        {
+            "case": case,
+            "milestone": row.milestone,
+            "title": load_process(case.process).milestone(row.milestone).title,
+            "due": row.due,
+            "status": row.status,
+            "days_late": row.days_late,
+        }
+        for case, row in rows
+    ]
+    return entries, count
+
+
+# -- the breach report and the team feed -------------------------------------------------------
+def stored_batches(session: Session, as_of: date) -> tuple[list, int]:
+    """The stored cases as breach-report batches (one per process and calendar), rebuilt from
+    their stored milestones, and how many cases could not be projected: what
+    :func:`send_clock.reports.summarise` reads."""
+    from ..reports.batches import CaseBatch
+
+    rejected = session.scalar(select(func.count()).where(CaseProjectionRow.error.is_not(None)))
+    query = (
+        select(
+            CaseRow.process,
+            CaseRow.calendar,
+            CaseRow.ref,
+            MilestoneProjectionRow.milestone,
+            MilestoneProjectionRow.due,
+            MilestoneProjectionRow.actual,
+            MilestoneProjectionRow.status,
+            MilestoneProjectionRow.days_late,
+            MilestoneProjectionRow.conditional,
+        )
+        .join(MilestoneProjectionRow, MilestoneProjectionRow.case_id == CaseRow.id)
+        .order_by(CaseRow.process, CaseRow.calendar, CaseRow.id)
+    )
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for row in session.execute(query):
+        groups[(row.process, row.calendar)].append(row)
+    batches = []
+    for (process_id, calendar_id), rows in groups.items():
+        projection, refs = _projection(process_id, calendar_id, rows, as_of)
+        batches.append(CaseBatch(projection, refs, source="store"))
+    return batches, rejected
+
+
+def _projection(process_id: str, calendar_id: str, rows: list, as_of: date):
+    process = load_process(process_id)
+    refs = list(dict.fromkeys(row.ref for row in rows))
+    position = {ref: index for index, ref in enumerate(refs)}
+    size = len(refs)
+    columns = {
+        name: {m: np.full(size, fill, dtype=dtype) for m in process.ids}
+        for name, fill, dtype in (
+            ("due", np.datetime64("NaT"), "datetime64[D]"),
+            ("actual", np.datetime64("NaT"), "datetime64[D]"),
+            ("status", NOT_APPLICABLE, np.int8),
+            ("days_late", -1, np.int64),
+            ("conditional", False, bool),
+        )
+    }
+    codes = {name: code for code, name in enumerate(STATUSES)}
+    for row in rows:
+        at, milestone = position[row.ref], row.milestone
+        if milestone not in columns["due"]:
+            continue  # a milestone the process no longer has
+        if row.due is not None:
+            columns["due"][milestone][at] = row.due
+        if row.actual is not None:
+            columns["actual"][milestone][at] = row.actual
+        columns["status"][milestone][at] = codes[row.status]
+        columns["days_late"][milestone][at] = -1 if row.days_late is None else row.days_late
+        columns["conditional"][milestone][at] = row.conditional
+    unknown = {m: np.full(size, np.datetime64("NaT"), "datetime64[D]") for m in process.ids}
+    projection = Projection(
+        process=process,
+        calendar=load_calendar(calendar_id),
+        as_of=as_of,
+        due=columns["due"],
+        target=unknown,
+        earliest=unknown,
+        projected=unknown,
+        actual=columns["actual"],
+        status=columns["status"],
+        days_late=columns["days_late"],
+        conditional=columns["conditional"],
+        closure_window={m: np.full(size, -1) for m in process.ids},
+        outcomes={},
+        recorded={},
+        errors=np.full(size, None, dtype=object),
+    )
+    return projection, np.array(refs, dtype=str)
+
+
+def open_schedules(session: Session, as_of: date) -> list[tuple[str, Schedule]]:
+    """Every case's open milestones (no actual date, applicable), as ``(ref, schedule)`` for
+    the team feed; each schedule holds its open milestones only."""
+    query = (
+        select(CaseRow, CaseProjectionRow.outcomes, MilestoneProjectionRow)
+        .join(CaseProjectionRow, CaseProjectionRow.case_id == CaseRow.id)
+        .join(MilestoneProjectionRow, MilestoneProjectionRow.case_id == CaseRow.id)
+        .where(
+            and_(
+                MilestoneProjectionRow.actual.is_(None),
+                MilestoneProjectionRow.status != "not_applicable",
+            )
+        )
+        .order_by(CaseRow.id, MilestoneProjectionRow.position)
+    )
+    found: dict[int, tuple] = {}
+    for case, outcomes, row in session.execute(query):
+        if case.id not in found:
+            found[case.id] = (case, json.loads(outcomes), [])
+        found[case.id][2].append(row)
+    schedules = []
+    for case, outcomes, rows in found.values():
+        process = load_process(case.process)
+        milestones = tuple(
+            _milestone_status(process, row) for row in rows if row.milestone in process.ids
+        )
+        schedules.append(
+            (
+                case.ref,
+                Schedule(
+                    process,
+                    load_calendar(case.calendar),
+                    Case(case.received, case_id=case.ref),
+                    as_of,
+                    milestones,
+                    outcomes,
+                ),
+            )
+        )
+    return schedules
+
+
+def _milestone_status(process, row: MilestoneProjectionRow) -> MilestoneStatus:
+    exceptions = json.loads(row.exceptions) if row.exceptions else []
+    for exception in exceptions:
+        if exception["window"]:
+            exception["window"] = {
+                key: date.fromisoformat(value) for key, value in exception["window"].items()
+            }
+    return MilestoneStatus(
+        milestone=process.milestone(row.milestone),
+        due=row.due,
+        target=row.target,
+        earliest=row.earliest,
+        projected=row.projected,
+        actual=row.actual,
+        status=row.status,
+        days_late=row.days_late,
+        conditional=row.conditional,
+        exceptions=tuple(exceptions),
+    )
+
+
+def last_change(session: Session):
+    """When any case last changed (None without cases): the team feed's Last-Modified."""
+    return session.scalar(select(func.max(CaseRow.updated_at)))

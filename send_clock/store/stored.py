@@ -1,0 +1,228 @@
+"""Stored projections: each case's milestones and statuses, kept in step with its records.
+
+Every write to a case re-projects that case in the same transaction (:func:`store_projections`).
+Statuses that change with the date alone (``pending`` becomes ``due_soon``, then ``overdue``) are
+brought up to date by :func:`refresh`: the daily job ``send-clock db refresh``, the service at
+start-up, and any read that finds a projection older than today (:func:`ensure_current`). So a
+stored status is always the status as of today, and no request projects the caseload.
+
+The figures come from the breach report's own functions (:mod:`send_clock.reports.summary`), so
+what is stored is what the report would say.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter, defaultdict
+from datetime import date
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from ..calendars import load_calendar
+from ..dates import iso
+from ..errors import SendClockError
+from ..timelines import load_process, schedule_at
+from .cases import CaseState, all_cases
+from .models import CaseProjectionRow, CaseRow, MilestoneProjectionRow
+
+#: how many cases a refresh re-projects per transaction
+REFRESH_BATCH = 2000
+
+
+def store_projections(session: Session, states: list[CaseState], as_of: date) -> None:
+    """Replace the stored projections of ``states`` with their projection as of ``as_of``."""
+    if not states:
+        return
+    ids = [state.id for state in states]
+    cases, milestones = projection_rows(states, as_of)
+    for start in range(0, len(ids), 500):  # keep each IN (...) list short
+        chunk = ids[start : start + 500]
+        for table in (MilestoneProjectionRow, CaseProjectionRow):
+            session.execute(delete(table).where(table.case_id.in_(chunk)))
+    session.execute(insert(CaseProjectionRow), cases)
+    if milestones:
+        session.execute(insert(MilestoneProjectionRow), milestones)
+
+
+def projection_rows(states: list[CaseState], as_of: date) -> tuple[list[dict], list[dict]]:
+    """The ``case_projections`` and ``milestone_projections`` rows of ``states``: one
+    column-wise projection per process and calendar."""
+    groups: dict[tuple[str, str], list[CaseState]] = defaultdict(list)
+    for state in states:
+        groups[(state.process, state.calendar)].append(state)
+    cases, milestones = [], []
+    for (process_id, calendar_id), group in groups.items():
+        found_cases, found_milestones = _group_rows(process_id, calendar_id, group, as_of)
+        cases += found_cases
+        milestones += found_milestones
+    return cases, milestones
+
+
+def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_of: date):
+    from ..reports.batches import batch_from_cases
+    from ..reports.summary import OPEN_STATUSES, case_measures, open_status_of, worklist_masks
+
+    try:
+        process, calendar = load_process(process_id), load_calendar(calendar_id)
+        cases = [state.to_case() for state in states]
+        batch, rejected = batch_from_cases(process, calendar, cases, as_of, source="store")
+    except SendClockError as error:  # the process or calendar itself cannot be used now
+        return [_failed(state, as_of, str(error)) for state in states], []
+    by_ref = {state.ref: (state, case) for state, case in zip(states, cases, strict=True)}
+    rows = [_failed(by_ref[r.case_id][0], as_of, r.reason) for r in rejected]
+    measures = case_measures(batch)
+    open_status = open_status_of(batch)
+    worklists = worklist_masks(batch)
+    milestone_rows = []
+    for position, ref in enumerate(batch.case_ids.tolist()):
+        state, case = by_ref[ref]
+        schedule = schedule_at(batch.projection, position, case)
+        rank = int(open_status[position])
+        rows.append(
+            {
+                **_summary(state.id, schedule),
+                "as_of": as_of,
+                "error": None,
+                "open_status": OPEN_STATUSES[rank] if rank < len(OPEN_STATUSES) else None,
+                "final_issued": bool(measures.issued[position]),
+                "final_within_20_weeks": bool(measures.within_20_weeks[position]),
+            }
+        )
+        for index, status in enumerate(schedule.milestones):
+            late, soon, _days = worklists.get(status.id, (None, None, None))
+            worklist = None
+            if late is not None and late[position]:
+                worklist = "overdue"
+            elif soon is not None and soon[position]:
+                worklist = "due_soon"
+            milestone_rows.append(_milestone_row(state.id, index, status, worklist))
+    return rows, milestone_rows
+
+
+def _summary(case_id: int, schedule) -> dict:
+    """What a case list shows: status counts of the counted (not conditional) milestones, and
+    the next deadline: the open milestone due soonest."""
+    counted = [m for m in schedule.milestones if not m.conditional]
+    waiting = [
+        m
+        for m in counted
+        if m.actual is None and m.due is not None and m.status != "not_applicable"
+    ]
+    following = min(waiting, key=lambda m: m.due, default=None)
+    return {
+        "case_id": case_id,
+        "statuses": json.dumps(dict(Counter(m.status for m in counted))),
+        "outcomes": json.dumps(dict(schedule.outcomes)),
+        "next_milestone": following and following.id,
+        "next_due": following and following.due,
+        "next_projected": following and following.projected,
+        "next_status": following and following.status,
+    }
+
+
+def _milestone_row(case_id: int, index: int, status, worklist: str | None) -> dict:
+    exceptions = [
+        {**e, "window": {k: iso(v) for k, v in e["window"].items()} if e["window"] else None}
+        for e in status.exceptions
+    ]
+    return {
+        "case_id": case_id,
+        "milestone": status.id,
+        "position": index,
+        "due": status.due,
+        "target": status.target,
+        "earliest": status.earliest,
+        "projected": status.projected,
+        "actual": status.actual,
+        "status": status.status,
+        "days_late": status.days_late,
+        "conditional": status.conditional,
+        "worklist": worklist,
+        "exceptions": json.dumps(exceptions) if exceptions else None,
+    }
+
+
+def _failed(state: CaseState, as_of: date, reason: str) -> dict:
+    return {
+        "case_id": state.id,
+        "as_of": as_of,
+        "error": reason,
+        "open_status": None,
+        "final_issued": False,
+        "final_within_20_weeks": False,
+        "next_milestone": None,
+        "next_due": None,
+        "next_projected": None,
+        "next_status": None,
+        "statuses": "{}",
+        "outcomes": "{}",
+    }
+
+
+# -- keeping them current ------------------------------------------------------------------------
+def stale_case_ids(session: Session, as_of: date) -> list[int]:
+    """Cases with no stored projection, or one as of another day."""
+    current = select(CaseProjectionRow.case_id).where(CaseProjectionRow.as_of == as_of)
+    return list(
+        session.scalars(select(CaseRow.id).where(CaseRow.id.not_in(current)).order_by(CaseRow.id))
+    )
+
+
+def is_current(session: Session, as_of: date) -> bool:
+    """Whether every case has a stored projection as of ``as_of``."""
+    oldest, newest, projected = session.execute(
+        select(
+            func.min(CaseProjectionRow.as_of),
+            func.max(CaseProjectionRow.as_of),
+            func.count(),
+        )
+    ).one()
+    cases = session.scalar(select(func.count()).select_from(CaseRow))
+    return projected == cases and (cases == 0 or oldest == newest == as_of)
+
+
+def refresh(store, as_of: date, batch_size: int = REFRESH_BATCH) -> int:
+    """Re-project every case whose stored projection is missing or not as of ``as_of``, a
+    batch per transaction; returns how many were re-projected."""
+    with store.session() as session:
+        stale = stale_case_ids(session, as_of)
+    for start in range(0, len(stale), batch_size):
+        _refresh_batch(store, stale[start : start + batch_size], as_of)
+    return len(stale)
+
+
+def _refresh_batch(store, ids: list[int], as_of: date, attempts: int = 3) -> None:
+    for attempt in range(attempts):
+        try:
+            with store.session() as session:
+                # Lock the cases first, in the order writers lock them, so that a change made
+                # meanwhile either waits for this batch or is read by it (never overwritten).
+                session.execute(
+                    select(CaseRow.id).where(CaseRow.id.in_(ids)).with_for_update()
+                ).all()
+                store_projections(session, all_cases(session, ids=ids), as_of)
+            return
+        except OperationalError:  # SQLite: a writer got in between the read and the write
+            if attempt == attempts - 1:
+                raise
+
+
+_checking = threading.Lock()
+
+
+def ensure_current(store, today: date) -> None:
+    """Refresh the stored projections when they are older than ``today``: checked once per
+    day and process (the check itself is one indexed look-up)."""
+    if store.projections_checked == today:
+        return
+    with _checking:
+        if store.projections_checked == today:
+            return
+        with store.session() as session:
+            current = is_current(session, today)
+        if not current:
+            refresh(store, today)
+        store.projections_checked = today

@@ -1,0 +1,145 @@
+"""Stored projections agree with projecting each case afresh, after any writes and any days.
+
+The service reads statuses from stored rows instead of projecting the caseload per request, so
+the rows must say exactly what a projection as of today says: after every change (written in
+the same transaction) and after the date moves on (the refresh).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from send_clock.calendars import load_calendar
+from send_clock.errors import SendClockError
+from send_clock.store import cases
+from send_clock.store.models import CaseProjectionRow, MilestoneProjectionRow
+from send_clock.store.stored import ensure_current, is_current, refresh, stale_case_ids
+from send_clock.timelines import load_process, project
+from tests.service.conftest import database_url, store  # noqa: F401 - fixtures
+
+PROCESSES = ("england-ehcna", "england-annual-review")
+START = date(2025, 9, 1)
+
+
+def _fresh(state, today: date) -> dict:
+    """What a projection made now says about each milestone."""
+    schedule = project(
+        load_process(state.process), load_calendar(state.calendar), state.to_case(), as_of=today
+    )
+    return {
+        m.id: (m.due, m.projected, m.actual, m.status, m.days_late, m.conditional)
+        for m in schedule.milestones
+    }
+
+
+def _stored(session, case_id: int) -> dict:
+    rows = session.scalars(
+        select(MilestoneProjectionRow).where(MilestoneProjectionRow.case_id == case_id)
+    )
+    return {
+        r.milestone: (r.due, r.projected, r.actual, r.status, r.days_late, r.conditional)
+        for r in rows
+    }
+
+
+def assert_agree(the_store, today: date) -> None:
+    with the_store.session() as session:
+        for state in cases.all_cases(session):
+            projection = session.get(CaseProjectionRow, state.id)
+            assert projection.as_of == today
+            assert projection.error is None
+            stored, fresh = _stored(session, state.id), _fresh(state, today)
+            assert stored == fresh, state.ref
+            counted = [value[3] for value in fresh.values() if not value[5]]
+            assert json.loads(projection.statuses) == {s: counted.count(s) for s in set(counted)}
+
+
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("open"), st.sampled_from(PROCESSES), st.integers(0, 120)),
+        st.tuples(
+            st.just("event"),
+            st.integers(0, 20),
+            st.sampled_from(["decision_to_assess", "advice_requested", "draft_plan", "final_plan"]),
+            st.integers(0, 200),
+        ),
+        st.tuples(st.just("days"), st.integers(1, 90)),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=operations)
+def test_stored_statuses_agree_with_fresh_projections(store, steps):  # noqa: F811
+    today = START
+    with store.session() as session:
+        opened = len(cases.all_cases(session))
+    for step in steps:
+        with freeze_time(today):
+            if step[0] == "open":
+                _try(store, _open, step, opened)
+                opened += 1
+            elif step[0] == "event":
+                _try(store, _event, step, today)
+            else:
+                today += timedelta(days=step[1])
+                store.projections_checked = None  # a new day for this process too
+        with freeze_time(today):
+            ensure_current(store, today)
+            assert_agree(store, today)
+
+
+def _try(the_store, write, *args) -> None:
+    try:
+        with the_store.session() as session:
+            write(session, *args)
+    except SendClockError:
+        pass  # refused (e.g. an event before the decision): nothing was stored
+
+
+def _open(session, step, number) -> None:
+    _kind, process, days = step
+    cases.create_case(
+        session, f"P-{number}", process, None, START + timedelta(days=days), "sam", "test"
+    )
+
+
+def _event(session, step, today) -> None:
+    _kind, which, milestone, days = step
+    states = cases.all_cases(session)
+    if not states:
+        return
+    state = states[which % len(states)]
+    on = state.received + timedelta(days=days)
+    cases.record(session, state.id, state.version, "event", milestone, on.isoformat(), "test")
+
+
+def test_refresh_fills_cases_without_projections_and_is_idempotent(store):  # noqa: F811
+    with freeze_time("2025-10-01"), store.session() as session:
+        for number in range(3):
+            cases.create_case(session, f"R-{number}", "england-ehcna", None, START, None, "t")
+    with store.session() as session:
+        # As after upgrading a database that held cases before projections were stored.
+        session.execute(MilestoneProjectionRow.__table__.delete())
+        session.execute(CaseProjectionRow.__table__.delete())
+        assert not is_current(session, date(2025, 10, 1))
+    with freeze_time("2025-11-20"):
+        assert refresh(store, date(2025, 11, 20)) == 3
+        assert refresh(store, date(2025, 11, 20)) == 0
+        with store.session() as session:
+            assert stale_case_ids(session, date(2025, 11, 20)) == []
+            assert is_current(session, date(2025, 11, 20))
+        # Received 1 Sep 2025: the decision was due by 13 Oct, so on 20 Nov it is overdue.
+        assert_agree(store, date(2025, 11, 20))
