@@ -4,6 +4,7 @@ HTTP service and its database. Needs the server extra: ``pip install 'send-clock
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import date
 
 import click
@@ -34,7 +35,27 @@ database_option = click.option("--database", default=None, help=DATABASE_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @database_option
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes (use PostgreSQL for more than one).",
+)
+@click.option(
+    "--db-pool-size",
+    default=None,
+    type=click.IntRange(1, 100),
+    help="Database connections each worker keeps open (default 5, or "
+    "$SEND_CLOCK_DB_POOL_SIZE); up to twice as many more at peaks.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Access and error log lines on stderr: text, or one JSON object per line.",
+)
 @click.option(
     "--no-migrate",
     is_flag=True,
@@ -45,8 +66,9 @@ database_option = click.option("--database", default=None, help=DATABASE_HELP)
     default=None,
     help="Base URL for feed links, e.g. https://sen.example.gov.uk (default: as called).",
 )
-def serve(host, port, database, workers, no_migrate, public_url):
-    """Run the HTTP service (JSON API under /v1, OpenAPI at /openapi.json)."""
+def serve(host, port, database, workers, db_pool_size, log_format, no_migrate, public_url):
+    """Run the HTTP service (JSON API under /v1, OpenAPI at /openapi.json; /health and /ready
+    for load balancers)."""
     store = _store(database)
     if no_migrate:
         store.require_current()
@@ -60,10 +82,26 @@ def serve(host, port, database, workers, no_migrate, public_url):
     os.environ["SEND_CLOCK_DATABASE_URL"] = store.url
     if public_url:
         os.environ["SEND_CLOCK_PUBLIC_URL"] = public_url
+    if db_pool_size:
+        os.environ["SEND_CLOCK_DB_POOL_SIZE"] = str(db_pool_size)
+        os.environ["SEND_CLOCK_DB_MAX_OVERFLOW"] = str(2 * db_pool_size)
+    if workers > 1 and not os.environ.get("SEND_CLOCK_SESSION_SECRET"):
+        # Every worker must sign sessions with the same secret, or a sign-in made on one is
+        # refused by the next.
+        os.environ["SEND_CLOCK_SESSION_SECRET"] = secrets.token_urlsafe(32)
+        click.echo(
+            "send-clock: SEND_CLOCK_SESSION_SECRET is not set; the workers share one made now "
+            "(everyone signs in again after a restart)",
+            err=True,
+        )
     import uvicorn
 
+    from send_clock.service.logs import log_config
+
     click.echo(
-        f"send-clock: serving on http://{host}:{port} (database {_safe(store.url)})", err=True
+        f"send-clock: serving on http://{host}:{port} with {workers} worker(s) "
+        f"(database {_safe(store.url)})",
+        err=True,
     )
     uvicorn.run(
         "send_clock.service.app:create_app",
@@ -72,7 +110,7 @@ def serve(host, port, database, workers, no_migrate, public_url):
         port=port,
         workers=workers,
         access_log=False,
-        log_level="warning",
+        log_config=log_config(log_format),
         server_header=False,
         proxy_headers=True,
     )

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import asynccontextmanager
+from multiprocessing import get_context
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -29,6 +32,12 @@ feeds at `/v1/feeds/{token}.ics`, whose unguessable token is the credential. Err
 `application/problem+json` (RFC 9457)."""
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    yield
+    app.state.jobs.shutdown(wait=True)  # a running import finishes (or rolls back) first
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     app = FastAPI(
@@ -38,9 +47,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
-    app.state.store = store or Store(settings.database_url)
+    app.state.store = store or Store(
+        settings.database_url, settings.db_pool_size, settings.db_max_overflow
+    )
+    # Long work (a caseload import) runs in a process of its own, one job at a time: however
+    # large, it takes nothing from the requests this worker answers meanwhile.
+    app.state.jobs = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
     problems.install(app)
     _routes(app)
     if settings.cors_origins:  # off unless origins are configured

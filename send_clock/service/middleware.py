@@ -93,13 +93,10 @@ class AccessLog:
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            log.info(
-                "%s %s %s %.1fms",
-                scope.get("method"),
-                route_template(scope),
-                status,
-                (time.perf_counter() - started) * 1000,
-            )
+            method, route = scope.get("method"), route_template(scope)
+            ms = round((time.perf_counter() - started) * 1000, 1)
+            fields = {"method": method, "route": route, "status": status, "ms": ms}
+            log.info("%s %s %s %.1fms", method, route, status, ms, extra=fields)
 
 
 def route_template(scope) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import Path
@@ -297,6 +297,25 @@ class ImportResult(BaseModel):
     imported: int
     case_ids: list[int]
     warnings: list[str]
+
+
+class JobError(BaseModel):
+    line: int | None
+    case_id: str | None
+    message: str
+
+
+class JobOut(BaseModel):
+    id: int
+    kind: str
+    state: Literal["queued", "running", "succeeded", "failed"]
+    rows_total: int | None = Field(description="Rows in the upload, once read")
+    rows_done: int
+    errors: list[JobError] = Field(description="The rows refused (nothing was stored)")
+    result: ImportResult | None
+    message: str | None
+    created_at: datetime
+    finished_at: datetime | None
 
 
 # -- the breach report ---------------------------------------------------------------------------

@@ -19,6 +19,9 @@ class Settings:
     #: Signs the web pages' session cookies; generated per process when not set, which signs
     #: everyone out on restart and does not work across several workers: set it in production.
     session_secret: str | None = None
+    #: database connections per worker: pool_size kept open, up to max_overflow more at peaks
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -33,4 +36,6 @@ class Settings:
             max_import_bytes=int(env.get("SEND_CLOCK_MAX_IMPORT_BYTES", 20 * 1_048_576)),
             cors_origins=origins,
             session_secret=env.get("SEND_CLOCK_SESSION_SECRET"),
+            db_pool_size=int(env.get("SEND_CLOCK_DB_POOL_SIZE", 5)),
+            db_max_overflow=int(env.get("SEND_CLOCK_DB_MAX_OVERFLOW", 10)),
         )

@@ -32,9 +32,9 @@ def database_url(url: str | None = None) -> str:
 class Store:
     """A database: an engine, sessions, and its migrations."""
 
-    def __init__(self, url: str | None = None):
+    def __init__(self, url: str | None = None, pool_size: int = 5, max_overflow: int = 10):
         self.url = database_url(url)
-        self.engine = _engine(self.url)
+        self.engine = _engine(self.url, pool_size, max_overflow)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         #: the day this process last found the stored projections current (see
         #: :func:`send_clock.store.stored.ensure_current`)
@@ -75,6 +75,17 @@ class Store:
             command.upgrade(self._alembic(connection), "head")
         return before, self.revisions()[0]
 
+    def not_ready(self) -> str | None:
+        """Why the service cannot serve from this database now (unreachable, or its schema
+        not the one this send-clock needs), or None when it can."""
+        try:
+            current, head = self.revisions()
+        except Exception as error:  # any driver error means the same to a load balancer
+            return f"the database cannot be reached ({type(error).__name__})"
+        if current != head:
+            return f"the database schema is at {current or 'none'}, not {head}"
+        return None
+
     def require_current(self) -> None:
         current, head = self.revisions()
         if current != head:
@@ -87,7 +98,7 @@ class Store:
         self.engine.dispose()
 
 
-def _engine(url: str) -> Engine:
+def _engine(url: str, pool_size: int, max_overflow: int) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -98,6 +109,12 @@ def _engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            # PostgreSQL's code-point collation, so that ORDER BY ... COLLATE "C" runs on both.
+            connection.create_collation("C", lambda a, b: (a > b) - (a < b))
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # Each worker holds up to pool_size + max_overflow connections: size them so that workers x
+    # that stays under the server's max_connections.
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=10
+    )

@@ -167,10 +167,14 @@ def worklist(
         .join(MilestoneProjectionRow, MilestoneProjectionRow.case_id == CaseRow.id)
         .where(MilestoneProjectionRow.worklist == name)
     )
+    # The breach report's order: most days late (or soonest due) first, then by due date, by
+    # reference in code-point order (collation "C", whatever the database's locale), then by
+    # the milestone's place in the process.
+    ref, position = CaseRow.ref.collate("C"), MilestoneProjectionRow.position
     urgency = (
-        (MilestoneProjectionRow.days_late.desc(), MilestoneProjectionRow.due, CaseRow.ref)
+        (MilestoneProjectionRow.days_late.desc(), MilestoneProjectionRow.due, ref, position)
         if name == "overdue"
-        else (MilestoneProjectionRow.due, CaseRow.ref)
+        else (MilestoneProjectionRow.due, ref, position)
     )
     rows = session.execute(base.order_by(*urgency).limit(limit))
     count = session.scalar(base.with_only_columns(func.count()).order_by(None))
@@ -186,6 +190,14 @@ def worklist(
         for case, row in rows
     ]
     return entries, count
+
+
+def officers(session: Session, process: str | None = None) -> list[str]:
+    """The officers named on cases (of one process), sorted."""
+    query = select(CaseRow.officer).distinct().where(CaseRow.officer.is_not(None))
+    if process:
+        query = query.where(CaseRow.process == process)
+    return sorted(session.scalars(query))
 
 
 # -- the breach report and the team feed -------------------------------------------------------

@@ -42,9 +42,11 @@ def store_projections(session: Session, states: list[CaseState], as_of: date) ->
         chunk = ids[start : start + 500]
         for table in (MilestoneProjectionRow, CaseProjectionRow):
             session.execute(delete(table).where(table.case_id.in_(chunk)))
-    session.execute(insert(CaseProjectionRow), cases)
+    # Core inserts (one executemany each): the ORM's bulk insert would split the rows by
+    # which columns are NULL, and run thousands of statements.
+    session.execute(insert(CaseProjectionRow.__table__), cases)
     if milestones:
-        session.execute(insert(MilestoneProjectionRow), milestones)
+        session.execute(insert(MilestoneProjectionRow.__table__), milestones)
 
 
 def projection_rows(states: list[CaseState], as_of: date) -> tuple[list[dict], list[dict]]:

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -34,6 +37,14 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'send-clock.db'}"
         return
+    with postgres_schema() as url:
+        yield url
+
+
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """The URL of a new PostgreSQL schema, dropped afterwards; skips the test without
+    PostgreSQL."""
     if not os.environ.get(POSTGRES_VARIABLE):
         pytest.skip(
             f"PostgreSQL tests need {POSTGRES_VARIABLE} (e.g. "
@@ -70,6 +81,21 @@ class Api:
         )
         assert response.status_code == 201, response.text
         return response
+
+    def import_csv(self, content: str | bytes) -> dict:
+        """POST a caseload CSV and wait for its job to end; returns the job."""
+        accepted = self.client.post(
+            "/v1/cases/import", headers={**self.write, "Content-Type": "text/csv"}, content=content
+        )
+        assert accepted.status_code == 202, accepted.text
+        assert accepted.headers["location"] == f"/v1/jobs/{accepted.json()['id']}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            job = self.client.get(accepted.headers["location"], headers=self.read).json()
+            if job["state"] in ("succeeded", "failed"):
+                return job
+            time.sleep(0.05)
+        raise AssertionError(f"import job still {job['state']} after 120 s")
 
 
 @pytest.fixture

@@ -6,7 +6,12 @@ import logging
 import threading
 
 import pytest
+from fastapi.testclient import TestClient
 from freezegun import freeze_time
+
+from send_clock.service.app import create_app
+from send_clock.service.settings import Settings
+from send_clock.store import Store
 
 PROBLEM = "application/problem+json"
 
@@ -366,3 +371,12 @@ def test_case_reference_must_not_look_like_a_name(api):
     )
     assert_problem(response, 422, "never a name")
     assert api.client.get("/v1/cases", headers=api.read).json()["total"] == 0
+
+
+def test_ready_needs_a_reachable_database_at_the_current_schema(api, tmp_path):
+    assert api.client.get("/ready").json()["status"] == "ready"
+    behind = Store(f"sqlite:///{tmp_path / 'never-migrated.db'}")
+    with TestClient(create_app(Settings(), behind)) as client:
+        assert client.get("/health").status_code == 200  # the process is alive...
+        assert_problem(client.get("/ready"), 503, "schema")  # ...but cannot serve yet
+    behind.dispose()

@@ -157,10 +157,7 @@ def test_dashboard_shows_the_breach_report_worklists(api, staff):
         # Closed: its plan is issued; the advice dates it never recorded are not worklist items.
         "DONE-1,2025-01-06,agreed,2025-02-10,2025-05-23,\n"
     )
-    imported = api.client.post(
-        "/v1/cases/import", headers={**api.write, "Content-Type": "text/csv"}, content=closed
-    )
-    assert imported.status_code == 201, imported.text
+    assert api.import_csv(closed)["state"] == "succeeded"
     _open_case(client, csrf, ref="OPEN-1")  # received 10 Jul 2025: long overdue by now
     html = client.get("/").text
     summary = api.client.get("/v1/reports/breaches", headers=api.read).json()

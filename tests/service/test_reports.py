@@ -18,9 +18,9 @@ GOOD = (
 
 
 def test_import_then_report(api):
-    response = api.client.post("/v1/cases/import", headers={**api.write, **CSV}, content=GOOD)
-    assert response.status_code == 201, response.text
-    body = response.json()
+    job = api.import_csv(GOOD)
+    assert (job["state"], job["rows_done"], job["errors"]) == ("succeeded", 3, []), job
+    body = job["result"]
     assert body["imported"] == 3 and len(body["case_ids"]) == 3
     assert any("notes" in warning for warning in body["warnings"])
     listed = api.client.get("/v1/cases", headers=api.read).json()
@@ -47,8 +47,9 @@ def test_import_then_report(api):
 
 def test_one_bad_row_changes_nothing(api):
     bad = GOOD + "IMP-4,31/02/2025,agreed,,,,,fourth\nIMP-5,2025-09-01,maybe,,,,,fifth\n"
-    response = api.client.post("/v1/cases/import", headers={**api.write, **CSV}, content=bad)
-    body = assert_problem(response, 422, "nothing was stored")
+    body = api.import_csv(bad)
+    assert body["state"] == "failed" and "nothing was stored" in body["message"]
+    assert body["result"] is None
     assert [(e["line"], e["case_id"]) for e in body["errors"]] == [(5, "IMP-4"), (6, "IMP-5")]
     assert "February 2025 has 28 days" in body["errors"][0]["message"]
     assert api.client.get("/v1/cases", headers=api.read).json()["total"] == 0
@@ -56,13 +57,13 @@ def test_one_bad_row_changes_nothing(api):
 
 def test_import_refuses_references_already_stored_and_files(api):
     api.case(ref="IMP-2")
-    response = api.client.post("/v1/cases/import", headers={**api.write, **CSV}, content=GOOD)
-    body = assert_problem(response, 422, "nothing was stored")
+    body = api.import_csv(GOOD)
+    assert body["state"] == "failed" and "nothing was stored" in body["message"]
     assert [e["case_id"] for e in body["errors"]] == ["IMP-2"]
     assert api.client.get("/v1/cases", headers=api.read).json()["total"] == 1
     with_path = "case_id,received,calendar\nF-1,2025-09-01,/etc/hostname\n"
-    refused = api.client.post("/v1/cases/import", headers={**api.write, **CSV}, content=with_path)
-    assert_problem(refused, 422)
+    refused = api.import_csv(with_path)
+    assert refused["state"] == "failed" and "/etc/hostname" not in str(refused["result"])
     assert api.client.get("/v1/cases", headers=api.read).json()["total"] == 1
 
 
@@ -70,9 +71,11 @@ def test_import_needs_a_write_token_and_a_csv(api):
     assert_problem(
         api.client.post("/v1/cases/import", headers={**api.read, **CSV}, content=GOOD), 403
     )
-    assert_problem(
-        api.client.post("/v1/cases/import", headers={**api.write, **CSV}, content=""), 422
-    )
+    empty = api.import_csv("")
+    assert empty["state"] == "failed" and empty["message"]
+    not_utf8 = api.import_csv("case_id,received\nX-1,2025-09-01\n".encode("utf-16"))
+    assert not_utf8["state"] == "failed" and "not UTF-8" in not_utf8["message"]
+    assert_problem(api.client.get("/v1/jobs/999999", headers=api.read), 404)
 
 
 def test_report_over_no_cases(api):

@@ -14,9 +14,16 @@ import pytest
 
 
 def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A free port: in $SEND_CLOCK_TEST_PORTS (e.g. 18300-18399) when set, else any."""
+    first, _, last = os.environ.get("SEND_CLOCK_TEST_PORTS", "0-0").partition("-")
+    for port in range(int(first), int(last) + 1):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise OSError(f"no free port in {first}-{last}")
 
 
 def _cli(*args: str, env: dict) -> subprocess.CompletedProcess:

@@ -15,9 +15,9 @@ from fastapi import APIRouter, Request, Response
 from ...calendars import load_calendar
 from ...ical import events_feed, schedule_feed, sequences_of
 from ...store import cases as store
-from ...store import tokens
-from ...store.projection import schedules_of
+from ...store import queries, tokens
 from ...store.sequences import load_sequences, save_sequences
+from ...store.stored import ensure_current
 from ...timelines import load_process, project
 from ..auth import Writer
 from ..schemas import FeedCreated, Id
@@ -77,6 +77,7 @@ def feed(token: str, request: Request):
     changes."""
     settings = request.app.state.settings
     today = date.today()
+    ensure_current(request.app.state.store, today)
     with request.app.state.store.session() as session:
         row = tokens.find_feed(session, token)
         if row.case_id is not None:
@@ -98,10 +99,9 @@ def feed(token: str, request: Request):
             )
             modified = state.updated_at
         else:
-            states = store.all_cases(session)
             namespace = TEAM
-            pairs = [(s.ref, schedule) for s, schedule in schedules_of(states, today)]
-            modified = max((s.updated_at for s in states), default=row.created_at)
+            pairs = queries.open_schedules(session, today)  # stored: nothing is projected
+            modified = queries.last_change(session) or row.created_at
             known = load_sequences(session, namespace=namespace)
             calendar = events_feed(
                 pairs, domain=settings.ical_domain, previous=known, stamp=modified

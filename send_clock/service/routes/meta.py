@@ -1,6 +1,7 @@
 """Health: a bare endpoint for load balancers (and the benchmark's baseline)."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from ... import __version__
 
@@ -11,3 +12,15 @@ router = APIRouter(tags=["meta"])
 def health() -> dict:
     """Always 200 while the process serves requests; touches nothing else."""
     return {"status": "ok", "version": __version__}
+
+
+@router.get("/ready", responses={503: {"description": "not ready: the reason is in the body"}})
+async def ready(request: Request):
+    """200 when this worker can serve: the database answers and its schema is the one this
+    send-clock needs; 503 otherwise (take the worker out of the pool, do not restart it)."""
+    from ..problems import problem
+
+    reason = await run_in_threadpool(request.app.state.store.not_ready)
+    if reason is not None:
+        return problem(503, reason)
+    return {"status": "ready", "version": __version__}

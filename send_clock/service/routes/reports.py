@@ -1,22 +1,23 @@
-"""The breach report over stored cases, and importing a caseload CSV all-or-nothing."""
+"""The breach report over stored cases, and importing a caseload CSV all-or-nothing as a
+background job."""
 
 from __future__ import annotations
 
-import io
+import logging
 from datetime import date
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
-from ...errors import InputError
-from ...reports import project_caseload, read_caseload, summarise
-from ...store import cases as store
+from ...reports import summarise
+from ...store import cases as store_cases
+from ...store import imports, jobs, queries
 from ...store.projection import batches_of
-from ...timelines.schedule import cases_of
+from ...store.stored import ensure_current
 from ..auth import Reader, Writer
-from ..problems import respond
-from ..schemas import BreachSummary, ImportResult
+from ..schemas import BreachSummary, Id, JobOut
 
 router = APIRouter(tags=["reports"])
+log = logging.getLogger("send_clock.service")
 CSV_BODY = {
     "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}
 }
@@ -25,92 +26,44 @@ CSV_BODY = {
 @router.get("/reports/breaches", response_model=BreachSummary)
 def breaches(request: Request, _actor: Reader, as_of: date | None = None):
     """The same summary as `send-clock breaches`, over every stored case, as of a date (today
-    by default)."""
-    as_of = as_of or date.today()
-    with request.app.state.store.session() as session:
-        states = store.all_cases(session)
-    batches, rejected = batches_of(states, as_of)
+    by default: read from the stored statuses; another date projects the cases again)."""
+    today = date.today()
+    as_of = as_of or today
+    store = request.app.state.store
+    if as_of == today:
+        ensure_current(store, today)
+    with store.session() as session:
+        if as_of == today:
+            batches, rejected = queries.stored_batches(session, as_of)
+        else:
+            batches, rejected = batches_of(store_cases.all_cases(session), as_of)
     return {"as_of": as_of, **summarise(batches, rows_rejected=rejected)}
 
 
 @router.post(
     "/cases/import",
-    response_model=ImportResult,
-    status_code=201,
+    response_model=JobOut,
+    status_code=202,
     openapi_extra=CSV_BODY,
-    responses={422: {"description": "rows rejected"}},
+    responses={202: {"description": "accepted: follow the job at its Location"}},
 )
-async def import_cases(request: Request, actor: Writer):
-    """Store a caseload CSV (the format of `send-clock breaches`) in one transaction: when any
-    row cannot be used, nothing is stored and every bad row is listed."""
+async def import_cases(request: Request, response: Response, actor: Writer):
+    """Store a caseload CSV (the format of `send-clock breaches`) in one transaction, as a
+    background job: the answer is the job (202, `Location: /v1/jobs/{id}`). When any row cannot
+    be used, nothing is stored and the job fails listing every bad row."""
     raw = await request.body()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(f"the CSV is not UTF-8 text (byte {error.start})") from None
-    caseload = read_caseload(io.StringIO(text, newline=""), name="upload.csv")
-    errors = [
-        {"line": r.line, "case_id": r.case_id, "message": r.reason}
-        for r in project_caseload(caseload, date.today()).rejected
-    ]
-    errors += _not_bundled(caseload)
-    wanted = [
-        (group, case)
-        for group in caseload.groups
-        for case in cases_of(group.process, group.cases, group.case_ids)
-    ]
+    store = request.app.state.store
+    with store.session() as session:
+        job_id = jobs.create_job(session, "import", actor.name)
+    request.app.state.jobs.submit(imports.run_import_job, store.url, job_id, raw, actor.name)
+    response.headers["Location"] = f"/v1/jobs/{job_id}"
+    with store.session() as session:
+        return jobs.get_job(session, job_id)
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut)
+def get_job(job_id: Id, request: Request, _actor: Reader):
+    """A background job: its state (queued, running, succeeded, failed), rows done of rows
+    total, the rows it refused, and its result."""
     with request.app.state.store.session() as session:
-        taken = store.existing_refs(session, [case.case_id for _group, case in wanted])
-        errors += [
-            {
-                "line": _line(group, case.case_id),
-                "case_id": case.case_id,
-                "message": f"a case with reference {case.case_id!r} is already stored",
-            }
-            for group, case in wanted
-            if case.case_id in taken
-        ]
-        if errors or not wanted:
-            return respond(
-                request,
-                422,
-                f"{len(errors)} row(s) cannot be imported; nothing was stored"
-                if errors
-                else "the CSV holds no cases",
-                errors=sorted(errors, key=lambda e: e["line"] or 0),
-            )
-        created = [
-            store.create_case(
-                session,
-                case.case_id,
-                group.process.id,
-                group.calendar.id,
-                case.received,
-                None,
-                actor.name,
-                store.records_of(case),
-            ).id
-            for group, case in wanted
-        ]
-    return {"imported": len(created), "case_ids": created, "warnings": caseload.warnings}
-
-
-def _not_bundled(caseload) -> list[dict]:
-    """Over HTTP only bundled processes and calendars: a path would read the server's disk."""
-    return [
-        {
-            "line": _line(group, case_id),
-            "case_id": str(case_id),
-            "message": "only bundled processes and calendars can be used here, not files",
-        }
-        for group in caseload.groups
-        if group.process.origin != "bundled" or group.calendar.origin != "bundled"
-        for case_id in group.case_ids
-    ]
-
-
-def _line(group, case_id) -> int | None:
-    if group.lines is None:
-        return None
-    positions = [i for i, value in enumerate(group.case_ids) if value == case_id]
-    return int(group.lines[positions[0]]) if positions else None
+        return jobs.get_job(session, job_id)

@@ -17,16 +17,17 @@ from fastapi.templating import Jinja2Templates
 from ...calendars import bundled_calendars, load_calendar
 from ...dates import full_date, parse_date
 from ...errors import InputError, SendClockError, StaleVersion
-from ...reports import summarise
 from ...store import cases as store
-from ...store import tokens
-from ...store.projection import batches_of
+from ...store import queries, tokens
+from ...store.stored import ensure_current
 from ...timelines import bundled_processes, load_process, project
 from ...timelines.model import EXCEPTION_KINDS
 from ..auth import Actor
 from .chart import timeline_svg
 
 router = APIRouter(include_in_schema=False)
+#: the dashboard lists the most urgent entries of each worklist; the heading counts them all
+WORKLIST_ROWS = 200
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.filters["full_date"] = full_date
 templates.env.filters["label"] = lambda text: str(text or "").replace("_", " ")
@@ -121,59 +122,33 @@ def dashboard(
 ):
     signed_in(request)
     today = date.today()
+    # The same figures and worklists as the breach report, read from the stored statuses.
+    filters = queries.CaseFilters(process=process or None, officer=officer or None)
+    ensure_current(_store(request), today)
     with _store(request).session() as session:
-        states = store.all_cases(session, process or None)
-    shown = [s for s in states if not officer or s.officer == officer]
-    # The same figures and worklists as the breach report: one summary, not a second count.
-    summary = _summary(shown, today)
-    by_ref = {s.ref: s for s in shown}
-    by_officer = {
-        name or "(none)": _summary([s for s in shown if s.officer == name], today)
-        for name in sorted({s.officer for s in shown}, key=lambda n: n or "")
-    }
-    by_process = {
-        name: _summary([s for s in shown if s.process == name], today)
-        for name in sorted({s.process for s in shown})
-    }
+        figures = queries.caseload_figures(session, filters)
+        overdue, overdue_count = queries.worklist(session, "overdue", filters, WORKLIST_ROWS)
+        due_soon, due_soon_count = queries.worklist(session, "due_soon", filters, WORKLIST_ROWS)
+        officers = queries.officers(session, process or None)
     return render(
         request,
         "dashboard.html",
         today=today,
-        overdue=_worklist(summary["overdue"], by_ref),
-        due_soon=_worklist(summary["due_soon"], by_ref),
-        by_officer=by_officer,
-        by_process=by_process,
-        totals=summary,
+        overdue=[{**entry, "days": entry["days_late"]} for entry in overdue],
+        overdue_count=overdue_count,
+        due_soon=[{**entry, "days": (entry["due"] - today).days} for entry in due_soon],
+        due_soon_count=due_soon_count,
+        by_officer=figures["by_officer"],
+        by_process=figures["by_process"],
+        totals=figures["total"],
         processes=bundled_processes(),
         calendars=bundled_calendars(),
         process=process,
         officer=officer,
         message=message,
         error=error,
-        officers=sorted({s.officer for s in states if s.officer}),
+        officers=officers,
     )
-
-
-def _summary(states, today: date) -> dict:
-    batches, _rejected = batches_of(states, today)
-    return summarise(batches)
-
-
-def _worklist(entries: list[dict], by_ref: dict) -> list[dict]:
-    """Summary worklist entries with their case and milestone, for links and titles."""
-    rows = []
-    for entry in entries:
-        case = by_ref[entry["case_id"]]
-        milestone = load_process(case.process).milestone(entry["milestone"])
-        rows.append(
-            {
-                **entry,
-                "case": case,
-                "title": milestone.title,
-                "due": date.fromisoformat(entry["due"]),
-            }
-        )
-    return rows
 
 
 @router.post("/cases")
