@@ -7,6 +7,7 @@ the same PostgreSQL database side by side.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
@@ -55,7 +56,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     # Long work (a caseload import) runs in a process of its own, one job at a time: however
     # large, it takes nothing from the requests this worker answers meanwhile.
-    app.state.jobs = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+    # It also runs at a lower CPU priority, so that the requests come first.
+    app.state.jobs = ProcessPoolExecutor(
+        max_workers=1, mp_context=get_context("spawn"), initializer=os.nice, initargs=(10,)
+    )
     problems.install(app)
     _routes(app)
     if settings.cors_origins:  # off unless origins are configured

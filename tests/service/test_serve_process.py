@@ -40,7 +40,7 @@ def _wait_for(url: str, server: subprocess.Popen, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            pytest.fail(f"the server exited early: {server.stderr.read()}")
+            pytest.fail(f"the server exited early: {server.stderr and server.stderr.read()}")
         try:
             if httpx.get(url, timeout=1).status_code == 200:
                 return
