@@ -246,6 +246,8 @@ def kept(projection: Projection, keep: np.ndarray) -> Projection:
         days_late=columns(projection.days_late),
         conditional=columns(projection.conditional),
         closure_window=columns(projection.closure_window),
+        closure_skipped=columns(projection.closure_skipped),
+        closed=projection.closed[keep],
         outcomes=columns(projection.outcomes),
         recorded={
             (int(new_position[case]), milestone): found

@@ -41,7 +41,6 @@ from ..timelines.projector import (
     DUE_SOON,
     DUE_SOON_DAYS,
     EXCUSED,
-    NOT_APPLICABLE,
     OVERDUE,
     STATUSES,
 )
@@ -200,18 +199,16 @@ def percent(part: int, whole: int) -> float | None:
 
 # -- statuses -------------------------------------------------------------------------------
 def _status_counts(batches: Sequence[CaseBatch]) -> dict[str, dict[str, int]]:
-    """milestone -> status -> count. Left out: conditional milestones (a branch not known yet),
-    the start milestone (the date everything runs from, not a deadline), and the milestones a
-    closed case went past without recording them (nothing is left to do about them)."""
+    """milestone -> status -> count, the same statuses the per-row output shows. Left out:
+    conditional milestones (a branch not known yet) and the start milestone (the date
+    everything runs from, not a deadline). A closed case's undated milestones are counted as
+    ``unrecorded``."""
     counts: dict[str, np.ndarray] = {}
     for batch in batches:
         projection = batch.projection
-        still_open = open_cases(batch)
         for milestone in _deadlines(batch):
             status = projection.status[milestone]
-            counted = ~projection.conditional[milestone] & (
-                still_open | ~np.isnat(projection.actual[milestone]) | (status == NOT_APPLICABLE)
-            )
+            counted = ~projection.conditional[milestone]
             found = np.bincount(status[counted], minlength=len(STATUSES))
             counts[milestone] = counts.get(milestone, 0) + found
     return {
@@ -227,16 +224,9 @@ def _deadlines(batch: CaseBatch) -> list[str]:
 
 def open_cases(batch: CaseBatch) -> np.ndarray:
     """A case is open until the last milestone that applies to it (final plan, no-plan notice,
-    a refusal...) is recorded; a closed case has nothing left to chase."""
-    projection = batch.projection
-    last_recorded = np.zeros(len(batch), dtype=bool)
-    for milestone in batch.reported_milestones:
-        applies = (projection.status[milestone] != NOT_APPLICABLE) & ~projection.conditional[
-            milestone
-        ]
-        recorded = ~np.isnat(projection.actual[milestone])
-        last_recorded = np.where(applies, recorded, last_recorded)
-    return ~last_recorded
+    a refusal...) is recorded; a closed case has nothing left to chase. The projector decides
+    (:attr:`~send_clock.timelines.Projection.closed`), so every output agrees."""
+    return ~batch.projection.closed
 
 
 def _open_case_counts(batches: Sequence[CaseBatch]) -> dict[str, int]:

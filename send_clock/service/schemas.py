@@ -9,7 +9,15 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 Status = Literal[
-    "met", "late", "overdue", "at_risk", "due_soon", "pending", "excused", "not_applicable"
+    "met",
+    "late",
+    "overdue",
+    "at_risk",
+    "due_soon",
+    "pending",
+    "excused",
+    "not_applicable",
+    "unrecorded",
 ]
 
 

@@ -81,6 +81,9 @@ _RULE_KEYS = {
     "year",
     "roll_out_of",
     "if_recorded",
+    "inclusive",
+    "next_working_day",
+    "first_of",
 }
 
 
@@ -300,7 +303,13 @@ class _Reader(TableReader):
             unit = parse_unit(str(table.get("unit", "")))
         except SendClockError as error:
             raise self.fail(where, str(error)) from None
-        return Step(anchor, amount, unit, bool(table.get("if_recorded", False)))
+        return Step(
+            anchor,
+            amount,
+            unit,
+            bool(table.get("if_recorded", False)),
+            self.flag(table, "inclusive", where, default=False),
+        )
 
     def lead(self, table, where: str) -> Step:
         return self.step(table, where, anchor_key="after")
@@ -308,16 +317,18 @@ class _Reader(TableReader):
     def rule(self, table, where: str) -> Rule:
         self.keys(table, _RULE_KEYS, where)
         roll = tuple(self.period(item, where) for item in table.get("roll_out_of", []))
+        rolls = {
+            "roll_out_of": roll,
+            "next_working_day": self.flag(table, "next_working_day", where, default=False),
+        }
         if "on" in table:
             match = _MONTH_DAY.match(str(table["on"]))
             if not match or not isinstance(table.get("year"), str):
                 raise self.fail(
                     where, 'a fixed date needs on = "MM-DD" and year = "<case parameter>"'
                 )
-            return Rule(
-                on=(int(match[1]), int(match[2])), year_param=table["year"], roll_out_of=roll
-            )
-        for combine in ("latest", "earliest"):
+            return Rule(on=(int(match[1]), int(match[2])), year_param=table["year"], **rolls)
+        for combine in ("latest", "earliest", "first"):
             parts = table.get(f"{combine}_of")
             if parts is not None:
                 if not isinstance(parts, list) or len(parts) < 2:
@@ -326,8 +337,8 @@ class _Reader(TableReader):
                     self.step(part, f"{where} {combine}_of[{n}]")
                     for n, part in enumerate(parts, start=1)
                 )
-                return Rule(steps=steps, combine=combine, roll_out_of=roll)
-        return Rule(steps=(self.step(table, where),), roll_out_of=roll)
+                return Rule(steps=steps, combine=combine, **rolls)
+        return Rule(steps=(self.step(table, where),), **rolls)
 
     def period(self, item, where: str):
         if not (
@@ -354,9 +365,11 @@ class _Reader(TableReader):
             if milestone.due is None and milestone.id != process.start:
                 raise self.fail(where, "needs a due rule (only the start milestone has none)")
             for anchor in milestone.anchors:
-                if anchor not in by_id:
+                if anchor not in by_id and anchor not in process.dates:
                     raise self.fail(
-                        where, f"counts from {anchor!r}, which is not a milestone of this process"
+                        where,
+                        f"counts from {anchor!r}, which is neither a milestone of this process "
+                        "nor a declared [dates] entry",
                     )
             for rule in (milestone.due, milestone.target, milestone.earliest):
                 if rule and rule.year_param and rule.year_param not in process.params:
@@ -390,6 +403,8 @@ class _Reader(TableReader):
         if milestone.lead:
             required.append(milestone.lead.anchor)
         for anchor in required:
+            if anchor not in by_id:  # a case date: there is no branch to check
+                continue
             extra = set(by_id[anchor].when) - own
             if extra:
                 raise self.fail(
@@ -400,7 +415,7 @@ class _Reader(TableReader):
                 )
 
     def topological(self, ids: list[str], by_id) -> tuple[str, ...]:
-        remaining = {m: set(by_id[m].anchors) - {m} for m in ids}
+        remaining = {m: set(by_id[m].anchors) & set(ids) - {m} for m in ids}
         for m in ids:
             if m in by_id[m].anchors:
                 raise self.fail(f"milestone {m!r}", "counts from itself")

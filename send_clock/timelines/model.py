@@ -47,6 +47,10 @@ class Step:
     amount: int
     unit: str
     if_recorded: bool = False
+    #: The period starts *with* the anchor day, so it ends the day before the date counted
+    #: (CFA 2014 s.44(1): "the period of 12 months starting with the date on which the plan was
+    #: first made" ends the day before the anniversary).
+    inclusive: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,9 +58,11 @@ class Rule:
     """How a milestone's date is found.
 
     One of: ``steps`` with ``combine`` = ``"only"`` (one step), ``"latest"`` or ``"earliest"``
-    of several; or ``on`` (a fixed ``MM-DD``) in the year held by case parameter ``year_param``.
+    of several, or ``"first"`` (the first step whose anchor is dated); or ``on`` (a fixed
+    ``MM-DD``) in the year held by case parameter ``year_param``.
     ``roll_out_of`` lists ``(MM-DD, MM-DD)`` periods: a date inside one moves to the first working
-    day after it.
+    day after it. ``next_working_day``: a date that is not a working day moves to the next one
+    (HESC Rules 2008 r.12(2)).
     """
 
     steps: tuple[Step, ...] = ()
@@ -64,6 +70,7 @@ class Rule:
     on: tuple[int, int] | None = None
     year_param: str | None = None
     roll_out_of: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()
+    next_working_day: bool = False
 
     @property
     def anchors(self) -> tuple[str, ...]:

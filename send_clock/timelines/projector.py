@@ -13,7 +13,13 @@ The rules (statutory-rules.md §9):
   date plus the lead time, so slippage upstream carries downstream;
 * **status** as of a date: met, late, overdue, at_risk, due_soon, pending, excused (late or
   overdue, but an exception the regulations allow for this milestone applies), not_applicable (a
-  branch not taken).
+  branch not taken), unrecorded (the case is closed - its process reached an end: a final plan,
+  a no-plan notice, a refusal - and this milestone was never dated; nothing is left to chase).
+
+A case is **closed** when the last milestone that applies to it (and is not conditional) has
+its date. Where a milestone can be excused by a school closure but its date cannot be tested
+against the calendar's term dates (the calendar has none, or the date is outside them), the
+projection says so in ``closure_skipped``: the exception was not checked, not found absent.
 
 An actual date later than the as-of date has not happened yet as of then, and is ignored.
 """
@@ -30,8 +36,24 @@ from ..errors import InputError, OutOfCoverage, SendClockError
 from .excusals import RecordedException
 from .model import Milestone, Process, Rule, Step
 
-STATUSES = ("met", "late", "overdue", "at_risk", "due_soon", "pending", "excused", "not_applicable")
-MET, LATE, OVERDUE, AT_RISK, DUE_SOON, PENDING, EXCUSED, NOT_APPLICABLE = range(len(STATUSES))
+STATUSES = (
+    "met",
+    "late",
+    "overdue",
+    "at_risk",
+    "due_soon",
+    "pending",
+    "excused",
+    "not_applicable",
+    "unrecorded",
+)
+MET, LATE, OVERDUE, AT_RISK, DUE_SOON, PENDING, EXCUSED, NOT_APPLICABLE, UNRECORDED = range(
+    len(STATUSES)
+)
+#: How an excused milestone was excused: by an exception the authority recorded (a case's
+#: exception, SEN2 ``Week20``), or by a school-closure window send-clock detected in the term
+#: dates (the regulations still require that meeting the limit was impractical).
+RECORDED, DETECTED = "recorded", "detected"
 
 #: A milestone with no actual date whose due date is this close is ``due_soon``.
 DUE_SOON_DAYS = 14
@@ -81,6 +103,10 @@ class Projection:
     days_late: dict[str, np.ndarray]  # -1 where not late/overdue/excused
     conditional: dict[str, np.ndarray]
     closure_window: dict[str, np.ndarray]  # index into calendar.qualifying_windows, -1 none
+    #: where the school-closure test could not be made (no term dates, or outside them)
+    closure_skipped: dict[str, np.ndarray]
+    #: per case: its process reached an end (see the module's docstring)
+    closed: np.ndarray
     outcomes: dict[str, np.ndarray]
     #: (case, milestone) -> recorded exceptions that apply there
     recorded: dict[tuple[int, str], list[RecordedException]]
@@ -89,6 +115,24 @@ class Projection:
 
     def ok(self) -> np.ndarray:
         return np.array([error is None for error in self.errors], dtype=bool)
+
+    def excusal(self, milestone_id: str) -> np.ndarray:
+        """Per case: ``"recorded"``, ``"detected"`` or ``""`` - how the milestone was excused.
+        A recorded exception wins over a detected window."""
+        excused = self.status[milestone_id] == EXCUSED
+        recorded = self.recorded_mask(milestone_id)
+        return np.where(excused & recorded, RECORDED, np.where(excused, DETECTED, ""))
+
+    def recorded_mask(self, milestone_id: str) -> np.ndarray:
+        """Per case: an exception the authority recorded applies to the milestone."""
+        return _recorded_mask(self.recorded, milestone_id, len(self.errors))
+
+    def closure_checks_skipped(self) -> np.ndarray:
+        """Per case: some milestone's school-closure test could not be made."""
+        skipped = np.zeros(len(self.errors), dtype=bool)
+        for column in self.closure_skipped.values():
+            skipped |= column
+        return skipped
 
 
 def project_columns(process: Process, calendar: Calendar, cases: Cases, as_of: date) -> Projection:
@@ -181,10 +225,9 @@ class _Run:
                 # No due date: a parameter it needs was not given (e.g. no transfer year), or
                 # it could not be counted (the case then carries the error).
                 applies &= ~np.isnat(due[milestone_id])
-                if milestone.automatic:  # the period ends by itself on its due date
-                    passed = np.isnat(actual[milestone_id]) & (due[milestone_id] <= self.as_of)
-                    actual[milestone_id] = np.where(
-                        passed & applies, due[milestone_id], actual[milestone_id]
+                if milestone.automatic:
+                    actual[milestone_id] = self.ended_by_itself(
+                        milestone, due[milestone_id], actual, applies
                     )
             target[milestone_id] = self.evaluate(milestone.target, milestone, actual, projected)
             earliest[milestone_id] = self.evaluate(milestone.earliest, milestone, actual, projected)
@@ -197,7 +240,12 @@ class _Run:
         self.known = {m: self.date_of(m, actual, projected) for m in self.process.ids}
         self.tested = {m.id: self.closure_test_dates(m) for m in self.process.milestones}
         windows = {m.id: self.closure_windows(m) for m in self.process.milestones}
+        skipped = {
+            m.id: self.closure_untestable(m, applicable[m.id], windows[m.id])
+            for m in self.process.milestones
+        }
         recorded = self.recorded_exceptions(due, applicable)
+        closed = self.closed_cases(actual, applicable, conditional)
         status, days_late = {}, {}
         for milestone in self.process.milestones:
             status[milestone.id], days_late[milestone.id] = self.statuses(
@@ -207,7 +255,8 @@ class _Run:
                 actual[milestone.id],
                 applicable[milestone.id],
                 windows[milestone.id] >= 0,
-                self.recorded_mask(recorded, milestone.id),
+                _recorded_mask(recorded, milestone.id, self.size),
+                closed,
             )
         return Projection(
             process=self.process,
@@ -222,6 +271,8 @@ class _Run:
             days_late=days_late,
             conditional=conditional,
             closure_window=windows,
+            closure_skipped=skipped,
+            closed=closed,
             outcomes=outcomes,
             recorded=recorded,
             errors=self.errors,
@@ -240,9 +291,29 @@ class _Run:
         return applies, maybe
 
     def date_of(self, milestone_id: str, actual, projected) -> np.ndarray:
-        """A milestone's actual date where recorded, else its projected date."""
+        """A milestone's actual date where recorded, else its projected date; for a case date
+        (e.g. when the body asked for advice received the request), the date recorded."""
+        if milestone_id in self.process.dates:
+            return self.case_date(milestone_id)
         recorded = actual[milestone_id]
         return np.where(np.isnat(recorded), projected[milestone_id], recorded)
+
+    def case_date(self, name: str) -> np.ndarray:
+        column = self.cases.dates.get(name)
+        return nat(self.size) if column is None else np.asarray(column, "datetime64[D]")
+
+    def ended_by_itself(self, milestone: Milestone, due, actual, applies) -> np.ndarray:
+        """An automatic milestone (the family's comment period) is open on its last day: it
+        has ended - and is dated its last day - only from the next day, and only once the
+        dates it runs from are recorded (a projected draft plan never starts a real period)."""
+        anchors_recorded = np.ones(self.size, dtype=bool)
+        for anchor in milestone.due.anchors if milestone.due else ():
+            anchors_recorded &= ~np.isnat(self.date_of_recorded(anchor, actual))
+        passed = np.isnat(actual[milestone.id]) & (due < self.as_of) & anchors_recorded
+        return np.where(passed & applies, due, actual[milestone.id])
+
+    def date_of_recorded(self, name: str, actual) -> np.ndarray:
+        return self.case_date(name) if name in self.process.dates else actual[name]
 
     def evaluate(self, rule: Rule | None, milestone: Milestone, actual, projected) -> np.ndarray:
         if rule is None:
@@ -259,13 +330,30 @@ class _Run:
                 result = parts[0]
                 for part in parts[1:]:
                     result = np.fmin(result, part)
+            elif rule.combine == "first":  # the first part whose anchor is dated
+                result = parts[0]
+                for part in parts[1:]:
+                    result = np.where(np.isnat(result), part, result)
             else:
                 result = parts[0]
-        return self.rolled(rule, result) if rule.roll_out_of else result
+        if rule.roll_out_of:
+            result = self.rolled(rule, result)
+        if rule.next_working_day:
+            result = self.next_working_day(result)
+        return result
+
+    def next_working_day(self, days: np.ndarray) -> np.ndarray:
+        """HESC Rules 2008 r.12(2): "If the time specified ... for doing any act ends on a day
+        other than a working day, the act is done in time if it is done on the next working
+        day." The first working day on or after each date."""
+        result = self.calendar.add_many(
+            days - np.timedelta64(1, "D"), 1, "working-days", errors="coerce"
+        )
+        return np.where(np.isnat(days), NAT, result)
 
     def step(self, step: Step, milestone: Milestone, actual, projected) -> np.ndarray:
         if step.if_recorded:
-            start = actual[step.anchor]
+            start = self.date_of_recorded(step.anchor, actual)
         else:
             start = self.date_of(step.anchor, actual, projected)
         try:
@@ -278,7 +366,7 @@ class _Run:
             OutOfCoverage,
             lambda i: f"{milestone.id}: {_coverage_message(self.calendar, start[i], step)}",
         )
-        return result
+        return result - np.timedelta64(1, "D") if step.inclusive else result
 
     def fixed_date(self, rule: Rule) -> np.ndarray:
         years = self.cases.params.get(rule.year_param)
@@ -335,6 +423,31 @@ class _Run:
             result = np.where(np.isnat(result), candidate, result)
         return result
 
+    def closure_untestable(self, milestone: Milestone, applicable, window) -> np.ndarray:
+        """Where the milestone can be excused by a school closure, but its test date cannot be
+        tested: the calendar has no term dates, or the date is outside them (or in their last
+        week, when a closure that starts after them cannot be known)."""
+        none = np.zeros(self.size, dtype=bool)
+        if "school_closure" not in milestone.excused_by:
+            return none
+        tested = self.tested[milestone.id]
+        untestable = applicable & ~np.isnat(tested) & (window < 0)
+        coverage = self.calendar.coverage
+        if coverage is None:
+            return untestable
+        first = np.datetime64(coverage[0], "D")
+        last_known = np.datetime64(coverage[1], "D") - np.timedelta64(7, "D")
+        return untestable & ((tested < first) | (tested > last_known))
+
+    def closed_cases(self, actual, applicable, conditional) -> np.ndarray:
+        """A case is closed when the last milestone that applies to it, and is not conditional
+        (a final plan, a no-plan notice, a refusal to assess), has its date."""
+        closed = np.zeros(self.size, dtype=bool)
+        for milestone in self.process.milestones:
+            counts = applicable[milestone.id] & ~conditional[milestone.id]
+            closed = np.where(counts, ~np.isnat(actual[milestone.id]), closed)
+        return closed
+
     def closure_windows(self, milestone: Milestone) -> np.ndarray:
         none = np.full(self.size, -1, dtype=np.int64)
         if "school_closure" not in milestone.excused_by or not self.windows:
@@ -372,23 +485,20 @@ class _Run:
         if exception.is_window():
             tested = self.tested[milestone.id][case]
             return not np.isnat(tested) and exception.start <= tested.item() <= exception.end
-        # A dated absence excuses the limits whose running period it overlaps.
+        # A dated absence excuses the limits whose running period it overlaps (reg 8(2)(b):
+        # "during that 6 week period").
         anchors = [s.anchor for s in milestone.due.steps] if milestone.due else []
-        begins = min((self.known[a][case] for a in anchors), default=NAT)
+        starts = [
+            self.known[a][case] if a in self.known else self.case_date(a)[case] for a in anchors
+        ]
+        begins = min((d for d in starts if not np.isnat(d)), default=NAT)
         ends = due[milestone.id][case]
         if np.isnat(begins) or np.isnat(ends):
             return False
         return exception.start <= ends.item() and exception.end >= begins.item()
 
-    def recorded_mask(self, recorded, milestone_id: str) -> np.ndarray:
-        mask = np.zeros(self.size, dtype=bool)
-        for case, name in recorded:
-            if name == milestone_id:
-                mask[case] = True
-        return mask
-
     # -- statuses -----------------------------------------------------------------------------
-    def statuses(self, milestone, due, projected, actual, applicable, in_window, recorded):
+    def statuses(self, milestone, due, projected, actual, applicable, in_window, recorded, closed):
         has_actual = ~np.isnat(actual)
         late = has_actual & (actual > due)
         overdue = ~has_actual & (self.as_of > due)
@@ -396,16 +506,25 @@ class _Run:
         soon = np.timedelta64(DUE_SOON_DAYS, "D")
         due_soon = ~has_actual & ~overdue & ~at_risk & (due - self.as_of <= soon)
         excused = (late | overdue) & (in_window | recorded)
+        unrecorded = closed & ~has_actual
         status = np.select(
-            [~applicable, excused, late, has_actual, overdue, at_risk, due_soon],
-            [NOT_APPLICABLE, EXCUSED, LATE, MET, OVERDUE, AT_RISK, DUE_SOON],
+            [~applicable, unrecorded, excused, late, has_actual, overdue, at_risk, due_soon],
+            [NOT_APPLICABLE, UNRECORDED, EXCUSED, LATE, MET, OVERDUE, AT_RISK, DUE_SOON],
             default=PENDING,
         ).astype(np.int8)
         if milestone.id == self.process.start:
             status = np.where(applicable, MET, NOT_APPLICABLE).astype(np.int8)
         late_days = np.where(late, actual - due, self.as_of - due).astype(np.int64)
-        days_late = np.where(applicable & (late | overdue), late_days, -1)
+        days_late = np.where(applicable & (late | (overdue & ~unrecorded)), late_days, -1)
         return status, days_late
+
+
+def _recorded_mask(recorded, milestone_id: str, size: int) -> np.ndarray:
+    mask = np.zeros(size, dtype=bool)
+    for case, name in recorded:
+        if name == milestone_id:
+            mask[case] = True
+    return mask
 
 
 def _roll(day: date, rule: Rule, calendar: Calendar) -> date:

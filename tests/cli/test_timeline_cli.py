@@ -177,7 +177,7 @@ def test_a_recorded_exception_outcome_and_param_through_the_command_line():
     review = as_json(
         "england-annual-review", "--received", "2025-03-10", "--param", "transfer_year=2027"
     )
-    assert by_id(review)["phase_transfer_review"]["due"] == "2027-02-15"
+    assert by_id(review)["phase_transfer_review"]["due"] == "2027-02-14"
 
 
 def test_an_overlay_file_as_the_process(tmp_path):

@@ -66,17 +66,17 @@ STATUS_COUNTS = {
     # met: A C D E F H (D's refusal is a decision); late: B; G's is due today
     "decision_to_assess": {"met": 6, "late": 1, "due_soon": 1},
     # only F still needs them, and recorded them on time; D refused, so not applicable; the
-    # closed cases A B C E H never recorded them and are not counted; G's come later
-    "advice_requested": {"met": 1, "due_soon": 1, "not_applicable": 1},
-    "advice_due": {"met": 1, "pending": 1, "not_applicable": 1},
+    # closed cases A B C E H never recorded them: unrecorded (never overdue); G's come later
+    "advice_requested": {"met": 1, "due_soon": 1, "not_applicable": 1, "unrecorded": 5},
+    "advice_due": {"met": 1, "pending": 1, "not_applicable": 1, "unrecorded": 5},
     # E's notice was on time; A B C H had plans, and so did F (a recorded draft plan means
     # outcome=plan); D was refused; G does not know yet (conditional: left out)
     "no_plan_notice": {"met": 1, "not_applicable": 6},
-    "draft_plan": {"met": 1, "pending": 1, "not_applicable": 2},
-    # the family's comment period ends by itself on its last day (the milestone is automatic):
-    # met for F (recorded) and for A B C H, whose periods ended before 1 Dec 2025; G's is to
-    # come; D refused, E had no plan
-    "comments_due": {"met": 5, "pending": 1, "not_applicable": 2},
+    "draft_plan": {"met": 1, "pending": 1, "not_applicable": 2, "unrecorded": 4},
+    # the family's comment period ends by itself the day after its last day, but only once the
+    # draft is dated: met for F (recorded); A B C H are closed with no draft date: unrecorded;
+    # G's is to come; D refused, E had no plan
+    "comments_due": {"met": 1, "pending": 1, "not_applicable": 2, "unrecorded": 4},
     # met: A H; late: B; excused: C; overdue: F; pending: G; not applicable: D E
     "final_plan": {
         "met": 2,

@@ -124,7 +124,9 @@ def _summary(state: store.CaseState, schedule, as_of: date) -> dict:
         (
             m
             for m in counted
-            if m.actual is None and m.due is not None and m.status != "not_applicable"
+            if m.actual is None
+            and m.due is not None
+            and m.status not in ("not_applicable", "unrecorded")  # nothing left to chase
         ),
         key=lambda m: m.due,
     )
