@@ -28,12 +28,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..calendars import Calendar
 from ..timelines import Case, Cases, Process, Projection, columns_of, project_columns
 from ..timelines.projector import EXCUSED, LATE, OVERDUE
+
+if TYPE_CHECKING:
+    from .summary import Period
 
 #: The milestone of each process that the DfE 20-week measure looks at (a final plan or record).
 FINAL_MILESTONES = ("final_plan", "final_ron")
@@ -92,6 +96,9 @@ class Caseload:
     rows_read: int = 0
     #: every case id read, rejected rows too, in file order (when the reader keeps them)
     case_ids: np.ndarray | None = None
+    #: rows read but left out of the figures, by reason (SEN2: ``rows_withdrawn``,
+    #: ``rows_historical``)
+    left_out: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -138,6 +145,8 @@ class Report:
     rejected: list[Rejected] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     source: str = ""
+    left_out: dict[str, int] = field(default_factory=dict)
+    period: Period | None = None
 
     @property
     def cases(self) -> int:
@@ -147,7 +156,11 @@ class Report:
         from .summary import summarise
 
         return summarise(
-            self.batches, rows_rejected=len(self.rejected), worklist_limit=worklist_limit
+            self.batches,
+            rows_rejected=len(self.rejected),
+            worklist_limit=worklist_limit,
+            left_out=self.left_out,
+            period=self.period,
         )
 
 
@@ -182,8 +195,9 @@ def project_group(group: CaseGroup, as_of: date) -> tuple[CaseBatch, list[Reject
     return batch, rejected
 
 
-def project_caseload(caseload: Caseload, as_of: date) -> Report:
-    """Project every group of ``caseload`` as of ``as_of``."""
+def project_caseload(caseload: Caseload, as_of: date, period: Period | None = None) -> Report:
+    """Project every group of ``caseload`` as of ``as_of``; ``period``: the plans issued in it
+    are the ones the 20-week figures count."""
     batches, rejected = [], list(caseload.rejected)
     for group in caseload.groups:
         batch, failed = project_group(group, as_of)
@@ -191,7 +205,47 @@ def project_caseload(caseload: Caseload, as_of: date) -> Report:
         if len(batch):
             batches.append(batch)
     rejected.sort(key=lambda r: (r.source, r.line if r.line is not None else -1))
-    return Report(as_of, batches, rejected, list(caseload.warnings), caseload.source)
+    warnings = list(caseload.warnings) + closure_warnings(batches)
+    return Report(
+        as_of, batches, rejected, warnings, caseload.source, dict(caseload.left_out), period
+    )
+
+
+def closure_warnings(batches: Sequence[CaseBatch]) -> list[str]:
+    """One warning per calendar on which some case's school-closure test could not be made:
+    the exception was not checked, which is not the same as not applying."""
+    found = []
+    for batch in batches:
+        text = closure_skipped_text(batch.calendar)
+        # (no count in the text: the summary counts them, and a file read in two halves gives
+        # one warning, not two)
+        if batch.projection.closure_checks_skipped().any() and text not in found:
+            found.append(text)
+    return found
+
+
+def closure_skipped_text(calendar: Calendar, cases: int | None = None) -> str:
+    """Why the school-closure exception could not be checked, and what to do.
+
+    >>> from send_clock.calendars import load_calendar
+    >>> print(closure_skipped_text(load_calendar("england-and-wales")))
+    the school-closure exception (SEND Regulations 2014 reg 5(4)(a), 10(4)(a)) was not checked: \
+calendar 'england-and-wales' has no term dates; give a calendar with the schools' term dates \
+(--calendar, or the service's default calendar)
+    """
+    coverage = calendar.coverage
+    why = (
+        f"calendar {calendar.id!r} has no term dates"
+        if coverage is None
+        else f"the dates tested fall outside calendar {calendar.id!r}'s term dates "
+        f"({coverage[0]} to {coverage[1]})"
+    )
+    which = "" if cases is None else f" for {cases} case{'s' if cases != 1 else ''}"
+    return (
+        "the school-closure exception (SEND Regulations 2014 reg 5(4)(a), 10(4)(a)) was not "
+        f"checked{which}: {why}; give a calendar with the schools' term dates (--calendar, or "
+        "the service's default calendar)"
+    )
 
 
 def batch_from_cases(

@@ -320,6 +320,9 @@ class Figures(BaseModel):
     final_plans_issued_excluding_exceptions: int
     final_plans_within_20_weeks_excluding_exceptions: int
     final_plans_within_20_weeks_excluding_exceptions_pct: float | None
+    final_plans_issued_excluding_recorded_and_detected: int
+    final_plans_within_20_weeks_excluding_recorded_and_detected: int
+    final_plans_within_20_weeks_excluding_recorded_and_detected_pct: float | None
     decisions_made: int
     decisions_within_6_weeks: int
     decisions_within_6_weeks_pct: float | None
@@ -341,3 +344,8 @@ class BreachSummary(Figures):
     due_soon: list[Worklist]
     by_month: list[MonthFigures]
     rows_rejected: int
+    closure_checks_skipped: int = Field(
+        description="Cases where the school-closure exception could not be checked: no term "
+        "dates for the dates tested (set SEND_CLOCK_DEFAULT_CALENDAR to the council's own)"
+    )
+    method: str = Field(description="How the 20-week figures are counted")
