@@ -34,7 +34,7 @@ import numpy as np
 
 from ..calendars import Calendar
 from ..timelines import Case, Cases, Process, Projection, columns_of, project_columns
-from ..timelines.projector import EXCUSED, LATE, OVERDUE
+from ..timelines.projector import EXCUSED, LATE, OVERDUE, closure_skipped_text
 
 if TYPE_CHECKING:
     from .summary import Period
@@ -222,30 +222,6 @@ def closure_warnings(batches: Sequence[CaseBatch]) -> list[str]:
         if batch.projection.closure_checks_skipped().any() and text not in found:
             found.append(text)
     return found
-
-
-def closure_skipped_text(calendar: Calendar, cases: int | None = None) -> str:
-    """Why the school-closure exception could not be checked, and what to do.
-
-    >>> from send_clock.calendars import load_calendar
-    >>> print(closure_skipped_text(load_calendar("england-and-wales")))
-    the school-closure exception (SEND Regulations 2014 reg 5(4)(a), 10(4)(a)) was not checked: \
-calendar 'england-and-wales' has no term dates; give a calendar with the schools' term dates \
-(--calendar, or the service's default calendar)
-    """
-    coverage = calendar.coverage
-    why = (
-        f"calendar {calendar.id!r} has no term dates"
-        if coverage is None
-        else f"the dates tested fall outside calendar {calendar.id!r}'s term dates "
-        f"({coverage[0]} to {coverage[1]})"
-    )
-    which = "" if cases is None else f" for {cases} case{'s' if cases != 1 else ''}"
-    return (
-        "the school-closure exception (SEND Regulations 2014 reg 5(4)(a), 10(4)(a)) was not "
-        f"checked{which}: {why}; give a calendar with the schools' term dates (--calendar, or "
-        "the service's default calendar)"
-    )
 
 
 def batch_from_cases(

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from .. import __version__
+from ..calendars import load_calendar
 from ..store import Store
 from . import problems
 from .middleware import AccessLog, SizeLimit
@@ -31,6 +32,8 @@ feeds at `/v1/feeds/{token}.ics`, whose unguessable token is the credential. Err
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    if settings.default_calendar:  # a bad setting fails at start, not on the first case
+        load_calendar(settings.default_calendar)
     app = FastAPI(
         title="send-clock",
         version=__version__,

@@ -171,6 +171,10 @@ class MilestoneOut(BaseModel):
     days_late: int | None
     basis: str
     conditional: bool
+    excusal: Literal["recorded", "detected"] | None = Field(
+        description="How an excused milestone was excused: an exception the authority recorded, "
+        "or a school-closure window send-clock detected in the term dates"
+    )
     exceptions: list[ExceptionOut]
 
 
@@ -181,7 +185,10 @@ class TimelineOut(BaseModel):
     as_of: date
     outcomes: dict[str, str | None]
     milestones: list[MilestoneOut]
-    warnings: list[str]
+    warnings: list[str] = Field(
+        description="Among them: that the school-closure exception could not be checked (no "
+        "term dates for the dates tested)"
+    )
 
 
 # -- cases --------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ An actual date later than the as-of date has not happened yet as of then, and is
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -120,8 +121,9 @@ class Projection:
         """Per case: ``"recorded"``, ``"detected"`` or ``""`` - how the milestone was excused.
         A recorded exception wins over a detected window."""
         excused = self.status[milestone_id] == EXCUSED
-        recorded = self.recorded_mask(milestone_id)
-        return np.where(excused & recorded, RECORDED, np.where(excused, DETECTED, ""))
+        detected = ~self.recorded_mask(milestone_id) & (self.closure_window[milestone_id] >= 0)
+        # excused and neither recorded on the case nor detected: the source flagged it (SEN2)
+        return np.where(excused, np.where(detected, DETECTED, RECORDED), "")
 
     def recorded_mask(self, milestone_id: str) -> np.ndarray:
         """Per case: an exception the authority recorded applies to the milestone."""
@@ -525,6 +527,30 @@ def _recorded_mask(recorded, milestone_id: str, size: int) -> np.ndarray:
         if name == milestone_id:
             mask[case] = True
     return mask
+
+
+def closure_skipped_text(calendar: Calendar, milestones: Sequence[str] = ()) -> str:
+    """Why the school-closure exception could not be checked, and what to do.
+
+    >>> from send_clock.calendars import load_calendar
+    >>> print(closure_skipped_text(load_calendar("england-and-wales"), ["final_plan"]))
+    the school-closure exception (SEND Regulations 2014 reg 5(4)(a), 10(4)(a)) was not checked \
+for final_plan: calendar 'england-and-wales' has no term dates; give a calendar with the \
+schools' term dates (--calendar, or the service's default calendar)
+    """
+    coverage = calendar.coverage
+    why = (
+        f"calendar {calendar.id!r} has no term dates"
+        if coverage is None
+        else f"the dates tested fall outside the term dates of calendar {calendar.id!r} "
+        f"({coverage[0]} to {coverage[1]})"
+    )
+    which = f" for {', '.join(milestones)}" if milestones else ""
+    return (
+        "the school-closure exception (SEND Regulations 2014 reg 5(4)(a), 10(4)(a)) was not "
+        f"checked{which}: {why}; give a calendar with the schools' term dates (--calendar, or "
+        "the service's default calendar)"
+    )
 
 
 def _roll(day: date, rule: Rule, calendar: Calendar) -> date:

@@ -92,7 +92,7 @@ def test_csv_has_the_same_fields(report):
 def test_json_document(report):
     summary = report.summary()
     document = json.loads(written(write_json, report, summary))
-    assert list(document) == ["as_of", "summary", "rejected", "cases"]
+    assert list(document) == ["as_of", "summary", "rejected", "warnings", "cases"]
     assert document["as_of"] == "2025-12-01" and document["summary"] == summary
     flat = [
         {k: case[k] for k in ("case_id", "process", "calendar", "received")} | milestone

@@ -216,7 +216,8 @@ def test_an_actual_date_after_the_as_of_date_is_ignored_with_a_warning():
     )
     # The final plan has not happened yet either, so the outcome is still open.
     assert row(schedule, "no_plan_notice")["conditional"] is True
-    assert len(schedule.warnings) == 2
+    assert len(schedule.warnings) == 3  # the two dates, and the closure check not made
+    assert "school-closure exception" in schedule.warnings[2]
     assert "decision_to_assess is dated 2025-10-20" in schedule.warnings[0]
     assert "2025-10-01" in schedule.warnings[0]
 

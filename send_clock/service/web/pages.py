@@ -24,6 +24,7 @@ from ...store.projection import batches_of
 from ...timelines import bundled_processes, load_process, project
 from ...timelines.model import EXCEPTION_KINDS
 from ..auth import Actor
+from ..routes.reference import case_calendar
 from .chart import timeline_svg
 
 router = APIRouter(include_in_schema=False)
@@ -182,12 +183,16 @@ async def create_case(request: Request):
     form = await form_of(request)
     try:
         received = parse_date(form.get("received", ""), "date the request was received")
+        process_id = form.get("process", "")
+        calendar = form.get("calendar") or None
+        if calendar is None and process_id in {p.id for p in bundled_processes()}:
+            calendar = case_calendar(request, load_process(process_id), None)
         with _store(request).session() as session:
             state = store.create_case(
                 session,
                 form.get("ref", ""),
-                form.get("process", ""),
-                form.get("calendar") or None,
+                process_id,
+                calendar,
                 received,
                 form.get("officer") or None,
                 actor.name,
