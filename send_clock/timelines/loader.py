@@ -70,6 +70,7 @@ _MILESTONE_KEYS = {
     "insert_after",
     "replaces",
     "automatic",
+    "absence_within_period",
 }
 _RULE_KEYS = {
     "from",
@@ -265,6 +266,7 @@ class _Reader(TableReader):
             excused_by=dict(excused_by),
             closure_test=tuple(entry.get("closure_test", [])),
             automatic=self.flag(entry, "automatic", where, default=False),
+            absence_within_period=self.flag(entry, "absence_within_period", where, default=False),
         )
         return milestone, entry.get("insert_after"), bool(entry.get("replaces", False))
 

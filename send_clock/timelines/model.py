@@ -117,6 +117,10 @@ class Milestone:
     #: The last day of a period given to someone else (the family's 15 days to comment): it
     #: passes by itself on its due date, so it is ``met`` then without anyone recording it.
     automatic: bool = False
+    #: A dated absence excuses this limit only when 4 weeks or more of it fall inside the
+    #: period the limit runs over (reg 8(2)(b): absent "during that 6 week period"), not when
+    #: it merely overlaps it.
+    absence_within_period: bool = False
 
     @property
     def anchors(self) -> tuple[str, ...]:

@@ -35,7 +35,7 @@ import numpy as np
 from ..calendars import Calendar
 from ..errors import InputError, OutOfCoverage, SendClockError
 from .excusals import RecordedException
-from .model import Milestone, Process, Rule, Step
+from .model import MINIMUM_ABSENCE_DAYS, Milestone, Process, Rule, Step
 
 STATUSES = (
     "met",
@@ -497,6 +497,9 @@ class _Run:
         ends = due[milestone.id][case]
         if np.isnat(begins) or np.isnat(ends):
             return False
+        if milestone.absence_within_period:  # 4 weeks of it inside the period
+            inside = min(exception.end, ends.item()) - max(exception.start, begins.item())
+            return inside.days + 1 >= MINIMUM_ABSENCE_DAYS
         return exception.start <= ends.item() and exception.end >= begins.item()
 
     # -- statuses -----------------------------------------------------------------------------

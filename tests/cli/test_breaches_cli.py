@@ -208,3 +208,20 @@ def test_a_missing_file():
 def test_usage_errors(args, message):
     result = run(*args)
     assert result.exit_code == 2 and message in result.stderr
+
+
+def test_the_report_header_and_page_say_the_closure_checks_were_not_made(caseload, tmp_path):
+    # the hand-made caseload is on england-and-wales: no term dates, so for all 8 cases the
+    # school-closure exception could not be checked - the table's header and the page say so
+    table = run(caseload, "--as-of", "2025-12-01", "--allow-rejects")
+    assert "School-closure exception not checked for 8 cases: see the warning." in table.stdout
+    page = tmp_path / "report.html"
+    run(caseload, "--as-of", "2025-12-01", "--format", "html", "-o", page, "--allow-rejects")
+    html = page.read_text()
+    assert "School-closure exception not checked for 8 cases" in html
+    assert NOT_CHECKED.removeprefix("send-clock: warning: ") in html.replace("&#39;", "'")
+    on_surrey = tmp_path / "surrey.csv"
+    on_surrey.write_text("case_id,received,calendar\nS-1,2025-06-30,surrey\n")
+    quiet = run(on_surrey, "--as-of", "2026-01-10", "--format", "json")
+    assert json.loads(quiet.stdout)["summary"]["closure_checks_skipped"] == 0
+    assert quiet.stderr == ""

@@ -92,3 +92,10 @@ def test_a_closed_cases_undated_milestones_are_unrecorded_in_the_list(api):
     unrecorded = get("/v1/cases?status=unrecorded&as_of=2026-06-01", headers=api.read).json()
     [case] = unrecorded["cases"]
     assert case["statuses"]["unrecorded"] >= 1 and case["next_due"] is None
+
+
+def test_the_dashboard_warns_of_cases_not_checked(api, staff):  # noqa: F811
+    api.case(received="2025-06-30")  # england-and-wales: no term dates, whatever the day
+    client, _csrf = staff
+    html = client.get("/").text
+    assert "the school-closure exception could not be checked for 1 case" in html

@@ -77,3 +77,20 @@ def test_advice_runs_from_the_day_the_body_received_the_request_when_recorded():
     assert row(later, "advice_due")["due"] == "2025-12-04"  # 23 Oct + 6 weeks
     without = timeline(events=DECIDED, as_of="2025-10-23")
     assert row(without, "advice_due")["due"] == "2025-12-01"  # 20 Oct + 6 weeks
+
+
+# -- reg 8(2)(b) --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("absence", "excused"),
+    [
+        # advice asked for Mon 20 Oct 2025, due Mon 1 Dec: 25 Oct - 30 Nov is 37 days inside
+        ("absence_from_area:2025-10-25..2025-11-30", True),
+        # 10 Nov - 31 Dec: 52 days, but only 10 Nov - 1 Dec (22 days) inside the 6 weeks
+        ("absence_from_area:2025-11-10..2025-12-31", False),
+    ],
+)
+def test_an_absence_excuses_late_advice_only_when_4_weeks_fall_in_the_6(absence, excused):
+    # reg 8(2)(b): the advice limit is lifted when the parent or young person is absent from
+    # the area for 4 weeks or more "during that 6 week period" - not merely overlapping it.
+    schedule = timeline(events=DECIDED, exceptions=(absence,), as_of="2026-01-10")
+    assert (row(schedule, "advice_due")["status"] == "excused") is excused
