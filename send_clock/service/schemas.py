@@ -8,17 +8,10 @@ from typing import Annotated, Literal
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
-Status = Literal[
-    "met",
-    "late",
-    "overdue",
-    "at_risk",
-    "due_soon",
-    "pending",
-    "excused",
-    "not_applicable",
-    "unrecorded",
-]
+from ..timelines.projector import STATUSES
+
+#: A milestone's status: the projector's list, one place.
+Status = Literal[STATUSES]
 
 
 #: A stored row's id in a path: a positive 32-bit integer (both databases' INTEGER).
