@@ -105,6 +105,7 @@ class _Run:
         self.errors = np.full(self.size, None, dtype=object)
         self.failed = np.zeros(self.size, dtype=bool)  # where errors is not None
         self.windows = calendar.qualifying_windows
+        self.started = np.asarray(cases.received, dtype="datetime64[D]")
 
     def fail(self, mask: np.ndarray, error_class, message) -> None:
         """Record an error for the cases in ``mask`` that have none yet. ``message`` is text or
@@ -174,10 +175,13 @@ class _Run:
         for milestone_id in self.process.order:
             milestone = self.process.milestone(milestone_id)
             applies, maybe = self.branch_masks(milestone, outcomes)
+            applies &= self.in_force(milestone)
             if milestone_id == self.process.start:
                 due[milestone_id] = actual[milestone_id]
             else:
-                due[milestone_id] = self.evaluate(milestone.due, milestone, actual, projected)
+                due[milestone_id] = self.revised(
+                    milestone, lambda m: self.evaluate(m.due, m, actual, projected)
+                )
                 # No due date: a parameter it needs was not given (e.g. no transfer year), or
                 # it could not be counted (the case then carries the error).
                 applies &= ~np.isnat(due[milestone_id])
@@ -188,8 +192,9 @@ class _Run:
                     )
             target[milestone_id] = self.evaluate(milestone.target, milestone, actual, projected)
             earliest[milestone_id] = self.evaluate(milestone.earliest, milestone, actual, projected)
-            projected[milestone_id] = self.projection(
-                milestone, due[milestone_id], actual, projected
+            own_due = due[milestone_id]
+            projected[milestone_id] = self.revised(
+                milestone, lambda m, own_due=own_due: self.projection(m, own_due, actual, projected)
             )
             applicable[milestone_id], conditional[milestone_id] = applies, maybe & applies
             for column in (due, target, earliest, projected):
@@ -226,6 +231,28 @@ class _Run:
             recorded=recorded,
             errors=self.errors,
         )
+
+    def in_force(self, milestone: Milestone) -> np.ndarray:
+        """The cases that began while the milestone was in force (all, for most milestones)."""
+        mask = np.ones(self.size, dtype=bool)
+        if milestone.in_force_from is not None:
+            mask &= self.started >= np.datetime64(milestone.in_force_from, "D")
+        if milestone.in_force_until is not None:
+            mask &= self.started < np.datetime64(milestone.in_force_until, "D")
+        return mask
+
+    def revised(self, milestone: Milestone, compute) -> np.ndarray:
+        """``compute(version)`` for each case by the version of the milestone in force on the
+        case's start date (a regulation that replaced another counts only the cases begun
+        after its commencement)."""
+        result = compute(milestone)
+        for revision in milestone.revisions:
+            began_after = self.started >= np.datetime64(revision.in_force_from, "D")
+            if began_after.any():
+                result = np.where(
+                    began_after, compute(milestone.at(revision.in_force_from)), result
+                )
+        return result
 
     def branch_masks(self, milestone: Milestone, outcomes) -> tuple[np.ndarray, np.ndarray]:
         applies = np.ones(self.size, dtype=bool)

@@ -1,0 +1,128 @@
+"""Rules in force from a commencement date: a milestone that applies only to cases begun in a
+window (``in_force_from`` / ``in_force_until``), and ``revisions`` that count a case by the rule
+in force on its start date. Loaded, validated and projected column-wise."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+
+import numpy as np
+import pytest
+
+from send_clock.calendars import load_calendar
+from send_clock.errors import ProcessFileError
+from send_clock.timelines import Case, load_process, project, project_columns
+from send_clock.timelines.schedule import columns_of
+
+PROCESS = """
+    id = "commenced"
+    title = "A process whose rules changed on 1 March 2026"
+    start = "start"
+
+    [[milestones]]
+    id = "start"
+    title = "Start"
+    description = "It starts."
+    basis = "Old Regulations reg 1"
+
+    [[milestones]]
+    id = "notice"
+    title = "Notice"
+    description = "Only under the new Regulations."
+    basis = "New Regulations reg 2"
+    due = { from = "start", amount = 1, unit = "weeks" }
+    in_force_from = 2026-03-01
+
+    [[milestones]]
+    id = "decision"
+    title = "Decision"
+    description = "Ten weeks under the old rules, six under the new."
+    basis = "Old Regulations reg 3"
+    due = { from = "start", amount = 10, unit = "weeks" }
+    lead = { after = "start", amount = 0, unit = "days" }
+    [[milestones.revisions]]
+    in_force_from = 2026-03-01
+    due = { from = "notice", amount = 5, unit = "weeks" }
+    lead = { after = "notice", amount = 0, unit = "days" }
+    basis = "New Regulations reg 4"
+
+    [[milestones]]
+    id = "old_report"
+    title = "Report"
+    description = "Revoked by the new Regulations."
+    basis = "Old Regulations reg 5"
+    due = { from = "start", amount = 2, unit = "weeks" }
+    in_force_until = 2026-03-01
+"""
+
+
+def write(tmp_path, text: str = PROCESS) -> str:
+    path = tmp_path / "commenced.toml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return str(path)
+
+
+def one(tmp_path, received: str):
+    case = Case(received=date.fromisoformat(received))
+    calendar = load_calendar("england-and-wales")
+    schedule = project(load_process(write(tmp_path)), calendar, case, as_of=case.received)
+    return {
+        m.id: (m.due and m.due.isoformat(), m.status, m.milestone.basis)
+        for m in schedule.milestones
+    }
+
+
+def test_a_case_begun_the_day_before_commencement_keeps_the_old_rules(tmp_path):
+    found = one(tmp_path, "2026-02-28")
+    assert found["decision"] == ("2026-05-09", "pending", "Old Regulations reg 3")  # 10 weeks
+    assert found["old_report"][0] == "2026-03-14"
+    assert found["notice"] == (None, "not_applicable", "New Regulations reg 2")
+
+
+def test_a_case_begun_on_the_commencement_day_takes_the_new_rules(tmp_path):
+    found = one(tmp_path, "2026-03-01")
+    assert found["notice"][0] == "2026-03-08"
+    assert found["decision"] == ("2026-04-12", "pending", "New Regulations reg 4")  # 1 + 5 weeks
+    assert found["old_report"][1] == "not_applicable"
+
+
+def test_one_batch_counts_each_case_by_its_own_start_date(tmp_path):
+    process = load_process(write(tmp_path))
+    cases = [Case(received=date(2026, 2, 28)), Case(received=date(2026, 3, 1))]
+    projection = project_columns(
+        process, load_calendar("england-and-wales"), columns_of(process, cases), date(2026, 3, 1)
+    )
+    assert projection.due["decision"].tolist() == [date(2026, 5, 9), date(2026, 4, 12)]
+    assert np.isnat(projection.due["notice"][0]) and np.isnat(projection.due["old_report"][1])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        (
+            "in_force_until = 2026-03-01",
+            "in_force_until = 2026-03-01\n    in_force_from = 2026-03-01",
+            "in_force_until must be after in_force_from",
+        ),
+        ('due = { from = "notice"', 'dew = { from = "notice"', "dew"),
+        (
+            'basis = "New Regulations reg 4"',
+            'basis = "New Regulations reg 4"\n[[milestones.revisions]]\n'
+            'in_force_from = 2026-01-01\ndue = { from = "start", amount = 1, unit = "weeks" }'
+            '\nbasis = "Earlier"',
+            "revisions must be in order of in_force_from",
+        ),
+        ("in_force_until = 2026-03-01", 'in_force_until = "2026-02-30"', "not a real date"),
+        (
+            'basis = "Old Regulations reg 1"',
+            'basis = "Old Regulations reg 1"\nin_force_from = 2026-03-01',
+            "the start milestone applies to every case",
+        ),
+    ],
+)
+def test_invalid_commencements_are_refused_with_the_entry(tmp_path, old, new, reason):
+    text = textwrap.dedent(PROCESS).replace(old, new, 1)
+    assert text != textwrap.dedent(PROCESS)
+    with pytest.raises(ProcessFileError, match=reason):
+        load_process(write(tmp_path, text))
