@@ -17,6 +17,8 @@ def step_text(step: Step) -> str:
     unit = step.unit.replace("-", " ")
     sign = "+" if step.amount >= 0 else "-"
     extra = " (once recorded)" if step.if_recorded else ""
+    if step.starting_with:
+        extra += " beginning with that day"
     return f"{step.anchor} {sign} {abs(step.amount)} {unit}{extra}"
 
 
@@ -34,6 +36,8 @@ def rule_text(rule: Rule) -> str:
             f"{a[1]:02d}/{a[0]:02d}-{b[1]:02d}/{b[0]:02d}" for a, b in rule.roll_out_of
         )
         text += f" (rolled out of {periods})"
+    if rule.to_working_day:
+        text += " (or the next working day)"
     return text
 
 

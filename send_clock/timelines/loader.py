@@ -86,6 +86,8 @@ _RULE_KEYS = {
     "year",
     "roll_out_of",
     "if_recorded",
+    "starting_with",
+    "to_working_day",
 }
 
 
@@ -336,7 +338,13 @@ class _Reader(TableReader):
             unit = parse_unit(str(table.get("unit", "")))
         except SendClockError as error:
             raise self.fail(where, str(error)) from None
-        return Step(anchor, amount, unit, bool(table.get("if_recorded", False)))
+        return Step(
+            anchor,
+            amount,
+            unit,
+            self.flag(table, "if_recorded", where, default=False),
+            self.flag(table, "starting_with", where, default=False),
+        )
 
     def lead(self, table, where: str) -> Step:
         return self.step(table, where, anchor_key="after")
@@ -344,15 +352,17 @@ class _Reader(TableReader):
     def rule(self, table, where: str) -> Rule:
         self.keys(table, _RULE_KEYS, where)
         roll = tuple(self.period(item, where) for item in table.get("roll_out_of", []))
+        moves = {
+            "roll_out_of": roll,
+            "to_working_day": self.flag(table, "to_working_day", where, default=False),
+        }
         if "on" in table:
             match = _MONTH_DAY.match(str(table["on"]))
             if not match or not isinstance(table.get("year"), str):
                 raise self.fail(
                     where, 'a fixed date needs on = "MM-DD" and year = "<case parameter>"'
                 )
-            return Rule(
-                on=(int(match[1]), int(match[2])), year_param=table["year"], roll_out_of=roll
-            )
+            return Rule(on=(int(match[1]), int(match[2])), year_param=table["year"], **moves)
         for combine in ("latest", "earliest"):
             parts = table.get(f"{combine}_of")
             if parts is not None:
@@ -362,8 +372,8 @@ class _Reader(TableReader):
                     self.step(part, f"{where} {combine}_of[{n}]")
                     for n, part in enumerate(parts, start=1)
                 )
-                return Rule(steps=steps, combine=combine, roll_out_of=roll)
-        return Rule(steps=(self.step(table, where),), roll_out_of=roll)
+                return Rule(steps=steps, combine=combine, **moves)
+        return Rule(steps=(self.step(table, where),), **moves)
 
     def period(self, item, where: str):
         if not (

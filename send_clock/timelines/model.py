@@ -42,12 +42,17 @@ class Step:
     ``if_recorded``: in a ``latest_of``/``earliest_of`` rule, this part counts only once the
     anchor has actually happened (the appeal deadline moves only once a mediation certificate
     exists).
+
+    ``starting_with``: the period is one "beginning with" (or "starting with") the anchor's
+    date, which is its first day, so it ends a day earlier than one counted from the next day
+    ("within 6 weeks beginning with the date of receipt": receipt + 41 days).
     """
 
     anchor: str
     amount: int
     unit: str
     if_recorded: bool = False
+    starting_with: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,8 @@ class Rule:
     One of: ``steps`` with ``combine`` = ``"only"`` (one step), ``"latest"`` or ``"earliest"``
     of several; or ``on`` (a fixed ``MM-DD``) in the year held by case parameter ``year_param``.
     ``roll_out_of`` lists ``(MM-DD, MM-DD)`` periods: a date inside one moves to the first working
-    day after it.
+    day after it. ``to_working_day``: a last day that is not a working day moves to the next
+    working day ("the period is extended to include the following working day").
     """
 
     steps: tuple[Step, ...] = ()
@@ -65,6 +71,7 @@ class Rule:
     on: tuple[int, int] | None = None
     year_param: str | None = None
     roll_out_of: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()
+    to_working_day: bool = False
 
     @property
     def anchors(self) -> tuple[str, ...]:

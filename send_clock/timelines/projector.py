@@ -288,7 +288,9 @@ class _Run:
                     result = np.fmin(result, part)
             else:
                 result = parts[0]
-        return self.rolled(rule, result) if rule.roll_out_of else result
+        if rule.roll_out_of:
+            result = self.rolled(rule, result)
+        return self.next_working_day(result) if rule.to_working_day else result
 
     def step(self, step: Step, milestone: Milestone, actual, projected) -> np.ndarray:
         if step.if_recorded:
@@ -305,7 +307,8 @@ class _Run:
             OutOfCoverage,
             lambda i: f"{milestone.id}: {_coverage_message(self.calendar, start[i], step)}",
         )
-        return result
+        # A period "beginning with" its anchor's date counts that date as its first day.
+        return result - np.timedelta64(1, "D") if step.starting_with else result
 
     def fixed_date(self, rule: Rule) -> np.ndarray:
         years = self.cases.params.get(rule.year_param)
@@ -316,6 +319,16 @@ class _Run:
         first = (years - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (month - 1)
         result = first.astype("datetime64[D]") + (day - 1)
         return np.where(years < 0, NAT, result)
+
+    def next_working_day(self, days: np.ndarray) -> np.ndarray:
+        """Each date that is not a working day moved to the next working day (the day before
+        plus one working day), NaT kept."""
+        try:
+            before = days - np.timedelta64(1, "D")
+            return self.calendar.add_many(before, 1, "working-days", errors="coerce")
+        except SendClockError as error:  # bank holidays are known for 1990-2060 only
+            self.fail(~np.isnat(days), type(error), str(error))
+            return nat(self.size)
 
     def rolled(self, rule: Rule, days: np.ndarray) -> np.ndarray:
         """Move dates inside a ``roll_out_of`` period to the first working day after it; done

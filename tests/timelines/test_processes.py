@@ -31,6 +31,11 @@ def test_the_shipped_processes_and_their_public_milestone_ids():
         "england-tribunal-order",
         "england-unopposed-appeal",
         "jersey-ron",
+        "northern-ireland-statutory-assessment",
+        "scotland-csp",
+        "scotland-csp-early-review",
+        "wales-aln-idp",
+        "wales-aln-reconsideration",
     ]
     assert load_process("england-ehcna").ids == (
         "request_received",

@@ -26,4 +26,12 @@ ISSUE_16_UNCONFIRMED = [
     ("england-cease", "representations_due"),
     ("england-cease", "decision_notice"),
     ("england-cease", "appeal_deadline"),
+    ("northern-ireland-statutory-assessment", "assessment_made"),
+    ("northern-ireland-statutory-assessment", "final_statement"),
+    ("scotland-csp", "plan_prepared"),
+    ("scotland-csp", "tribunal_reference"),
+    ("scotland-csp", "first_review"),
+    ("wales-aln-idp", "school_decision_and_plan"),
+    ("wales-aln-idp", "la_decision_and_plan"),
+    ("wales-aln-reconsideration", "reconsideration_decision"),
 ]
