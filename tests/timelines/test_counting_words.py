@@ -12,6 +12,7 @@ from send_clock.calendars import load_calendar
 from send_clock.errors import ProcessFileError
 from send_clock.timelines import Case, load_process, project
 from send_clock.timelines.describe import process_to_dict
+from tests.timelines.support import process_file
 
 PROCESS = """
     id = "counting"
@@ -48,9 +49,7 @@ PROCESS = """
 
 
 def write(tmp_path, text: str = PROCESS) -> str:
-    path = tmp_path / "counting.toml"
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return str(path)
+    return process_file(tmp_path, text, "counting.toml")
 
 
 def due(tmp_path, start: date) -> dict:

@@ -9,11 +9,14 @@ from datetime import date
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from send_clock.calendars import load_calendar
 from send_clock.errors import ProcessFileError
 from send_clock.timelines import Case, load_process, project, project_columns
 from send_clock.timelines.schedule import columns_of
+from tests.timelines.support import process_file
 
 PROCESS = """
     id = "commenced"
@@ -58,9 +61,7 @@ PROCESS = """
 
 
 def write(tmp_path, text: str = PROCESS) -> str:
-    path = tmp_path / "commenced.toml"
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return str(path)
+    return process_file(tmp_path, text, "commenced.toml")
 
 
 def one(tmp_path, received: str):
@@ -126,3 +127,28 @@ def test_invalid_commencements_are_refused_with_the_entry(tmp_path, old, new, re
     assert text != textwrap.dedent(PROCESS)
     with pytest.raises(ProcessFileError, match=reason):
         load_process(write(tmp_path, text))
+
+
+NORTHERN_IRELAND = load_process("northern-ireland-statutory-assessment")
+COMMENCEMENT = date(2005, 9, 1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.dates(date(2004, 9, 1), date(2006, 8, 31)), min_size=1, max_size=12))
+def test_a_batch_counts_each_case_as_it_would_alone(starts):
+    # One projection over cases on both sides of 1 Sep 2005 equals each case projected alone,
+    # and each is counted by the regulations in force on its own start date.
+    calendar = load_calendar("northern-ireland")
+    cases = [Case(received=start) for start in starts]
+    batch = project_columns(
+        NORTHERN_IRELAND, calendar, columns_of(NORTHERN_IRELAND, cases), date(2006, 9, 1)
+    )
+    for position, case in enumerate(cases):
+        alone = project(NORTHERN_IRELAND, calendar, case, as_of=date(2006, 9, 1))
+        for milestone in alone.milestones:
+            batch_due = batch.due[milestone.id][position]
+            assert (None if np.isnat(batch_due) else batch_due.item()) == milestone.due
+        decision = alone.milestone("decision_to_assess")
+        assert (decision.status == "not_applicable") == (case.received < COMMENCEMENT)
+        proposed = alone.milestone("proposed_statement").milestone.basis
+        assert ("2005 reg 16" in proposed) == (case.received >= COMMENCEMENT)
