@@ -89,14 +89,15 @@ def test_wales_reconsideration_seven_weeks():
 def test_scotland_csp_response_plan_and_review():
     # SSI 2010/149's note: reg 4A gives "a time limit of 8 weeks for the education authority to
     # respond to a request to establish whether a child or young person requires a plan".
-    # Request Mon 1 Sep 2025: response by Mon 27 Oct; the plan 16 weeks later, Mon 16 Feb 2026;
-    # its review 12 months on.
+    # Request Mon 1 Sep 2025: response by Mon 27 Oct; the plan 16 weeks later, Mon 16 Feb 2026.
+    # 2004 Act s.10(2)(a): a review "on the expiry of the period of 12 months beginning with the
+    # date on which the plan was prepared": that period's last day is Mon 15 Feb 2027.
     schedule = timeline("scotland-csp", "2025-09-01")
     due = column(schedule, "due")
     assert (due["response_to_request"], due["plan_prepared"], due["first_review"]) == (
         "2025-10-27",
         "2026-02-16",
-        "2027-02-16",
+        "2027-02-15",
     )
     assert due["tribunal_reference"] is None  # dated once a decision is recorded
 

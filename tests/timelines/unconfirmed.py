@@ -30,7 +30,6 @@ ISSUE_16_UNCONFIRMED = [
     ("northern-ireland-statutory-assessment", "final_statement"),
     ("scotland-csp", "plan_prepared"),
     ("scotland-csp", "tribunal_reference"),
-    ("scotland-csp", "first_review"),
     ("wales-aln-idp", "school_decision_and_plan"),
     ("wales-aln-idp", "la_decision_and_plan"),
     ("wales-aln-reconsideration", "reconsideration_decision"),
