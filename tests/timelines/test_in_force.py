@@ -152,3 +152,25 @@ def test_a_batch_counts_each_case_as_it_would_alone(starts):
         assert (decision.status == "not_applicable") == (case.received < COMMENCEMENT)
         proposed = alone.milestone("proposed_statement").milestone.basis
         assert ("2005 reg 16" in proposed) == (case.received >= COMMENCEMENT)
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ('revisions = "x"', "revisions must be a list"),
+        ('revisions = ["x"]', "must be a table"),
+        ("revisions = [{ in_force_from = 2026-01-01 }]", "needs the due rule"),
+        (
+            'revisions = [{ in_force_from = "2026-01-01\\u0000", basis = "b", '
+            'due = { from = "start", amount = 1, unit = "weeks" } }]',
+            "is not a date",
+        ),
+        ("in_force_from = 2026-01-01T10:00:00", "has a time of day"),
+        ('in_force_from = "=cmd|calc"', "is not a date"),
+    ],
+)
+def test_hostile_commencement_values_are_refused_in_one_line(tmp_path, line, reason):
+    text = f"{textwrap.dedent(PROCESS)}{line}\n"
+    with pytest.raises(ProcessFileError, match=reason) as caught:
+        load_process(write(tmp_path, text))
+    assert "\n" not in str(caught.value)
