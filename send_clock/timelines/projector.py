@@ -413,7 +413,8 @@ class _Run:
             tested = self.tested[milestone.id][case]
             return not np.isnat(tested) and exception.start <= tested.item() <= exception.end
         # A dated absence excuses the limits whose running period it overlaps.
-        anchors = [s.anchor for s in milestone.due.steps] if milestone.due else []
+        in_force = milestone.at(self.started[case].item())  # the rule the case counts by
+        anchors = [s.anchor for s in in_force.due.steps] if in_force.due else []
         begins = min((self.known[a][case] for a in anchors), default=NAT)
         ends = due[milestone.id][case]
         if np.isnat(begins) or np.isnat(ends):
