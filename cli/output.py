@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import cache
 from typing import IO
 
 import click
@@ -51,18 +52,30 @@ def write_csv(rows: Iterable[dict], columns: Sequence[str], stream: IO[str]) -> 
 def console(stream: IO[str] | None = None):
     """A rich console: colour on a terminal, plain and wide enough not to wrap otherwise
     (``$COLUMNS`` sets the width either way)."""
-    from rich.console import Console
-
     stream = stream or sys.stdout
     terminal = stream.isatty()
     columns = os.environ.get("COLUMNS", "")
-    return Console(
+    return _console_class()(
         file=stream,
         width=int(columns) if columns.isdigit() else None if terminal else 200,
         no_color=not terminal,
         highlight=False,
         emoji=False,
     )
+
+
+@cache
+def _console_class():
+    from rich.console import Console
+
+    class PipeAwareConsole(Console):
+        """Rich exits 1 when the reader of a pipe goes away; ``| head`` is not an error, so
+        the command line's handler (exit 0) sees the broken pipe instead."""
+
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError
+
+    return PipeAwareConsole
 
 
 def print_table(
