@@ -26,7 +26,6 @@ Forking is only done from a program with one thread (the command line); elsewher
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import multiprocessing
 import os
@@ -39,6 +38,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..calendars import Calendar
+from ..csvfiles import header_key, open_columns
 from ..errors import InputError, SendClockError
 from ..timelines import Process
 from .batches import Caseload, Rejected, Report, project_caseload
@@ -131,17 +131,10 @@ def _split_point(path: Path) -> tuple[int, int] | None:
     return None
 
 
-def _header_and_first_half(path: Path, split: int) -> tuple[list[str], io.StringIO]:
+def _header_and_first_half(path: Path, split: int) -> tuple[list[str], io.BytesIO]:
     with path.open("rb") as stream:
-        raw = stream.read(split)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"{path.name} is not UTF-8 text (byte {error.start}); save it as CSV UTF-8"
-        ) from None
-    first = io.StringIO(text, newline="")
-    header = next(csv.reader(first), None)
+        first = io.BytesIO(stream.read(split))
+    header = open_columns(first, path.name).header
     first.seek(0)
     return header, first
 
@@ -163,7 +156,7 @@ def _in_two(path, split, fmt, out, as_of, options) -> RowsWritten | None:
         sender.close()
         try:
             header, first_stream = _header_and_first_half(path, offset)
-            if header is None or "case_id" not in [h.strip().lower() for h in header]:
+            if "case_id" not in map(header_key, header):
                 return None  # let one process give the error about the header
             first = read_caseload(first_stream, name=path.name, **options)
             kind, found = _message(receiver, helper)
@@ -200,10 +193,10 @@ def _second_half(path, offset, first_line, fmt, as_of, options, second_half, sen
     try:
         with path.open("rb") as raw:
             raw.seek(offset)
-            header = next(csv.reader(io.StringIO(_first_line_of(path), newline="")))
-            stream = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+            with path.open("rb") as start:
+                table = open_columns(start, path.name)
             caseload: Caseload = read_caseload_part(
-                stream, header, first_line, name=path.name, **options
+                raw, table.header, first_line, name=path.name, separator=table.separator, **options
             )
         sender.send(("ids", caseload.case_ids))
         report = project_caseload(caseload, as_of)
@@ -216,11 +209,6 @@ def _second_half(path, offset, first_line, fmt, as_of, options, second_half, sen
         sender.send(("error", f"{path.name} is not UTF-8 text ({error.reason})"))
     finally:
         sender.close()
-
-
-def _first_line_of(path: Path) -> str:
-    with path.open(encoding="utf-8-sig", newline="") as stream:
-        return stream.readline()
 
 
 def _append(second_half, out: BinaryIO) -> None:
