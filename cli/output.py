@@ -11,11 +11,14 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from datetime import date
 from functools import cache
 from typing import IO
 
 import click
+
+from send_clock.safecsv import neutral
 
 
 def to_json(value) -> str:
@@ -46,7 +49,7 @@ def write_csv(rows: Iterable[dict], columns: Sequence[str], stream: IO[str]) -> 
     )
     writer.writeheader()
     for row in rows:
-        writer.writerow({key: _cell(row.get(key)) for key in columns})
+        writer.writerow({key: neutral(_cell(row.get(key))) for key in columns})
 
 
 def console(stream: IO[str] | None = None):
@@ -62,6 +65,24 @@ def console(stream: IO[str] | None = None):
         highlight=False,
         emoji=False,
     )
+
+
+@contextmanager
+def progress_bar(what: str, total: int | None = None):
+    """``progress(done)`` drawing a bar (or a count, when ``total`` is unknown) of ``what`` on
+    standard error, on a terminal only; None elsewhere, so a pipe or a file gets nothing."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=console(sys.stderr), transient=True) as bar:
+        task = bar.add_task(what, total=total)
+
+        def progress(done: int) -> None:
+            bar.update(task, completed=done)
+
+        yield progress
 
 
 @cache

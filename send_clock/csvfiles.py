@@ -146,8 +146,9 @@ class CsvColumns:
     def keys(self) -> list[str]:
         return [header_key(cell) for cell in self.header]
 
-    def chunks(self) -> Iterator[Chunk]:
-        """The rows after the header, a block at a time. Raises :class:`NotRowPerRow` where the
+    def chunks(self, skip_empty_lines: bool = False) -> Iterator[Chunk]:
+        """The rows after the header, a block at a time (with ``skip_empty_lines``, an empty
+        line is no row; else a row of empty values). Raises :class:`NotRowPerRow` where the
         file needs the row-by-row reader, :class:`InputError` for text that is not UTF-8."""
         import pyarrow as pa
         from pyarrow import csv as arrow_csv
@@ -167,7 +168,7 @@ class CsvColumns:
                 parse_options=arrow_csv.ParseOptions(
                     delimiter=self.separator,
                     newlines_in_values=True,
-                    ignore_empty_lines=False,
+                    ignore_empty_lines=skip_empty_lines,
                     invalid_row_handler=refuse,
                 ),
                 convert_options=arrow_csv.ConvertOptions(

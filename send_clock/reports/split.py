@@ -69,6 +69,7 @@ def write_rows(
     process: str | Path | Process | None = None,
     calendar: str | Path | Calendar | None = None,
     parallel: bool = True,
+    raw: bool = False,
 ) -> RowsWritten:
     """Read the caseload CSV at ``path`` and write one row per case and milestone as ``fmt``
     (``csv`` or ``jsonl``) to ``out``; in two processes when the file is big enough."""
@@ -77,17 +78,17 @@ def write_rows(
     if parallel and _can_split(path):
         split = _split_point(path)
         if split is not None:
-            written = _in_two(path, split, fmt, out, as_of, options)
+            written = _in_two(path, split, fmt, out, as_of, options, raw)
             if written is not None:
                 return written
     report = project_caseload(read_caseload(path, **options), as_of)
-    _writer(fmt)(report.batches, out)
+    _writer(fmt, raw=raw)(report.batches, out)
     return RowsWritten(report.cases, report.rejected, report.warnings)
 
 
-def _writer(fmt: str, header: bool = True):
+def _writer(fmt: str, header: bool = True, raw: bool = False):
     if fmt == "csv":
-        return lambda batches, out: write_csv(batches, out, header=header)
+        return lambda batches, out: write_csv(batches, out, header=header, raw=raw)
     if fmt == "jsonl":
         return write_jsonl
     raise ValueError(f"rows are written as csv or jsonl, not {fmt!r}")
@@ -140,7 +141,7 @@ def _header_and_first_half(path: Path, split: int) -> tuple[list[str], io.BytesI
 
 
 # -- two processes ------------------------------------------------------------------------------
-def _in_two(path, split, fmt, out, as_of, options) -> RowsWritten | None:
+def _in_two(path, split, fmt, out, as_of, options, raw) -> RowsWritten | None:
     """Write the rows with a second process doing the second half; None when one process must
     do it after all (an unusable header, or case ids in both halves)."""
     offset, first_line = split
@@ -149,7 +150,7 @@ def _in_two(path, split, fmt, out, as_of, options) -> RowsWritten | None:
     with tempfile.TemporaryFile(prefix="send-clock-") as second_half:
         helper = context.Process(
             target=_second_half,
-            args=(path, offset, first_line, fmt, as_of, options, second_half, sender),
+            args=(path, offset, first_line, fmt, as_of, options, raw, second_half, sender),
             daemon=True,
         )
         helper.start()
@@ -165,7 +166,7 @@ def _in_two(path, split, fmt, out, as_of, options) -> RowsWritten | None:
             if shared_values(first.case_ids, found):
                 return None
             report = project_caseload(first, as_of)
-            _writer(fmt)(report.batches, out)
+            _writer(fmt, raw=raw)(report.batches, out)
             kind, second = _message(receiver, helper)
             if kind == "error":
                 raise InputError(second)
@@ -188,7 +189,7 @@ def _message(receiver, helper):
         ) from None
 
 
-def _second_half(path, offset, first_line, fmt, as_of, options, second_half, sender) -> None:
+def _second_half(path, offset, first_line, fmt, as_of, options, raw, second_half, sender):
     """In the helper process: read, project and write the rows from ``offset`` on."""
     try:
         with path.open("rb") as raw:
@@ -200,7 +201,7 @@ def _second_half(path, offset, first_line, fmt, as_of, options, second_half, sen
             )
         sender.send(("ids", caseload.case_ids))
         report = project_caseload(caseload, as_of)
-        _writer(fmt, header=False)(report.batches, second_half)
+        _writer(fmt, header=False, raw=raw)(report.batches, second_half)
         second_half.flush()
         sender.send(("done", RowsWritten(report.cases, report.rejected, report.warnings)))
     except SendClockError as error:

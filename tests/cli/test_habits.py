@@ -87,3 +87,73 @@ def test_a_reader_that_goes_away_is_not_an_error(tmp_path, args):
     stderr = process.stderr.read()
     assert process.wait(timeout=120) == 0
     assert stderr == b""
+
+
+# -- CSV in: what Excel writes; CSV out: no formulas --------------------------------------------
+def _date_add(tmp_path, content: bytes, *more: str):
+    path = tmp_path / "dates.csv"
+    path.write_bytes(content)
+    return CliRunner().invoke(app, ["date", "add", "--input", str(path), *more])
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"start,amount,unit\n2025-09-15,20,weeks\n",
+        b"\xef\xbb\xbfstart,amount,unit\r\n2025-09-15,20,weeks\r\n",  # Excel's "CSV UTF-8"
+        b"\xef\xbb\xbfStart;Amount;Unit\r\n2025-09-15;20;weeks\r\n",  # ... in a UK locale
+        b"start\tamount\tunit\n2025-09-15\t20\tweeks\n",
+    ],
+)
+def test_date_list_as_excel_saves_it(tmp_path, content):
+    result = _date_add(tmp_path, content)
+    assert result.exit_code == 0, result.output
+    header, row = result.stdout.splitlines()
+    assert header.lower() == "start,amount,unit,result,error"
+    assert row == "2025-09-15,20,weeks,2026-02-02,"
+
+
+def test_header_names_in_any_case_and_spacing(tmp_path):
+    result = _date_add(
+        tmp_path, b" START , Amount,unit ,Calendar\n2025-10-15,6,term-weeks,jersey\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1] == "2025-10-15,6,term-weeks,jersey,2025-12-03,"
+
+
+def test_missing_columns_show_what_was_found_and_expected(tmp_path):
+    result = _date_add(tmp_path, b"Begin;Amount;Unit\n2025-09-15;20;weeks\n")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (
+        "send-clock: error: dates.csv has no start column (found: Begin, Amount, Unit; "
+        "expected: start, amount, unit; names are matched ignoring case and spaces); an "
+        "optional calendar column overrides --calendar\n"
+    )
+
+
+def test_formula_cells_are_neutralised_and_numbers_kept(tmp_path):
+    content = b'start,amount,unit,note\n2025-09-15,-3,weeks,=HYPERLINK("http://x")\n'
+    content += (
+        b"2025-09-15,20,weeks,-7\n2025-09-15,20,weeks,@SUM(A1)\n2025-09-15,1,weeks,+44 1534\n"
+    )
+    result = _date_add(tmp_path, content)
+    assert result.stdout.splitlines()[1:] == [
+        '2025-09-15,-3,weeks,"\'=HYPERLINK(""http://x"")",2025-08-25,',
+        "2025-09-15,20,weeks,-7,2026-02-02,",  # a number stays a number
+        "2025-09-15,20,weeks,'@SUM(A1),2026-02-02,",
+        "2025-09-15,1,weeks,'+44 1534,2025-09-22,",
+    ]
+    raw = _date_add(tmp_path, content, "--raw-csv")
+    assert (
+        raw.stdout.splitlines()[1] == '2025-09-15,-3,weeks,"=HYPERLINK(""http://x"")",2025-08-25,'
+    )
+
+
+def test_breaches_csv_neutralises_case_ids(tmp_path):
+    path = tmp_path / "caseload.csv"
+    path.write_text("case_id,received\n=cmd|' /C calc'!A0,2025-09-15\n-12,2025-09-15\n")
+    args = ["breaches", str(path), "--format", "csv", "--as-of", "2025-12-01"]
+    rows = CliRunner().invoke(app, args).stdout.splitlines()[1:]
+    assert {row.split(",")[0] for row in rows} == {"'=cmd|' /C calc'!A0", "-12"}
+    raw = CliRunner().invoke(app, [*args, "--raw-csv"]).stdout.splitlines()[1:]
+    assert {row.split(",")[0] for row in raw} == {"=cmd|' /C calc'!A0", "-12"}
