@@ -35,9 +35,12 @@ class Imported:
 
 def decode(raw: bytes) -> str:
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InputError(f"the CSV is not UTF-8 text (byte {error.start})") from None
+    if "\x00" in text:  # no database can store it, and no real caseload holds one
+        raise InputError("the CSV holds a NUL character; save it again as plain CSV UTF-8")
+    return text
 
 
 def import_caseload(database: Store, text: str, actor: str, today: date) -> Imported:

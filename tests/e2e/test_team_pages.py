@@ -141,6 +141,9 @@ def test_subscribe_by_keyboard_and_the_family_page(browser, page, server, upload
     assert _fits(parent)
     shoot(parent, "20-family-page-390")
     assert axe_problems(parent) == []
+    parent.set_viewport_size(DESKTOP)
+    shoot(parent, "20-family-page-1280")
+    parent.set_viewport_size(PHONE)
 
     # Revoked: the page says so, and the feed stops too.
     tab_to(page, page.get_by_role("button", name="Revoke link"))
@@ -148,7 +151,8 @@ def test_subscribe_by_keyboard_and_the_family_page(browser, page, server, upload
     parent.goto(family_url)
     assert parent.get_by_role("heading", level=1).inner_text() == "This link is no longer active"
     shoot(parent, "21-family-link-revoked-390")
-    assert axe_problems(parent) == []
+    assert axe_problems(parent) == [] and _fits(parent)
+    assert parent.goto(family_url.replace("/p/", "/v1/feeds/") + ".ics").status == 404
     family.close()
 
 

@@ -94,7 +94,8 @@ def test_upload_is_all_or_nothing_with_every_bad_row_listed(api, staff):
 def test_upload_refuses_what_is_not_a_csv(staff):
     client, csrf = staff
     nul = _upload(client, csrf, "case_id,received\nA\x00B,2025-09-15\n")
-    assert nul.status_code == 422 and "nothing was stored" in nul.text
+    assert nul.status_code == 422 and "NUL character" in nul.text
+    assert "0 cases found." in client.get("/cases").text  # nothing stored
     binary = client.post(
         "/import", data={"csrf": csrf}, files={"caseload": ("x.csv", b"\xff\xfe\x00", "text/csv")}
     )
