@@ -143,6 +143,9 @@ def test_subscribe_by_keyboard_and_the_family_page(browser, page, server, upload
     assert axe_problems(parent) == []
     parent.set_viewport_size(DESKTOP)
     shoot(parent, "20-family-page-1280")
+    parent.emulate_media(media="print")  # printed: the text, without the calendar link
+    assert not parent.get_by_role("link", name="Add these dates to your calendar").is_visible()
+    parent.emulate_media(media="screen")
     parent.set_viewport_size(PHONE)
 
     # Revoked: the page says so, and the feed stops too.
@@ -173,6 +176,9 @@ TEAM_PAGES = {
     "upload": "/import",
     "request-calendar": "/request-calendar?calendar=surrey&process=england-ehcna"
     "&start=2025-11-24&end=2025-12-15",
+    "request-calendar-printable": "/request-calendar?calendar=surrey&process=england-ehcna"
+    "&start=2025-11-24&end=2025-12-15&printable=true",
+    "not-found": "/cases/NO-SUCH-CASE",
 }
 
 
@@ -198,3 +204,22 @@ def test_every_page_is_accessible_and_fits(browser, server, uploaded, width):
     assert problems == {}
     assert too_wide == []
     assert ARTIFACTS.exists()
+
+
+def test_dashboard_worklists_by_case_charts_and_process_list(page, server, uploaded):
+    keyboard_sign_in(page, server)
+    overdue = page.locator("table[aria-labelledby=overdue] tbody tr td:first-child")
+    refs = overdue.all_inner_texts()
+    assert "KB-OPEN-2" in refs and len(refs) == len(set(refs))  # one row per case
+    assert "KB-CLOSED-1" not in refs
+    assert "(counts of cases)" in page.get_by_role("heading", name="By officer").inner_text()
+    for chart in ("#timeliness-chart svg", "#open-chart svg"):
+        assert page.locator(chart).is_visible()
+        assert page.locator(chart).bounding_box()["width"] > 200
+    first = page.get_by_role("form", name="Open a case").get_by_label("Process", exact=True)
+    assert first.input_value() == "england-ehcna"  # the list starts on it
+    page.goto(f"{server}/?mine=true")
+    mine = page.locator("table[aria-labelledby=overdue]").inner_text()
+    assert "KB-OPEN-1" in mine and "KB-OPEN-2" not in mine  # alex's cases only
+    shoot(page, "13-my-cases-1280")
+    assert page.console_errors == []
