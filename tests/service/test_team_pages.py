@@ -294,3 +294,46 @@ def test_the_team_feed_and_unknown_tokens_have_no_family_page(api):
         response = api.client.get(f"/p/{token}")
         assert response.status_code == 404 and "no longer active" in response.text
     assert api.client.get("/p/..%2F..%2Fetc%2Fpasswd").status_code == 404
+
+
+def test_a_failed_sign_in_keeps_the_user_name(api):
+    page = api.client.get("/login")
+    response = api.client.post(
+        "/login",
+        data={"csrf": _csrf(page.text), "username": "alex <b>", "password": "wrong password"},
+    )
+    assert "is not right" in response.text
+    assert 'value="alex &lt;b&gt;"' in response.text  # kept, and escaped
+
+
+@today()
+def test_a_reference_with_slashes_has_its_own_url(staff):
+    client, csrf = staff
+    opened = client.post(
+        "/cases",
+        data={
+            "csrf": csrf,
+            "ref": "EHC/2025/7",
+            "process": "england-ehcna",
+            "received": "2025-09-15",
+        },
+        follow_redirects=False,
+    )
+    assert opened.headers["location"].startswith("/cases/EHC%2F2025%2F7")
+    for path in ("/cases/EHC%2F2025%2F7", "/cases/EHC/2025/7"):
+        assert "<h1>Case EHC/2025/7</h1>" in client.get(path).text
+    assert 'href="/cases/EHC/2025/7"' in client.get("/cases?q=2025/7").text
+
+
+@today()
+def test_jersey_family_page_claims_no_english_remedy(staff):
+    client, csrf = staff
+    client.post(
+        "/cases",
+        data={"csrf": csrf, "ref": "JSY-1", "process": "jersey-ron", "received": "2025-10-15"},
+    )
+    page = client.get("/cases/JSY-1").text
+    case_path = re.search(r'action="(/cases/\d+)/events"', page)[1]
+    html = client.get(_family_link(client, csrf, case_path)).text
+    assert "SEND Tribunal" not in html and "Ombudsman" not in html
+    assert "UNCONFIRMED" in html  # what send-clock does not know, it says so

@@ -109,6 +109,7 @@ async def login(request: Request):
         return render(
             request,
             "login.html",
+            username=form.get("username", "")[:100],  # typed again: only the password
             error="That user name and password, or API token, is not right.",
         )
     request.session.clear()  # a new session on sign-in: no fixation
