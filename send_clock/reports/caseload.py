@@ -13,6 +13,7 @@ Columns (a header row is required; names are matched without regard to case or s
   ``outcome`` = plan|no_plan for ``england-ehcna``), and per parameter (``transfer_year``);
 * ``exceptions`` (optional) - recorded exceptions, ``kind[:FROM..TO][@milestone]``, separated
   by ``;``.
+* ``officer`` (optional) - the case officer, kept when the service imports the cases.
 
 Dates are ``YYYY-MM-DD`` or ``DD/MM/YYYY``. Any other column is ignored, with one warning. A row
 that cannot be used is rejected with its line number and the reason, and the rest are read.
@@ -74,7 +75,8 @@ from .columns import (
 )
 
 REQUIRED_COLUMNS = ("case_id", "received")
-OWN_COLUMNS = ("case_id", "received", "process", "calendar", "exceptions")
+#: ``officer`` is not used by the reports but is kept when the service stores the cases.
+OWN_COLUMNS = ("case_id", "received", "process", "calendar", "exceptions", "officer")
 DEFAULT_PROCESS = "england-ehcna"
 #: Rows read before their columns are turned into arrays: few enough to stay in the processor's
 #: cache, and to bound the Python objects alive at once.
