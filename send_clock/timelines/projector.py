@@ -151,6 +151,7 @@ class _Run:
         self.errors = np.full(self.size, None, dtype=object)
         self.failed = np.zeros(self.size, dtype=bool)  # where errors is not None
         self.windows = calendar.qualifying_windows
+        self.unstarted: dict[str, np.ndarray] = {}  # automatic milestones not begun yet
         self.started = np.asarray(cases.received, dtype="datetime64[D]")
 
     def fail(self, mask: np.ndarray, error_class, message) -> None:
@@ -339,6 +340,8 @@ class _Run:
         for anchor in milestone.due.anchors if milestone.due else ():
             anchors_recorded &= ~np.isnat(self.date_of_recorded(anchor, actual))
         passed = np.isnat(actual[milestone.id]) & (due < self.as_of) & anchors_recorded
+        # not begun: the family's period cannot be overdue before the draft exists
+        self.unstarted[milestone.id] = ~anchors_recorded
         return np.where(passed & applies, due, actual[milestone.id])
 
     def date_of_recorded(self, name: str, actual) -> np.ndarray:
@@ -540,11 +543,16 @@ class _Run:
         due_soon = ~has_actual & ~overdue & ~at_risk & (due - self.as_of <= soon)
         excused = (late | overdue) & (in_window | recorded)
         unrecorded = closed & ~has_actual
+        # A period given to someone else that has not begun (no draft yet) waits, never overdue.
+        overdue &= ~self.unstarted.get(milestone.id, np.zeros(self.size, dtype=bool))
         status = np.select(
             [~applicable, unrecorded, excused, late, has_actual, overdue, at_risk, due_soon],
             [NOT_APPLICABLE, UNRECORDED, EXCUSED, LATE, MET, OVERDUE, AT_RISK, DUE_SOON],
             default=PENDING,
         ).astype(np.int8)
+        if milestone.automatic:  # not begun and its last day passed: pending, not due soon
+            waiting = self.unstarted[milestone.id] & ~has_actual & (self.as_of > due)
+            status = np.where(waiting & (status == DUE_SOON), PENDING, status).astype(np.int8)
         if milestone.id == self.process.start:
             status = np.where(applicable, MET, NOT_APPLICABLE).astype(np.int8)
         late_days = np.where(late, actual - due, self.as_of - due).astype(np.int64)

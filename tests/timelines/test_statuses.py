@@ -277,9 +277,12 @@ def test_the_comment_period_is_open_on_its_last_day_and_ends_by_itself_the_next(
 
 def test_without_a_recorded_draft_the_comment_period_is_projected_and_never_met():
     events = {"decision_to_assess": "2025-10-20", "advice_requested": "2025-10-20"}
-    found = row(timeline(events=events, as_of="2026-03-01"), "comments_due")
-    # the draft (due Sun 18 Jan 2026) is projected, so are the comments: not met, but overdue
-    assert (found["actual"], found["status"]) == (None, "overdue")
+    schedule = timeline(events=events, as_of="2026-03-01")
+    found = row(schedule, "comments_due")
+    # the draft (due Sun 18 Jan 2026) is projected, so are the comments: never met, and not
+    # overdue either - the family's period has not begun; the authority's draft is what is late
+    assert (found["due"], found["actual"], found["status"]) == ("2026-02-01", None, "pending")
+    assert row(schedule, "draft_plan")["status"] == "overdue"
 
 
 def test_a_recorded_comment_date_still_counts():
