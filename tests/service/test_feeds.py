@@ -84,8 +84,8 @@ def test_team_feed_lists_open_deadlines_of_all_cases(api):
     api.case(ref="EHC-T-2", received="2025-10-01")
     team = api.client.post("/v1/feeds", headers=api.write).json()
     events = _events(api.client.get(f"/v1/feeds/{team['token']}.ics").content)
-    assert "EHC-T-1-england-ehcna-final_plan@test.invalid" in events
-    assert "EHC-T-2-england-ehcna-final_plan@test.invalid" in events
+    assert "EHC-T-1-england-ehcna-final_plan-team@test.invalid" in events
+    assert "EHC-T-2-england-ehcna-final_plan-team@test.invalid" in events
     revoked = api.client.delete(f"/v1/feeds/{team['id']}", headers=api.write)
     assert revoked.status_code == 204
     assert api.client.get(f"/v1/feeds/{team['token']}.ics").status_code == 404
