@@ -34,6 +34,7 @@ from .feed import (
     TENTATIVE,
     AllDay,
     build_feed,
+    empty_note,
     parse_alarms,
     uid,
 )
@@ -98,11 +99,13 @@ def events_feed(
     stamp: datetime | None = None,
     name: str = "Open SEN deadlines",
     refresh: timedelta = DEFAULT_REFRESH,
+    empty_on: date | None = None,
 ) -> icalendar.Calendar:
     """A team's feed: the open deadlines of many cases, each ``(case_ref, schedule)``. A
     milestone is open when it has no actual date and applies to the case; its event is on its
     due date (``on="projected"``: its projected date) and its summary starts with the case
-    reference, which must therefore not be a name. Its UIDs end in ``-team``, so that a
+    reference, which must therefore not be a name. With no open deadline, the feed holds one
+    note, on ``empty_on`` (default: the day of ``stamp``). Its UIDs end in ``-team``, so that a
     calendar holding both this feed and a case's own feed holds two distinct events (RFC 4791
     5.3.2.1 refuses a second resource with the same UID)."""
     alarms = parse_alarms(alarms)
@@ -136,6 +139,7 @@ def events_feed(
         stamp=stamp,
         previous=previous,
         refresh=refresh,
+        placeholder=empty_note(name, empty_on, domain) if empty_on else None,
     )
 
 

@@ -76,6 +76,7 @@ def _routes(app: FastAPI) -> None:
     )
     app.include_router(pages.router)
     app.include_router(meta.router)
+    app.include_router(feeds.public)
     app.include_router(reference.router, prefix="/v1")
     app.include_router(feeds.router, prefix="/v1")
     app.include_router(reports.router, prefix="/v1")

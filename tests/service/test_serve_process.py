@@ -69,11 +69,15 @@ def test_serve_feed_revoke_and_stop(tmp_path):
         assert feed["url"].startswith(base)
         served = httpx.get(feed["url"])
         assert served.status_code == 200 and b"BEGIN:VCALENDAR" in served.content
+        head = httpx.head(feed["url"])  # through uvicorn: the headers of GET, no body
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-length"] == str(len(served.content))
+        assert head.headers["etag"] == served.headers["etag"]
         revoked = httpx.delete(
             f"{base}/v1/cases/{case.json()['id']}/feeds/{feed['id']}", headers=headers
         )
         assert revoked.status_code == 204
-        assert httpx.get(feed["url"]).status_code == 404
+        assert httpx.get(feed["url"]).status_code == 410  # Gone: calendar apps stop polling
     finally:
         server.send_signal(signal.SIGTERM)
         try:
