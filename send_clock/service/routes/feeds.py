@@ -25,7 +25,7 @@ from ...store.sequences import load_sequences, save_sequences
 from ...timelines import load_process, project
 from ..auth import Writer
 from ..caching import PRIVATE, PUBLIC, calendar_response, options_response
-from ..openapi import FEED_RESPONSES
+from ..openapi import FEED_RESPONSES, TERMS_RESPONSES
 from ..schemas import FeedCreated, Id
 from .reference import bundled_calendar
 
@@ -83,8 +83,8 @@ def feed_options(token: str):
     return options_response()
 
 
-@public.get(TERMS, response_class=Response, responses=FEED_RESPONSES, operation_id="get_terms")
-@public.head(TERMS, response_class=Response, responses=FEED_RESPONSES, operation_id="head_terms")
+@public.get(TERMS, response_class=Response, responses=TERMS_RESPONSES, operation_id="get_terms")
+@public.head(TERMS, response_class=Response, responses=TERMS_RESPONSES, operation_id="head_terms")
 def public_terms(calendar_id: str, request: Request):
     """A bundled calendar's terms, half terms, INSET days and school-closure windows, for
     schools and parents to subscribe to: no token needed (a calendar app cannot send one)."""
@@ -120,7 +120,7 @@ def _created(request: Request, feed_id: int, token: str) -> dict:
     return {"id": feed_id, "token": token, "url": url, "webcal_url": webcal}
 
 
-@router.post("/cases/{case_id}/feeds", response_model=FeedCreated, status_code=201)
+@router.post("/cases/{case_id:int}/feeds", response_model=FeedCreated, status_code=201)
 def create_case_feed(case_id: Id, request: Request, actor: Writer):
     """A subscription to one case's milestones, for the parent's or young person's calendar.
     The token and URL are returned only now."""
@@ -130,7 +130,7 @@ def create_case_feed(case_id: Id, request: Request, actor: Writer):
     return _created(request, row.id, token)
 
 
-@router.delete("/cases/{case_id}/feeds/{feed_id}", status_code=204)
+@router.delete("/cases/{case_id:int}/feeds/{feed_id:int}", status_code=204)
 def revoke_case_feed(case_id: Id, feed_id: Id, request: Request, _actor: Writer):
     """Revoke a subscription: its URL stops working at once."""
     with request.app.state.store.session() as session:

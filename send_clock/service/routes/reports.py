@@ -6,6 +6,8 @@ import io
 from datetime import date
 
 from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from ...errors import InputError
 from ...reports import project_caseload, read_caseload, summarise
@@ -14,16 +16,23 @@ from ...store.projection import batches_of
 from ...timelines.schedule import cases_of
 from ..auth import Reader, Writer
 from ..problems import respond
-from ..schemas import BreachSummary, ImportResult
+from ..schemas import BreachSummary, ImportIn, ImportResult, IsoDate
 
 router = APIRouter(tags=["reports"])
+#: The caseload as CSV text, or (for generated clients, which seldom send text/csv) as JSON.
 CSV_BODY = {
-    "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}
+    "requestBody": {
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"$ref": "#/components/schemas/ImportIn"}},
+        },
+        "required": True,
+    }
 }
 
 
 @router.get("/reports/breaches", response_model=BreachSummary)
-def breaches(request: Request, _actor: Reader, as_of: date | None = None):
+def breaches(request: Request, _actor: Reader, as_of: IsoDate | None = None):
     """The same summary as `send-clock breaches`, over every stored case, as of a date (today
     by default)."""
     as_of = as_of or date.today()
@@ -43,11 +52,7 @@ def breaches(request: Request, _actor: Reader, as_of: date | None = None):
 async def import_cases(request: Request, actor: Writer):
     """Store a caseload CSV (the format of `send-clock breaches`) in one transaction: when any
     row cannot be used, nothing is stored and every bad row is listed."""
-    raw = await request.body()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(f"the CSV is not UTF-8 text (byte {error.start})") from None
+    text = await _csv_text(request)
     caseload = read_caseload(io.StringIO(text, newline=""), name="upload.csv")
     errors = [
         {"line": r.line, "case_id": r.case_id, "message": r.reason}
@@ -93,6 +98,20 @@ async def import_cases(request: Request, actor: Writer):
             for group, case in wanted
         ]
     return {"imported": len(created), "case_ids": created, "warnings": caseload.warnings}
+
+
+async def _csv_text(request: Request) -> str:
+    """The CSV of the body: the body itself (text/csv), or the ``csv`` of a JSON body."""
+    raw = await request.body()
+    if request.headers.get("content-type", "").split(";")[0].strip() == "application/json":
+        try:
+            return ImportIn.model_validate_json(raw).csv
+        except ValidationError as error:
+            raise RequestValidationError(error.errors()) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"the CSV is not UTF-8 text (byte {error.start})") from None
 
 
 def _not_bundled(caseload) -> list[dict]:
