@@ -10,7 +10,6 @@ checks the same examples in a few seconds; what JSON Schema cannot say about an 
 from __future__ import annotations
 
 import importlib
-import os
 import re
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from send_clock.service.app import create_app
 from send_clock.service.settings import Settings
 from send_clock.store import Store
 
-from .test_serve_process import _cli, _free_port, _wait_for
+from .test_serve_process import start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES_PER_OPERATION = 8
@@ -36,24 +35,13 @@ PROBLEM = "application/problem+json"
 def server(tmp_path_factory):
     """``send-clock serve`` on a fresh SQLite database, and a write token for it."""
     folder = tmp_path_factory.mktemp("contract")
-    port = _free_port()
-    env = {**os.environ, "SEND_CLOCK_DATABASE_URL": f"sqlite:///{folder / 'contract.db'}"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(f"{base}/health", process)
-        created = _cli("tokens", "create", "--name", "contract", "--scope", "write", env=env)
-        assert created.returncode == 0, created.stderr
-        yield base, created.stdout.strip().splitlines()[-1], folder
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with (folder / "server.log").open("w") as log:  # a pipe would fill up and stall the server
+        process, base, token = start_server(folder / "contract.db", output=log)
+        try:
+            yield base, token, folder
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
 
 
 def test_schemathesis_checks_all_finds_nothing(server):
