@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from send_clock.calendars import load_calendar
 from send_clock.calendars.icsimport import text_of
@@ -245,3 +247,23 @@ def test_the_case_feed_and_the_team_feed_share_no_uid():
     team = set(events_by_uid(parsed(events_feed([("EHC-0042", schedule)], stamp=STAMP).to_ical())))
     assert team and case and not case & team
     assert {uid.replace("-team@", "@") for uid in team} <= case
+
+
+@given(days=st.integers(min_value=1, max_value=120))
+def test_the_feed_changes_with_the_date_only_where_a_status_does(days):
+    """A case feed is a function of the case's data and of the statuses the date gives it:
+    exported again on a later day with the previous export, it is the same file unless a
+    milestone's status changed (due soon, overdue, ...)."""
+    first_day = date(2025, 9, 15)
+    first = schedule_feed(ehcna(first_day), "EHC-0042", stamp=STAMP).to_ical()
+    later = ehcna(first_day + timedelta(days=days))
+    again = schedule_feed(later, "EHC-0042", stamp=STAMP + timedelta(days=days), previous=first)
+    statuses = [m.status for m in ehcna(first_day).milestones]
+    if [m.status for m in later.milestones] == statuses:
+        assert again.to_ical() == first
+    else:
+        changed = {str(e["UID"]) for e in again.walk("VEVENT") if int(e["SEQUENCE"]) > 0}
+        moved = {
+            m.id for m, before in zip(later.milestones, statuses, strict=True) if m.status != before
+        }
+        assert {uid.split("@")[0].rsplit("-", 1)[-1] for uid in changed} == moved

@@ -168,3 +168,28 @@ def test_term_calendars_are_public_with_etags(api, calendar_id):
     assert_problem(api.client.get("/calendars/atlantis.ics"), 404)
     authorised = api.client.get(f"/v1/calendars/{calendar_id}.ics", headers=api.read)
     assert authorised.content == response.content
+
+
+@pytest.mark.parametrize(
+    "calendar_id",
+    ["..%2F..%2Fpyproject", "%00", "jersey%0d%0aX-Injected:%201", "a" * 5000, "JERSEY"],
+)
+def test_hostile_public_calendar_ids_are_refused_without_harm(api, calendar_id):
+    response = api.client.get(f"/calendars/{calendar_id}.ics")
+    assert response.status_code == 404, response.text
+    assert "x-injected" not in response.headers
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"If-Modified-Since": "Sat, 01 Jan 99999 00:00:00 GMT"},
+        {"If-Modified-Since": "\x00"},
+        {"If-None-Match": "," * 10_000},
+        {"If-None-Match": 'W/"' + "x" * 5000 + '"'},
+    ],
+)
+def test_hostile_conditions_are_ignored(api, headers):
+    response = api.client.get("/calendars/jersey.ics", headers=headers)
+    assert response.status_code == 200 and response.content.startswith(b"BEGIN:VCALENDAR")

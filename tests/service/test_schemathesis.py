@@ -233,3 +233,24 @@ def test_api_docs_need_no_internet(contract, page):
     assert any(asset.endswith(".js") for asset in assets)
     for asset in assets:
         assert client.get(asset).status_code == 200, asset
+
+
+# -- the JSON form of the import, for generated clients ------------------------------------------
+def test_import_takes_the_csv_as_json_too(api):
+    csv = "case_id,received\nEHC-J-1,2025-10-01\nEHC-J-2,2025-10-06\n"
+    imported = api.client.post("/v1/cases/import", headers=api.write, json={"csv": csv})
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["imported"] == 2
+    again = api.client.post("/v1/cases/import", headers=api.write, json={"csv": csv})
+    assert again.status_code == 422 and "already stored" in again.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"{not json", b'{"csv": 7}', b'{"csv": "a", "extra": 1}', b"[]", b'{"csv": "\\u0000"}'],
+)
+def test_a_json_import_that_does_not_fit_is_a_problem(api, body):
+    headers = {**api.write, "Content-Type": "application/json"}
+    response = api.client.post("/v1/cases/import", headers=headers, content=body)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
