@@ -59,15 +59,15 @@ def list_calendars():
     "/calendars/{calendar_id}.ics",
     tags=["calendars"],
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}}},
+    responses={200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}, 304: {}},
 )
 def calendar_ics(calendar_id: str, request: Request):
-    """Terms, half terms, INSET days and school-closure windows as iCalendar events."""
-    from ...ical import calendar_feed
+    """Terms, half terms, INSET days and school-closure windows as iCalendar events (also
+    public, without a token, at ``/calendars/{calendar_id}.ics``)."""
+    from ..caching import PRIVATE
+    from .feeds import terms_response
 
-    domain = request.app.state.settings.ical_domain
-    body = calendar_feed(bundled_calendar(calendar_id), domain=domain).to_ical()
-    return Response(body, media_type="text/calendar; charset=utf-8")
+    return terms_response(request, calendar_id, PRIVATE)
 
 
 @router.get("/calendars/{calendar_id}", response_model=CalendarOut, tags=["calendars"])
