@@ -26,9 +26,11 @@ from send_clock.reports import (
 from send_clock.reports.html import SHOWN_ROWS
 from send_clock.reports.split import RowsWritten, write_rows
 from send_clock.reports.summary import OPEN_STATUSES
+from send_clock.reports.worklist import COLUMNS as WORKLIST_COLUMNS
+from send_clock.reports.worklist import cases_to_chase, parse_statuses
 
 from .ical_options import feed_settings, ics_options, refuse_without_ics, write_feed
-from .output import console, format_option, print_table
+from .output import console, emit, format_option, print_table
 from .params import CALENDAR_HELP, DATE
 
 #: Inputs with more rows than this get a progress bar (on a terminal only).
@@ -76,6 +78,24 @@ TABLE_ROWS = 20
 )
 @ics_options(output=False)
 @click.option(
+    "--by",
+    "by",
+    type=click.Choice(["milestone", "case"]),
+    default="milestone",
+    show_default=True,
+    help="case: the worklist, one row per open case with its most urgent milestone, officer "
+    "and days late (table, csv, jsonl or json).",
+)
+@click.option(
+    "--status",
+    "statuses",
+    default="overdue,at_risk,due_soon",
+    show_default=True,
+    metavar="S1,S2",
+    help="With --by case: the cases whose most urgent milestone has one of these statuses "
+    "(overdue, at_risk, due_soon, excused, pending).",
+)
+@click.option(
     "--raw-csv",
     is_flag=True,
     help="With --format csv: write case ids exactly, even those a spreadsheet would run as "
@@ -102,6 +122,8 @@ def breaches(
     as_of,
     fmt,
     output_path,
+    by,
+    statuses,
     raw_csv,
     allow_rejects,
     sen2_codes,
@@ -132,15 +154,24 @@ def breaches(
       send-clock breaches caseload.csv --format html --output report.html
       send-clock breaches --sen2-blade ./sen2-export --format json
       send-clock breaches caseload.csv --format ics --previous team.ics --output team.ics
+      send-clock breaches caseload.csv --by case --status overdue,due_soon
     """
     if (caseload is None) == (sen2_folder is None):
         raise click.UsageError("give a caseload FILE.csv or --sen2-blade DIR (one of them)")
     if sen2_codes is not None and sen2_folder is None:
         raise click.UsageError("--sen2-codes goes with --sen2-blade")
     refuse_without_ics(fmt, alarms=alarms, previous=previous)
+    if by == "case" and fmt not in ("table", "csv", "jsonl", "json"):
+        raise click.UsageError("--by case writes a table, csv, jsonl or json")
+    wanted = parse_statuses(statuses) if by == "case" else ()
     settings = feed_settings(alarms, previous, domain) if fmt == "ics" else {}
     as_of = as_of or date.today()
-    if caseload is not None and fmt in ("csv", "jsonl") and not sys.stderr.isatty():
+    if (
+        by == "milestone"
+        and caseload is not None
+        and fmt in ("csv", "jsonl")
+        and not sys.stderr.isatty()
+    ):
         # rows only, no summary, no progress bar: a big file is read and written by two
         # processes at once
         with _opened(output_path) as out:
@@ -172,9 +203,24 @@ def breaches(
         _exit_for_rejects(report, allow_rejects)
         return
     _tell(report)
-    with _progress() as progress, _opened(output_path) as out:
-        _write(report, fmt, out, progress, raw_csv)
+    if by == "case":
+        _write_worklist(cases_to_chase(report.batches, wanted), fmt, output_path, raw_csv)
+    else:
+        with _progress() as progress, _opened(output_path) as out:
+            _write(report, fmt, out, progress, raw_csv)
     _exit_for_rejects(report, allow_rejects)
+
+
+def _write_worklist(rows: list[dict], fmt: str, output_path: Path | None, raw: bool) -> None:
+    """The worklist by case; in a table, case and milestone ids are never cut."""
+    with _opened(output_path) as out:
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+        try:
+            target = sys.stdout if out is sys.stdout.buffer and fmt == "table" else text
+            emit(rows, fmt, WORKLIST_COLUMNS, stream=target, raw_csv=raw)
+            target.flush()
+        finally:
+            text.detach()
 
 
 def _write_feed(report: Report, settings: dict, output_path: Path | None) -> None:

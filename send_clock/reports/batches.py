@@ -76,6 +76,8 @@ class CaseGroup:
     source: str = ""
     exception_cases: np.ndarray | None = None
     reported: tuple[str, ...] | None = None
+    #: who holds each case (the caseload's ``officer`` column), when the source says
+    officers: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.case_ids)
@@ -104,6 +106,7 @@ class CaseBatch:
     reported: tuple[str, ...] | None = None
     lines: np.ndarray | None = None
     source: str = ""  # the file the cases were read from, as rejected rows name it
+    officers: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.case_ids)
@@ -177,6 +180,7 @@ def project_group(group: CaseGroup, as_of: date) -> tuple[CaseBatch, list[Reject
         reported=group.reported,
         lines=group.lines if keep is None or group.lines is None else group.lines[keep],
         source=group.source,
+        officers=group.officers if keep is None or group.officers is None else group.officers[keep],
     )
     excuse_flagged(batch)
     return batch, rejected
@@ -201,6 +205,7 @@ def batch_from_cases(
     as_of: date,
     source: str = "",
     exception_cases: Sequence[bool] | None = None,
+    officers: Sequence[str] | None = None,
 ) -> tuple[CaseBatch, list[Rejected]]:
     """A batch of :class:`~send_clock.timelines.Case` objects (each with its ``case_id``), for
     callers that hold cases rather than files. Raises :class:`InputError` for a case that
@@ -213,6 +218,7 @@ def batch_from_cases(
         cases=columns_of(process, list(cases)),
         source=source,
         exception_cases=None if exception_cases is None else np.asarray(exception_cases, bool),
+        officers=None if officers is None else np.array(officers, dtype=object),
     )
     return project_group(group, as_of)
 

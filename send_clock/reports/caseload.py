@@ -11,6 +11,7 @@ Columns (a header row is required; names are matched without regard to case or s
   (``school_asked``) holding its actual date; empty = not happened yet;
 * one column per branch of the process holding its outcome (``decision`` = agreed|refused,
   ``outcome`` = plan|no_plan for ``england-ehcna``), and per parameter (``transfer_year``);
+* ``officer`` (optional) - who holds the case, for the worklist by case;
 * ``exceptions`` (optional) - recorded exceptions, ``kind[:FROM..TO][@milestone]``, separated
   by ``;``.
 
@@ -74,7 +75,7 @@ from .columns import (
 )
 
 REQUIRED_COLUMNS = ("case_id", "received")
-OWN_COLUMNS = ("case_id", "received", "process", "calendar", "exceptions")
+OWN_COLUMNS = ("case_id", "received", "process", "calendar", "exceptions", "officer")
 DEFAULT_PROCESS = "england-ehcna"
 #: Rows read before their columns are turned into arrays: few enough to stay in the processor's
 #: cache, and to bound the Python objects alive at once.
@@ -374,7 +375,7 @@ class _Reader:
                 for position in np.flatnonzero(np.array(values, dtype=object) != "").tolist():
                     if values[position].strip():
                         columns.exceptions[offset + position] = values[position]
-        elif column in ("case_id", "process", "calendar") or column in self.text_names:
+        elif column in ("case_id", "process", "calendar", "officer") or column in self.text_names:
             columns.add(columns.texts, column, text_column(values))
 
     # -- from columns to groups ---------------------------------------------------------------
@@ -527,8 +528,15 @@ class _Reader:
             params={p: _years(take(self.texts[p]))[0] for p in process.params if p in self.texts},
             exceptions=exceptions,
         )
+        officers = self.texts.get("officer")
         return CaseGroup(
-            process, calendar, take(self.case_ids), take(self.lines), cases, source=self.name
+            process,
+            calendar,
+            take(self.case_ids),
+            take(self.lines),
+            cases,
+            source=self.name,
+            officers=None if officers is None else take(officers),
         )
 
     def _warnings(self) -> list[str]:

@@ -157,3 +157,47 @@ def test_breaches_csv_neutralises_case_ids(tmp_path):
     assert {row.split(",")[0] for row in rows} == {"'=cmd|' /C calc'!A0", "-12"}
     raw = CliRunner().invoke(app, [*args, "--raw-csv"]).stdout.splitlines()[1:]
     assert {row.split(",")[0] for row in raw} == {"=cmd|' /C calc'!A0", "-12"}
+
+
+# -- tables -------------------------------------------------------------------------------------
+def _worklist_run(tmp_path, *more, env=None):
+    path = tmp_path / "caseload.csv"
+    path.write_text(
+        "Case ID,Received,Officer\nEHC-2025-000123-LONG-REFERENCE,2025-09-01,Sam\n"
+        "EHC-2,2025-11-03,Ali\n"
+    )
+    args = ["breaches", str(path), "--as-of", "2025-12-01", "--by", "case", *more]
+    return CliRunner(env=env).invoke(app, args)
+
+
+def test_worklist_by_case(tmp_path):
+    result = _worklist_run(tmp_path, "--status", "overdue,due_soon", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "case_id,officer,process,milestone,title,due,status,days_late",
+        "EHC-2025-000123-LONG-REFERENCE,Sam,england-ehcna,decision_to_assess,"
+        "Decision whether to assess,2025-10-13,overdue,49",
+        "EHC-2,Ali,england-ehcna,decision_to_assess,Decision whether to assess,2025-12-15,"
+        "due_soon,-14",
+    ]
+
+
+@pytest.mark.parametrize("width", ["60", "80", "100"])
+def test_tables_never_cut_ids_and_wrap_titles(tmp_path, width):
+    result = _worklist_run(tmp_path, env={"COLUMNS": width})
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for whole in ("EHC-2025-000123-LONG-REFERENCE", "decision_to_assess", "2025-10-13"):
+        assert whole in out
+    assert "EHC-2025-000123-LONG-REFERENCE " in out  # not folded across lines either
+
+
+def test_tables_to_a_pipe_have_no_padding(tmp_path):
+    out = _worklist_run(tmp_path).stdout  # CliRunner's output is not a terminal
+    assert out.strip() and all(line == line.rstrip() for line in out.splitlines())
+
+
+def test_by_case_refuses_formats_it_cannot_write(tmp_path):
+    result = _worklist_run(tmp_path, "--format", "html")
+    assert result.exit_code == 2
+    assert "--by case writes a table, csv, jsonl or json" in result.stderr
