@@ -197,7 +197,8 @@ def breaches(
             found = read_caseload(
                 caseload, process=process_ref, calendar=calendar_ref, progress=progress
             )
-    report = project_caseload(found, as_of)
+        projecting = (lambda done, total: progress("projecting", done, total)) if progress else None
+        report = project_caseload(found, as_of, projecting)
     if fmt == "ics":
         _write_feed(report, settings, output_path)
         _exit_for_rejects(report, allow_rejects)
@@ -305,6 +306,9 @@ def _progress():
                 return
             if stage not in tasks:
                 tasks[stage] = bar.add_task(f"{stage} {'rows' if stage == 'reading' else 'cases'}")
+                bar.update(tasks[stage], completed=done, total=total)
+                bar.refresh()  # each stage is shown as it starts, however quick
+                return
             bar.update(tasks[stage], completed=done, total=total)
 
         yield progress

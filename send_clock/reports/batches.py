@@ -25,7 +25,7 @@ case B: decision_to_assess is dated 2025-09-01, before the start date 2025-09-15
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -186,11 +186,20 @@ def project_group(group: CaseGroup, as_of: date) -> tuple[CaseBatch, list[Reject
     return batch, rejected
 
 
-def project_caseload(caseload: Caseload, as_of: date) -> Report:
-    """Project every group of ``caseload`` as of ``as_of``."""
+def project_caseload(
+    caseload: Caseload, as_of: date, progress: Callable[[int, int], None] | None = None
+) -> Report:
+    """Project every group of ``caseload`` as of ``as_of``; ``progress(cases_done, total)``
+    before the first group and after each."""
     batches, rejected = [], list(caseload.rejected)
+    total, done = sum(len(group) for group in caseload.groups), 0
+    if progress:
+        progress(done, total)
     for group in caseload.groups:
         batch, failed = project_group(group, as_of)
+        done += len(group)
+        if progress:
+            progress(done, total)
         rejected.extend(failed)
         if len(batch):
             batches.append(batch)

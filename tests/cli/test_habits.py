@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -201,3 +202,45 @@ def test_by_case_refuses_formats_it_cannot_write(tmp_path):
     result = _worklist_run(tmp_path, "--format", "html")
     assert result.exit_code == 2
     assert "--by case writes a table, csv, jsonl or json" in result.stderr
+
+
+# -- progress -----------------------------------------------------------------------------------
+def test_progress_on_a_terminal_covers_the_whole_run(tmp_path):
+    # standard error is a terminal (a pseudo-terminal here): a bar for each stage
+    import pty
+
+    caseload = _caseload(tmp_path / "caseload.csv", 6000)
+    leader, follower = pty.openpty()
+    args = ["breaches", str(caseload), "--format", "csv", "--as-of", "2025-12-01"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", *args, "--output", str(tmp_path / "out.csv")],
+        stderr=follower,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
+    )
+    os.close(follower)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the process closed the terminal
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    assert process.wait(timeout=120) == 0
+    os.close(leader)
+    for stage in (b"reading rows", b"projecting cases", b"writing cases"):
+        assert stage in drawn
+
+
+def test_nothing_but_messages_on_a_pipe(tmp_path):
+    caseload = _caseload(tmp_path / "caseload.csv", 6000)
+    args = ["breaches", str(caseload), "--format", "csv", "--as-of", "2025-12-01"]
+    run = subprocess.run(
+        [sys.executable, "-m", "cli.main", *args, "--output", str(tmp_path / "out.csv")],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert run.stderr == b""
