@@ -38,8 +38,10 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMAND = [sys.executable, "-m", "cli.main"]
 
 
-def startup(runs: int) -> list[tuple[str, float, float]]:
-    """(label, mean seconds, ratio to bare Python with click and dateutil) from hyperfine."""
+def startup(runs: int) -> list[tuple[str, float, float, float]]:
+    """(label, mean wall seconds, its ratio to bare Python with click and dateutil, mean CPU
+    seconds: user + system, which other programs on a busy machine do not inflate), from
+    hyperfine."""
     if shutil.which("hyperfine") is None:
         sys.exit("benchmarks/cli.py needs hyperfine: apt-get install hyperfine")
     python = sys.executable
@@ -72,7 +74,11 @@ def startup(runs: int) -> list[tuple[str, float, float]]:
         )
         results = json.loads(Path(export.name).read_text())["results"]
     means = [result["mean"] for result in results]
-    return [(label, mean, mean / means[0]) for label, mean in zip(commands, means, strict=True)]
+    cpu = [result["user"] + result["system"] for result in results]
+    return [
+        (label, mean, mean / means[0], used)
+        for label, mean, used in zip(commands, means, cpu, strict=True)
+    ]
 
 
 def term_week_rows(path: Path, rows: int, seed: int) -> None:
@@ -143,10 +149,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20251201)
     options = parser.parse_args()
 
-    print("1. start-up (hyperfine, mean wall time)")
-    for label, seconds, ratio in startup(options.runs):
+    print(f"1. start-up (hyperfine, mean of {options.runs} runs: wall time, ratio, CPU time)")
+    for label, seconds, ratio, cpu in startup(options.runs):
         goal = "" if label.startswith("python") else f"  goal 0.25 s: {_met(seconds <= 0.25)}"
-        print(f"   {label:<44} {seconds:6.3f} s  {ratio:4.1f}x{goal}")
+        print(f"   {label:<44} {seconds:6.3f} s  {ratio:4.1f}x  cpu {cpu:5.3f} s{goal}")
+    print(f"   load average while measured: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
     with tempfile.TemporaryDirectory() as folder:
         dates = Path(folder) / "dates.csv"
