@@ -201,6 +201,8 @@ def open_columns(source: BinaryIO, name: str) -> CsvColumns:
     first = source.readline()
     if first.startswith(codecs.BOM_UTF8):
         first = first[len(codecs.BOM_UTF8) :]
+    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError(f"{name} is not UTF-8 text (it is UTF-16); save it as CSV UTF-8")
     if b"\0" in first:
         raise InputError(f"{name}, line 1: the header holds a NUL byte; save the file as CSV")
     try:

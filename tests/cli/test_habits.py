@@ -244,3 +244,38 @@ def test_nothing_but_messages_on_a_pipe(tmp_path):
         check=True,
     )
     assert run.stderr == b""
+
+
+# -- hostile input ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            b"start,amount,unit\n2025-09-15,20," + b"x" * 3_000_000 + b"\n",
+            "send-clock: error: dates.csv, line 2: field larger than field limit (131072); "
+            "fix the row\n",
+        ),
+        (
+            b"start,amount,unit\n\xe9,1,weeks\n",
+            "send-clock: error: dates.csv is not UTF-8 text; save it as CSV UTF-8\n",
+        ),
+        (
+            b"\xff\xfes\x00t\x00a\x00r\x00t\x00\n\x00",
+            "send-clock: error: dates.csv is not UTF-8 text (it is UTF-16); save it as CSV UTF-8\n",
+        ),
+    ],
+)
+def test_hostile_date_lists_are_one_line_and_exit_1(tmp_path, content, message):
+    result = _date_add(tmp_path, content)
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", message)
+
+
+def test_a_huge_case_id_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "caseload.csv"
+    path.write_bytes(b"case_id,received\nA,2025-09-15\n" + b"B" * 3_000_000 + b",2025-09-15\n")
+    result = CliRunner().invoke(app, ["breaches", str(path), "--format", "csv"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "send-clock: error: caseload.csv, line 3: field larger than field limit (131072); fix "
+        "the row and run again\n"
+    )
