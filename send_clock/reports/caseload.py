@@ -11,9 +11,10 @@ Columns (a header row is required; names are matched without regard to case or s
   (``school_asked``) holding its actual date; empty = not happened yet;
 * one column per branch of the process holding its outcome (``decision`` = agreed|refused,
   ``outcome`` = plan|no_plan for ``england-ehcna``), and per parameter (``transfer_year``);
-* ``officer`` (optional) - who holds the case, for the worklist by case;
 * ``exceptions`` (optional) - recorded exceptions, ``kind[:FROM..TO][@milestone]``, separated
   by ``;``.
+* ``officer`` (optional) - the case officer: the worklist by case shows it, and the service
+  keeps it when it imports the cases.
 
 Dates are ``YYYY-MM-DD`` or ``DD/MM/YYYY``. Any other column is ignored, with one warning. A row
 that cannot be used is rejected with its line number and the reason, and the rest are read.
@@ -75,6 +76,7 @@ from .columns import (
 )
 
 REQUIRED_COLUMNS = ("case_id", "received")
+#: ``officer`` is shown by the worklist by case and kept when the service stores the cases.
 OWN_COLUMNS = ("case_id", "received", "process", "calendar", "exceptions", "officer")
 DEFAULT_PROCESS = "england-ehcna"
 #: Rows read before their columns are turned into arrays: few enough to stay in the processor's
