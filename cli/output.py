@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterable, Sequence
@@ -24,8 +25,18 @@ from send_clock.safecsv import neutral
 
 #: Columns of ids a user types back (milestone, case, calendar and process ids): never cut.
 ID_COLUMNS = frozenset({"id", "case", "case_id", "milestone", "calendar", "process", "ref"})
-#: ... and dates and statuses, which read wrongly when cut or wrapped
-WHOLE_COLUMNS = ID_COLUMNS | {"due", "status"}
+#: ... and statuses, which read wrongly when cut or wrapped (as do ISO dates, in any column)
+WHOLE_COLUMNS = ID_COLUMNS | {"status"}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _kept_whole(column: str, values: list[str]) -> bool:
+    """Ids (a column of ids, or of a default calendar, say: no value with a space) and ISO
+    dates are never cut or wrapped in a table."""
+    if any(" " in value for value in values):
+        return False
+    named = column in WHOLE_COLUMNS or column.endswith(("_id", "_calendar", "_process"))
+    return named or all(_ISO_DATE.fullmatch(value) for value in values if value)
 
 
 def to_json(value) -> str:
@@ -137,7 +148,7 @@ def print_table(
     for index, column in enumerate(columns):
         header = headers.get(column, column.replace("_", " "))
         values = [cells[index] for cells in texts]
-        if column in WHOLE_COLUMNS and not any(" " in value for value in values):
+        if _kept_whole(column, values):
             # an id (or an ISO date, a status): whole, on one line; other columns wrap instead
             longest = max([len(header), *map(len, values)])
             table.add_column(header, no_wrap=True, min_width=longest)

@@ -279,3 +279,16 @@ def test_a_huge_case_id_is_refused_with_its_line(tmp_path):
         "send-clock: error: caseload.csv, line 3: field larger than field limit (131072); fix "
         "the row and run again\n"
     )
+
+
+@pytest.mark.parametrize("command", [["processes", "list"], ["calendars", "list"]])
+def test_listed_ids_stay_whole_on_a_narrow_terminal(command):
+    from send_clock.calendars import bundled_ids
+    from send_clock.timelines import bundled_processes
+
+    out = CliRunner(env={"COLUMNS": "40"}).invoke(app, command).stdout
+    ids = bundled_ids() if command[0] == "calendars" else [p.id for p in bundled_processes()]
+    words = set(out.split())
+    assert set(ids) <= words
+    if command[0] == "processes":
+        assert "england-and-wales" in words  # a default calendar, typed back as --calendar
