@@ -104,6 +104,7 @@ def progress_bar(what: str, total: int | None = None):
 
     with Progress(console=console(sys.stderr), transient=True) as bar:
         task = bar.add_task(what, total=total)
+        bar.refresh()  # shown from the start, however quick the work
 
         def progress(done: int) -> None:
             bar.update(task, completed=done)

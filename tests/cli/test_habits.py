@@ -205,15 +205,13 @@ def test_by_case_refuses_formats_it_cannot_write(tmp_path):
 
 
 # -- progress -----------------------------------------------------------------------------------
-def test_progress_on_a_terminal_covers_the_whole_run(tmp_path):
-    # standard error is a terminal (a pseudo-terminal here): a bar for each stage
+def _on_a_terminal(args: list[str]) -> tuple[int, bytes]:
+    """Run send-clock with standard error on a (pseudo-)terminal: exit code, what it drew."""
     import pty
 
-    caseload = _caseload(tmp_path / "caseload.csv", 6000)
     leader, follower = pty.openpty()
-    args = ["breaches", str(caseload), "--format", "csv", "--as-of", "2025-12-01"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", *args, "--output", str(tmp_path / "out.csv")],
+        [sys.executable, "-m", "cli.main", *args],
         stderr=follower,
         stdout=subprocess.DEVNULL,
         env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
@@ -228,10 +226,25 @@ def test_progress_on_a_terminal_covers_the_whole_run(tmp_path):
         if not chunk:
             break
         drawn += chunk
-    assert process.wait(timeout=120) == 0
+    code = process.wait(timeout=120)
     os.close(leader)
+    return code, drawn
+
+
+def test_progress_on_a_terminal_covers_the_whole_run(tmp_path):
+    caseload = _caseload(tmp_path / "caseload.csv", 6000)
+    args = ["breaches", str(caseload), "--format", "csv", "--as-of", "2025-12-01"]
+    code, drawn = _on_a_terminal([*args, "--output", str(tmp_path / "out.csv")])
+    assert code == 0
     for stage in (b"reading rows", b"projecting cases", b"writing cases"):
         assert stage in drawn
+
+
+def test_date_lists_show_progress_on_a_terminal(tmp_path):
+    dates = tmp_path / "dates.csv"
+    dates.write_text("start,amount,unit\n" + "2025-09-15,20,weeks\n" * 50_000)
+    code, drawn = _on_a_terminal(["date", "add", "--input", str(dates), "--output", os.devnull])
+    assert code == 0 and b"rows" in drawn
 
 
 def test_nothing_but_messages_on_a_pipe(tmp_path):
