@@ -234,7 +234,7 @@ class _Reader:
         self._start(table.header)
         with _collector_paused():
             for chunk in table.chunks():
-                chunk = chunk.without_blank_rows()
+                chunk = chunk.without_blank_rows(self.names.index("case_id"))
                 if len(chunk):
                     columns = [_ChunkColumn(chunk, index) for index in range(len(self.names))]
                     self._add_columns(columns, chunk.lines)
