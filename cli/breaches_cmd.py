@@ -26,9 +26,11 @@ from send_clock.reports import (
 from send_clock.reports.html import SHOWN_ROWS
 from send_clock.reports.split import RowsWritten, write_rows
 from send_clock.reports.summary import OPEN_STATUSES, Period
+from send_clock.reports.worklist import COLUMNS as WORKLIST_COLUMNS
+from send_clock.reports.worklist import cases_to_chase, parse_statuses
 
 from .ical_options import feed_settings, ics_options, refuse_without_ics, write_feed
-from .output import console, format_option, print_table
+from .output import console, emit, format_option, print_table
 from .params import CALENDAR_HELP, DATE
 
 #: Inputs with more rows than this get a progress bar (on a terminal only).
@@ -76,6 +78,24 @@ TABLE_ROWS = 20
 )
 @ics_options(output=False)
 @click.option(
+    "--by",
+    "by",
+    type=click.Choice(["milestone", "case"]),
+    default="milestone",
+    show_default=True,
+    help="case: the worklist, one row per open case with its most urgent milestone, officer "
+    "and days late (table, csv, jsonl or json).",
+)
+@click.option(
+    "--status",
+    "statuses",
+    default="overdue,at_risk,due_soon",
+    show_default=True,
+    metavar="S1,S2",
+    help="With --by case: the cases whose most urgent milestone has one of these statuses "
+    "(overdue, at_risk, due_soon, excused, pending).",
+)
+@click.option(
     "--raw-csv",
     is_flag=True,
     help="With --format csv: write case ids exactly, even those a spreadsheet would run as "
@@ -114,6 +134,8 @@ def breaches(
     as_of,
     fmt,
     output_path,
+    by,
+    statuses,
     raw_csv,
     allow_rejects,
     sen2_codes,
@@ -147,6 +169,7 @@ def breaches(
       send-clock breaches --sen2-blade ./sen2-export --format json
       send-clock breaches --sen2-blade ./sen2-export --issued-from 2025-01-01 --issued-to 2025-12-31
       send-clock breaches caseload.csv --format ics --previous team.ics --output team.ics
+      send-clock breaches caseload.csv --by case --status overdue,due_soon
     """
     if (caseload is None) == (sen2_folder is None):
         raise click.UsageError("give a caseload FILE.csv or --sen2-blade DIR (one of them)")
@@ -156,9 +179,17 @@ def breaches(
     if issued_from and issued_to and issued_to < issued_from:
         raise click.UsageError(f"--issued-to {issued_to} is before --issued-from {issued_from}")
     period = Period(issued_from, issued_to) if issued_from or issued_to else None
+    if by == "case" and fmt not in ("table", "csv", "jsonl", "json"):
+        raise click.UsageError("--by case writes a table, csv, jsonl or json")
+    wanted = parse_statuses(statuses) if by == "case" else ()
     settings = feed_settings(alarms, previous, domain) if fmt == "ics" else {}
     as_of = as_of or date.today()
-    if caseload is not None and fmt in ("csv", "jsonl") and not sys.stderr.isatty():
+    if (
+        by == "milestone"
+        and caseload is not None
+        and fmt in ("csv", "jsonl")
+        and not sys.stderr.isatty()
+    ):
         # (rows only: a period changes the figures, not the rows)
         # rows only, no summary, no progress bar: a big file is read and written by two
         # processes at once
@@ -185,15 +216,31 @@ def breaches(
             found = read_caseload(
                 caseload, process=process_ref, calendar=calendar_ref, progress=progress
             )
-    report = project_caseload(found, as_of, period)
+        projecting = (lambda done, total: progress("projecting", done, total)) if progress else None
+        report = project_caseload(found, as_of, period, projecting)
     if fmt == "ics":
         _write_feed(report, settings, output_path)
         _exit_for_rejects(report, allow_rejects)
         return
     _tell(report)
-    with _progress() as progress, _opened(output_path) as out:
-        _write(report, fmt, out, progress, raw_csv)
+    if by == "case":
+        _write_worklist(cases_to_chase(report.batches, wanted), fmt, output_path, raw_csv)
+    else:
+        with _progress() as progress, _opened(output_path) as out:
+            _write(report, fmt, out, progress, raw_csv)
     _exit_for_rejects(report, allow_rejects)
+
+
+def _write_worklist(rows: list[dict], fmt: str, output_path: Path | None, raw: bool) -> None:
+    """The worklist by case; in a table, case and milestone ids are never cut."""
+    with _opened(output_path) as out:
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+        try:
+            target = sys.stdout if out is sys.stdout.buffer and fmt == "table" else text
+            emit(rows, fmt, WORKLIST_COLUMNS, stream=target, raw_csv=raw)
+            target.flush()
+        finally:
+            text.detach()
 
 
 def _write_feed(report: Report, settings: dict, output_path: Path | None) -> None:
@@ -278,6 +325,9 @@ def _progress():
                 return
             if stage not in tasks:
                 tasks[stage] = bar.add_task(f"{stage} {'rows' if stage == 'reading' else 'cases'}")
+                bar.update(tasks[stage], completed=done, total=total)
+                bar.refresh()  # each stage is shown as it starts, however quick
+                return
             bar.update(tasks[stage], completed=done, total=total)
 
         yield progress

@@ -25,7 +25,7 @@ case B: decision_to_assess is dated 2025-09-01, before the start date 2025-09-15
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -80,6 +80,8 @@ class CaseGroup:
     source: str = ""
     exception_cases: np.ndarray | None = None
     reported: tuple[str, ...] | None = None
+    #: who holds each case (the caseload's ``officer`` column), when the source says
+    officers: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.case_ids)
@@ -111,6 +113,7 @@ class CaseBatch:
     reported: tuple[str, ...] | None = None
     lines: np.ndarray | None = None
     source: str = ""  # the file the cases were read from, as rejected rows name it
+    officers: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.case_ids)
@@ -190,17 +193,30 @@ def project_group(group: CaseGroup, as_of: date) -> tuple[CaseBatch, list[Reject
         reported=group.reported,
         lines=group.lines if keep is None or group.lines is None else group.lines[keep],
         source=group.source,
+        officers=group.officers if keep is None or group.officers is None else group.officers[keep],
     )
     excuse_flagged(batch)
     return batch, rejected
 
 
-def project_caseload(caseload: Caseload, as_of: date, period: Period | None = None) -> Report:
+def project_caseload(
+    caseload: Caseload,
+    as_of: date,
+    period: Period | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
     """Project every group of ``caseload`` as of ``as_of``; ``period``: the plans issued in it
-    are the ones the 20-week figures count."""
+    are the ones the 20-week figures count; ``progress(cases_done, total)`` before the first
+    group and after each."""
     batches, rejected = [], list(caseload.rejected)
+    total, done = sum(len(group) for group in caseload.groups), 0
+    if progress:
+        progress(done, total)
     for group in caseload.groups:
         batch, failed = project_group(group, as_of)
+        done += len(group)
+        if progress:
+            progress(done, total)
         rejected.extend(failed)
         if len(batch):
             batches.append(batch)
@@ -231,6 +247,7 @@ def batch_from_cases(
     as_of: date,
     source: str = "",
     exception_cases: Sequence[bool] | None = None,
+    officers: Sequence[str] | None = None,
 ) -> tuple[CaseBatch, list[Rejected]]:
     """A batch of :class:`~send_clock.timelines.Case` objects (each with its ``case_id``), for
     callers that hold cases rather than files. Raises :class:`InputError` for a case that
@@ -243,6 +260,7 @@ def batch_from_cases(
         cases=columns_of(process, list(cases)),
         source=source,
         exception_cases=None if exception_cases is None else np.asarray(exception_cases, bool),
+        officers=None if officers is None else np.array(officers, dtype=object),
     )
     return project_group(group, as_of)
 
