@@ -337,3 +337,19 @@ def test_jersey_family_page_claims_no_english_remedy(staff):
     html = client.get(_family_link(client, csrf, case_path)).text
     assert "SEND Tribunal" not in html and "Ombudsman" not in html
     assert "UNCONFIRMED" in html  # what send-clock does not know, it says so
+
+
+def test_a_read_only_user_cannot_upload(api):
+    with api.store.session() as session:
+        tokens.create_user(session, "robin", PASSWORD, "read")
+    client = api.client
+    client.post(
+        "/login",
+        data={"csrf": _csrf(client.get("/login").text), "username": "robin", "password": PASSWORD},
+    )
+    csrf = _csrf(client.get("/").text)
+    assert "Upload a caseload" not in client.get("/").text
+    assert "read-only" in client.get("/import").text
+    refused = _upload(client, csrf, CASELOAD)
+    assert refused.status_code == 422 and "read-only" in refused.text
+    assert api.client.get("/v1/cases", headers=api.read).json()["total"] == 0
