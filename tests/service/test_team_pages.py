@@ -35,16 +35,21 @@ CASELOAD = (
 )
 
 
-@pytest.fixture
-def staff(api):
+def signed_in(api, name: str, scope: str):
+    """The test client signed in as a new user; returns (client, csrf)."""
     with api.store.session() as session:
-        tokens.create_user(session, "alex", PASSWORD, "write")
+        tokens.create_user(session, name, PASSWORD, scope)
     client = api.client
     client.post(
         "/login",
-        data={"csrf": _csrf(client.get("/login").text), "username": "alex", "password": PASSWORD},
+        data={"csrf": _csrf(client.get("/login").text), "username": name, "password": PASSWORD},
     )
     return client, _csrf(client.get("/").text)
+
+
+@pytest.fixture
+def staff(api):
+    return signed_in(api, "alex", "write")
 
 
 def _upload(client, csrf, text: str, name: str = "caseload.csv"):
@@ -340,14 +345,7 @@ def test_jersey_family_page_claims_no_english_remedy(staff):
 
 
 def test_a_read_only_user_cannot_upload(api):
-    with api.store.session() as session:
-        tokens.create_user(session, "robin", PASSWORD, "read")
-    client = api.client
-    client.post(
-        "/login",
-        data={"csrf": _csrf(client.get("/login").text), "username": "robin", "password": PASSWORD},
-    )
-    csrf = _csrf(client.get("/").text)
+    client, csrf = signed_in(api, "robin", "read")
     assert "Upload a caseload" not in client.get("/").text
     assert "read-only" in client.get("/import").text
     refused = _upload(client, csrf, CASELOAD)
