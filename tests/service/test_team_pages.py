@@ -167,6 +167,11 @@ def test_case_list_is_paginated(api, staff):
     assert last.count('<td data-label="Case">') == 10 and "P-059" in last
     past_the_end = client.get("/cases?sort=ref&page=99").text
     assert "page 3 of 3" in past_the_end
+    # The dashboard's worklist shows the 25 most days late, and links to all of them.
+    dashboard = client.get("/").text.split('id="soon"')[0]
+    assert dashboard.count('<td data-label="Case">') == 25
+    assert '<a href="/cases?status=overdue&amp;sort=late">All 60 cases' in dashboard
+    assert "60 cases found" in client.get("/cases?status=overdue&sort=late").text
 
 
 @today()

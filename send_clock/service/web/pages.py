@@ -180,6 +180,10 @@ def _dashboard_view(
         today=today,
         overdue=caseload.worklist(rows, "overdue"),
         due_soon=caseload.worklist(rows, "at_risk") + caseload.worklist(rows, "due_soon"),
+        shown=caseload.WORKLIST_ROWS,
+        list_filter=urlencode(
+            {k: v for k, v in {"process": process, "officer": officer}.items() if v}
+        ),
         by_officer=by_officer,
         by_process=by_process,
         totals=summary,
