@@ -399,6 +399,9 @@ def case_page(request: Request, key: str, message: str = "", error: str = "", as
     return _case_view(request, state, today, message=message, error=error)
 
 
+MAX_ID = 2**31 - 1  # the largest id a database INTEGER column holds
+
+
 def _find_case(session, key: str):
     try:
         check_reference(key)  # nothing else is ever a reference (NUL, spaces, a name...)
@@ -407,7 +410,7 @@ def _find_case(session, key: str):
     try:
         return store.get_case_by_ref(session, key)
     except NotFound:
-        if not key.isdigit():
+        if not key.isdigit() or int(key) > MAX_ID:
             raise
     return store.get_case(session, int(key))
 
