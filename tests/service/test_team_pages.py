@@ -208,8 +208,9 @@ def test_process_list_starts_on_the_ehc_needs_assessment(staff):
 @today()
 def test_a_future_date_is_refused_with_the_reason_and_the_form_kept(caseload):
     client, csrf = caseload
-    # reg 13(2): the final plan is issued "as soon as practicable" after the comments, never
-    # before it happens: a date a year ahead is a typing slip, not a record.
+    # SEND Regulations 2014 reg 13(2): the authority "must send the finalised EHC plan ... as
+    # soon as practicable, and in any event within 20 weeks": what is recorded is the day it
+    # was sent, which cannot be a year from now (a typing slip, not a record).
     response = client.post(
         "/cases/2/events",
         data={"csrf": csrf, "version": "1", "milestone": "final_plan", "date": "2027-01-15"},
