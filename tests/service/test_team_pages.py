@@ -88,7 +88,7 @@ def test_upload_is_all_or_nothing_with_every_bad_row_listed(api, staff):
     )
     response = _upload(client, csrf, bad)
     assert response.status_code == 422
-    assert "2 row(s) cannot be imported, so nothing was stored" in response.text
+    assert "2 rows cannot be imported, so nothing was stored" in response.text
     rows = re.findall(r'<td data-label="Line">(\d+)</td>', response.text)
     assert rows == ["3", "4"]
     assert "February 2025 has 28 days" in response.text and "starts with =" in response.text

@@ -371,8 +371,7 @@ def import_upload(request: Request, upload: Annotated[Upload | None, Depends(upl
         )
     if result.errors or not result.case_ids:
         message = (
-            f"{len(result.errors)} row(s) cannot be imported, so nothing was stored: correct "
-            "them and upload the file again."
+            f"{result.refusal()}, so nothing was stored: correct them and upload the file again."
             if result.errors
             else "The file holds no cases."
         )
