@@ -14,7 +14,6 @@ from ..errors import InputError
 from ..ical import check_reference
 from ..timelines import bundled_processes
 from ..timelines.model import EXCEPTION_KINDS
-
 from ..timelines.projector import STATUSES
 
 #: A milestone's status: the projector's list, one place.

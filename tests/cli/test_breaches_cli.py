@@ -113,11 +113,13 @@ def test_html_report(caseload, tmp_path):
 
 def test_unknown_columns_are_one_warning(tmp_path):
     path = tmp_path / "extra.csv"
-    path.write_text("case_id,received,officer,notes\nA,2025-09-15,Sam,first\n")
+    # officer is a known column (the service keeps it), so it is not one of them.
+    path.write_text("case_id,received,officer,school,notes\nA,2025-09-15,Sam,Oak,first\n")
     result = run(path, "--as-of", "2025-12-01", "--format", "csv")
     assert result.exit_code == 0
     assert result.stderr == (
-        "send-clock: warning: extra.csv: ignoring 1 column send-clock does not use: notes\n"
+        "send-clock: warning: extra.csv: ignoring 2 columns send-clock does not use: "
+        "school, notes\n"
         f"{NOT_CHECKED}\n"
     )
 
