@@ -14,6 +14,7 @@ from tests.cli.test_date_cmd import fails, run
 from tests.helpers import d, make_ics
 
 IDS = [
+    "argyll-and-bute",
     "brighton-and-hove",
     "bristol",
     "cardiff",
