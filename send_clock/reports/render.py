@@ -27,10 +27,12 @@ import csv
 import io
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import BinaryIO
 
 import numpy as np
 
+from ..safecsv import neutralised
 from ..timelines import Milestone
 from ..timelines.projector import NOT_APPLICABLE, STATUSES
 from ..timelines.schedule import MILESTONE_COLUMNS, exception_text
@@ -419,12 +421,22 @@ def write_csv(
     out: BinaryIO,
     progress: Progress | None = None,
     header: bool = True,
+    raw: bool = False,
 ) -> None:
     """CSV, UTF-8, one row per case and milestone, after a header row (unless ``header`` is
-    false: the rest of a file written in parts)."""
+    false: the rest of a file written in parts). Case ids a spreadsheet would run as formulas
+    are neutralised (:mod:`send_clock.safecsv`) unless ``raw``."""
     if header:
         out.write(",".join(CSV_COLUMNS).encode() + b"\n")
+    if not raw:
+        batches = [_neutral_ids(batch) for batch in batches]
     _write_batches(batches, lambda batch, _: csv_items(batch), out, progress)
+
+
+def _neutral_ids(batch: CaseBatch) -> CaseBatch:
+    ids = batch.case_ids.tolist()
+    safe = neutralised(ids)
+    return batch if safe is ids else replace(batch, case_ids=np.array(safe, dtype=str))
 
 
 def write_jsonl(batches: Sequence[CaseBatch], out: BinaryIO, progress: Progress | None = None):

@@ -69,12 +69,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
 def _routes(app: FastAPI) -> None:
     from .routes import cases, feeds, meta, reference, reports
-    from .web import pages
+    from .web import family, pages
 
     app.mount(
         "/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static"
     )
     app.include_router(pages.router)
+    app.include_router(family.router)
     app.include_router(meta.router)
     app.include_router(reference.router, prefix="/v1")
     app.include_router(feeds.router, prefix="/v1")

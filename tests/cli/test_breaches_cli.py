@@ -129,8 +129,8 @@ def test_sen2_export(tmp_path):
         ("", "send-clock: error: caseload.csv is empty: a caseload needs a header row"),
         (
             "case_id,decision\nA,agreed\n",
-            "send-clock: error: caseload.csv has no received column; a caseload needs case_id "
-            "and received (its header is: case_id,decision)",
+            "send-clock: error: caseload.csv has no received column (found: case_id, decision; "
+            "expected: case_id, received; names are matched ignoring case and spaces)",
         ),
     ],
 )
