@@ -107,8 +107,7 @@ def test_unknown_columns_are_one_warning(tmp_path):
     result = run(path, "--as-of", "2025-12-01", "--format", "csv")
     assert result.exit_code == 0
     assert result.stderr == (
-        "send-clock: warning: extra.csv: ignoring 2 columns send-clock does not use: "
-        "officer, notes\n"
+        "send-clock: warning: extra.csv: ignoring 1 column send-clock does not use: notes\n"
     )
 
 
