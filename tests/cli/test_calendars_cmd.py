@@ -54,7 +54,7 @@ def test_list_as_json():
 
 def test_list_as_csv():
     out = ok(run("calendars list --format csv"))
-    assert out.splitlines()[0] == "id,name,jurisdiction,coverage_from,coverage_to,status"
+    assert out.splitlines()[0] == "id,name,jurisdiction,coverage_from,coverage_to,status,source"
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [row["id"] for row in rows] == IDS
     assert rows[IDS.index("surrey")]["coverage_to"] == "2027-07-28"
@@ -212,3 +212,10 @@ def test_an_unknown_calendar(command):
 )
 def test_bad_usage(command, fragment):
     fails(run(command), 2, fragment, "(try --help)")
+
+
+def test_list_names_each_calendars_source():
+    rows = {row["id"]: row for row in json.loads(ok(run("calendars list --format json")))}
+    assert rows["cardiff"]["source"].startswith("gov.wales/approved-school-term-dates-2025-2026")
+    assert "argyll-bute.gov.uk" in rows["argyll-and-bute"]["source"]
+    assert rows["scotland"]["source"] == ""  # bank holidays only: no term dates to source
