@@ -123,15 +123,18 @@ class Server:
 
     def __init__(self, command: list[str], env: dict, port: int):
         self.base = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-        )
+        # The access log goes to a file: a pipe nobody reads would fill and stall the server.
+        self.log = Path(tempfile.mkstemp(prefix="send-clock-bench-", suffix=".log")[1])
+        with self.log.open("w") as stderr:
+            self.process = subprocess.Popen(
+                command, env=env, stdout=subprocess.DEVNULL, stderr=stderr, text=True
+            )
         self.peak_rss_mb = 0.0
         self._running = True
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit(f"the server exited: {self.process.stderr.read()}")
+                raise SystemExit(f"the server exited: {self.log.read_text()}")
             try:
                 if httpx.get(f"{self.base}/health", timeout=2).status_code == 200:
                     break

@@ -3,6 +3,7 @@ HTTP service and its database. Needs the server extra: ``pip install 'send-clock
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 from datetime import date
@@ -12,8 +13,8 @@ import click
 from send_clock.errors import SendClockError
 
 DATABASE_HELP = (
-    "Database URL (default: $SEND_CLOCK_DATABASE_URL, else sqlite:///./send-clock.db;"
-    " PostgreSQL: postgresql+psycopg://user@host/db)."
+    "Database URL (default: $SEND_CLOCK_DATABASE_URL, else send-clock.db in your user data "
+    "directory, the same from any folder; PostgreSQL: postgresql+psycopg://user@host/db)."
 )
 
 
@@ -66,16 +67,47 @@ database_option = click.option("--database", default=None, help=DATABASE_HELP)
     default=None,
     help="Base URL for feed links, e.g. https://sen.example.gov.uk (default: as called).",
 )
-def serve(host, port, database, workers, db_pool_size, log_format, no_migrate, public_url):
+@click.option(
+    "--default-calendar",
+    default=None,
+    metavar="ID|PATH",
+    help="Calendar of a case that names none, where its process's own has no term dates "
+    "(SEND_CLOCK_DEFAULT_CALENDAR): your council's term dates, so the school-closure exception "
+    "can be checked.",
+)
+def serve(
+    host,
+    port,
+    database,
+    workers,
+    db_pool_size,
+    log_format,
+    no_migrate,
+    public_url,
+    default_calendar,
+):
     """Run the HTTP service (JSON API under /v1, OpenAPI at /openapi.json; /health and /ready
     for load balancers)."""
+    if default_calendar:  # checked before anything starts; workers read it from the environment
+        from send_clock.calendars import load_calendar
+
+        calendar = load_calendar(default_calendar)
+        is_file = calendar.id != default_calendar and os.path.exists(default_calendar)
+        os.environ["SEND_CLOCK_DEFAULT_CALENDAR"] = (
+            os.path.abspath(default_calendar) if is_file else default_calendar
+        )
+    _refuse_port_in_use(host, port)
     store = _store(database)
     if no_migrate:
         store.require_current()
     else:
         before, now = store.upgrade()
         if before != now:
-            click.echo(f"send-clock: database migrated from {before or 'empty'} to {now}", err=True)
+            click.echo(
+                f"send-clock: database ({_named(store)}) migrated from {before or 'empty'} to "
+                f"{now}",
+                err=True,
+            )
     _refresh(store)
     store.dispose()
     # Workers are separate processes: they read their settings from the environment.
@@ -100,7 +132,7 @@ def serve(host, port, database, workers, db_pool_size, log_format, no_migrate, p
 
     click.echo(
         f"send-clock: serving on http://{host}:{port} with {workers} worker(s) "
-        f"(database {_safe(store.url)})",
+        f"(database: {_named(store)})",
         err=True,
     )
     uvicorn.run(
@@ -116,11 +148,28 @@ def serve(host, port, database, workers, db_pool_size, log_format, no_migrate, p
     )
 
 
-def _safe(url: str) -> str:
-    """The URL without a password, for messages."""
-    from sqlalchemy.engine import make_url
+def _refuse_port_in_use(host: str, port: int) -> None:
+    """One line, before anything else, when another program listens on the port (uvicorn would
+    otherwise log its own lines after the database was migrated)."""
+    import socket
 
-    return make_url(url).render_as_string(hide_password=True)
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        reason = "is in use" if error.errno == errno.EADDRINUSE else f"cannot be used ({error})"
+        raise SendClockError(
+            f"port {port} on {host} {reason}: stop what listens there, or give another --port"
+        ) from None
+
+
+def _named(store) -> str:
+    """The database, as every message about it names it."""
+    from send_clock.store import describe_database
+
+    return describe_database(store.url)
 
 
 @click.group()
@@ -135,7 +184,8 @@ def upgrade(database):
     store = _store(database)
     before, now = store.upgrade()
     click.echo(
-        f"database at revision {now}" + ("" if before == now else f" (was {before or 'empty'})")
+        f"database ({_named(store)}) at revision {now}"
+        + ("" if before == now else f" (was {before or 'empty'})")
     )
 
 
@@ -160,9 +210,10 @@ def _refresh(store) -> int:
 @database_option
 def status(database):
     """The database's schema revision and the newest this send-clock ships."""
-    current, head = _store(database).revisions()
+    store = _store(database)
+    current, head = store.revisions()
     click.echo(
-        f"current {current or 'none'}, newest {head}"
+        f"database ({_named(store)}): current {current or 'none'}, newest {head}"
         + ("" if current == head else ": run `send-clock db upgrade`")
     )
     if current != head:

@@ -17,11 +17,13 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from starlette.middleware.sessions import SessionMiddleware
 
 from .. import __version__
+from ..calendars import load_calendar
 from ..store import Store
-from . import problems
+from . import openapi, problems
 from .middleware import AccessLog, SizeLimit
 from .settings import Settings
 
@@ -41,13 +43,20 @@ async def _lifespan(app: FastAPI):
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    app = FastAPI(
+    if settings.default_calendar:  # a bad setting fails at start, not on the first case
+        load_calendar(settings.default_calendar)
+    # Swagger UI at /docs and ReDoc at /redoc from the package's own files, not a CDN: they work
+    # on a council network without internet access.
+    app = FastAPIOffline(
         title="send-clock",
         version=__version__,
         description=DESCRIPTION,
         openapi_url="/openapi.json",
         docs_url="/docs",
-        redoc_url=None,
+        redoc_url="/redoc",
+        # operationIds are the route functions' names: `create_case`, not
+        # `create_case_v1_cases_post`, so generated clients read well.
+        generate_unique_id_function=lambda route: route.name,
         lifespan=_lifespan,
     )
     app.state.settings = settings
@@ -62,6 +71,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     problems.install(app)
     _routes(app)
+    openapi.install(app)
     if settings.cors_origins:  # off unless origins are configured
         app.add_middleware(
             CORSMiddleware,
@@ -88,13 +98,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
 def _routes(app: FastAPI) -> None:
     from .routes import cases, feeds, meta, reference, reports
-    from .web import pages
+    from .web import family, pages
 
     app.mount(
         "/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static"
     )
     app.include_router(pages.router)
+    app.include_router(family.router)
     app.include_router(meta.router)
+    app.include_router(feeds.public)
     app.include_router(reference.router, prefix="/v1")
     app.include_router(feeds.router, prefix="/v1")
     app.include_router(reports.router, prefix="/v1")

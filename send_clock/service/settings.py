@@ -22,6 +22,10 @@ class Settings:
     #: database connections per worker: pool_size kept open, up to max_overflow more at peaks
     db_pool_size: int = 5
     db_max_overflow: int = 10
+    #: The calendar (a bundled id or a calendar file) of a case that names none, where its
+    #: process's own default has no term dates (england-and-wales): a council sets it to its
+    #: own term dates, so the school-closure exception can be checked.
+    default_calendar: str | None = None
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -38,4 +42,5 @@ class Settings:
             session_secret=env.get("SEND_CLOCK_SESSION_SECRET"),
             db_pool_size=int(env.get("SEND_CLOCK_DB_POOL_SIZE", 5)),
             db_max_overflow=int(env.get("SEND_CLOCK_DB_MAX_OVERFLOW", 10)),
+            default_calendar=env.get("SEND_CLOCK_DEFAULT_CALENDAR") or None,
         )

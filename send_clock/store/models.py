@@ -154,6 +154,8 @@ class CaseProjectionRow(Base):
     #: the most urgent status of an open case's open milestones (the breach report's open
     #: classes: overdue, at_risk, due_soon, excused, pending); NULL once the case is closed
     open_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    #: the process reached an end (see :attr:`send_clock.timelines.Projection.closed`)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
     final_issued: Mapped[bool] = mapped_column(Boolean, default=False)
     final_within_20_weeks: Mapped[bool] = mapped_column(Boolean, default=False)
     next_milestone: Mapped[str | None] = mapped_column(String(100), nullable=True)
@@ -191,6 +193,8 @@ class MilestoneProjectionRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     days_late: Mapped[int | None] = mapped_column(Integer, nullable=True)
     conditional: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the school-closure test could not be made (no term dates there)
+    closure_skipped: Mapped[bool] = mapped_column(Boolean, default=False)
     worklist: Mapped[str | None] = mapped_column(String(10), nullable=True)
     exceptions: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list, or NULL
 

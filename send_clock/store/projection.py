@@ -1,5 +1,4 @@
-"""Projecting stored cases in bulk as of any date: one column-wise run per (process,
-calendar). Today's statuses are stored instead (:mod:`send_clock.store.stored`)."""
+"""Projecting stored cases in bulk: one column-wise run per (process, calendar)."""
 
 from __future__ import annotations
 
@@ -7,8 +6,25 @@ from collections import defaultdict
 from datetime import date
 
 from ..calendars import load_calendar
-from ..timelines import load_process
+from ..timelines import Schedule, columns_of, load_process, project_columns, schedule_at
 from .cases import CaseState
+
+
+def schedules_of(states: list[CaseState], as_of: date) -> list[tuple[CaseState, Schedule]]:
+    """Each case with its schedule as of ``as_of``, in the order given. Cases that cannot be
+    projected (their calendar no longer covers them, say) are left out."""
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for position, state in enumerate(states):
+        groups[(state.process, state.calendar)].append(position)
+    found: dict[int, Schedule] = {}
+    for (process_id, calendar_id), positions in groups.items():
+        process, calendar = load_process(process_id), load_calendar(calendar_id)
+        cases = [states[p].to_case() for p in positions]
+        projection = project_columns(process, calendar, columns_of(process, cases), as_of)
+        for index, position in enumerate(positions):
+            if projection.errors[index] is None:
+                found[position] = schedule_at(projection, index, cases[index])
+    return [(states[p], found[p]) for p in range(len(states)) if p in found]
 
 
 def batches_of(states: list[CaseState], as_of: date) -> tuple[list, int]:

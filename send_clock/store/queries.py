@@ -15,6 +15,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 
 import numpy as np
 from sqlalchemy import Integer, Select, and_, exists, func, select
@@ -78,6 +79,44 @@ def list_cases(
     if after is not None:
         query = query.where(CaseRow.id > after)
     return [_summary(case, projection) for case, projection in session.execute(query)]
+
+
+def list_cases_as_of(
+    session: Session,
+    filters: CaseFilters,
+    as_of: date,
+    after: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[dict], int]:
+    """:func:`list_cases` as of another day than today, and how many match: the cases are
+    projected for it (this costs the whole caseload; today's list reads stored rows)."""
+    from .cases import all_cases
+    from .stored import projection_rows
+
+    states = [
+        s
+        for s in all_cases(session, filters.process)
+        if filters.officer is None or s.officer == filters.officer
+    ]
+    case_rows, milestone_rows = projection_rows(states, as_of)
+    statuses: dict[int, set] = defaultdict(set)
+    for row in milestone_rows:
+        if not row["conditional"]:
+            statuses[row["case_id"]].add(row["status"])
+    by_id = {state.id: state for state in states}
+    matching = [
+        row
+        for row in sorted(case_rows, key=lambda row: row["case_id"])
+        if (filters.status is None or filters.status in statuses[row["case_id"]])
+        and (
+            filters.due_before is None
+            or (row["next_due"] is not None and row["next_due"] < filters.due_before)
+        )
+    ]
+    page = [row for row in matching if after is None or row["case_id"] > after]
+    page = page[offset : offset + limit]
+    return [_summary(by_id[row["case_id"]], SimpleNamespace(**row)) for row in page], len(matching)
 
 
 def count_cases(session: Session, filters: CaseFilters = CaseFilters()) -> int:
@@ -219,8 +258,11 @@ def stored_batches(session: Session, as_of: date) -> tuple[list, int]:
             MilestoneProjectionRow.status,
             MilestoneProjectionRow.days_late,
             MilestoneProjectionRow.conditional,
+            MilestoneProjectionRow.closure_skipped,
+            CaseProjectionRow.closed,
         )
         .join(MilestoneProjectionRow, MilestoneProjectionRow.case_id == CaseRow.id)
+        .join(CaseProjectionRow, CaseProjectionRow.case_id == CaseRow.id)
         .order_by(CaseRow.process, CaseRow.calendar, CaseRow.id)
     )
     groups: dict[tuple[str, str], list] = defaultdict(list)
@@ -246,8 +288,10 @@ def _projection(process_id: str, calendar_id: str, rows: list, as_of: date):
             ("status", NOT_APPLICABLE, np.int8),
             ("days_late", -1, np.int64),
             ("conditional", False, bool),
+            ("closure_skipped", False, bool),
         )
     }
+    closed = np.zeros(size, dtype=bool)
     codes = {name: code for code, name in enumerate(STATUSES)}
     for row in rows:
         at, milestone = position[row.ref], row.milestone
@@ -260,6 +304,8 @@ def _projection(process_id: str, calendar_id: str, rows: list, as_of: date):
         columns["status"][milestone][at] = codes[row.status]
         columns["days_late"][milestone][at] = -1 if row.days_late is None else row.days_late
         columns["conditional"][milestone][at] = row.conditional
+        columns["closure_skipped"][milestone][at] = row.closure_skipped
+        closed[at] = row.closed
     unknown = {m: np.full(size, np.datetime64("NaT"), "datetime64[D]") for m in process.ids}
     projection = Projection(
         process=process,
@@ -274,6 +320,8 @@ def _projection(process_id: str, calendar_id: str, rows: list, as_of: date):
         days_late=columns["days_late"],
         conditional=columns["conditional"],
         closure_window={m: np.full(size, -1) for m in process.ids},
+        closure_skipped=columns["closure_skipped"],
+        closed=closed,
         outcomes={},
         recorded={},
         errors=np.full(size, None, dtype=object),

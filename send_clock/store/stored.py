@@ -89,6 +89,7 @@ def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_o
                 "as_of": as_of,
                 "error": None,
                 "open_status": OPEN_STATUSES[rank] if rank < len(OPEN_STATUSES) else None,
+                "closed": bool(batch.projection.closed[position]),
                 "final_issued": bool(measures.issued[position]),
                 "final_within_20_weeks": bool(measures.within_20_weeks[position]),
             }
@@ -100,7 +101,8 @@ def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_o
                 worklist = "overdue"
             elif soon is not None and soon[position]:
                 worklist = "due_soon"
-            milestone_rows.append(_milestone_row(state.id, index, status, worklist))
+            skipped = bool(batch.projection.closure_skipped[status.id][position])
+            milestone_rows.append(_milestone_row(state.id, index, status, worklist, skipped))
     return rows, milestone_rows
 
 
@@ -111,7 +113,9 @@ def _summary(case_id: int, schedule) -> dict:
     waiting = [
         m
         for m in counted
-        if m.actual is None and m.due is not None and m.status != "not_applicable"
+        if m.actual is None
+        and m.due is not None
+        and m.status not in ("not_applicable", "unrecorded")  # nothing left to chase
     ]
     following = min(waiting, key=lambda m: m.due, default=None)
     return {
@@ -125,7 +129,9 @@ def _summary(case_id: int, schedule) -> dict:
     }
 
 
-def _milestone_row(case_id: int, index: int, status, worklist: str | None) -> dict:
+def _milestone_row(
+    case_id: int, index: int, status, worklist: str | None, closure_skipped: bool
+) -> dict:
     exceptions = [
         {**e, "window": {k: iso(v) for k, v in e["window"].items()} if e["window"] else None}
         for e in status.exceptions
@@ -143,6 +149,7 @@ def _milestone_row(case_id: int, index: int, status, worklist: str | None) -> di
         "days_late": status.days_late,
         "conditional": status.conditional,
         "worklist": worklist,
+        "closure_skipped": closure_skipped,
         "exceptions": json.dumps(exceptions) if exceptions else None,
     }
 
@@ -153,6 +160,7 @@ def _failed(state: CaseState, as_of: date, reason: str) -> dict:
         "as_of": as_of,
         "error": reason,
         "open_status": None,
+        "closed": False,
         "final_issued": False,
         "final_within_20_weeks": False,
         "next_milestone": None,

@@ -49,11 +49,17 @@ def file_error(path: Path, where: str, reason: str) -> CalendarFileError:
 # -- the bundled calendars ------------------------------------------------------------------
 def test_bundled_ids():
     assert bundled_ids() == [
+        "argyll-and-bute",
         "brighton-and-hove",
         "bristol",
+        "cardiff",
+        "edinburgh",
         "england-and-wales",
         "hertfordshire",
         "jersey",
+        "northern-ireland",
+        "northern-ireland-de",
+        "scotland",
         "surrey",
     ]
 

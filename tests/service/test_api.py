@@ -268,7 +268,7 @@ def test_outcomes_params_and_exceptions(api):
     )
     timeline = api.client.get(f"{url}/timeline?as_of=2025-03-10", headers=api.read).json()
     statuses = {m["id"]: m for m in timeline["milestones"]}
-    assert statuses["phase_transfer_review_post16"]["due"] == "2027-03-31"
+    assert statuses["phase_transfer_review_post16"]["due"] == "2027-03-30"
     assert statuses["phase_transfer_review"]["status"] == "not_applicable"
     ehc = api.case(ref="EHC-EX")
     short = api.client.post(
@@ -322,8 +322,10 @@ def test_list_filters_and_pagination(api):
     assert {c["ref"] for c in soon["cases"]} == {"EHC-0", "EHC-3"}
     first = everything["cases"][0]
     assert first["next_due"]["milestone"] == "decision_to_assess"
-    # Stored statuses are today's: another date is the breach report's or a timeline's job.
-    assert_problem(get("/v1/cases?as_of=2026-01-01", headers=api.read), 422, "as of today")
+    # Another day is projected for the asking; on 1 Oct 2025 nothing was overdue yet.
+    earlier = get("/v1/cases?status=overdue&as_of=2025-10-01", headers=api.read).json()
+    assert earlier["total"] == 0 and earlier["cases"] == []
+    assert get("/v1/cases?as_of=2025-10-01&limit=2", headers=api.read).json()["total"] == 6
 
 
 # -- limits, logs, CORS ------------------------------------------------------------------------

@@ -73,8 +73,12 @@ def test_import_needs_a_write_token_and_a_csv(api):
     )
     empty = api.import_csv("")
     assert empty["state"] == "failed" and empty["message"]
-    not_utf8 = api.import_csv("case_id,received\nX-1,2025-09-01\n".encode("utf-16"))
-    assert not_utf8["state"] == "failed" and "not UTF-8" in not_utf8["message"]
+    not_utf8 = "case_id,received\nX-1,2025-09-01\n".encode("utf-16")
+    assert_problem(
+        api.client.post("/v1/cases/import", headers={**api.write, **CSV}, content=not_utf8),
+        422,
+        "not UTF-8",
+    )
     assert_problem(api.client.get("/v1/jobs/999999", headers=api.read), 404)
 
 

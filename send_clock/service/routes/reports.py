@@ -7,24 +7,34 @@ import logging
 from datetime import date
 
 from fastapi import APIRouter, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from ...reports import summarise
 from ...store import cases as store_cases
-from ...store import imports, jobs, queries
+from ...store import jobs, queries
 from ...store.projection import batches_of
 from ...store.stored import ensure_current
 from ..auth import Reader, Writer
-from ..schemas import BreachSummary, Id, JobOut
+from ..importing import decode, run_import_job
+from ..schemas import BreachSummary, Id, ImportIn, IsoDate, JobOut
 
 router = APIRouter(tags=["reports"])
 log = logging.getLogger("send_clock.service")
+#: The caseload as CSV text, or (for generated clients, which seldom send text/csv) as JSON.
 CSV_BODY = {
-    "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}
+    "requestBody": {
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"$ref": "#/components/schemas/ImportIn"}},
+        },
+        "required": True,
+    }
 }
 
 
 @router.get("/reports/breaches", response_model=BreachSummary)
-def breaches(request: Request, _actor: Reader, as_of: date | None = None):
+def breaches(request: Request, _actor: Reader, as_of: IsoDate | None = None):
     """The same summary as `send-clock breaches`, over every stored case, as of a date (today
     by default: read from the stored statuses; another date projects the cases again)."""
     today = date.today()
@@ -48,14 +58,17 @@ def breaches(request: Request, _actor: Reader, as_of: date | None = None):
     responses={202: {"description": "accepted: follow the job at its Location"}},
 )
 async def import_cases(request: Request, response: Response, actor: Writer):
-    """Store a caseload CSV (the format of `send-clock breaches`) in one transaction, as a
-    background job: the answer is the job (202, `Location: /v1/jobs/{id}`). When any row cannot
-    be used, nothing is stored and the job fails listing every bad row."""
-    raw = await request.body()
+    """Store a caseload CSV (the format of `send-clock breaches`, plus an optional `officer`
+    column) in one transaction, as a background job: the answer is the job (202, `Location:
+    /v1/jobs/{id}`). When any row cannot be used, nothing is stored and the job fails listing
+    every bad row."""
+    text = await _csv_text(request)  # not UTF-8, or holding a NUL: refused at once (422)
     store = request.app.state.store
     with store.session() as session:
         job_id = jobs.create_job(session, "import", actor.name)
-    request.app.state.jobs.submit(imports.run_import_job, store.url, job_id, raw, actor.name)
+    request.app.state.jobs.submit(
+        run_import_job, store.url, job_id, text.encode("utf-8"), actor.name
+    )
     response.headers["Location"] = f"/v1/jobs/{job_id}"
     with store.session() as session:
         return jobs.get_job(session, job_id)
@@ -67,3 +80,14 @@ def get_job(job_id: Id, request: Request, _actor: Reader):
     total, the rows it refused, and its result."""
     with request.app.state.store.session() as session:
         return jobs.get_job(session, job_id)
+
+
+async def _csv_text(request: Request) -> str:
+    """The CSV of the body: the body itself (text/csv), or the ``csv`` of a JSON body."""
+    raw = await request.body()
+    if request.headers.get("content-type", "").split(";")[0].strip() == "application/json":
+        try:
+            raw = ImportIn.model_validate_json(raw).csv.encode("utf-8")
+        except ValidationError as error:
+            raise RequestValidationError(error.errors()) from None
+    return decode(raw)

@@ -1,36 +1,47 @@
-"""The SEN team's web pages: sign in, caseload dashboard, case page with its timeline chart and
-forms, the subscribe box, the request calendar. Server-rendered (Jinja2), no build step, no
-script needed; every form carries a CSRF token tied to the signed session cookie."""
+"""The SEN team's web pages: sign in, caseload dashboard with its charts and worklists by case,
+the case list and search, the case page with its timeline chart and forms, uploading a caseload,
+the subscribe box, the request calendar. Server-rendered (Jinja2), no build step, no script (no
+inline script ever: the pages hold under a strict Content-Security-Policy); every form carries a
+CSRF token tied to the signed session cookie. A form that fails comes back with what was typed
+and the reason next to the field."""
 
 from __future__ import annotations
 
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import quote
+from typing import Annotated
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from ...calendars import bundled_calendars, load_calendar
 from ...dates import full_date, parse_date
-from ...errors import InputError, SendClockError, StaleVersion
+from ...errors import InputError, NotFound, SendClockError, StaleVersion
+from ...ical import check_reference
+from ...reports import summarise
 from ...store import cases as store
-from ...store import queries, tokens
-from ...store.stored import ensure_current
+from ...store import tokens
+from ...store.projection import batches_of
 from ...timelines import bundled_processes, load_process, project
 from ...timelines.model import EXCEPTION_KINDS
 from ..auth import Actor
+from ..routes.reference import case_calendar
+from . import caseload
 from .chart import timeline_svg
 
 router = APIRouter(include_in_schema=False)
-#: the dashboard lists the most urgent entries of each worklist; the heading counts them all
-WORKLIST_ROWS = 200
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.filters["full_date"] = full_date
 templates.env.filters["label"] = lambda text: str(text or "").replace("_", " ")
+templates.env.filters["first_sentence"] = lambda text: (
+    text.partition(". ")[0] + "." if ". " in text else text
+)
 
 
 class LoginRequired(Exception):
@@ -58,10 +69,14 @@ def can_write(request: Request) -> Actor:
 async def form_of(request: Request) -> dict[str, str]:
     """The posted form, after checking its CSRF token against the session's."""
     form = {key: str(value).strip() for key, value in (await request.form()).items()}
-    expected = request.session.get("csrf", "")
-    if not expected or not hmac.compare_digest(form.get("csrf", ""), expected):
-        raise CsrfFailed
+    _check_csrf(request, form.get("csrf", ""))
     return form
+
+
+def _check_csrf(request: Request, sent: str) -> None:
+    expected = request.session.get("csrf", "")
+    if not expected or not hmac.compare_digest(sent, expected):
+        raise CsrfFailed
 
 
 def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
@@ -101,6 +116,7 @@ async def login(request: Request):
         return render(
             request,
             "login.html",
+            username=form.get("username", "")[:100],  # typed again: only the password
             error="That user name and password, or API token, is not right.",
         )
     request.session.clear()  # a new session on sign-in: no fixation
@@ -116,119 +132,374 @@ async def logout(request: Request):
 
 
 # -- dashboard ------------------------------------------------------------------------------------
+class FieldError(InputError):
+    """A form value that cannot be used: the message is shown next to the field ``field``."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def ordered_processes() -> list:
+    """The bundled processes, the EHC needs assessment (what most cases are) first."""
+    processes = bundled_processes()
+    return sorted(processes, key=lambda p: p.id != caseload.DEFAULT_PROCESS)
+
+
 @router.get("/")
-def dashboard(
-    request: Request, process: str = "", officer: str = "", message: str = "", error: str = ""
-):
+def dashboard(request: Request, process: str = "", officer: str = "", mine: bool = False):
     signed_in(request)
+    return _dashboard_view(request, process, officer, mine)
+
+
+def _dashboard_view(
+    request: Request, process: str, officer: str, mine: bool, status_code: int = 200, **extra
+) -> HTMLResponse:
+    from ...reports.html import open_cases_chart, timeliness_chart
+
+    user = signed_in(request)
+    officer = user.name if mine else officer
     today = date.today()
-    # The same figures and worklists as the breach report, read from the stored statuses.
-    filters = queries.CaseFilters(process=process or None, officer=officer or None)
-    ensure_current(_store(request), today)
     with _store(request).session() as session:
-        figures = queries.caseload_figures(session, filters)
-        overdue, overdue_count = queries.worklist(session, "overdue", filters, WORKLIST_ROWS)
-        due_soon, due_soon_count = queries.worklist(session, "due_soon", filters, WORKLIST_ROWS)
-        officers = queries.officers(session, process or None)
+        states = store.all_cases(session, process or None)
+    shown = [s for s in states if not officer or s.officer == officer]
+    # The same figures as the breach report: one summary, not a second count.
+    summary = _summary(shown, today)
+    rows = caseload.rows_of(shown, today)
+    by_officer = {
+        name or "(none)": _summary([s for s in shown if s.officer == name], today)
+        for name in sorted({s.officer for s in shown}, key=lambda n: n or "")
+    }
+    by_process = {
+        name: _summary([s for s in shown if s.process == name], today)
+        for name in sorted({s.process for s in shown})
+    }
     return render(
         request,
         "dashboard.html",
+        status_code=status_code,
         today=today,
-        overdue=[{**entry, "days": entry["days_late"]} for entry in overdue],
-        overdue_count=overdue_count,
-        due_soon=[{**entry, "days": (entry["due"] - today).days} for entry in due_soon],
-        due_soon_count=due_soon_count,
-        by_officer=figures["by_officer"],
-        by_process=figures["by_process"],
-        totals=figures["total"],
-        processes=bundled_processes(),
+        overdue=caseload.worklist(rows, "overdue"),
+        due_soon=caseload.worklist(rows, "at_risk") + caseload.worklist(rows, "due_soon"),
+        shown=caseload.WORKLIST_ROWS,
+        list_filter=urlencode(
+            {k: v for k, v in {"process": process, "officer": officer}.items() if v}
+        ),
+        by_officer=by_officer,
+        by_process=by_process,
+        totals=summary,
+        timeliness_chart=_labelled(
+            timeliness_chart(summary["by_month"]),
+            "Bar chart: final plans issued within and over 20 weeks, by month of request",
+        ),
+        open_chart=_labelled(
+            open_cases_chart(summary["open_cases_by_status"]),
+            "Bar chart: open cases by the status of their most urgent milestone",
+        ),
+        processes=ordered_processes(),
         calendars=bundled_calendars(),
         process=process,
         officer=officer,
-        message=message,
-        error=error,
-        officers=officers,
+        mine=mine,
+        officers=sorted({s.officer for s in states if s.officer}),
+        form=extra.pop("form", {}),
+        errors=extra.pop("errors", {}),
+        **extra,
     )
+
+
+def _labelled(svg: str, label: str) -> Markup:
+    """A chart's SVG as one image with a name, for screen readers."""
+    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1))
+
+
+def _summary(states, today: date) -> dict:
+    batches, _rejected = batches_of(states, today)
+    return summarise(batches)
 
 
 @router.post("/cases")
 async def create_case(request: Request):
     actor = can_write(request)
     form = await form_of(request)
+    today = date.today()
     try:
-        received = parse_date(form.get("received", ""), "date the request was received")
+        received = _past_date(form.get("received", ""), "received", "date received", today)
+        process_id = form.get("process", "")
+        calendar = form.get("calendar") or None
+        if calendar is None and process_id in {p.id for p in bundled_processes()}:
+            calendar = case_calendar(request, load_process(process_id), None)
         with _store(request).session() as session:
             state = store.create_case(
                 session,
                 form.get("ref", ""),
-                form.get("process", ""),
-                form.get("calendar") or None,
+                process_id,
+                calendar,
                 received,
                 form.get("officer") or None,
                 actor.name,
             )
     except SendClockError as error:
-        return _back("/", error=str(error))
-    return _back(f"/cases/{state.id}", message=f"Case {state.ref} opened.")
+        field = getattr(error, "field", "ref")
+        return _dashboard_view(
+            request,
+            "",
+            "",
+            False,
+            status_code=422,
+            form=form,
+            errors={field: str(error)},
+            error="The case was not opened: see the message by the field.",
+        )
+    return _back(_case_url(state), message=f"Case {state.ref} opened.")
+
+
+def _past_date(text: str, field: str, what: str, today: date, earliest: date | None = None):
+    """A date that has happened: not after today, and not before ``earliest`` (the date the
+    request was received), each refused with the reason."""
+    try:
+        day = parse_date(text, what)
+    except SendClockError as error:
+        raise FieldError(field, str(error)) from None
+    if day > today:
+        raise FieldError(
+            field,
+            f"{full_date(day)} is after today ({full_date(today)}): record a date once it has "
+            "happened (check the year)",
+        )
+    if earliest and day < earliest:
+        raise FieldError(
+            field,
+            f"{full_date(day)} is before the request was received ({full_date(earliest)}): "
+            "check the date",
+        )
+    return day
+
+
+def _case_url(state) -> str:
+    return "/cases/" + quote(state.ref, safe="")
+
+
+# -- the case list --------------------------------------------------------------------------------
+@router.get("/cases")
+def case_list(
+    request: Request,
+    q: str = "",
+    process: str = "",
+    status: str = "",
+    officer: str = "",
+    sort: str = "due",
+    page: int = 1,
+):
+    """Every case, closed ones too: searched by reference or officer, filtered, sorted by the
+    next date due, a page at a time."""
+    signed_in(request)
+    query = caseload.Query(q.strip()[:100], process, status, officer, sort, page)
+    today = date.today()
+    with _store(request).session() as session:
+        states = store.all_cases(session)
+    rows = caseload.rows_of(states, today)
+    found = caseload.search(rows, query)
+    return render(
+        request,
+        "cases.html",
+        today=today,
+        query=query,
+        found=found,
+        processes=ordered_processes(),
+        statuses=caseload.CASE_STATUSES,
+        sorts=caseload.SORTS,
+        officers=sorted({s.officer for s in states if s.officer}),
+        page_url=lambda number: _list_url(query, number),
+    )
+
+
+def _list_url(query: caseload.Query, page: int) -> str:
+    """The case list's URL for another page of the same search."""
+    asked = {
+        "q": query.text,
+        "process": query.process,
+        "status": query.status,
+        "officer": query.officer,
+        "sort": query.sort,
+    }
+    return "/cases?" + urlencode({**{k: v for k, v in asked.items() if v}, "page": page})
+
+
+# -- uploading a caseload -------------------------------------------------------------------------
+@router.get("/import")
+def import_page(request: Request):
+    can_write(request)
+    return render(request, "import.html", result=None)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A posted file: its name and its bytes (the size is capped by the SizeLimit middleware)."""
+
+    filename: str
+    data: bytes
+
+
+async def uploaded_caseload(request: Request) -> Upload | None:
+    """The posted caseload file, read on the event loop after the write and CSRF checks, so
+    that the import itself runs in the thread pool (a plain ``def`` route)."""
+    can_write(request)
+    form = await request.form()
+    _check_csrf(request, str(form.get("csrf", "")))
+    upload = form.get("caseload")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        return None
+    return Upload(upload.filename, await upload.read())
+
+
+@router.post("/import")
+def import_upload(request: Request, upload: Annotated[Upload | None, Depends(uploaded_caseload)]):
+    """The caseload CSV of `send-clock breaches` (and the API's import), all or nothing."""
+    from ..importing import decode, import_caseload
+
+    actor = can_write(request)
+    if upload is None:
+        return render(
+            request,
+            "import.html",
+            status_code=422,
+            result=None,
+            errors={"caseload": "choose the caseload CSV file to upload"},
+        )
+    try:
+        text = decode(upload.data)
+        result = import_caseload(_store(request), text, actor.name, date.today())
+    except SendClockError as error:
+        return render(
+            request, "import.html", status_code=422, result=None, errors={"caseload": str(error)}
+        )
+    if result.errors or not result.case_ids:
+        message = (
+            f"{result.refusal()}, so nothing was stored: correct them and upload the file again."
+            if result.errors
+            else "The file holds no cases."
+        )
+        return render(request, "import.html", status_code=422, result=result, error=message)
+    with _store(request).session() as session:
+        imported = [store.get_case(session, case_id) for case_id in result.case_ids]
+    return render(
+        request,
+        "import.html",
+        result=result,
+        imported=imported,
+        message=f"{len(imported)} cases imported.",
+    )
 
 
 # -- one case -------------------------------------------------------------------------------------
-@router.get("/cases/{case_id}")
-def case_page(request: Request, case_id: int, message: str = "", error: str = "", as_of: str = ""):
+@router.get("/cases/{key:path}")
+def case_page(request: Request, key: str, message: str = "", error: str = "", as_of: str = ""):
+    """A case by its reference (``/cases/EHC-2025-0042``) or by its number."""
     signed_in(request)
-    today = parse_date(as_of) if as_of else date.today()
     with _store(request).session() as session:
-        state = store.get_case(session, case_id)
-        feeds = tokens.list_feeds(session, case_id)
+        state = _find_case(session, key)
+    today = parse_date(as_of) if as_of else date.today()
+    return _case_view(request, state, today, message=message, error=error)
+
+
+MAX_ID = 2**31 - 1  # the largest id a database INTEGER column holds
+
+
+def _find_case(session, key: str):
+    try:
+        check_reference(key)  # nothing else is ever a reference (NUL, spaces, a name...)
+    except InputError:
+        raise NotFound(f"no case with reference {key!r}") from None
+    try:
+        return store.get_case_by_ref(session, key)
+    except NotFound:
+        if not key.isdigit() or int(key) > MAX_ID:
+            raise
+    return store.get_case(session, int(key))
+
+
+def _case_view(request: Request, state, today: date, status_code: int = 200, **extra):
+    with _store(request).session() as session:
+        feeds = tokens.list_feeds(session, state.id)
     process = load_process(state.process)
     schedule = project(process, load_calendar(state.calendar), state.to_case(), as_of=today)
     return render(
         request,
         "case.html",
+        status_code=status_code,
         state=state,
+        case_url=_case_url(state),
         process=process,
         schedule=schedule,
         chart=timeline_svg(schedule, today),
         today=today,
         feeds=feeds,
-        message=message,
-        error=error,
         exception_kinds=EXCEPTION_KINDS,
         new_feed=_shown_once(request),
         records=sorted(state.active.values(), key=lambda r: r.id),
+        form=extra.pop("form", {}),
+        errors=extra.pop("errors", {}),
+        failed=extra.pop("failed", ""),
+        **extra,
     )
 
 
-async def _change(request: Request, case_id: int, change) -> RedirectResponse:
+async def _change(request: Request, case_id: int, change, failed: str, field: str):
     """Apply a form's change at the version the officer saw; a concurrent change is reported,
-    not overwritten."""
+    not overwritten. A change that cannot be made comes back with what was typed and the
+    reason by the field (``field``, unless the error names its own)."""
     actor = can_write(request)
     form = await form_of(request)
-    page = f"/cases/{case_id}"
     try:
         expected = int(form.get("version", "0"))
         with _store(request).session() as session:
             change(session, form, expected, actor.name)
     except StaleVersion:
-        return _back(
-            page,
-            error="Someone else changed this case while you were looking at "
-            "it. The page now shows their change: check it and apply yours again.",
+        return _failed(
+            request,
+            case_id,
+            form,
+            failed,
+            {},
+            "Someone else changed this case while you were looking at it. The page now shows "
+            "their change: check it and apply yours again.",
         )
     except (SendClockError, ValueError) as error:
-        return _back(page, error=str(error))
-    return _back(page, message="Saved.")
+        errors = {getattr(error, "field", field): str(error)}
+        return _failed(
+            request, case_id, form, failed, errors, "Not saved: see the message by the field."
+        )
+    with _store(request).session() as session:
+        state = store.get_case(session, case_id)
+    return _back(_case_url(state), message="Saved.")
+
+
+def _failed(request: Request, case_id: int, form: dict, failed: str, errors: dict, error: str):
+    with _store(request).session() as session:
+        state = store.get_case(session, case_id)
+    return _case_view(
+        request,
+        state,
+        date.today(),
+        status_code=409 if not errors else 422,
+        form=form,
+        errors=errors,
+        failed=failed,
+        error=error,
+    )
 
 
 @router.post("/cases/{case_id}/events")
 async def record_event(request: Request, case_id: int):
     def change(session, form, expected, actor):
-        day = parse_date(form.get("date", ""), "date")
+        received = store.get_case(session, case_id).received
+        day = _past_date(form.get("date", ""), "event-date", "date", date.today(), received)
         store.record(
             session, case_id, expected, "event", form.get("milestone", ""), day.isoformat(), actor
         )
 
-    return await _change(request, case_id, change)
+    return await _change(request, case_id, change, "events", "event-date")
 
 
 @router.post("/cases/{case_id}/outcomes")
@@ -237,7 +508,7 @@ async def record_outcome(request: Request, case_id: int):
         branch, _, value = form.get("outcome", "").partition("=")
         store.record(session, case_id, expected, "outcome", branch, value, actor)
 
-    return await _change(request, case_id, change)
+    return await _change(request, case_id, change, "outcomes", "outcome")
 
 
 @router.post("/cases/{case_id}/exceptions")
@@ -247,13 +518,16 @@ async def record_exception(request: Request, case_id: int):
     def change(session, form, expected, actor):
         start, end = form.get("from"), form.get("to")
         if bool(start) != bool(end):
-            raise InputError("give both the first and the last day of the period, or neither")
+            raise FieldError(
+                "exc-to" if start else "exc-from",
+                "give both the first and the last day of the period, or neither",
+            )
         spec = form.get("kind", "") + (f":{start}..{end}" if start else "")
         spec += f"@{form['milestone']}" if form.get("milestone") else ""
         exception = RecordedException.parse(spec)
         store.record(session, case_id, expected, "exception", exception.kind, str(exception), actor)
 
-    return await _change(request, case_id, change)
+    return await _change(request, case_id, change, "exceptions", "exc-from")
 
 
 @router.post("/cases/{case_id}/records/{record_id}/correction")
@@ -269,7 +543,7 @@ async def correct_record(request: Request, case_id: int, record_id: int):
             actor,
         )
 
-    return await _change(request, case_id, change)
+    return await _change(request, case_id, change, f"fix-{record_id}", f"fix-{record_id}")
 
 
 @router.post("/cases/{case_id}/records/{record_id}/withdrawal")
@@ -277,7 +551,7 @@ async def withdraw_record(request: Request, case_id: int, record_id: int):
     def change(session, form, expected, actor):
         store.withdraw(session, case_id, expected, record_id, form.get("reason") or None, actor)
 
-    return await _change(request, case_id, change)
+    return await _change(request, case_id, change, f"fix-{record_id}", f"fix-{record_id}")
 
 
 @router.post("/cases/{case_id}/feeds")
@@ -289,9 +563,10 @@ async def create_feed(request: Request, case_id: int):
         row, token = tokens.create_feed(session, case_id, actor.name)
     base = request.app.state.settings.public_url or str(request.base_url)
     url = f"{base.rstrip('/')}/v1/feeds/{token}.ics"
+    page = f"{base.rstrip('/')}/p/{token}"
     # Shown once, on the next page (carried in the signed session cookie, then dropped): the
     # token itself is never stored on the server.
-    request.session["feed"] = {"id": row.id, "url": url}
+    request.session["feed"] = {"id": row.id, "url": url, "page": page}
     return _back(
         f"/cases/{case_id}", message="Calendar link created: copy it now, it is shown only once."
     )
@@ -318,7 +593,7 @@ def _qr_svg(text: str) -> str:
     import segno
 
     svg = segno.make(text, error="m").svg_inline(scale=3, dark="#111827", light="#ffffff")
-    return svg.replace("<svg ", '<svg role="img" aria-label="QR code of the calendar link" ', 1)
+    return _labelled(svg, "QR code of the calendar link")
 
 
 # -- the request calendar ------------------------------------------------------------------------

@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("as_of", sa.Date, nullable=False),
         sa.Column("error", sa.Text, nullable=True),
         sa.Column("open_status", sa.String(16), nullable=True),
+        sa.Column("closed", sa.Boolean, nullable=False),
         sa.Column("final_issued", sa.Boolean, nullable=False),
         sa.Column("final_within_20_weeks", sa.Boolean, nullable=False),
         sa.Column("next_milestone", sa.String(100), nullable=True),
@@ -56,6 +57,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("days_late", sa.Integer, nullable=True),
         sa.Column("conditional", sa.Boolean, nullable=False),
+        sa.Column("closure_skipped", sa.Boolean, nullable=False),
         sa.Column("worklist", sa.String(10), nullable=True),
         sa.Column("exceptions", sa.Text, nullable=True),
     )
