@@ -17,6 +17,7 @@ from ...store.projection import batches_of
 from ...store.stored import ensure_current
 from ..auth import Reader, Writer
 from ..importing import decode, run_import_job
+from ..problems import problem
 from ..schemas import BreachSummary, Id, ImportIn, IsoDate, JobOut
 
 router = APIRouter(tags=["reports"])
@@ -55,13 +56,19 @@ def breaches(request: Request, _actor: Reader, as_of: IsoDate | None = None):
     response_model=JobOut,
     status_code=202,
     openapi_extra=CSV_BODY,
-    responses={202: {"description": "accepted: follow the job at its Location"}},
+    responses={
+        202: {"description": "accepted: follow the job at its Location"},
+        415: {"description": "not text/csv or JSON"},
+    },
 )
 async def import_cases(request: Request, response: Response, actor: Writer):
     """Store a caseload CSV (the format of `send-clock breaches`, plus an optional `officer`
     column) in one transaction, as a background job: the answer is the job (202, `Location:
     /v1/jobs/{id}`). When any row cannot be used, nothing is stored and the job fails listing
     every bad row."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in ("text/csv", "application/json"):
+        return problem(415, 'send the caseload as text/csv (or as JSON: {"csv": "..."})')
     text = await _csv_text(request)  # not UTF-8, or holding a NUL: refused at once (422)
     store = request.app.state.store
     with store.session() as session:
