@@ -53,7 +53,12 @@ def page_error(request: Request, status: int, detail: str):
     from .web.pages import render
 
     return render(
-        request, "error.html", status_code=status, title=HTTPStatus(status).phrase, detail=detail
+        request,
+        "error.html",
+        status_code=status,
+        forms=False,
+        title=HTTPStatus(status).phrase,
+        detail=detail,
     )
 
 

@@ -8,25 +8,28 @@ import hmac
 import secrets
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import quote
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from ...calendars import bundled_calendars, load_calendar
 from ...dates import full_date, parse_date
-from ...errors import InputError, SendClockError, StaleVersion
+from ...errors import InputError, NotFound, SendClockError, StaleVersion
 from ...reports import summarise
 from ...store import cases as store
 from ...store import tokens
 from ...store.projection import batches_of
 from ...timelines import bundled_processes, load_process, project
 from ...timelines.model import EXCEPTION_KINDS
+from .. import known
 from ..auth import Actor
 from .chart import timeline_svg
 
 router = APIRouter(include_in_schema=False)
+#: The hint after an unknown process or calendar on a page.
+CHOOSE = "choose one from the list"
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.filters["full_date"] = full_date
 templates.env.filters["label"] = lambda text: str(text or "").replace("_", " ")
@@ -40,6 +43,10 @@ class CsrfFailed(Exception):
     """A form came back without the session's CSRF token."""
 
 
+#: The largest row id both databases store (INTEGER): a larger one in a page's path is a 404.
+MAX_ID = 2_147_483_647
+
+
 def signed_in(request: Request) -> Actor:
     user = request.session.get("user")
     if not user:
@@ -50,24 +57,52 @@ def signed_in(request: Request) -> Actor:
 def can_write(request: Request) -> Actor:
     actor = signed_in(request)
     if actor.scope != "write":
-        raise SendClockError(f"{actor.name} has read-only access; ask for a write account")
+        raise HTTPException(403, f"{actor.name} has read-only access; ask for a write account")
     return actor
 
 
-async def form_of(request: Request) -> dict[str, str]:
-    """The posted form, after checking its CSRF token against the session's."""
+async def posted_form(request: Request) -> dict[str, str]:
+    """The posted form, after checking its CSRF token against the session's. Reading the form
+    is the only async work of a page: the handler itself is a plain ``def``, run in the thread
+    pool, so password hashing and database work never hold up the event loop."""
     form = {key: str(value).strip() for key, value in (await request.form()).items()}
     expected = request.session.get("csrf", "")
     if not expected or not hmac.compare_digest(form.get("csrf", ""), expected):
         raise CsrfFailed
+    if any("\x00" in value for value in form.values()):
+        raise InputError("a field holds a NUL character; remove it and send the form again")
     return form
 
 
-def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
-    if "csrf" not in request.session:
+def page_id(case_id: int) -> int:
+    """A case id from a page's path: one that no database can hold is simply not found."""
+    if not 1 <= case_id <= MAX_ID:
+        raise NotFound(f"no case {case_id}")
+    return case_id
+
+
+#: Handler parameters: the signed-in actor (any scope, or write), the checked form, a case id.
+Staff = Annotated[Actor, Depends(signed_in)]
+StaffWriter = Annotated[Actor, Depends(can_write)]
+Form = Annotated[dict[str, str], Depends(posted_form)]
+CaseId = Annotated[int, Depends(page_id)]
+
+
+def render(
+    request: Request, template: str, status_code: int = 200, forms: bool = True, **context
+) -> HTMLResponse:
+    """A page. A message left by the previous request (:func:`flash`) is shown once.
+
+    ``forms=False`` (error pages) leaves the session as it came: a cross-site request arrives
+    without the session cookie, and answering it with a new session would replace the user's
+    cookie and sign them out."""
+    if forms and "csrf" not in request.session:
         request.session["csrf"] = secrets.token_urlsafe(32)
+    shown = request.session.pop("flash", None) or {}
+    context.setdefault("message", shown.get("message", ""))
+    context.setdefault("error", shown.get("error", ""))
     context.setdefault("user", request.session.get("user"))
-    context["csrf"] = request.session["csrf"]
+    context["csrf"] = request.session.get("csrf", "")
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
@@ -75,20 +110,25 @@ def _store(request: Request):
     return request.app.state.store
 
 
-def _back(path: str, message: str = "", error: str = "") -> RedirectResponse:
-    query = f"?message={quote(message)}" if message else f"?error={quote(error)}" if error else ""
-    return RedirectResponse(path + query, status_code=303)
+def flash(request: Request, message: str = "", error: str = "") -> None:
+    """Keep a message for the next page, in the session: never in the URL, where anyone could
+    write a link that shows their own text in the site's banner."""
+    request.session["flash"] = {"message": message, "error": error}
+
+
+def _back(request: Request, path: str, message: str = "", error: str = "") -> RedirectResponse:
+    flash(request, message, error)
+    return RedirectResponse(path, status_code=303)
 
 
 # -- signing in -----------------------------------------------------------------------------------
 @router.get("/login")
-def login_page(request: Request, error: str = ""):
-    return render(request, "login.html", error=error)
+def login_page(request: Request):
+    return render(request, "login.html")
 
 
 @router.post("/login")
-async def login(request: Request):
-    form = await form_of(request)
+def login(request: Request, form: Form):
     with _store(request).session() as session:
         if form.get("token"):
             row = tokens.authenticate(session, form["token"])
@@ -108,18 +148,14 @@ async def login(request: Request):
 
 
 @router.post("/logout")
-async def logout(request: Request):
-    await form_of(request)
+def logout(request: Request, _form: Form):
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
 
 # -- dashboard ------------------------------------------------------------------------------------
 @router.get("/")
-def dashboard(
-    request: Request, process: str = "", officer: str = "", message: str = "", error: str = ""
-):
-    signed_in(request)
+def dashboard(request: Request, _actor: Staff, process: str = "", officer: str = ""):
     today = date.today()
     with _store(request).session() as session:
         states = store.all_cases(session, process or None)
@@ -148,8 +184,6 @@ def dashboard(
         calendars=bundled_calendars(),
         process=process,
         officer=officer,
-        message=message,
-        error=error,
         officers=sorted({s.officer for s in states if s.officer}),
     )
 
@@ -177,30 +211,29 @@ def _worklist(entries: list[dict], by_ref: dict) -> list[dict]:
 
 
 @router.post("/cases")
-async def create_case(request: Request):
-    actor = can_write(request)
-    form = await form_of(request)
+def create_case(request: Request, actor: StaffWriter, form: Form):
     try:
         received = parse_date(form.get("received", ""), "date the request was received")
+        process = known.process(form.get("process", ""), CHOOSE).id
+        calendar = form.get("calendar") and known.calendar(form["calendar"], CHOOSE).id
         with _store(request).session() as session:
             state = store.create_case(
                 session,
                 form.get("ref", ""),
-                form.get("process", ""),
-                form.get("calendar") or None,
+                process,
+                calendar or None,
                 received,
                 form.get("officer") or None,
                 actor.name,
             )
     except SendClockError as error:
-        return _back("/", error=str(error))
-    return _back(f"/cases/{state.id}", message=f"Case {state.ref} opened.")
+        return _back(request, "/", error=str(error))
+    return _back(request, f"/cases/{state.id}", message=f"Case {state.ref} opened.")
 
 
 # -- one case -------------------------------------------------------------------------------------
 @router.get("/cases/{case_id}")
-def case_page(request: Request, case_id: int, message: str = "", error: str = "", as_of: str = ""):
-    signed_in(request)
+def case_page(request: Request, _actor: Staff, case_id: CaseId, as_of: str = ""):
     today = parse_date(as_of) if as_of else date.today()
     with _store(request).session() as session:
         state = store.get_case(session, case_id)
@@ -216,19 +249,15 @@ def case_page(request: Request, case_id: int, message: str = "", error: str = ""
         chart=timeline_svg(schedule, today),
         today=today,
         feeds=feeds,
-        message=message,
-        error=error,
         exception_kinds=EXCEPTION_KINDS,
         new_feed=_shown_once(request),
         records=sorted(state.active.values(), key=lambda r: r.id),
     )
 
 
-async def _change(request: Request, case_id: int, change) -> RedirectResponse:
+def _change(request: Request, actor: Actor, form: dict, case_id: int, change) -> RedirectResponse:
     """Apply a form's change at the version the officer saw; a concurrent change is reported,
     not overwritten."""
-    actor = can_write(request)
-    form = await form_of(request)
     page = f"/cases/{case_id}"
     try:
         expected = int(form.get("version", "0"))
@@ -236,37 +265,38 @@ async def _change(request: Request, case_id: int, change) -> RedirectResponse:
             change(session, form, expected, actor.name)
     except StaleVersion:
         return _back(
+            request,
             page,
             error="Someone else changed this case while you were looking at "
             "it. The page now shows their change: check it and apply yours again.",
         )
     except (SendClockError, ValueError) as error:
-        return _back(page, error=str(error))
-    return _back(page, message="Saved.")
+        return _back(request, page, error=str(error))
+    return _back(request, page, message="Saved.")
 
 
 @router.post("/cases/{case_id}/events")
-async def record_event(request: Request, case_id: int):
+def record_event(request: Request, actor: StaffWriter, form: Form, case_id: CaseId):
     def change(session, form, expected, actor):
         day = parse_date(form.get("date", ""), "date")
         store.record(
             session, case_id, expected, "event", form.get("milestone", ""), day.isoformat(), actor
         )
 
-    return await _change(request, case_id, change)
+    return _change(request, actor, form, case_id, change)
 
 
 @router.post("/cases/{case_id}/outcomes")
-async def record_outcome(request: Request, case_id: int):
+def record_outcome(request: Request, actor: StaffWriter, form: Form, case_id: CaseId):
     def change(session, form, expected, actor):
         branch, _, value = form.get("outcome", "").partition("=")
         store.record(session, case_id, expected, "outcome", branch, value, actor)
 
-    return await _change(request, case_id, change)
+    return _change(request, actor, form, case_id, change)
 
 
 @router.post("/cases/{case_id}/exceptions")
-async def record_exception(request: Request, case_id: int):
+def record_exception(request: Request, actor: StaffWriter, form: Form, case_id: CaseId):
     from ...timelines import RecordedException
 
     def change(session, form, expected, actor):
@@ -278,11 +308,13 @@ async def record_exception(request: Request, case_id: int):
         exception = RecordedException.parse(spec)
         store.record(session, case_id, expected, "exception", exception.kind, str(exception), actor)
 
-    return await _change(request, case_id, change)
+    return _change(request, actor, form, case_id, change)
 
 
 @router.post("/cases/{case_id}/records/{record_id}/correction")
-async def correct_record(request: Request, case_id: int, record_id: int):
+def correct_record(
+    request: Request, actor: StaffWriter, form: Form, case_id: CaseId, record_id: int
+):
     def change(session, form, expected, actor):
         store.correct(
             session,
@@ -294,21 +326,21 @@ async def correct_record(request: Request, case_id: int, record_id: int):
             actor,
         )
 
-    return await _change(request, case_id, change)
+    return _change(request, actor, form, case_id, change)
 
 
 @router.post("/cases/{case_id}/records/{record_id}/withdrawal")
-async def withdraw_record(request: Request, case_id: int, record_id: int):
+def withdraw_record(
+    request: Request, actor: StaffWriter, form: Form, case_id: CaseId, record_id: int
+):
     def change(session, form, expected, actor):
         store.withdraw(session, case_id, expected, record_id, form.get("reason") or None, actor)
 
-    return await _change(request, case_id, change)
+    return _change(request, actor, form, case_id, change)
 
 
 @router.post("/cases/{case_id}/feeds")
-async def create_feed(request: Request, case_id: int):
-    actor = can_write(request)
-    await form_of(request)
+def create_feed(request: Request, actor: StaffWriter, _form: Form, case_id: CaseId):
     with _store(request).session() as session:
         store.get_case(session, case_id)
         row, token = tokens.create_feed(session, case_id, actor.name)
@@ -318,17 +350,17 @@ async def create_feed(request: Request, case_id: int):
     # token itself is never stored on the server.
     request.session["feed"] = {"id": row.id, "url": url}
     return _back(
-        f"/cases/{case_id}", message="Calendar link created: copy it now, it is shown only once."
+        request,
+        f"/cases/{case_id}",
+        message="Calendar link created: copy it now, it is shown only once.",
     )
 
 
 @router.post("/cases/{case_id}/feeds/{feed_id}/revoke")
-async def revoke_feed(request: Request, case_id: int, feed_id: int):
-    can_write(request)
-    await form_of(request)
+def revoke_feed(request: Request, _actor: StaffWriter, _form: Form, case_id: CaseId, feed_id: int):
     with _store(request).session() as session:
         tokens.revoke_feed(session, feed_id, case_id)
-    return _back(f"/cases/{case_id}", message="Calendar link revoked: it no longer works.")
+    return _back(request, f"/cases/{case_id}", message="Calendar link revoked: it no longer works.")
 
 
 def _shown_once(request: Request) -> dict | None:
@@ -350,6 +382,7 @@ def _qr_svg(text: str) -> str:
 @router.get("/request-calendar")
 def request_calendar_page(
     request: Request,
+    _actor: Staff,
     calendar: str = "",
     process: str = "england-ehcna",
     start: str = "",
@@ -357,13 +390,11 @@ def request_calendar_page(
     printable: bool = False,
 ):
     """Which submission weeks avoid holidays, for a chosen calendar and process."""
-    signed_in(request)
     from ...panels.html import calendar_html
     from ...panels.request_calendar import judgeable_weeks, request_calendar
 
-    term_calendars = [c for c in bundled_calendars() if c.has_terms]
     context = {
-        "calendars": term_calendars,
+        "calendars": known.term_calendars(),
         "processes": bundled_processes(),
         "calendar_id": calendar,
         "process_id": process,
@@ -374,8 +405,8 @@ def request_calendar_page(
     if not calendar:
         return render(request, "request_calendar.html", **context)
     try:
-        chosen_calendar = _bundled_calendar(calendar)
-        chosen_process = load_process(process)
+        chosen_calendar = _term_calendar(calendar)
+        chosen_process = known.process(process, CHOOSE)
         earliest, latest = judgeable_weeks(chosen_calendar)
         first = parse_date(start, "first week") if start else max(earliest, _monday(date.today()))
         last = parse_date(end, "last week") if end else min(latest, first + timedelta(weeks=26))
@@ -390,10 +421,10 @@ def request_calendar_page(
     return render(request, "request_calendar.html", **context)
 
 
-def _bundled_calendar(calendar_id: str):
-    if calendar_id not in {c.id for c in bundled_calendars()}:
-        raise SendClockError(f"no calendar {calendar_id!r}; choose one from the list")
-    return load_calendar(calendar_id)
+def _term_calendar(calendar_id: str):
+    if calendar_id not in {c.id for c in known.term_calendars()}:
+        known.calendar("", CHOOSE)  # the same refusal as for any other unknown id
+    return known.calendar(calendar_id)
 
 
 def _monday(day: date) -> date:

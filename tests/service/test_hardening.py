@@ -1,0 +1,235 @@
+"""Issue 11 (security review): no file reads over HTTP, no blocking work on the event loop,
+messages only through the session, read-only users get 403, ids too big for the database are
+404, NUL bytes are 422. Every test runs on SQLite and PostgreSQL (the ``api`` fixture)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from fastapi.routing import APIRoute
+
+from send_clock.datafiles import bundled_files
+from send_clock.store import tokens
+
+from .test_pages import PASSWORD, _csrf
+
+#: Every form of path the review tried, plus (added per test) a real calendar file that exists.
+PATHS = ["/etc/passwd", "/proc/self/environ", "../../x.toml", "surrey.toml", "./surrey"]
+
+
+@pytest.fixture
+def real_file(tmp_path) -> str:
+    """A valid calendar file on the server's disk: loadable by path from the command line."""
+    target = tmp_path / "surrey-copy.toml"
+    shutil.copy(bundled_files("send_clock.calendars")["surrey"], target)
+    return str(target)
+
+
+@pytest.fixture
+def real_process(tmp_path) -> str:
+    """A valid process file on the server's disk."""
+    target = tmp_path / "ehcna-copy.toml"
+    shutil.copy(bundled_files("send_clock.timelines")["england-ehcna"], target)
+    return str(target)
+
+
+@pytest.fixture
+def staff(api):
+    with api.store.session() as session:
+        tokens.create_user(session, "alex", PASSWORD, "write")
+        tokens.create_user(session, "robin", PASSWORD, "read")
+    return sign_in(api.client, "alex")
+
+
+def sign_in(client, username: str) -> str:
+    """Sign ``client`` in; returns the session's CSRF token."""
+    page = client.get("/login")
+    client.post(
+        "/login", data={"csrf": _csrf(page.text), "username": username, "password": PASSWORD}
+    )
+    return _csrf(client.get("/").text)
+
+
+def _stored(api) -> int:
+    listed = api.client.get("/v1/cases", headers=api.read)
+    return listed.json()["total"]
+
+
+# -- blocking work never runs on the event loop ----------------------------------------------
+def test_no_route_handler_runs_on_the_event_loop(api):
+    """'Blocking work must never run on the event loop (plain def handlers or a thread pool)':
+    an ``async def`` handler runs on the loop itself, so scrypt or a long import in it stops
+    every other request (four clients posting wrong passwords took /health from 12 ms to 5 s).
+    Only reading a body may be async, in a dependency; the benchmark
+    ``benchmarks/event_loop.py`` measures /health while logins and an import run."""
+    handlers = list(_handlers(api.client.app.routes))
+    assert len(handlers) > 20  # every router was walked
+    on_the_loop = [name for name, endpoint in handlers if asyncio.iscoroutinefunction(endpoint)]
+    assert on_the_loop == []
+
+
+def _handlers(routes):
+    """(name, endpoint) of every API route, through included routers."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route.name, route.endpoint
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _handlers(included.routes)
+
+
+# -- no file paths over HTTP -----------------------------------------------------------------
+def _page_create(client, csrf, **fields):
+    data = {"csrf": csrf, "ref": "EHC-PATH-1", "received": "2025-07-10", **fields}
+    return client.post("/cases", data=data)
+
+
+def test_the_open_a_case_form_refuses_every_path(api, staff, real_file, real_process):
+    client, csrf = api.client, staff
+    for path in [*PATHS, real_file, real_process]:
+        for fields in ({"process": path}, {"process": "england-ehcna", "calendar": path}):
+            response = _page_create(client, csrf, **fields)
+            assert 'role="alert">no ' in response.text, (path, response.text[-500:])
+            assert "cannot be read" not in response.text and "No such file" not in response.text
+            assert "root:" not in response.text and "PATH=" not in response.text
+    assert _stored(api) == 0
+
+
+def test_unknown_id_message_does_not_depend_on_the_file_existing(api, staff, real_file):
+    client, csrf = api.client, staff
+    missing = str(Path(real_file).with_name("no-such-file.toml"))
+    messages = []
+    for path in (real_file, missing):
+        response = _page_create(client, csrf, process="england-ehcna", calendar=path)
+        text = re.search(r'role="alert">([^<]*)<', response.text)[1]
+        messages.append(text.replace(path.replace("'", "&#39;"), "PATH").replace(path, "PATH"))
+    assert messages[0] == messages[1]
+
+
+def test_the_request_calendar_page_refuses_every_path(api, staff, real_file, real_process):
+    for path in [*PATHS, real_file, real_process]:
+        for query in ({"calendar": path}, {"calendar": "surrey", "process": path}):
+            response = api.client.get("/request-calendar", params=query)
+            assert 'role="alert"' in response.text, (path, query)
+            assert "Monday" not in response.text  # no table was drawn
+            assert "root:" not in response.text and "cannot be read" not in response.text
+
+
+def test_the_api_refuses_every_path(api, real_file, real_process):
+    for path in [*PATHS, real_file, real_process]:
+        attempts = [
+            api.client.post(
+                "/v1/cases",
+                headers=api.write,
+                json={"ref": "EHC-PATH-2", "process": path, "received": "2025-09-15"},
+            ),
+            api.client.post(
+                "/v1/cases",
+                headers=api.write,
+                json={
+                    "ref": "EHC-PATH-3",
+                    "process": "england-ehcna",
+                    "calendar": path,
+                    "received": "2025-09-15",
+                },
+            ),
+            api.client.post(
+                "/v1/date/add",
+                headers=api.read,
+                json={"start": "2025-09-15", "amount": 6, "unit": "weeks", "calendar": path},
+            ),
+            api.client.post(
+                "/v1/timelines/england-ehcna",
+                headers=api.read,
+                json={"received": "2025-09-15", "calendar": path},
+            ),
+        ]
+        for response in attempts:
+            assert response.status_code in (404, 422), (path, response.text)
+            assert "cannot be read" not in response.text and "root:" not in response.text
+    assert _stored(api) == 0
+
+
+def test_a_csv_import_refuses_every_path(api, real_file, real_process):
+    for path in [*PATHS, real_file, real_process]:
+        for column in ("process", "calendar"):
+            other = "surrey" if column == "process" else "england-ehcna"
+            header = "case_id,received,process,calendar\n"
+            row = (
+                f"CSV-1,2025-09-15,{path},{other}\n"
+                if column == "process"
+                else f"CSV-1,2025-09-15,{other},{path}\n"
+            )
+            response = api.client.post(
+                "/v1/cases/import",
+                headers={**api.write, "Content-Type": "text/csv"},
+                content=header + row,
+            )
+            assert response.status_code == 422, (path, column, response.text)
+            assert "only bundled" in response.text
+            assert "cannot be read" not in response.text and "root:" not in response.text
+    assert _stored(api) == 0
+
+
+# -- the forms -------------------------------------------------------------------------------
+def test_a_read_only_user_trying_to_write_gets_403(api, staff):
+    client = api.client
+    client.post("/logout", data={"csrf": staff})
+    csrf = sign_in(client, "robin")
+    response = _page_create(client, csrf, process="england-ehcna")
+    assert response.status_code == 403 and "read-only" in response.text
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/cases/1"])
+def test_messages_never_come_from_the_url(api, staff, path):
+    """'/login?error=…, /?error=… and /cases/N?message=… show any text in an official-looking
+    banner (phishing)': the query string is ignored; only the server's own flash is shown."""
+    created = _page_create(api.client, staff, process="england-ehcna")
+    assert created.status_code == 200 and "Case EHC-PATH-1 opened." in created.text
+    bait = "Your account is locked: call 0800 000 000"
+    response = api.client.get(path, params={"message": bait, "error": bait})
+    assert bait not in response.text
+    assert "Case EHC-PATH-1 opened." not in api.client.get("/cases/1").text  # shown once
+
+
+@pytest.mark.parametrize("case_id", [2**31, 2**31 + 5, 2**63])
+def test_page_ids_too_big_for_the_database_are_404(api, staff, case_id):
+    response = api.client.get(f"/cases/{case_id}")
+    assert response.status_code == 404
+    posted = api.client.post(
+        f"/cases/{case_id}/events",
+        data={"csrf": staff, "version": "1", "milestone": "x", "date": "2025-01-01"},
+    )
+    assert posted.status_code == 404
+
+
+def test_a_nul_byte_in_a_form_field_is_422(api, staff):
+    response = _page_create(api.client, staff, process="england-ehcna", ref="EHC-\x00-1")
+    assert response.status_code == 422 and "NUL" in response.text
+    assert _stored(api) == 0
+
+
+def test_a_nul_byte_in_a_csv_import_is_422(api):
+    response = api.client.post(
+        "/v1/cases/import",
+        headers={**api.write, "Content-Type": "text/csv"},
+        content="case_id,received\nNUL-\x00,2025-09-15\n",
+    )
+    assert response.status_code == 422 and "NUL" in response.text
+
+
+def test_a_cross_site_post_never_signs_a_user_out(api, staff):
+    """A cross-site POST arrives without the SameSite=Strict cookie: answering it with a new
+    session cookie would replace the user's and sign them out."""
+    from fastapi.testclient import TestClient
+
+    stranger = TestClient(api.client.app)  # no cookies, as from another site
+    for path in ("/logout", "/login", "/cases"):
+        response = stranger.post(path, data={"csrf": "guessed"}, follow_redirects=False)
+        assert response.status_code in (303, 403)  # to sign-in, or refused
+        assert "set-cookie" not in response.headers
+    assert "Signed in as alex" in api.client.get("/").text
