@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         SessionMiddleware,
         session_cookie="send_clock_session",
         secret_key=settings.session_secret or secrets.token_urlsafe(32),
-        max_age=8 * 3600,
+        max_age=settings.session_hours * 3600,
         same_site="strict",
         https_only=(settings.public_url or "").startswith("https://"),
     )

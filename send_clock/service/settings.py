@@ -19,6 +19,13 @@ class Settings:
     #: Signs the web pages' session cookies; generated per process when not set, which signs
     #: everyone out on restart and does not work across several workers: set it in production.
     session_secret: str | None = None
+    #: A web session ends after this long without a request, and at this age whatever happens.
+    session_idle_minutes: int = 30
+    session_hours: int = 8
+    #: Sign-in limit: this many failures per account, and per client address, in the window,
+    #: then 429 until the oldest failure leaves the window.
+    login_attempts: int = 10
+    login_window_minutes: int = 15
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -33,4 +40,8 @@ class Settings:
             max_import_bytes=int(env.get("SEND_CLOCK_MAX_IMPORT_BYTES", 20 * 1_048_576)),
             cors_origins=origins,
             session_secret=env.get("SEND_CLOCK_SESSION_SECRET"),
+            session_idle_minutes=int(env.get("SEND_CLOCK_SESSION_IDLE_MINUTES", 30)),
+            session_hours=int(env.get("SEND_CLOCK_SESSION_HOURS", 8)),
+            login_attempts=int(env.get("SEND_CLOCK_LOGIN_ATTEMPTS", 10)),
+            login_window_minutes=int(env.get("SEND_CLOCK_LOGIN_WINDOW_MINUTES", 15)),
         )

@@ -19,7 +19,7 @@ from ...dates import full_date, parse_date
 from ...errors import InputError, NotFound, SendClockError, StaleVersion
 from ...reports import summarise
 from ...store import cases as store
-from ...store import tokens
+from ...store import sessions, tokens
 from ...store.projection import batches_of
 from ...timelines import bundled_processes, load_process, project
 from ...timelines.model import EXCEPTION_KINDS
@@ -48,10 +48,30 @@ MAX_ID = 2_147_483_647
 
 
 def signed_in(request: Request) -> Actor:
-    user = request.session.get("user")
-    if not user:
+    """The actor of the request's live server-side session (the cookie only names it)."""
+    key = request.session.get("sid")
+    if not key:
         raise LoginRequired
-    return Actor(user["name"], user["scope"])
+    with _store(request).session() as session:
+        row = sessions.current(session, key, _lifetime(request))
+        actor = row and Actor(row.name, row.scope)
+    if actor is None:  # signed out, revoked, disabled or idle too long: start again
+        request.session.clear()
+        raise LoginRequired
+    request.state.user = {"name": actor.name, "scope": actor.scope}
+    return actor
+
+
+def _lifetime(request: Request) -> sessions.Lifetime:
+    settings = request.app.state.settings
+    return sessions.Lifetime(
+        timedelta(minutes=settings.session_idle_minutes), timedelta(hours=settings.session_hours)
+    )
+
+
+def _limit(request: Request) -> sessions.Limit:
+    settings = request.app.state.settings
+    return sessions.Limit(settings.login_attempts, timedelta(minutes=settings.login_window_minutes))
 
 
 def can_write(request: Request) -> Actor:
@@ -89,7 +109,12 @@ CaseId = Annotated[int, Depends(page_id)]
 
 
 def render(
-    request: Request, template: str, status_code: int = 200, forms: bool = True, **context
+    request: Request,
+    template: str,
+    status_code: int = 200,
+    forms: bool = True,
+    headers: dict | None = None,
+    **context,
 ) -> HTMLResponse:
     """A page. A message left by the previous request (:func:`flash`) is shown once.
 
@@ -101,9 +126,11 @@ def render(
     shown = request.session.pop("flash", None) or {}
     context.setdefault("message", shown.get("message", ""))
     context.setdefault("error", shown.get("error", ""))
-    context.setdefault("user", request.session.get("user"))
+    context.setdefault("user", getattr(request.state, "user", None))
     context["csrf"] = request.session.get("csrf", "")
-    return templates.TemplateResponse(request, template, context, status_code=status_code)
+    return templates.TemplateResponse(
+        request, template, context, status_code=status_code, headers=headers
+    )
 
 
 def _store(request: Request):
@@ -129,26 +156,60 @@ def login_page(request: Request):
 
 @router.post("/login")
 def login(request: Request, form: Form):
+    """Sign in with a user name and password, or an API token. Failures are audited and
+    limited per account and per client address; success starts a new server-side session."""
+    # A token sign-in has no account to lock: only its client address counts.
+    account = "" if form.get("token") else form.get("username", "").strip()
+    client = request.client.host if request.client else "unknown"
     with _store(request).session() as session:
-        if form.get("token"):
-            row = tokens.authenticate(session, form["token"])
-            user = row and {"name": row.name, "scope": row.scope}
+        wait = sessions.retry_after(session, account, client, _limit(request))
+        if wait:
+            sessions.audit(session, "login_limited", account, client)
+            key = None
         else:
-            row = tokens.verify_user(session, form.get("username", ""), form.get("password", ""))
-            user = row and {"name": row.username, "scope": row.scope}
-    if not user:
+            key = _sign_in(session, form, account, client)
+    if wait:
+        return render(
+            request,
+            "login.html",
+            status_code=429,
+            headers={"Retry-After": str(wait)},
+            error=f"Too many failed sign-ins. Try again in {_minutes(wait)}.",
+        )
+    if key is None:
         return render(
             request,
             "login.html",
             error="That user name and password, or API token, is not right.",
         )
-    request.session.clear()  # a new session on sign-in: no fixation
-    request.session.update(user=user, csrf=secrets.token_urlsafe(32))
+    request.session.clear()  # a new session key on every sign-in: no fixation
+    request.session.update(sid=key, csrf=secrets.token_urlsafe(32))
     return RedirectResponse("/", status_code=303)
+
+
+def _sign_in(session, form: dict, account: str, client: str) -> str | None:
+    """A new session's key for the form's credentials, or None (and an audited failure)."""
+    if form.get("token"):
+        token = tokens.authenticate(session, form["token"])
+        key = token and sessions.start(session, token.name, token.scope, token_id=token.id)
+    else:
+        user = tokens.verify_user(session, account, form.get("password", ""))
+        key = user and sessions.start(session, user.username, user.scope, user_id=user.id)
+    sessions.audit(session, "signed_in" if key else "login_failed", account, client)
+    return key or None
+
+
+def _minutes(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 @router.post("/logout")
 def logout(request: Request, _form: Form):
+    key = request.session.get("sid")
+    if key:
+        with _store(request).session() as session:
+            sessions.end(session, key)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
