@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import SendClockError
@@ -28,13 +29,34 @@ def database_url(url: str | None = None) -> str:
     return url or os.environ.get(URL_VARIABLE) or DEFAULT_URL
 
 
+class DatabaseUnavailable(SendClockError):
+    """The database is missing, unreachable or refuses the connection."""
+
+
 class Store:
     """A database: an engine, sessions, and its migrations."""
 
     def __init__(self, url: str | None = None):
         self.url = database_url(url)
-        self.engine = _engine(self.url)
+        try:
+            self.engine = _engine(self.url)
+        except (ArgumentError, ValueError):
+            raise SendClockError(
+                f"{self.url.split('@')[-1]!r} is not a database URL; give e.g. "
+                "sqlite:///./send-clock.db or postgresql+psycopg://user@host/db"
+            ) from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def safe_url(self) -> str:
+        """The URL without its password, for messages."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def unavailable(self) -> DatabaseUnavailable:
+        return DatabaseUnavailable(
+            f"cannot use the database {self.safe_url}: it is missing or unreachable; check that "
+            "the server is running and the URL (--database or $SEND_CLOCK_DATABASE_URL) is right"
+        )
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -57,9 +79,12 @@ class Store:
         from alembic.runtime.migration import MigrationContext
         from alembic.script import ScriptDirectory
 
-        with self.engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
-            head = ScriptDirectory.from_config(self._alembic(connection)).get_current_head()
+        try:
+            with self.engine.connect() as connection:
+                current = MigrationContext.configure(connection).get_current_revision()
+                head = ScriptDirectory.from_config(self._alembic(connection)).get_current_head()
+        except (OperationalError, InterfaceError):  # its text may hold the password: not shown
+            raise self.unavailable() from None
         return current, head
 
     def upgrade(self) -> tuple[str | None, str]:
