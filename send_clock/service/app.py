@@ -17,8 +17,8 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from .. import __version__
 from ..store import Store
-from . import problems
-from .middleware import AccessLog, SizeLimit
+from . import auth, problems
+from .middleware import AccessLog, BearerFirst, Guard, SizeLimit
 from .settings import Settings
 
 DESCRIPTION = """Statutory SEN deadlines over HTTP: calendars, processes, timelines, stored cases
@@ -51,7 +51,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             allow_headers=["Authorization", "If-Match", "Content-Type"],
             expose_headers=["ETag", "Location"],
         )
-    # The web pages' signed session cookie (the API itself takes bearer tokens only).
+    # Innermost first: the token check before any body is read, then the guard (headers,
+    # request ids, errors) inside the session, so that an error page can be a page.
+    app.add_middleware(BearerFirst, authenticate=auth.authenticated)
+    app.add_middleware(Guard, on_error=problems.internal_error, refuse=problems.refuse)
+    # The web pages' signed session cookie: it only names a server-side session (the API
+    # itself takes bearer tokens only).
     app.add_middleware(
         SessionMiddleware,
         session_cookie="send_clock_session",
@@ -60,8 +65,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         same_site="strict",
         https_only=(settings.public_url or "").startswith("https://"),
     )
-    limit = max(settings.max_body_bytes, settings.max_import_bytes)
-    app.add_middleware(SizeLimit, limit=limit)
+    app.add_middleware(
+        SizeLimit,
+        limit=settings.max_body_bytes,
+        larger={"/v1/cases/import": settings.max_import_bytes},
+    )
     app.add_middleware(AccessLog)
     logging.getLogger("send_clock").setLevel(logging.INFO)
     return app

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Status = Literal[
     "met", "late", "overdue", "at_risk", "due_soon", "pending", "excused", "not_applicable"
@@ -17,8 +17,27 @@ Status = Literal[
 Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data):
+        """A NUL character anywhere in a request body is bad input (PostgreSQL cannot store it,
+        and no text a case officer types holds one)."""
+        if _holds_nul(data):
+            raise ValueError("a text value holds a NUL character (\\u0000); remove it")
+        return data
 
 
 # -- calendars and processes ------------------------------------------------------------------

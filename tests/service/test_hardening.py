@@ -5,12 +5,14 @@ messages only through the session, read-only users get 403, ids too big for the 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute
+from sqlalchemy import text
 
 from send_clock.datafiles import bundled_files
 from send_clock.store import tokens
@@ -233,3 +235,115 @@ def test_a_cross_site_post_never_signs_a_user_out(api, staff):
         assert response.status_code in (303, 403)  # to sign-in, or refused
         assert "set-cookie" not in response.headers
     assert "Signed in as alex" in api.client.get("/").text
+
+
+# -- logs, request ids, headers, limits ------------------------------------------------------
+def _break_the_records_table(api) -> None:
+    """A real database error: the table the next write needs is gone."""
+    cascade = "" if api.store.url.startswith("sqlite") else " CASCADE"
+    with api.store.engine.begin() as connection:
+        connection.execute(text(f"DROP TABLE case_records{cascade}"))
+
+
+def test_a_database_error_logs_its_class_route_and_request_id_only(api, caplog):
+    """'A database error logs the full traceback with SQL parameters (case reference,
+    officer). Log the error class, route and a request id only; the request id is also in the
+    problem+json body so a user can quote it.'"""
+    _break_the_records_table(api)
+    caplog.set_level(logging.DEBUG)
+    response = api.client.post(
+        "/v1/cases",
+        headers=api.write,
+        json={
+            "ref": "EHC-LOG-0001",
+            "process": "england-ehcna",
+            "received": "2025-09-15",
+            "officer": "Jo Bloggs",
+        },
+    )
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    request_id = response.headers["X-Request-ID"]
+    assert response.json()["request_id"] == request_id and request_id in response.json()["detail"]
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "EHC-LOG-0001" not in logged and "Bloggs" not in logged and "INSERT" not in logged
+    assert not any(record.exc_info for record in caplog.records)
+    [line] = [r.getMessage() for r in caplog.records if r.name == "send_clock.service"]
+    assert re.fullmatch(rf"internal error \w+ on POST /v1/cases \(request {request_id}\)", line)
+
+
+def test_a_page_error_is_a_page_with_the_request_id(api, staff):
+    _break_the_records_table(api)
+    response = _page_create(api.client, staff, process="england-ehcna")
+    assert response.status_code == 500 and response.headers["content-type"].startswith("text/html")
+    assert response.headers["X-Request-ID"] in response.text
+
+
+@pytest.mark.parametrize("path", ["/login", "/", "/cases/1", "/request-calendar", "/v1/calendars"])
+def test_security_headers_on_every_response(api, staff, path):
+    _page_create(api.client, staff, process="england-ehcna")
+    headers = api.client.get(path, headers=api.read).headers
+    policy = headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy
+    script = re.search(r"(?:script-src|default-src) ([^;]*)", policy)[1]
+    assert "unsafe-inline" not in script  # no inline script runs
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert "<script" not in api.client.get(path, headers=api.read).text
+
+
+@pytest.mark.parametrize("public_url", ["https://sen.example.gov.uk", "http://localhost:8000"])
+def test_session_cookies_are_secure_when_the_public_url_is_https(store, public_url):
+    from fastapi.testclient import TestClient
+
+    from send_clock.service.app import create_app
+    from send_clock.service.settings import Settings
+
+    app = create_app(Settings(public_url=public_url), store)
+    cookie = TestClient(app).get("/login").headers["set-cookie"].lower()
+    assert ("; secure" in cookie) == public_url.startswith("https")
+    assert "samesite=strict" in cookie and "httponly" in cookie
+
+
+def test_a_nul_byte_in_json_or_a_query_is_422(api):
+    """'A NUL byte in any text field → 422 (PostgreSQL gives 500 today)'."""
+    for body in (
+        {"ref": "EHC-\x00-1", "process": "england-ehcna", "received": "2025-09-15"},
+        {
+            "ref": "EHC-NUL-2",
+            "process": "england-ehcna",
+            "received": "2025-09-15",
+            "officer": "\x00",
+        },
+    ):
+        response = api.client.post("/v1/cases", headers=api.write, json=body)
+        assert response.status_code == 422 and "NUL" in response.text
+    listed = api.client.get("/v1/cases?officer=%00", headers=api.read)
+    assert listed.status_code == 422
+    assert _stored(api) == 0
+
+
+def test_the_json_limit_is_one_mebibyte_and_the_import_limit_only_for_imports(api):
+    big_json = b'{"start": "2025-09-15", "unit": "' + b"x" * (1_048_576 + 10) + b'"}'
+    response = api.client.post(
+        "/v1/date/add",
+        headers={**api.read, "Content-Type": "application/json"},
+        content=big_json,
+    )
+    assert response.status_code == 413
+    big_csv = b"\xff" * (1_048_576 + 10)  # over the JSON limit, under the import limit
+    imported = api.client.post(
+        "/v1/cases/import", headers={**api.write, "Content-Type": "text/csv"}, content=big_csv
+    )
+    assert imported.status_code == 422 and "not UTF-8" in imported.text
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer sc_not-a-token", "Basic eDp5"])
+def test_the_token_is_checked_before_the_body_is_read(api, authorization):
+    """A body that is not even JSON: without a valid token the answer is 401, not a parse
+    error, so an unauthenticated client cannot make the service parse anything."""
+    headers = {"Content-Type": "application/json"}
+    if authorization:
+        headers["Authorization"] = authorization
+    response = api.client.post("/v1/cases", headers=headers, content=b"{not json" * 1000)
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"] == "Bearer"
