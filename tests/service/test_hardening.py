@@ -8,6 +8,7 @@ import asyncio
 import logging
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -347,3 +348,27 @@ def test_the_token_is_checked_before_the_body_is_read(api, authorization):
         headers["Authorization"] = authorization
     response = api.client.post("/v1/cases", headers=headers, content=b"{not json" * 1000)
     assert response.status_code == 401 and response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_a_stored_file_that_disappears_breaks_no_shared_page(api, staff, real_file):
+    """'a stored path that later disappears breaks the dashboard, the case list, the breach
+    report and the team feed for everyone': a case stored with a path (before only ids were
+    accepted) is left out of them, and the others still show."""
+    from send_clock.store import cases as case_store
+
+    _page_create(api.client, staff, process="england-ehcna", ref="EHC-GOOD-1")
+    with api.store.session() as session:
+        case_store.create_case(
+            session, "EHC-OLD-PATH", "england-ehcna", real_file, date(2025, 7, 10), None, "old"
+        )
+    Path(real_file).unlink()
+    feed = api.client.post("/v1/feeds", headers=api.write).json()
+    assert api.client.get("/").status_code == 200
+    listed = api.client.get("/v1/cases", headers=api.read)
+    assert listed.status_code == 200 and [c["ref"] for c in listed.json()["cases"]] == [
+        "EHC-GOOD-1"
+    ]
+    report = api.client.get("/v1/reports/breaches", headers=api.read)
+    assert report.status_code == 200 and report.json()["rows_rejected"] == 1
+    team = api.client.get(feed["url"].split("testserver")[-1])
+    assert team.status_code == 200 and "EHC-GOOD-1" in team.text
