@@ -19,7 +19,6 @@ import os
 import re
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -27,7 +26,7 @@ import time
 from pathlib import Path
 
 import httpx
-from service import cli  # noqa: E402 - the sibling benchmark's helper
+from service import cli, start_server  # the sibling benchmark's helpers
 
 PASSWORD = "benchmark password"
 
@@ -93,20 +92,8 @@ def main() -> int:
     cli("db", "upgrade", env=env)
     token = cli("tokens", "create", "--name", "benchmark", "--scope", "write", env=env)
     cli("users", "create", "--username", "alex", "--password", PASSWORD, env=env)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve", "--port", str(args.port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{args.port}"
+    server, base = start_server(env, args.port)
     try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
         rest = summary(probe(base, args.seconds))
         stop, attempts, imported = threading.Event(), [], []
         workers = [

@@ -50,6 +50,24 @@ def cli(*args: str, env: dict) -> str:
     return result.stdout.strip()
 
 
+def start_server(env: dict, port: int, *options: str) -> tuple[subprocess.Popen, str]:
+    """`send-clock serve` on ``port``, once /health answers; returns it and its base URL."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(port), *options],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if httpx.get(f"{base}/health").status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    return server, base
+
+
 async def load(url: str, method: str, headers: dict, body, clients: int, seconds: float):
     latencies: list[float] = []
     errors = 0
@@ -90,29 +108,8 @@ def main() -> int:
     env = {**os.environ, "SEND_CLOCK_DATABASE_URL": f"sqlite:///{folder / 'bench.db'}"}
     cli("db", "upgrade", env=env)
     token = cli("tokens", "create", "--name", "benchmark", "--scope", "read", env=env)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cli.main",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_server(env, port, "--workers", str(args.workers))
     try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
         headers = {"Authorization": f"Bearer {token}"}
         health = asyncio.run(load(f"{base}/health", "GET", {}, None, args.clients, args.seconds))
         timeline = asyncio.run(
