@@ -8,11 +8,14 @@ import asyncio
 import logging
 import re
 import shutil
+import threading
+import time
 from datetime import date
 from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from send_clock.datafiles import bundled_files
@@ -228,7 +231,6 @@ def test_a_nul_byte_in_a_csv_import_is_422(api):
 def test_a_cross_site_post_never_signs_a_user_out(api, staff):
     """A cross-site POST arrives without the SameSite=Strict cookie: answering it with a new
     session cookie would replace the user's and sign them out."""
-    from fastapi.testclient import TestClient
 
     stranger = TestClient(api.client.app)  # no cookies, as from another site
     for path in ("/logout", "/login", "/cases"):
@@ -295,7 +297,6 @@ def test_security_headers_on_every_response(api, staff, path):
 
 @pytest.mark.parametrize("public_url", ["https://sen.example.gov.uk", "http://localhost:8000"])
 def test_session_cookies_are_secure_when_the_public_url_is_https(store, public_url):
-    from fastapi.testclient import TestClient
 
     from send_clock.service.app import create_app
     from send_clock.service.settings import Settings
@@ -372,3 +373,60 @@ def test_a_stored_file_that_disappears_breaks_no_shared_page(api, staff, real_fi
     assert report.status_code == 200 and report.json()["rows_rejected"] == 1
     team = api.client.get(feed["url"].split("testserver")[-1])
     assert team.status_code == 200 and "EHC-GOOD-1" in team.text
+
+
+def test_health_answers_while_a_sign_in_and_an_import_wait_on_the_database(api, staff):
+    """The behaviour the review measured, made exact: a sign-in and an import are held inside
+    the database (a lock on their tables), and /health must still answer. With either on the
+    event loop the loop itself waits and /health never comes back. PostgreSQL only: SQLite
+    lets readers through a lock, so nothing can be held there."""
+    if api.store.url.startswith("sqlite"):
+        pytest.skip("SQLite readers are never blocked by a lock")
+    client = api.client
+    with api.store.engine.connect() as holder:
+        holder.execute(text("LOCK TABLE users, cases IN ACCESS EXCLUSIVE MODE"))
+        stuck = [
+            threading.Thread(
+                target=client.post,
+                args=("/login",),
+                kwargs={"data": {"csrf": staff, "username": "alex", "password": "wrong!"}},
+            ),
+            threading.Thread(
+                target=client.post,
+                args=("/v1/cases/import",),
+                kwargs={
+                    "headers": {**api.write, "Content-Type": "text/csv"},
+                    "content": "case_id,received\nLOCK-1,2025-09-15\n",
+                },
+            ),
+        ]
+        for thread in stuck:
+            thread.start()
+        reached = _lock_waiters(api.store, 2)
+        answered = []
+        probe = threading.Thread(target=lambda: answered.append(client.get("/health")))
+        probe.start()
+        probe.join(timeout=20)  # not a timing: minutes would be the same failure
+        held = [thread.is_alive() for thread in stuck]
+        holder.rollback()  # let everything finish, pass or fail
+    probe.join()
+    for thread in stuck:
+        thread.join()
+    assert [r.status_code for r in answered] == [200]  # /health answered...
+    assert (reached, held) == (2, [True, True])  # ...while both waited on the database
+
+
+def _lock_waiters(store, count: int) -> int:
+    """How many queries of this database wait on a lock, once ``count`` do (the requests
+    reached it) or after 30 s (a request stuck before the database: the loop is blocked)."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    for _ in range(600):
+        with store.engine.connect() as watcher:  # a new transaction: a fresh statistics view
+            waiting = watcher.execute(query).scalar()
+        if waiting >= count:
+            break
+        time.sleep(0.05)
+    return waiting
