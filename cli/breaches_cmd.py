@@ -76,6 +76,12 @@ TABLE_ROWS = 20
 )
 @ics_options(output=False)
 @click.option(
+    "--raw-csv",
+    is_flag=True,
+    help="With --format csv: write case ids exactly, even those a spreadsheet would run as "
+    "formulas (by default they get a ' in front).",
+)
+@click.option(
     "--allow-rejects",
     is_flag=True,
     help="Exit 0 even when some rows were rejected (they are still listed on stderr).",
@@ -96,6 +102,7 @@ def breaches(
     as_of,
     fmt,
     output_path,
+    raw_csv,
     allow_rejects,
     sen2_codes,
     alarms,
@@ -145,6 +152,7 @@ def breaches(
                 calendar=calendar_ref,
                 as_of=as_of,
                 parallel=os.environ.get("SEND_CLOCK_ONE_PROCESS", "") in ("", "0"),
+                raw=raw_csv,
             )
         _tell(report)
         _exit_for_rejects(report, allow_rejects)
@@ -165,7 +173,7 @@ def breaches(
         return
     _tell(report)
     with _progress() as progress, _opened(output_path) as out:
-        _write(report, fmt, out, progress)
+        _write(report, fmt, out, progress, raw_csv)
     _exit_for_rejects(report, allow_rejects)
 
 
@@ -213,7 +221,7 @@ def _opened(path: Path | None):
         yield stream
 
 
-def _write(report: Report, fmt: str, out, progress) -> None:
+def _write(report: Report, fmt: str, out, progress, raw: bool = False) -> None:
     cases = report.cases
 
     def writing(done: int) -> None:
@@ -222,7 +230,7 @@ def _write(report: Report, fmt: str, out, progress) -> None:
     writing = writing if progress else None
 
     if fmt == "csv":
-        write_csv(report.batches, out, writing)
+        write_csv(report.batches, out, writing, raw=raw)
     elif fmt == "jsonl":
         write_jsonl(report.batches, out, writing)
     elif fmt == "json":

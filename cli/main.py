@@ -11,6 +11,8 @@ Exit codes scripts can trust:
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 import sys
 
@@ -36,9 +38,6 @@ class SendClockGroup(click.Group):
             return _fail(f"error: {error.format_message()}", error.exit_code, standalone_mode)
         except click.exceptions.Abort:
             return _fail("aborted", 1, standalone_mode)
-        except BrokenPipeError:
-            sys.stderr.close()  # the reader went away (e.g. `| head`): not an error
-            return _finish(0, standalone_mode)
         except Exception as error:  # noqa: BLE001 - the last guard: never a traceback
             if os.environ.get("SEND_CLOCK_DEBUG"):
                 raise
@@ -49,6 +48,23 @@ class SendClockGroup(click.Group):
                 standalone_mode,
             )
         return _finish(result if isinstance(result, int) else 0, standalone_mode)
+
+    def invoke(self, ctx):
+        # Caught here, inside click's own main, which would otherwise exit 1 on a broken pipe.
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_stdout()
+            return 0
+
+
+def _quiet_stdout() -> None:
+    """The reader went away (``| head``): not an error. Whatever is still buffered for standard
+    output goes to the null device, so the flush at exit cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):  # no file descriptor (a test's capture)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _usage_prefix(error: click.exceptions.UsageError) -> str:
@@ -68,30 +84,58 @@ def _finish(code: int, standalone_mode: bool):
     return code
 
 
-@click.group(cls=SendClockGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="send-clock")
+#: Each command: the module and attribute that define it, and the one-line help ``--help``
+#: lists. Modules are imported only when their command runs, so ``send-clock --help`` and
+#: ``send-clock date add`` do not pay for numpy-heavy reports, icalendar or the server's
+#: libraries (tests/cli/test_startup.py checks the one-line help matches each command's own).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "breaches": (
+        "breaches_cmd",
+        "breaches",
+        "Which statutory milestones were met, are late, overdue or due soon across a caseload.",
+    ),
+    "calendars": ("calendars_cmd", "calendars", "Bundled and user calendars."),
+    "date": ("date_cmd", "date", "Date arithmetic in calendar and term-time units."),
+    "db": ("server_cmd", "db", "The service's database schema."),
+    "panels": ("panels_cmd", "panels", "Panel planning, and the request calendar."),
+    "processes": ("timeline_cmd", "processes", "The statutory processes send-clock projects."),
+    "serve": ("server_cmd", "serve", "Run the HTTP service."),
+    "timeline": ("timeline_cmd", "timeline", "Project every milestone of PROCESS for one case."),
+    "tokens": ("server_cmd", "tokens", "API tokens for the service."),
+    "users": ("server_cmd", "users", "Staff accounts for the web pages."),
+}
+
+
+class LazyGroup(SendClockGroup):
+    """The top-level group: commands are imported on first use (see :data:`COMMANDS`)."""
+
+    def list_commands(self, ctx) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module_name, attribute, _summary = COMMANDS[cmd_name]
+            module = importlib.import_module(f"{__package__ or 'cli'}.{module_name}")
+            self.add_command(getattr(module, attribute), cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx, formatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in sorted(COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="send-clock")
 def app() -> None:
     """send-clock: statutory SEN deadlines, counted exactly.
 
     Calendars hold bank holidays and school term dates; timelines project every milestone of a
     statutory process from the date a request was received.
+
+    Shell completion: eval "$(_SEND_CLOCK_COMPLETE=bash_source send-clock)" in ~/.bashrc
+    (zsh_source, fish_source for those shells).
     """
-
-
-def _register() -> None:
-    from . import breaches_cmd, calendars_cmd, date_cmd, panels_cmd, server_cmd, timeline_cmd
-
-    app.add_command(date_cmd.date)
-    app.add_command(calendars_cmd.calendars)
-    app.add_command(timeline_cmd.processes)
-    app.add_command(timeline_cmd.timeline)
-    app.add_command(breaches_cmd.breaches)
-    app.add_command(panels_cmd.panels)
-    for command in (server_cmd.serve, server_cmd.db, server_cmd.tokens, server_cmd.users):
-        app.add_command(command)
-
-
-_register()
 
 
 def main() -> None:

@@ -11,10 +11,14 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from datetime import date
+from functools import cache
 from typing import IO
 
 import click
+
+from send_clock.safecsv import neutral
 
 
 def to_json(value) -> str:
@@ -45,24 +49,54 @@ def write_csv(rows: Iterable[dict], columns: Sequence[str], stream: IO[str]) -> 
     )
     writer.writeheader()
     for row in rows:
-        writer.writerow({key: _cell(row.get(key)) for key in columns})
+        writer.writerow({key: neutral(_cell(row.get(key))) for key in columns})
 
 
 def console(stream: IO[str] | None = None):
     """A rich console: colour on a terminal, plain and wide enough not to wrap otherwise
     (``$COLUMNS`` sets the width either way)."""
-    from rich.console import Console
-
     stream = stream or sys.stdout
     terminal = stream.isatty()
     columns = os.environ.get("COLUMNS", "")
-    return Console(
+    return _console_class()(
         file=stream,
         width=int(columns) if columns.isdigit() else None if terminal else 200,
         no_color=not terminal,
         highlight=False,
         emoji=False,
     )
+
+
+@contextmanager
+def progress_bar(what: str, total: int | None = None):
+    """``progress(done)`` drawing a bar (or a count, when ``total`` is unknown) of ``what`` on
+    standard error, on a terminal only; None elsewhere, so a pipe or a file gets nothing."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=console(sys.stderr), transient=True) as bar:
+        task = bar.add_task(what, total=total)
+
+        def progress(done: int) -> None:
+            bar.update(task, completed=done)
+
+        yield progress
+
+
+@cache
+def _console_class():
+    from rich.console import Console
+
+    class PipeAwareConsole(Console):
+        """Rich exits 1 when the reader of a pipe goes away; ``| head`` is not an error, so
+        the command line's handler (exit 0) sees the broken pipe instead."""
+
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError
+
+    return PipeAwareConsole
 
 
 def print_table(

@@ -3,6 +3,7 @@ HTTP service and its database. Needs the server extra: ``pip install 'send-clock
 
 from __future__ import annotations
 
+import errno
 import os
 
 import click
@@ -10,8 +11,8 @@ import click
 from send_clock.errors import SendClockError
 
 DATABASE_HELP = (
-    "Database URL (default: $SEND_CLOCK_DATABASE_URL, else sqlite:///./send-clock.db;"
-    " PostgreSQL: postgresql+psycopg://user@host/db)."
+    "Database URL (default: $SEND_CLOCK_DATABASE_URL, else send-clock.db in your user data "
+    "directory, the same from any folder; PostgreSQL: postgresql+psycopg://user@host/db)."
 )
 
 
@@ -46,13 +47,18 @@ database_option = click.option("--database", default=None, help=DATABASE_HELP)
 )
 def serve(host, port, database, workers, no_migrate, public_url):
     """Run the HTTP service (JSON API under /v1, OpenAPI at /openapi.json)."""
+    _refuse_port_in_use(host, port)
     store = _store(database)
     if no_migrate:
         store.require_current()
     else:
         before, now = store.upgrade()
         if before != now:
-            click.echo(f"send-clock: database migrated from {before or 'empty'} to {now}", err=True)
+            click.echo(
+                f"send-clock: database ({_named(store)}) migrated from {before or 'empty'} to "
+                f"{now}",
+                err=True,
+            )
     store.dispose()
     # Workers are separate processes: they read their settings from the environment.
     os.environ["SEND_CLOCK_DATABASE_URL"] = store.url
@@ -60,7 +66,7 @@ def serve(host, port, database, workers, no_migrate, public_url):
         os.environ["SEND_CLOCK_PUBLIC_URL"] = public_url
     import uvicorn
 
-    click.echo(f"send-clock: serving on http://{host}:{port} (database {store.safe_url})", err=True)
+    click.echo(f"send-clock: serving on http://{host}:{port} (database: {_named(store)})", err=True)
     uvicorn.run(
         "send_clock.service.app:create_app",
         factory=True,
@@ -72,6 +78,30 @@ def serve(host, port, database, workers, no_migrate, public_url):
         server_header=False,
         proxy_headers=True,
     )
+
+
+def _refuse_port_in_use(host: str, port: int) -> None:
+    """One line, before anything else, when another program listens on the port (uvicorn would
+    otherwise log its own lines after the database was migrated)."""
+    import socket
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        reason = "is in use" if error.errno == errno.EADDRINUSE else f"cannot be used ({error})"
+        raise SendClockError(
+            f"port {port} on {host} {reason}: stop what listens there, or give another --port"
+        ) from None
+
+
+def _named(store) -> str:
+    """The database, as every message about it names it."""
+    from send_clock.store import describe_database
+
+    return describe_database(store.url)
 
 
 @click.group()
@@ -86,7 +116,8 @@ def upgrade(database):
     store = _store(database)
     before, now = store.upgrade()
     click.echo(
-        f"database at revision {now}" + ("" if before == now else f" (was {before or 'empty'})")
+        f"database ({_named(store)}) at revision {now}"
+        + ("" if before == now else f" (was {before or 'empty'})")
     )
 
 
@@ -94,9 +125,10 @@ def upgrade(database):
 @database_option
 def status(database):
     """The database's schema revision and the newest this send-clock ships."""
-    current, head = _store(database).revisions()
+    store = _store(database)
+    current, head = store.revisions()
     click.echo(
-        f"current {current or 'none'}, newest {head}"
+        f"database ({_named(store)}): current {current or 'none'}, newest {head}"
         + ("" if current == head else ": run `send-clock db upgrade`")
     )
     if current != head:

@@ -11,7 +11,7 @@ from send_clock.calendars import load_calendar
 from send_clock.dates import long_date
 from send_clock.ical import schedule_feed
 from send_clock.timelines import Case, bundled_processes, load_process, parse_exceptions, project
-from send_clock.timelines.describe import process_to_dict
+from send_clock.timelines.describe import in_force_text, process_to_dict
 from send_clock.timelines.schedule import (
     MILESTONE_COLUMNS,
     exception_text,
@@ -75,6 +75,9 @@ def show(process_ref, fmt):
     out.print(f"Basis: {process.basis}. Starts from: {process.start_label.lower()}.")
     rows = [{**m, "excused_by": list(m["excused_by"])} for m in data["milestones"]]
     print_table(rows, ("id", "title", "kind", "rule", "lead", "when", "excused_by", "basis"))
+    for milestone in data["milestones"]:
+        if in_force := in_force_text(milestone):
+            out.print(f"In force, [bold]{milestone['id']}[/bold]: {in_force}", highlight=False)
     for branch in process.branches.values():
         out.print(
             f"Branch [bold]{branch.id}[/bold]: {branch.title} "

@@ -13,6 +13,7 @@ Columns (a header row is required; names are matched without regard to case or s
   ``outcome`` = plan|no_plan for ``england-ehcna``), and per parameter (``transfer_year``);
 * ``exceptions`` (optional) - recorded exceptions, ``kind[:FROM..TO][@milestone]``, separated
   by ``;``.
+* ``officer`` (optional) - the case officer, kept when the service imports the cases.
 
 Dates are ``YYYY-MM-DD`` or ``DD/MM/YYYY``. Any other column is ignored, with one warning. A row
 that cannot be used is rejected with its line number and the reason, and the rest are read.
@@ -38,18 +39,29 @@ from __future__ import annotations
 
 import csv
 import gc
-from collections.abc import Callable
+import io
+import itertools
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 import numpy as np
 
 from ..calendars import Calendar, load_calendar
 from ..calendars import bundled_ids as bundled_calendar_ids
+from ..csvfiles import (
+    Chunk,
+    CsvColumns,
+    NotRowPerRow,
+    header_key,
+    missing_columns_message,
+    open_columns,
+    sniff_separator,
+)
 from ..errors import InputError, SendClockError
 from ..timelines import Cases, Process, bundled_processes, load_process, parse_exceptions
 from ..timelines import bundled_ids as bundled_process_ids
@@ -65,7 +77,8 @@ from .columns import (
 )
 
 REQUIRED_COLUMNS = ("case_id", "received")
-OWN_COLUMNS = ("case_id", "received", "process", "calendar", "exceptions")
+#: ``officer`` is not used by the reports but is kept when the service stores the cases.
+OWN_COLUMNS = ("case_id", "received", "process", "calendar", "exceptions", "officer")
 DEFAULT_PROCESS = "england-ehcna"
 #: Rows read before their columns are turned into arrays: few enough to stay in the processor's
 #: cache, and to bound the Python objects alive at once.
@@ -86,8 +99,8 @@ def read_caseload(
 ) -> Caseload:
     """Read a caseload CSV file (a path, or an open text stream) into groups of cases.
 
-    ``ids_only``: the ``process`` and ``calendar`` cells must be bundled ids; a file path there
-    is a rejected row and no file is opened (for a CSV uploaded over HTTP).
+    ``ids_only`` (a text stream only): the ``process`` and ``calendar`` cells must be bundled
+    ids; a file path there is a rejected row and no file is opened (for a CSV sent over HTTP).
 
     Raises :class:`InputError` for an empty file or a missing required column; rows that
     cannot be used are in the result's ``rejected``.
@@ -96,33 +109,61 @@ def read_caseload(
         path = Path(source)
         try:
             total = _count_lines(path) - 1 if progress else 0
-            with path.open(encoding="utf-8-sig", newline="") as stream:
-                return _Reader(stream, name or path.name, process, calendar, progress, total).read()
+            with path.open("rb") as binary:
+                return _read_binary(binary, name or path.name, process, calendar, progress, total)
         except OSError as error:
             raise InputError(f"cannot read the caseload {path}: {error.strerror}") from None
         except UnicodeDecodeError as error:
             raise InputError(
                 f"{path.name} is not UTF-8 text (byte {error.start}); save it as CSV UTF-8"
             ) from None
+    if isinstance(source, io.BufferedIOBase | io.RawIOBase):
+        return _read_binary(source, name or "caseload", process, calendar, progress, 0)
     reader = _Reader(source, name or "caseload", process, calendar, progress, 0)
     reader.ids_only = ids_only
     return reader.read()
 
 
+def _read_binary(binary: BinaryIO, name, process, calendar, progress, total) -> Caseload:
+    """A file open in binary mode: its columns through the columnar reader; when that refuses
+    the file (rows of the wrong width, NUL bytes), through ``csv``, row by row, from the start."""
+    start = binary.tell()
+    table = open_columns(binary, name)
+    try:
+        return _Reader(None, name, process, calendar, progress, total).read_columns(table)
+    except NotRowPerRow:
+        binary.seek(start)
+        stream = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+        try:
+            return _Reader(stream, name, process, calendar, progress, total).read()
+        finally:
+            stream.detach()  # the caller closes the file
+
+
 def read_caseload_part(
-    stream: TextIO,
+    stream: TextIO | BinaryIO,
     header: list[str],
     first_line: int,
     *,
     name: str,
     process: str | Path | Process | None = None,
     calendar: str | Path | Calendar | None = None,
+    separator: str = ",",
 ) -> Caseload:
     """Read rows of a caseload that start on line ``first_line`` of the file, without its
-    header (``header``: the file's header row); for reading one file in parts at once."""
+    header (``header``: the file's header row); for reading one file in parts at once. A
+    binary ``stream`` is read by the columnar reader unless it refuses the rows."""
+    if isinstance(stream, io.BufferedIOBase | io.RawIOBase):
+        start = stream.tell()
+        table = CsvColumns(name, header, separator, stream, first_line)
+        try:
+            return _Reader(None, name, process, calendar, None, 0).read_columns(table, part=True)
+        except NotRowPerRow:
+            stream.seek(start)
+            stream = io.TextIOWrapper(stream, encoding="utf-8", newline="")
     reader = _Reader(stream, name, process, calendar, None, 0)
     reader.line_offset = first_line - 1
-    return reader.read(header)
+    return reader.read(header, separator)
 
 
 def _count_lines(path: Path) -> int:
@@ -178,24 +219,48 @@ class _Reader:
         self.ids_only = False  # refuse file paths in process and calendar cells
 
     # -- the header ---------------------------------------------------------------------------
-    def read(self, header: list[str] | None = None) -> Caseload:
-        reader = csv.reader(self.stream)
+    def read(self, header: list[str] | None = None, separator: str = ",") -> Caseload:
+        """Read row by row with ``csv`` (a text stream, or a file the columnar reader refused)."""
         part = header is not None
         if not part:
+            first = self.stream.readline()
+            separator = sniff_separator(first)
+            reader = csv.reader(itertools.chain([first], self.stream), delimiter=separator)
             try:
                 header = next(reader, None)
             except csv.Error as error:
                 raise InputError(f"{self.name}, line 1: {error}") from None
+        else:
+            reader = csv.reader(self.stream, delimiter=separator)
+        self._start(header)
+        self._read_rows(reader)
+        return self._finish(part)
+
+    def read_columns(self, table: CsvColumns, part: bool = False) -> Caseload:
+        """Read the file's columns a block at a time (raises :class:`NotRowPerRow` for a file
+        that needs :meth:`read`)."""
+        self._start(table.header)
+        with _collector_paused():
+            for chunk in table.chunks():
+                chunk = chunk.without_blank_rows()
+                if len(chunk):
+                    columns = [_ChunkColumn(chunk, index) for index in range(len(self.names))]
+                    self._add_columns(columns, chunk.lines)
+        return self._finish(part)
+
+    def _start(self, header: list[str] | None) -> None:
         if header is None or not any(cell.strip() for cell in header):
             raise InputError(
                 f"{self.name} is empty: a caseload needs a header row (case_id,received,...) "
                 "and one row per case"
             )
-        self.names = [cell.strip().lower() for cell in header]
+        self.header = header
+        self.names = [header_key(cell) for cell in header]
         self._check_header()
         for known in (self._resolve(self.default_process), *map(_Resolved, bundled_processes())):
             self._learn(known.process)
-        self._read_rows(reader)
+
+    def _finish(self, part: bool) -> Caseload:
         if self.columns.size == 0 and not self.rejected and not part:
             raise InputError(f"{self.name} has a header but no cases")
         return self._caseload()
@@ -209,12 +274,8 @@ class _Reader:
                     "keep one of them"
                 )
             seen.add(column)
-        missing = [column for column in REQUIRED_COLUMNS if column not in seen]
-        if missing:
-            raise InputError(
-                f"{self.name} has no {' or '.join(missing)} column; a caseload needs case_id "
-                f"and received (its header is: {','.join(self.names)})"
-            )
+        if any(column not in seen for column in REQUIRED_COLUMNS):
+            raise InputError(missing_columns_message(self.name, self.header, REQUIRED_COLUMNS))
 
     def _resolve(self, reference) -> _Resolved:
         key = reference if isinstance(reference, str) else str(getattr(reference, "id", reference))
@@ -297,32 +358,36 @@ class _Reader:
         return [row for row, kept in zip(rows, keep, strict=True) if kept], lines[keep]
 
     def _add_chunk(self, rows: list[list[str]], lines: np.ndarray) -> None:
+        self._add_columns(list(zip(*rows, strict=True)), lines)
+
+    def _add_columns(self, values_by_column: Sequence[Sequence[str]], lines: np.ndarray) -> None:
         columns, offset = self.columns, self.columns.size
         if "process" in self.names:
-            at = self.names.index("process")
-            for value in set(map(itemgetter(at), rows)):
+            for value in set(_texts(values_by_column[self.names.index("process")])):
                 if value.strip():
                     self._learn(self._resolve(value.strip()).process)
-        for column, values in zip(self.names, zip(*rows, strict=True), strict=True):
+        for column, values in zip(self.names, values_by_column, strict=True):
             if self._wanted(column):
                 self._add_column(column, values, offset)
         columns.lines.append(lines)
-        columns.size += len(rows)
+        columns.size += len(lines)
         if self.progress:
             self.progress("reading", columns.size, self.total)
 
     def _wanted(self, column: str) -> bool:
         return column in OWN_COLUMNS or column in self.date_names or column in self.text_names
 
-    def _add_column(self, column: str, values: tuple[str, ...], offset: int) -> None:
+    def _add_column(self, column: str, values: Sequence[str] | _ChunkColumn, offset: int) -> None:
         columns = self.columns
         if column == "received" or column in self.date_names:
             what = "received date" if column == "received" else f"date of {column}"
-            days, problems = parse_dates(values, what)
+            days, problems = _dates(values, what)
             columns.add(columns.dates, column, days)
             for position, reason in problems.items():
                 columns.problems.setdefault(offset + position, reason)
-        elif column == "exceptions":
+            return
+        values = _texts(values)
+        if column == "exceptions":
             if values.count("") < len(values):
                 for position in np.flatnonzero(np.array(values, dtype=object) != "").tolist():
                     if values[position].strip():
@@ -495,6 +560,27 @@ class _Reader:
             f"{self.name}: ignoring {len(unused)} column{plural} send-clock does not use: "
             + ", ".join(unused)
         ]
+
+
+@dataclass
+class _ChunkColumn:
+    """Column ``index`` of a :class:`~send_clock.csvfiles.Chunk`: its texts are fetched only if
+    the reader uses the column, and ISO dates are parsed by pyarrow."""
+
+    chunk: Chunk
+    index: int
+
+
+def _texts(values: Sequence[str] | _ChunkColumn) -> Sequence[str]:
+    return values.chunk.texts(values.index) if isinstance(values, _ChunkColumn) else values
+
+
+def _dates(values: Sequence[str] | _ChunkColumn, what: str) -> tuple[np.ndarray, Problems]:
+    if isinstance(values, _ChunkColumn):
+        days = values.chunk.iso_dates(values.index)
+        if days is not None:
+            return days, {}
+    return parse_dates(_texts(values), what)
 
 
 @contextmanager

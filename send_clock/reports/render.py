@@ -27,10 +27,12 @@ import csv
 import io
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import BinaryIO
 
 import numpy as np
 
+from ..safecsv import neutralised
 from ..timelines import Milestone
 from ..timelines.projector import NOT_APPLICABLE, STATUSES
 from ..timelines.schedule import MILESTONE_COLUMNS, exception_text
@@ -151,32 +153,59 @@ class _BatchFields:
 
         return [Field(table.itemsize, values)]
 
-    def state(
-        self, milestone: Milestone, days_at: bytes, conditional_at: bytes, suffix: bytes
-    ) -> Item:
+    def state(self, milestone: Milestone, days_at: bytes, conditional_at, suffix: bytes) -> Item:
         """Status, days late and conditional as one field: status + ``days_at`` + days +
-        ``conditional_at`` + true/false + ``suffix``, through a table of every combination."""
+        ``conditional_at`` + true/false + ``suffix``, through a table of every combination.
+        ``conditional_at`` is bytes, or a function of the basis text giving them (the basis of
+        the rule in force on each case's start date)."""
         m = milestone.id
         status = self.projection.status[m].astype(np.int64)
         days = self.projection.days_late[m]
         flags = self.projection.conditional[m].astype(np.int64)
         largest = int(days.max()) if len(days) else 0
         day_texts = [self.style.null] + [str(d).encode() for d in range(largest + 1)]
+        if not callable(conditional_at):
+            middles, version = [conditional_at], None
+        elif milestone.revisions:
+            bases, version = self.bases(milestone)
+            middles = [conditional_at(basis) for basis in bases]
+        else:
+            middles, version = [conditional_at(milestone.basis)], None
         table = lookup(
             [
-                self._status_text(s) + days_at + day + conditional_at + flag + suffix
+                self._status_text(s) + days_at + day + middle + flag + suffix
+                for middle in middles
                 for s in range(len(STATUSES))
                 for flag in (self.style.false, self.style.true)
                 for day in day_texts
             ]
         )
         per_status = 2 * len(day_texts)
+        per_version = len(STATUSES) * per_status
 
         def values(start: int, stop: int) -> np.ndarray:
             index = status[start:stop] * per_status + flags[start:stop] * len(day_texts)
+            if version is not None:  # a milestone whose rule changed: the version in force
+                index += version[start:stop] * per_version
             return table[index + days[start:stop] + 1]
 
         return Field(table.itemsize, values)
+
+    def bases(self, milestone: Milestone) -> tuple[list[str], np.ndarray]:
+        """The milestone's bases, first the original then each revision's, and for each case
+        the position of the one in force on its start date."""
+        revisions = milestone.revisions
+        bases = [milestone.basis] + [revision.basis for revision in revisions]
+        starts = np.array([r.in_force_from for r in revisions], dtype="datetime64[D]")
+        return bases, np.searchsorted(starts, self.batch.received, side="right").astype(np.int64)
+
+    def basis(self, milestone: Milestone, suffix: bytes) -> Item:
+        """The basis in force on each case's start date, then ``suffix``."""
+        if not milestone.revisions:
+            return self.style.text(milestone.basis) + suffix
+        bases, version = self.bases(milestone)
+        table = lookup([self.style.text(basis) + suffix for basis in bases])
+        return Field(table.itemsize, lambda start, stop: table[version[start:stop]])
 
     def _status_text(self, index: int) -> bytes:
         status = STATUSES[index]
@@ -319,7 +348,7 @@ def csv_items(batch: CaseBatch) -> list[Item]:
         items += [fields.date(getattr(projection, name)[m], b",") for name in DATE_FIELDS[:3]]
         items += fields.projected_actual(m, b",", b",")
         items += [fields.state(milestone, b",", b",", b","), fields.exceptions(milestone, b",")]
-        items.append(text(milestone.basis) + b"\n")
+        items.append(fields.basis(milestone, b"\n"))
     return items
 
 
@@ -339,7 +368,10 @@ def _milestone_object(fields: _BatchFields, milestone: Milestone, opening: bytes
     for name in DATE_FIELDS[:3]:
         items += [f', "{name}": '.encode(), fields.date(getattr(projection, name)[m], b"")]
     items += [b', "projected": ', *fields.projected_actual(m, b', "actual": ', b"")]
-    between = b', "basis": ' + text(milestone.basis) + b', "conditional": '
+
+    def between(basis: str) -> bytes:
+        return b', "basis": ' + text(basis) + b', "conditional": '
+
     items += [b', "status": ', fields.state(milestone, b', "days_late": ', between, b"")]
     return items + [b', "exceptions": ', fields.exceptions(milestone, b""), b"}"]
 
@@ -389,12 +421,22 @@ def write_csv(
     out: BinaryIO,
     progress: Progress | None = None,
     header: bool = True,
+    raw: bool = False,
 ) -> None:
     """CSV, UTF-8, one row per case and milestone, after a header row (unless ``header`` is
-    false: the rest of a file written in parts)."""
+    false: the rest of a file written in parts). Case ids a spreadsheet would run as formulas
+    are neutralised (:mod:`send_clock.safecsv`) unless ``raw``."""
     if header:
         out.write(",".join(CSV_COLUMNS).encode() + b"\n")
+    if not raw:
+        batches = [_neutral_ids(batch) for batch in batches]
     _write_batches(batches, lambda batch, _: csv_items(batch), out, progress)
+
+
+def _neutral_ids(batch: CaseBatch) -> CaseBatch:
+    ids = batch.case_ids.tolist()
+    safe = neutralised(ids)
+    return batch if safe is ids else replace(batch, case_ids=np.array(safe, dtype=str))
 
 
 def write_jsonl(batches: Sequence[CaseBatch], out: BinaryIO, progress: Progress | None = None):

@@ -26,7 +26,6 @@ Forking is only done from a program with one thread (the command line); elsewher
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import multiprocessing
 import os
@@ -39,6 +38,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..calendars import Calendar
+from ..csvfiles import header_key, open_columns
 from ..errors import InputError, SendClockError
 from ..timelines import Process
 from .batches import Caseload, Rejected, Report, project_caseload
@@ -69,6 +69,7 @@ def write_rows(
     process: str | Path | Process | None = None,
     calendar: str | Path | Calendar | None = None,
     parallel: bool = True,
+    raw: bool = False,
 ) -> RowsWritten:
     """Read the caseload CSV at ``path`` and write one row per case and milestone as ``fmt``
     (``csv`` or ``jsonl``) to ``out``; in two processes when the file is big enough."""
@@ -77,17 +78,17 @@ def write_rows(
     if parallel and _can_split(path):
         split = _split_point(path)
         if split is not None:
-            written = _in_two(path, split, fmt, out, as_of, options)
+            written = _in_two(path, split, fmt, out, as_of, options, raw)
             if written is not None:
                 return written
     report = project_caseload(read_caseload(path, **options), as_of)
-    _writer(fmt)(report.batches, out)
+    _writer(fmt, raw=raw)(report.batches, out)
     return RowsWritten(report.cases, report.rejected, report.warnings)
 
 
-def _writer(fmt: str, header: bool = True):
+def _writer(fmt: str, header: bool = True, raw: bool = False):
     if fmt == "csv":
-        return lambda batches, out: write_csv(batches, out, header=header)
+        return lambda batches, out: write_csv(batches, out, header=header, raw=raw)
     if fmt == "jsonl":
         return write_jsonl
     raise ValueError(f"rows are written as csv or jsonl, not {fmt!r}")
@@ -131,23 +132,16 @@ def _split_point(path: Path) -> tuple[int, int] | None:
     return None
 
 
-def _header_and_first_half(path: Path, split: int) -> tuple[list[str], io.StringIO]:
+def _header_and_first_half(path: Path, split: int) -> tuple[list[str], io.BytesIO]:
     with path.open("rb") as stream:
-        raw = stream.read(split)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"{path.name} is not UTF-8 text (byte {error.start}); save it as CSV UTF-8"
-        ) from None
-    first = io.StringIO(text, newline="")
-    header = next(csv.reader(first), None)
+        first = io.BytesIO(stream.read(split))
+    header = open_columns(first, path.name).header
     first.seek(0)
     return header, first
 
 
 # -- two processes ------------------------------------------------------------------------------
-def _in_two(path, split, fmt, out, as_of, options) -> RowsWritten | None:
+def _in_two(path, split, fmt, out, as_of, options, raw) -> RowsWritten | None:
     """Write the rows with a second process doing the second half; None when one process must
     do it after all (an unusable header, or case ids in both halves)."""
     offset, first_line = split
@@ -156,14 +150,14 @@ def _in_two(path, split, fmt, out, as_of, options) -> RowsWritten | None:
     with tempfile.TemporaryFile(prefix="send-clock-") as second_half:
         helper = context.Process(
             target=_second_half,
-            args=(path, offset, first_line, fmt, as_of, options, second_half, sender),
+            args=(path, offset, first_line, fmt, as_of, options, raw, second_half, sender),
             daemon=True,
         )
         helper.start()
         sender.close()
         try:
             header, first_stream = _header_and_first_half(path, offset)
-            if header is None or "case_id" not in [h.strip().lower() for h in header]:
+            if "case_id" not in map(header_key, header):
                 return None  # let one process give the error about the header
             first = read_caseload(first_stream, name=path.name, **options)
             kind, found = _message(receiver, helper)
@@ -172,7 +166,7 @@ def _in_two(path, split, fmt, out, as_of, options) -> RowsWritten | None:
             if shared_values(first.case_ids, found):
                 return None
             report = project_caseload(first, as_of)
-            _writer(fmt)(report.batches, out)
+            _writer(fmt, raw=raw)(report.batches, out)
             kind, second = _message(receiver, helper)
             if kind == "error":
                 raise InputError(second)
@@ -195,19 +189,19 @@ def _message(receiver, helper):
         ) from None
 
 
-def _second_half(path, offset, first_line, fmt, as_of, options, second_half, sender) -> None:
+def _second_half(path, offset, first_line, fmt, as_of, options, raw, second_half, sender):
     """In the helper process: read, project and write the rows from ``offset`` on."""
     try:
         with path.open("rb") as raw:
             raw.seek(offset)
-            header = next(csv.reader(io.StringIO(_first_line_of(path), newline="")))
-            stream = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+            with path.open("rb") as start:
+                table = open_columns(start, path.name)
             caseload: Caseload = read_caseload_part(
-                stream, header, first_line, name=path.name, **options
+                raw, table.header, first_line, name=path.name, separator=table.separator, **options
             )
         sender.send(("ids", caseload.case_ids))
         report = project_caseload(caseload, as_of)
-        _writer(fmt, header=False)(report.batches, second_half)
+        _writer(fmt, header=False, raw=raw)(report.batches, second_half)
         second_half.flush()
         sender.send(("done", RowsWritten(report.cases, report.rejected, report.warnings)))
     except SendClockError as error:
@@ -216,11 +210,6 @@ def _second_half(path, offset, first_line, fmt, as_of, options, second_half, sen
         sender.send(("error", f"{path.name} is not UTF-8 text ({error.reason})"))
     finally:
         sender.close()
-
-
-def _first_line_of(path: Path) -> str:
-    with path.open(encoding="utf-8-sig", newline="") as stream:
-        return stream.readline()
 
 
 def _append(second_half, out: BinaryIO) -> None:

@@ -68,7 +68,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_middleware(
         SizeLimit,
         limit=settings.max_body_bytes,
-        larger={"/v1/cases/import": settings.max_import_bytes},
+        # The import limit only where a caseload is sent: the API's import and the upload page.
+        larger={path: settings.max_import_bytes for path in ("/v1/cases/import", "/import")},
     )
     app.add_middleware(AccessLog)
     logging.getLogger("send_clock").setLevel(logging.INFO)
@@ -77,12 +78,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
 def _routes(app: FastAPI) -> None:
     from .routes import cases, feeds, meta, reference, reports
-    from .web import pages
+    from .web import family, pages
 
     app.mount(
         "/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static"
     )
     app.include_router(pages.router)
+    app.include_router(family.router)
     app.include_router(meta.router)
     app.include_router(reference.router, prefix="/v1")
     app.include_router(feeds.router, prefix="/v1")

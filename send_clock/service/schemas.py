@@ -99,6 +99,13 @@ class BranchOut(BaseModel):
     assumed: str
 
 
+class RevisionDef(BaseModel):
+    in_force_from: date = Field(description="Cases begun on or after this date use this rule")
+    rule: str
+    lead: str | None
+    basis: str
+
+
 class MilestoneDef(BaseModel):
     id: str
     title: str
@@ -111,6 +118,15 @@ class MilestoneDef(BaseModel):
     when: list[str]
     excused_by: dict[str, str] = Field(description="Exception kind → its legal basis")
     basis: str
+    in_force_from: date | None = Field(
+        None, description="The milestone applies to cases begun on or after this date"
+    )
+    in_force_until: date | None = Field(
+        None, description="The milestone applies to cases begun before this date"
+    )
+    revisions: list[RevisionDef] = Field(
+        default_factory=list, description="Later rules, each for cases begun from its date"
+    )
 
 
 class ProcessOut(BaseModel):

@@ -1,6 +1,7 @@
 """Persistence: cases with append-only records, API tokens, feeds. The only SQLAlchemy user.
 
-SQLite by default (a file, ``./send-clock.db``), PostgreSQL when the URL says so
+SQLite by default (a file in the user's data directory, see :func:`database_url`), PostgreSQL
+when the URL says so
 (``postgresql+psycopg://user@host/db``). The schema is managed by Alembic migrations shipped in
 the package; :meth:`Store.upgrade` applies them.
 """
@@ -13,20 +14,45 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import SendClockError
 
-DEFAULT_URL = "sqlite:///./send-clock.db"
 URL_VARIABLE = "SEND_CLOCK_DATABASE_URL"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def default_database_path() -> Path:
+    """``send-clock.db`` in the user's data directory (``~/.local/share/send-clock`` on Linux,
+    ``$XDG_DATA_HOME`` if set; the platform's own elsewhere): one database wherever a command is
+    run from, never a second, empty one in another folder."""
+    from platformdirs import user_data_path
+
+    return user_data_path("send-clock", appauthor=False) / "send-clock.db"
+
+
 def database_url(url: str | None = None) -> str:
-    """The URL given, else ``$SEND_CLOCK_DATABASE_URL``, else ``./send-clock.db``."""
-    return url or os.environ.get(URL_VARIABLE) or DEFAULT_URL
+    """The one place the database is chosen: the URL given (``--database``), else
+    ``$SEND_CLOCK_DATABASE_URL``, else the SQLite file :func:`default_database_path`."""
+    return url or os.environ.get(URL_VARIABLE) or f"sqlite:///{default_database_path()}"
+
+
+def describe_database(url: str) -> str:
+    """The database for a message: a SQLite file's path, else the URL without its password.
+
+    >>> describe_database("postgresql+psycopg://sen:secret@db.internal/sendclock")
+    'postgresql+psycopg://sen:***@db.internal/sendclock'
+    >>> describe_database("sqlite:////var/lib/send-clock/send-clock.db")
+    'SQLite file /var/lib/send-clock/send-clock.db'
+    """
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return f"SQLite file {Path(parsed.database).resolve()}"
+    return parsed.render_as_string(hide_password=True)
 
 
 class DatabaseUnavailable(SendClockError):
@@ -38,6 +64,8 @@ class Store:
 
     def __init__(self, url: str | None = None):
         self.url = database_url(url)
+        if url is None and URL_VARIABLE not in os.environ:
+            default_database_path().parent.mkdir(parents=True, exist_ok=True)
         try:
             self.engine = _engine(self.url)
         except (ArgumentError, ValueError):
@@ -47,15 +75,11 @@ class Store:
             ) from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
-    @property
-    def safe_url(self) -> str:
-        """The URL without its password, for messages."""
-        return make_url(self.url).render_as_string(hide_password=True)
-
     def unavailable(self) -> DatabaseUnavailable:
         return DatabaseUnavailable(
-            f"cannot use the database {self.safe_url}: it is missing or unreachable; check that "
-            "the server is running and the URL (--database or $SEND_CLOCK_DATABASE_URL) is right"
+            f"cannot use the database {describe_database(self.url)}: it is missing or "
+            "unreachable; check that the server is running and the URL (--database or "
+            "$SEND_CLOCK_DATABASE_URL) is right"
         )
 
     @contextmanager
@@ -100,8 +124,9 @@ class Store:
         current, head = self.revisions()
         if current != head:
             raise SendClockError(
-                f"the database is at schema revision {current or 'none'} but this send-clock "
-                f"needs {head}; run `send-clock db upgrade` (or start without --no-migrate)"
+                f"the database ({describe_database(self.url)}) is at schema revision "
+                f"{current or 'none'} but this send-clock needs {head}; run `send-clock db "
+                "upgrade` (or start without --no-migrate)"
             )
 
     def dispose(self) -> None:

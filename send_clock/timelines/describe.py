@@ -17,6 +17,8 @@ def step_text(step: Step) -> str:
     unit = step.unit.replace("-", " ")
     sign = "+" if step.amount >= 0 else "-"
     extra = " (once recorded)" if step.if_recorded else ""
+    if step.starting_with:
+        extra += " beginning with that day"
     return f"{step.anchor} {sign} {abs(step.amount)} {unit}{extra}"
 
 
@@ -34,6 +36,8 @@ def rule_text(rule: Rule) -> str:
             f"{a[1]:02d}/{a[0]:02d}-{b[1]:02d}/{b[0]:02d}" for a, b in rule.roll_out_of
         )
         text += f" (rolled out of {periods})"
+    if rule.to_working_day:
+        text += " (or the next working day)"
     return text
 
 
@@ -50,7 +54,38 @@ def milestone_to_dict(process: Process, milestone: Milestone) -> dict:
         "when": [str(c) for c in milestone.when],
         "excused_by": dict(milestone.excused_by),
         "basis": milestone.basis,
+        "in_force_from": milestone.in_force_from,
+        "in_force_until": milestone.in_force_until,
+        "revisions": [
+            {
+                "in_force_from": revision.in_force_from,
+                "rule": rule_text(revision.due),
+                "lead": step_text(revision.lead) if revision.lead else None,
+                "basis": revision.basis,
+            }
+            for revision in milestone.revisions
+        ],
     }
+
+
+def in_force_text(milestone: dict) -> str:
+    """When a milestone's rules apply, in words (empty for a milestone that always applies).
+
+    >>> from datetime import date
+    >>> in_force_text({"in_force_from": date(2005, 9, 1), "in_force_until": None,
+    ...                "revisions": []})
+    'cases begun from 2005-09-01'
+    """
+    parts = []
+    if milestone["in_force_from"]:
+        parts.append(f"from {milestone['in_force_from']}")
+    if milestone["in_force_until"]:
+        parts.append(f"before {milestone['in_force_until']}")
+    lines = [f"cases begun {' and '.join(parts)}"] if parts else []
+    lines += [
+        f"from {r['in_force_from']}: {r['rule']} ({r['basis']})" for r in milestone["revisions"]
+    ]
+    return "; ".join(lines)
 
 
 def process_to_dict(process: Process) -> dict:

@@ -7,8 +7,8 @@ between milestones and missing bases are errors naming the file and the entry.
 An *overlay* (``extends = "england-ehcna"``) adds practice milestones (panels, meetings) to a
 statutory process, or replaces one with ``replaces = true``; it goes through the same checks.
 
->>> [p.id for p in bundled_processes()][:2]
-['england-annual-review', 'england-ehcna']
+>>> [p.id for p in bundled_processes()][0]
+'england-annual-review'
 >>> load_process("england-ehcna").milestone("final_plan").basis
 'SEND Regulations 2014 reg 13(2)'
 """
@@ -31,6 +31,7 @@ from .model import (
     Milestone,
     Param,
     Process,
+    Revision,
     Rule,
     Step,
 )
@@ -70,7 +71,11 @@ _MILESTONE_KEYS = {
     "insert_after",
     "replaces",
     "automatic",
+    "in_force_from",
+    "in_force_until",
+    "revisions",
 }
+_REVISION_KEYS = {"in_force_from", "due", "lead", "basis", "description"}
 _RULE_KEYS = {
     "from",
     "amount",
@@ -81,6 +86,8 @@ _RULE_KEYS = {
     "year",
     "roll_out_of",
     "if_recorded",
+    "starting_with",
+    "to_working_day",
 }
 
 
@@ -262,8 +269,39 @@ class _Reader(TableReader):
             excused_by=dict(excused_by),
             closure_test=tuple(entry.get("closure_test", [])),
             automatic=self.flag(entry, "automatic", where, default=False),
+            **self.in_force(entry, where),
         )
         return milestone, entry.get("insert_after"), bool(entry.get("replaces", False))
+
+    def in_force(self, entry: dict, where: str) -> dict:
+        """When the milestone's rules apply, by the date a case began: ``in_force_from`` and
+        ``in_force_until`` (dates), and ``revisions`` (the rule from a later date on)."""
+        found = {
+            key: self.date(entry[key], f"{where} {key}") if key in entry else None
+            for key in ("in_force_from", "in_force_until")
+        }
+        first, last = found["in_force_from"], found["in_force_until"]
+        if first and last and last <= first:
+            raise self.fail(where, "in_force_until must be after in_force_from")
+        revisions = []
+        for number, table in enumerate(self.list(entry, "revisions", where), start=1):
+            at = f"{where} revisions[{number}]"
+            self.keys(table, _REVISION_KEYS, at)
+            if "due" not in table:
+                raise self.fail(at, "a revision needs the due rule in force from its date")
+            revisions.append(
+                Revision(
+                    in_force_from=self.date(table.get("in_force_from"), f"{at} in_force_from"),
+                    due=self.rule(table["due"], f"{at} due"),
+                    basis=self.text(table, "basis", at, required=True),
+                    description=self.text(table, "description", at),
+                    lead=self.lead(table["lead"], f"{at} lead") if "lead" in table else None,
+                )
+            )
+        starts = [revision.in_force_from for revision in revisions]
+        if starts != sorted(set(starts)):
+            raise self.fail(where, "revisions must be in order of in_force_from, one per date")
+        return {**found, "revisions": tuple(revisions)}
 
     def place(
         self, milestones: list[Milestone], milestone: Milestone, insert_after, replaces, number: int
@@ -300,7 +338,13 @@ class _Reader(TableReader):
             unit = parse_unit(str(table.get("unit", "")))
         except SendClockError as error:
             raise self.fail(where, str(error)) from None
-        return Step(anchor, amount, unit, bool(table.get("if_recorded", False)))
+        return Step(
+            anchor,
+            amount,
+            unit,
+            self.flag(table, "if_recorded", where, default=False),
+            self.flag(table, "starting_with", where, default=False),
+        )
 
     def lead(self, table, where: str) -> Step:
         return self.step(table, where, anchor_key="after")
@@ -308,15 +352,17 @@ class _Reader(TableReader):
     def rule(self, table, where: str) -> Rule:
         self.keys(table, _RULE_KEYS, where)
         roll = tuple(self.period(item, where) for item in table.get("roll_out_of", []))
+        moves = {
+            "roll_out_of": roll,
+            "to_working_day": self.flag(table, "to_working_day", where, default=False),
+        }
         if "on" in table:
             match = _MONTH_DAY.match(str(table["on"]))
             if not match or not isinstance(table.get("year"), str):
                 raise self.fail(
                     where, 'a fixed date needs on = "MM-DD" and year = "<case parameter>"'
                 )
-            return Rule(
-                on=(int(match[1]), int(match[2])), year_param=table["year"], roll_out_of=roll
-            )
+            return Rule(on=(int(match[1]), int(match[2])), year_param=table["year"], **moves)
         for combine in ("latest", "earliest"):
             parts = table.get(f"{combine}_of")
             if parts is not None:
@@ -326,8 +372,8 @@ class _Reader(TableReader):
                     self.step(part, f"{where} {combine}_of[{n}]")
                     for n, part in enumerate(parts, start=1)
                 )
-                return Rule(steps=steps, combine=combine, roll_out_of=roll)
-        return Rule(steps=(self.step(table, where),), roll_out_of=roll)
+                return Rule(steps=steps, combine=combine, **moves)
+        return Rule(steps=(self.step(table, where),), **moves)
 
     def period(self, item, where: str):
         if not (
@@ -349,6 +395,11 @@ class _Reader(TableReader):
         by_id = {m.id: m for m in process.milestones}
         if process.start not in by_id:
             raise self.fail("start", f"start = {process.start!r} is not a milestone")
+        start = by_id[process.start]
+        if start.revisions or start.in_force_from or start.in_force_until:
+            raise self.fail(
+                f"milestone {start.id!r}", "the start milestone applies to every case: no in_force"
+            )
         for milestone in process.milestones:
             where = f"milestone {milestone.id!r}"
             if milestone.due is None and milestone.id != process.start:
@@ -358,7 +409,8 @@ class _Reader(TableReader):
                     raise self.fail(
                         where, f"counts from {anchor!r}, which is not a milestone of this process"
                     )
-            for rule in (milestone.due, milestone.target, milestone.earliest):
+            rules = (milestone.due, milestone.target, milestone.earliest)
+            for rule in rules + tuple(r.due for r in milestone.revisions):
                 if rule and rule.year_param and rule.year_param not in process.params:
                     raise self.fail(
                         where, f"year = {rule.year_param!r} is not a declared [params] entry"
@@ -386,9 +438,10 @@ class _Reader(TableReader):
     def check_branch_of_anchors(self, milestone: Milestone, by_id, where: str) -> None:
         own = set(milestone.when)
         rules = [r for r in (milestone.due, milestone.target, milestone.earliest) if r]
+        rules += [revision.due for revision in milestone.revisions]
         required = [s.anchor for r in rules for s in r.steps if not s.if_recorded]
-        if milestone.lead:
-            required.append(milestone.lead.anchor)
+        leads = [milestone.lead] + [revision.lead for revision in milestone.revisions]
+        required += [lead.anchor for lead in leads if lead]
         for anchor in required:
             extra = set(by_id[anchor].when) - own
             if extra:

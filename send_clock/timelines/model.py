@@ -6,7 +6,8 @@ file. Nothing here computes a date; :mod:`send_clock.timelines.projector` does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cached_property
 
 STATUTORY, PRACTICE = "statutory", "practice"
@@ -41,12 +42,17 @@ class Step:
     ``if_recorded``: in a ``latest_of``/``earliest_of`` rule, this part counts only once the
     anchor has actually happened (the appeal deadline moves only once a mediation certificate
     exists).
+
+    ``starting_with``: the period is one "beginning with" (or "starting with") the anchor's
+    date, which is its first day, so it ends a day earlier than one counted from the next day
+    ("within 6 weeks beginning with the date of receipt": receipt + 41 days).
     """
 
     anchor: str
     amount: int
     unit: str
     if_recorded: bool = False
+    starting_with: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,8 @@ class Rule:
     One of: ``steps`` with ``combine`` = ``"only"`` (one step), ``"latest"`` or ``"earliest"``
     of several; or ``on`` (a fixed ``MM-DD``) in the year held by case parameter ``year_param``.
     ``roll_out_of`` lists ``(MM-DD, MM-DD)`` periods: a date inside one moves to the first working
-    day after it.
+    day after it. ``to_working_day``: a last day that is not a working day moves to the next
+    working day ("the period is extended to include the following working day").
     """
 
     steps: tuple[Step, ...] = ()
@@ -64,6 +71,7 @@ class Rule:
     on: tuple[int, int] | None = None
     year_param: str | None = None
     roll_out_of: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()
+    to_working_day: bool = False
 
     @property
     def anchors(self) -> tuple[str, ...]:
@@ -93,6 +101,18 @@ class Branch:
 
 
 @dataclass(frozen=True)
+class Revision:
+    """The milestone's rule for cases that began on or after ``in_force_from``: regulations
+    that replaced earlier ones count a case by the rules in force on its start (request) date."""
+
+    in_force_from: date
+    due: Rule
+    basis: str
+    description: str = ""
+    lead: Step | None = None
+
+
+@dataclass(frozen=True)
 class Milestone:
     id: str
     title: str
@@ -110,14 +130,41 @@ class Milestone:
     #: The last day of a period given to someone else (the family's 15 days to comment): it
     #: passes by itself on its due date, so it is ``met`` then without anyone recording it.
     automatic: bool = False
+    #: The milestone applies only to cases that began on or after ``in_force_from`` and before
+    #: ``in_force_until`` (a duty that commenced, or was revoked, on a date).
+    in_force_from: date | None = None
+    in_force_until: date | None = None
+    revisions: tuple[Revision, ...] = ()  # in order of in_force_from
 
     @property
     def anchors(self) -> tuple[str, ...]:
-        rules = (self.due, self.target, self.earliest)
+        rules = [self.due, self.target, self.earliest] + [r.due for r in self.revisions]
         found = [anchor for rule in rules if rule for anchor in rule.anchors]
-        if self.lead:
-            found.append(self.lead.anchor)
+        leads = [self.lead] + [r.lead for r in self.revisions]
+        found += [lead.anchor for lead in leads if lead]
         return tuple(dict.fromkeys(found))
+
+    def in_force_on(self, start: date) -> bool:
+        """Whether the milestone applies to a case that began on ``start``."""
+        after_from = self.in_force_from is None or start >= self.in_force_from
+        return after_from and (self.in_force_until is None or start < self.in_force_until)
+
+    def at(self, start: date) -> Milestone:
+        """The milestone as counted for a case that began on ``start``: its latest revision in
+        force then, if any."""
+        revision = None
+        for candidate in self.revisions:
+            if candidate.in_force_from <= start:
+                revision = candidate
+        if revision is None:
+            return self
+        return replace(
+            self,
+            due=revision.due,
+            basis=revision.basis,
+            description=revision.description or self.description,
+            lead=revision.lead or self.lead,
+        )
 
 
 @dataclass(frozen=True)

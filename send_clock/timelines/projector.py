@@ -105,6 +105,7 @@ class _Run:
         self.errors = np.full(self.size, None, dtype=object)
         self.failed = np.zeros(self.size, dtype=bool)  # where errors is not None
         self.windows = calendar.qualifying_windows
+        self.started = np.asarray(cases.received, dtype="datetime64[D]")
 
     def fail(self, mask: np.ndarray, error_class, message) -> None:
         """Record an error for the cases in ``mask`` that have none yet. ``message`` is text or
@@ -174,10 +175,13 @@ class _Run:
         for milestone_id in self.process.order:
             milestone = self.process.milestone(milestone_id)
             applies, maybe = self.branch_masks(milestone, outcomes)
+            applies &= self.in_force(milestone)
             if milestone_id == self.process.start:
                 due[milestone_id] = actual[milestone_id]
             else:
-                due[milestone_id] = self.evaluate(milestone.due, milestone, actual, projected)
+                due[milestone_id] = self.revised(
+                    milestone, lambda m: self.evaluate(m.due, m, actual, projected)
+                )
                 # No due date: a parameter it needs was not given (e.g. no transfer year), or
                 # it could not be counted (the case then carries the error).
                 applies &= ~np.isnat(due[milestone_id])
@@ -188,8 +192,9 @@ class _Run:
                     )
             target[milestone_id] = self.evaluate(milestone.target, milestone, actual, projected)
             earliest[milestone_id] = self.evaluate(milestone.earliest, milestone, actual, projected)
-            projected[milestone_id] = self.projection(
-                milestone, due[milestone_id], actual, projected
+            own_due = due[milestone_id]
+            projected[milestone_id] = self.revised(
+                milestone, lambda m, own_due=own_due: self.projection(m, own_due, actual, projected)
             )
             applicable[milestone_id], conditional[milestone_id] = applies, maybe & applies
             for column in (due, target, earliest, projected):
@@ -227,6 +232,28 @@ class _Run:
             errors=self.errors,
         )
 
+    def in_force(self, milestone: Milestone) -> np.ndarray:
+        """The cases that began while the milestone was in force (all, for most milestones)."""
+        mask = np.ones(self.size, dtype=bool)
+        if milestone.in_force_from is not None:
+            mask &= self.started >= np.datetime64(milestone.in_force_from, "D")
+        if milestone.in_force_until is not None:
+            mask &= self.started < np.datetime64(milestone.in_force_until, "D")
+        return mask
+
+    def revised(self, milestone: Milestone, compute) -> np.ndarray:
+        """``compute(version)`` for each case by the version of the milestone in force on the
+        case's start date (a regulation that replaced another counts only the cases begun
+        after its commencement)."""
+        result = compute(milestone)
+        for revision in milestone.revisions:
+            began_after = self.started >= np.datetime64(revision.in_force_from, "D")
+            if began_after.any():
+                result = np.where(
+                    began_after, compute(milestone.at(revision.in_force_from)), result
+                )
+        return result
+
     def branch_masks(self, milestone: Milestone, outcomes) -> tuple[np.ndarray, np.ndarray]:
         applies = np.ones(self.size, dtype=bool)
         maybe = np.zeros(self.size, dtype=bool)
@@ -261,7 +288,9 @@ class _Run:
                     result = np.fmin(result, part)
             else:
                 result = parts[0]
-        return self.rolled(rule, result) if rule.roll_out_of else result
+        if rule.roll_out_of:
+            result = self.rolled(rule, result)
+        return self.next_working_day(result) if rule.to_working_day else result
 
     def step(self, step: Step, milestone: Milestone, actual, projected) -> np.ndarray:
         if step.if_recorded:
@@ -278,7 +307,8 @@ class _Run:
             OutOfCoverage,
             lambda i: f"{milestone.id}: {_coverage_message(self.calendar, start[i], step)}",
         )
-        return result
+        # A period "beginning with" its anchor's date counts that date as its first day.
+        return result - np.timedelta64(1, "D") if step.starting_with else result
 
     def fixed_date(self, rule: Rule) -> np.ndarray:
         years = self.cases.params.get(rule.year_param)
@@ -289,6 +319,16 @@ class _Run:
         first = (years - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (month - 1)
         result = first.astype("datetime64[D]") + (day - 1)
         return np.where(years < 0, NAT, result)
+
+    def next_working_day(self, days: np.ndarray) -> np.ndarray:
+        """Each date that is not a working day moved to the next working day (the day before
+        plus one working day), NaT kept."""
+        try:
+            before = days - np.timedelta64(1, "D")
+            return self.calendar.add_many(before, 1, "working-days", errors="coerce")
+        except SendClockError as error:  # bank holidays are known for 1990-2060 only
+            self.fail(~np.isnat(days), type(error), str(error))
+            return nat(self.size)
 
     def rolled(self, rule: Rule, days: np.ndarray) -> np.ndarray:
         """Move dates inside a ``roll_out_of`` period to the first working day after it; done
@@ -373,7 +413,8 @@ class _Run:
             tested = self.tested[milestone.id][case]
             return not np.isnat(tested) and exception.start <= tested.item() <= exception.end
         # A dated absence excuses the limits whose running period it overlaps.
-        anchors = [s.anchor for s in milestone.due.steps] if milestone.due else []
+        in_force = milestone.at(self.started[case].item())  # the rule the case counts by
+        anchors = [s.anchor for s in in_force.due.steps] if in_force.due else []
         begins = min((self.known[a][case] for a in anchors), default=NAT)
         ends = due[milestone.id][case]
         if np.isnat(begins) or np.isnat(ends):

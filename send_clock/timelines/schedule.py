@@ -277,7 +277,7 @@ def schedule_at(
         days_late = int(projection.days_late[key][position])
         milestones.append(
             MilestoneStatus(
-                milestone=milestone,
+                milestone=milestone.at(case.received),  # the rules in force when it began
                 due=_day(projection.due[key][position]),
                 target=_day(projection.target[key][position]),
                 earliest=_day(projection.earliest[key][position]),

@@ -84,5 +84,5 @@ def test_weekend_dates_are_never_bank_holidays():
 
 
 def test_unknown_jurisdiction_is_an_error():
-    with pytest.raises(CalendarError, match="'scotland'.*england-and-wales, jersey"):
-        bank_holidays("scotland", 2025, 2025)
+    with pytest.raises(CalendarError, match="'isle-of-man'.*england-and-wales, jersey"):
+        bank_holidays("isle-of-man", 2025, 2025)

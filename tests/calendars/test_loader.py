@@ -51,9 +51,14 @@ def test_bundled_ids():
     assert bundled_ids() == [
         "brighton-and-hove",
         "bristol",
+        "cardiff",
+        "edinburgh",
         "england-and-wales",
         "hertfordshire",
         "jersey",
+        "northern-ireland",
+        "northern-ireland-de",
+        "scotland",
         "surrey",
     ]
 

@@ -13,7 +13,19 @@ from send_clock.calendars import calendar_from_toml, load_calendar
 from tests.cli.test_date_cmd import fails, run
 from tests.helpers import d, make_ics
 
-IDS = ["brighton-and-hove", "bristol", "england-and-wales", "hertfordshire", "jersey", "surrey"]
+IDS = [
+    "brighton-and-hove",
+    "bristol",
+    "cardiff",
+    "edinburgh",
+    "england-and-wales",
+    "hertfordshire",
+    "jersey",
+    "northern-ireland",
+    "northern-ireland-de",
+    "scotland",
+    "surrey",
+]
 
 
 def ok(result) -> str:

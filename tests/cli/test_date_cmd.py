@@ -156,7 +156,7 @@ def test_add_input_as_json_from_stdin():
 def test_add_input_needs_the_columns(tmp_path):
     path = tmp_path / "dates.csv"
     path.write_text("start,amount\n2025-10-15,6\n")
-    fails(run("date add --input", str(path)), 1, "missing: unit")
+    fails(run("date add --input", str(path)), 1, "has no unit column (found: start, amount;")
 
 
 def test_add_input_with_no_rows(tmp_path):

@@ -181,11 +181,14 @@ def test_the_feed_is_named_without_the_child():
 @pytest.mark.parametrize("process", [p.id for p in bundled_processes()])
 def test_every_bundled_process_exports_a_feed_clients_read(process):
     definition = load_process(process)
+    calendar = load_calendar(definition.default_calendar)
+    # 16 June 2025, or the first day of a calendar whose term dates begin later.
+    received = max(date(2025, 6, 16), calendar.coverage[0] if calendar.coverage else date.min)
     schedule = project(
         definition,
-        load_calendar(definition.default_calendar),
-        Case(received=date(2025, 6, 16), params=_params(definition)),
-        as_of=date(2025, 6, 16),
+        calendar,
+        Case(received=received, params=_params(definition)),
+        as_of=received,
     )
     raw = schedule_feed(schedule, "CASE-1", stamp=STAMP, alarms=(7, 1)).to_ical()
     check_client(raw)

@@ -95,4 +95,4 @@ def test_no_migrate_refuses_an_old_database(tmp_path):
     assert result.stderr.strip().count("\n") == 0
     assert "send-clock db upgrade" in result.stderr
     upgraded = _cli("db", "upgrade", env=env)
-    assert upgraded.returncode == 0 and "database at revision" in upgraded.stdout
+    assert upgraded.returncode == 0 and " at revision " in upgraded.stdout

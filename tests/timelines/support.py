@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from send_clock.calendars import load_calendar
 from send_clock.timelines import Case, Schedule, load_process, parse_exceptions, project
 from tests.helpers import d
@@ -39,3 +41,10 @@ def column(schedule: Schedule, key: str) -> dict[str, object]:
 def row(schedule: Schedule, milestone_id: str) -> dict:
     """One milestone as reported (the JSON form)."""
     return schedule.milestone(milestone_id).to_dict()
+
+
+def process_file(tmp_path, text: str, name: str = "process.toml") -> str:
+    """``text`` (indented TOML, dedented here) written as a process file; its path."""
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return str(path)

@@ -17,11 +17,25 @@ PHASE = ("phase_transfer_review", "phase_transfer_review_post16")
 def test_the_shipped_processes_and_their_public_milestone_ids():
     assert bundled_ids() == [
         "england-annual-review",
+        "england-cease",
+        "england-early-years-review",
         "england-ehcna",
         "england-ehcna-brighton-hove",
         "england-ehcna-hertfordshire",
+        "england-mediation",
+        "england-mediation-agreement",
+        "england-phase-transfer-review",
+        "england-phase-transfer-review-post16",
+        "england-reassessment",
         "england-tribunal",
+        "england-tribunal-order",
+        "england-unopposed-appeal",
         "jersey-ron",
+        "northern-ireland-statutory-assessment",
+        "scotland-csp",
+        "scotland-csp-early-review",
+        "wales-aln-idp",
+        "wales-aln-reconsideration",
     ]
     assert load_process("england-ehcna").ids == (
         "request_received",

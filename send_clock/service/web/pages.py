@@ -1,22 +1,28 @@
-"""The SEN team's web pages: sign in, caseload dashboard, case page with its timeline chart and
-forms, the subscribe box, the request calendar. Server-rendered (Jinja2), no build step, no
-script needed; every form carries a CSRF token tied to the signed session cookie."""
+"""The SEN team's web pages: sign in, caseload dashboard with its charts and worklists by case,
+the case list and search, the case page with its timeline chart and forms, uploading a caseload,
+the subscribe box, the request calendar. Server-rendered (Jinja2), no build step, no script (no
+inline script ever: the pages hold under a strict Content-Security-Policy); every form carries a
+CSRF token tied to the server-side session (see :mod:`.access`). A form that fails comes back
+with what was typed and the reason next to the field."""
 
 from __future__ import annotations
 
-import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from ...calendars import bundled_calendars, load_calendar
 from ...dates import full_date, parse_date
 from ...errors import InputError, NotFound, SendClockError, StaleVersion
+from ...ical import check_reference
 from ...reports import summarise
 from ...store import cases as store
 from ...store import sessions, tokens
@@ -24,7 +30,20 @@ from ...store.projection import batches_of
 from ...timelines import bundled_processes, load_process, project
 from ...timelines.model import EXCEPTION_KINDS
 from .. import known
-from ..auth import Actor
+from . import caseload
+from .access import (
+    CaseId,
+    CsrfFailed,
+    Form,
+    LoginRequired,
+    Staff,
+    StaffWriter,
+    check_id,
+    checked_form,
+    flash,
+    sign_in_limit,
+    signed_in,
+)
 from .chart import timeline_svg
 
 router = APIRouter(include_in_schema=False)
@@ -33,79 +52,12 @@ CHOOSE = "choose one from the list"
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.filters["full_date"] = full_date
 templates.env.filters["label"] = lambda text: str(text or "").replace("_", " ")
+templates.env.filters["first_sentence"] = lambda text: (
+    text.partition(". ")[0] + "." if ". " in text else text
+)
 
 
-class LoginRequired(Exception):
-    """A staff page was asked for without a signed-in session."""
-
-
-class CsrfFailed(Exception):
-    """A form came back without the session's CSRF token."""
-
-
-#: The largest row id both databases store (INTEGER): a larger one in a page's path is a 404.
-MAX_ID = 2_147_483_647
-
-
-def signed_in(request: Request) -> Actor:
-    """The actor of the request's live server-side session (the cookie only names it)."""
-    key = request.session.get("sid")
-    if not key:
-        raise LoginRequired
-    with _store(request).session() as session:
-        row = sessions.current(session, key, _lifetime(request))
-        actor = row and Actor(row.name, row.scope)
-    if actor is None:  # signed out, revoked, disabled or idle too long: start again
-        request.session.clear()
-        raise LoginRequired
-    request.state.user = {"name": actor.name, "scope": actor.scope}
-    return actor
-
-
-def _lifetime(request: Request) -> sessions.Lifetime:
-    settings = request.app.state.settings
-    return sessions.Lifetime(
-        timedelta(minutes=settings.session_idle_minutes), timedelta(hours=settings.session_hours)
-    )
-
-
-def _limit(request: Request) -> sessions.Limit:
-    settings = request.app.state.settings
-    return sessions.Limit(settings.login_attempts, timedelta(minutes=settings.login_window_minutes))
-
-
-def can_write(request: Request) -> Actor:
-    actor = signed_in(request)
-    if actor.scope != "write":
-        raise HTTPException(403, f"{actor.name} has read-only access; ask for a write account")
-    return actor
-
-
-async def posted_form(request: Request) -> dict[str, str]:
-    """The posted form, after checking its CSRF token against the session's. Reading the form
-    is the only async work of a page: the handler itself is a plain ``def``, run in the thread
-    pool, so password hashing and database work never hold up the event loop."""
-    form = {key: str(value).strip() for key, value in (await request.form()).items()}
-    expected = request.session.get("csrf", "")
-    if not expected or not hmac.compare_digest(form.get("csrf", ""), expected):
-        raise CsrfFailed
-    if any("\x00" in value for value in form.values()):
-        raise InputError("a field holds a NUL character; remove it and send the form again")
-    return form
-
-
-def page_id(case_id: int) -> int:
-    """A case id from a page's path: one that no database can hold is simply not found."""
-    if not 1 <= case_id <= MAX_ID:
-        raise NotFound(f"no case {case_id}")
-    return case_id
-
-
-#: Handler parameters: the signed-in actor (any scope, or write), the checked form, a case id.
-Staff = Annotated[Actor, Depends(signed_in)]
-StaffWriter = Annotated[Actor, Depends(can_write)]
-Form = Annotated[dict[str, str], Depends(posted_form)]
-CaseId = Annotated[int, Depends(page_id)]
+__all__ = ["CsrfFailed", "LoginRequired", "render", "router", "templates"]
 
 
 def render(
@@ -116,7 +68,7 @@ def render(
     headers: dict | None = None,
     **context,
 ) -> HTMLResponse:
-    """A page. A message left by the previous request (:func:`flash`) is shown once.
+    """A page. A message left by the previous request (:func:`~.access.flash`) is shown once.
 
     ``forms=False`` (error pages) leaves the session as it came: a cross-site request arrives
     without the session cookie, and answering it with a new session would replace the user's
@@ -135,12 +87,6 @@ def render(
 
 def _store(request: Request):
     return request.app.state.store
-
-
-def flash(request: Request, message: str = "", error: str = "") -> None:
-    """Keep a message for the next page, in the session: never in the URL, where anyone could
-    write a link that shows their own text in the site's banner."""
-    request.session["flash"] = {"message": message, "error": error}
 
 
 def _back(request: Request, path: str, message: str = "", error: str = "") -> RedirectResponse:
@@ -162,7 +108,7 @@ def login(request: Request, form: Form):
     account = "" if form.get("token") else form.get("username", "").strip()
     client = request.client.host if request.client else "unknown"
     with _store(request).session() as session:
-        wait = sessions.retry_after(session, account, client, _limit(request))
+        wait = sessions.retry_after(session, account, client, sign_in_limit(request))
         if wait:
             sessions.audit(session, "login_limited", account, client)
             key = None
@@ -174,12 +120,14 @@ def login(request: Request, form: Form):
             "login.html",
             status_code=429,
             headers={"Retry-After": str(wait)},
+            username=account[:100],
             error=f"Too many failed sign-ins. Try again in {_minutes(wait)}.",
         )
     if key is None:
         return render(
             request,
             "login.html",
+            username=account[:100],  # typed again: only the password
             error="That user name and password, or API token, is not right.",
         )
     request.session.clear()  # a new session key on every sign-in: no fixation
@@ -215,15 +163,40 @@ def logout(request: Request, _form: Form):
 
 
 # -- dashboard ------------------------------------------------------------------------------------
+class FieldError(InputError):
+    """A form value that cannot be used: the message is shown next to the field ``field``."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def ordered_processes() -> list:
+    """The bundled processes, the EHC needs assessment (what most cases are) first."""
+    processes = bundled_processes()
+    return sorted(processes, key=lambda p: p.id != caseload.DEFAULT_PROCESS)
+
+
 @router.get("/")
-def dashboard(request: Request, _actor: Staff, process: str = "", officer: str = ""):
+def dashboard(request: Request, process: str = "", officer: str = "", mine: bool = False):
+    signed_in(request)
+    return _dashboard_view(request, process, officer, mine)
+
+
+def _dashboard_view(
+    request: Request, process: str, officer: str, mine: bool, status_code: int = 200, **extra
+) -> HTMLResponse:
+    from ...reports.html import open_cases_chart, timeliness_chart
+
+    user = signed_in(request)
+    officer = user.name if mine else officer
     today = date.today()
     with _store(request).session() as session:
         states = store.all_cases(session, process or None)
     shown = [s for s in states if not officer or s.officer == officer]
-    # The same figures and worklists as the breach report: one summary, not a second count.
+    # The same figures as the breach report: one summary, not a second count.
     summary = _summary(shown, today)
-    by_ref = {s.ref: s for s in shown}
+    rows = caseload.rows_of(shown, today)
     by_officer = {
         name or "(none)": _summary([s for s in shown if s.officer == name], today)
         for name in sorted({s.officer for s in shown}, key=lambda n: n or "")
@@ -235,18 +208,36 @@ def dashboard(request: Request, _actor: Staff, process: str = "", officer: str =
     return render(
         request,
         "dashboard.html",
+        status_code=status_code,
         today=today,
-        overdue=_worklist(summary["overdue"], by_ref),
-        due_soon=_worklist(summary["due_soon"], by_ref),
+        overdue=caseload.worklist(rows, "overdue"),
+        due_soon=caseload.worklist(rows, "at_risk") + caseload.worklist(rows, "due_soon"),
         by_officer=by_officer,
         by_process=by_process,
         totals=summary,
-        processes=bundled_processes(),
+        timeliness_chart=_labelled(
+            timeliness_chart(summary["by_month"]),
+            "Bar chart: final plans issued within and over 20 weeks, by month of request",
+        ),
+        open_chart=_labelled(
+            open_cases_chart(summary["open_cases_by_status"]),
+            "Bar chart: open cases by the status of their most urgent milestone",
+        ),
+        processes=ordered_processes(),
         calendars=bundled_calendars(),
         process=process,
         officer=officer,
+        mine=mine,
         officers=sorted({s.officer for s in states if s.officer}),
+        form=extra.pop("form", {}),
+        errors=extra.pop("errors", {}),
+        **extra,
     )
+
+
+def _labelled(svg: str, label: str) -> Markup:
+    """A chart's SVG as one image with a name, for screen readers."""
+    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1))
 
 
 def _summary(states, today: date) -> dict:
@@ -254,57 +245,221 @@ def _summary(states, today: date) -> dict:
     return summarise(batches)
 
 
-def _worklist(entries: list[dict], by_ref: dict) -> list[dict]:
-    """Summary worklist entries with their case and milestone, for links and titles."""
-    rows = []
-    for entry in entries:
-        case = by_ref[entry["case_id"]]
-        milestone = load_process(case.process).milestone(entry["milestone"])
-        rows.append(
-            {
-                **entry,
-                "case": case,
-                "title": milestone.title,
-                "due": date.fromisoformat(entry["due"]),
-            }
-        )
-    return rows
-
-
 @router.post("/cases")
 def create_case(request: Request, actor: StaffWriter, form: Form):
+    today = date.today()
     try:
-        received = parse_date(form.get("received", ""), "date the request was received")
-        process = known.process(form.get("process", ""), CHOOSE).id
-        calendar = form.get("calendar") and known.calendar(form["calendar"], CHOOSE).id
+        received = _past_date(form.get("received", ""), "received", "date received", today)
+        process, calendar = _chosen(form)
         with _store(request).session() as session:
             state = store.create_case(
                 session,
                 form.get("ref", ""),
                 process,
-                calendar or None,
+                calendar,
                 received,
                 form.get("officer") or None,
                 actor.name,
             )
     except SendClockError as error:
-        return _back(request, "/", error=str(error))
-    return _back(request, f"/cases/{state.id}", message=f"Case {state.ref} opened.")
+        field = getattr(error, "field", "ref")
+        return _dashboard_view(
+            request,
+            "",
+            "",
+            False,
+            status_code=422,
+            form=form,
+            errors={field: str(error)},
+            error="The case was not opened: see the message by the field.",
+        )
+    return _back(request, _case_url(state), message=f"Case {state.ref} opened.")
+
+
+def _chosen(form: dict) -> tuple[str, str | None]:
+    """The form's process and calendar: bundled ids only, never a path on the server."""
+    try:
+        process = known.process(form.get("process", ""), CHOOSE).id
+    except SendClockError as error:
+        raise FieldError("process", str(error)) from None
+    try:
+        calendar = form.get("calendar") and known.calendar(form["calendar"], CHOOSE).id
+    except SendClockError as error:
+        raise FieldError("calendar", str(error)) from None
+    return process, calendar or None
+
+
+def _past_date(text: str, field: str, what: str, today: date, earliest: date | None = None):
+    """A date that has happened: not after today, and not before ``earliest`` (the date the
+    request was received), each refused with the reason."""
+    try:
+        day = parse_date(text, what)
+    except SendClockError as error:
+        raise FieldError(field, str(error)) from None
+    if day > today:
+        raise FieldError(
+            field,
+            f"{full_date(day)} is after today ({full_date(today)}): record a date once it has "
+            "happened (check the year)",
+        )
+    if earliest and day < earliest:
+        raise FieldError(
+            field,
+            f"{full_date(day)} is before the request was received ({full_date(earliest)}): "
+            "check the date",
+        )
+    return day
+
+
+def _case_url(state) -> str:
+    return "/cases/" + quote(state.ref, safe="")
+
+
+# -- the case list --------------------------------------------------------------------------------
+@router.get("/cases")
+def case_list(
+    request: Request,
+    q: str = "",
+    process: str = "",
+    status: str = "",
+    officer: str = "",
+    sort: str = "due",
+    page: int = 1,
+):
+    """Every case, closed ones too: searched by reference or officer, filtered, sorted by the
+    next date due, a page at a time."""
+    signed_in(request)
+    query = caseload.Query(q.strip()[:100], process, status, officer, sort, page)
+    today = date.today()
+    with _store(request).session() as session:
+        states = store.all_cases(session)
+    rows = caseload.rows_of(states, today)
+    found = caseload.search(rows, query)
+    return render(
+        request,
+        "cases.html",
+        today=today,
+        query=query,
+        found=found,
+        processes=ordered_processes(),
+        statuses=caseload.CASE_STATUSES,
+        sorts=caseload.SORTS,
+        officers=sorted({s.officer for s in states if s.officer}),
+        page_url=lambda number: _list_url(query, number),
+    )
+
+
+def _list_url(query: caseload.Query, page: int) -> str:
+    """The case list's URL for another page of the same search."""
+    asked = {
+        "q": query.text,
+        "process": query.process,
+        "status": query.status,
+        "officer": query.officer,
+        "sort": query.sort,
+    }
+    return "/cases?" + urlencode({**{k: v for k, v in asked.items() if v}, "page": page})
+
+
+# -- uploading a caseload -------------------------------------------------------------------------
+@router.get("/import")
+def import_page(request: Request, _actor: StaffWriter):
+    return render(request, "import.html", result=None)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """The caseload file posted to the upload page (``data`` None when no file was chosen)."""
+
+    data: bytes | None
+
+
+async def _uploaded(request: Request) -> Upload:
+    """Read the upload on the event loop (the only async part); the import itself runs in the
+    thread pool, in the plain ``def`` handler."""
+    upload = (await checked_form(request)).get("caseload")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        return Upload(None)
+    return Upload(await upload.read())
+
+
+@router.post("/import")
+def import_upload(
+    request: Request, actor: StaffWriter, upload: Annotated[Upload, Depends(_uploaded)]
+):
+    """The caseload CSV of `send-clock breaches` (and the API's import), all or nothing."""
+    from ..importing import decode, import_caseload
+
+    if upload.data is None:
+        return render(
+            request,
+            "import.html",
+            status_code=422,
+            result=None,
+            errors={"caseload": "choose the caseload CSV file to upload"},
+        )
+    try:
+        text = decode(upload.data)
+        result = import_caseload(_store(request), text, actor.name, date.today())
+    except SendClockError as error:
+        return render(
+            request, "import.html", status_code=422, result=None, errors={"caseload": str(error)}
+        )
+    if result.errors or not result.case_ids:
+        message = (
+            f"{len(result.errors)} row(s) cannot be imported, so nothing was stored: correct "
+            "them and upload the file again."
+            if result.errors
+            else "The file holds no cases."
+        )
+        return render(request, "import.html", status_code=422, result=result, error=message)
+    with _store(request).session() as session:
+        imported = [store.get_case(session, case_id) for case_id in result.case_ids]
+    return render(
+        request,
+        "import.html",
+        result=result,
+        imported=imported,
+        message=f"{len(imported)} cases imported.",
+    )
 
 
 # -- one case -------------------------------------------------------------------------------------
-@router.get("/cases/{case_id}")
-def case_page(request: Request, _actor: Staff, case_id: CaseId, as_of: str = ""):
-    today = parse_date(as_of) if as_of else date.today()
+@router.get("/cases/{key:path}")
+def case_page(request: Request, _actor: Staff, key: str, as_of: str = ""):
+    """A case by its reference (``/cases/EHC-2025-0042``) or by its number. Messages come
+    from the session (a flash), never from the query string."""
     with _store(request).session() as session:
-        state = store.get_case(session, case_id)
-        feeds = tokens.list_feeds(session, case_id)
+        state = _find_case(session, key)
+    today = parse_date(as_of) if as_of else date.today()
+    return _case_view(request, state, today)
+
+
+def _find_case(session, key: str):
+    try:
+        check_reference(key)  # nothing else is ever a reference (NUL, spaces, a name...)
+    except InputError:
+        raise NotFound(f"no case with reference {key!r}") from None
+    try:
+        return store.get_case_by_ref(session, key)
+    except NotFound:
+        if not key.isdigit():
+            raise
+    check_id(int(key))  # a number no database holds is not found, not a database error
+    return store.get_case(session, int(key))
+
+
+def _case_view(request: Request, state, today: date, status_code: int = 200, **extra):
+    with _store(request).session() as session:
+        feeds = tokens.list_feeds(session, state.id)
     process = load_process(state.process)
     schedule = project(process, load_calendar(state.calendar), state.to_case(), as_of=today)
     return render(
         request,
         "case.html",
+        status_code=status_code,
         state=state,
+        case_url=_case_url(state),
         process=process,
         schedule=schedule,
         chart=timeline_svg(schedule, today),
@@ -313,38 +468,66 @@ def case_page(request: Request, _actor: Staff, case_id: CaseId, as_of: str = "")
         exception_kinds=EXCEPTION_KINDS,
         new_feed=_shown_once(request),
         records=sorted(state.active.values(), key=lambda r: r.id),
+        form=extra.pop("form", {}),
+        errors=extra.pop("errors", {}),
+        failed=extra.pop("failed", ""),
+        **extra,
     )
 
 
-def _change(request: Request, actor: Actor, form: dict, case_id: int, change) -> RedirectResponse:
+def _change(request: Request, actor, form: dict, case_id: int, change, failed: str, field: str):
     """Apply a form's change at the version the officer saw; a concurrent change is reported,
-    not overwritten."""
-    page = f"/cases/{case_id}"
+    not overwritten. A change that cannot be made comes back with what was typed and the
+    reason by the field (``field``, unless the error names its own)."""
     try:
         expected = int(form.get("version", "0"))
         with _store(request).session() as session:
             change(session, form, expected, actor.name)
     except StaleVersion:
-        return _back(
+        return _failed(
             request,
-            page,
-            error="Someone else changed this case while you were looking at "
-            "it. The page now shows their change: check it and apply yours again.",
+            case_id,
+            form,
+            failed,
+            {},
+            "Someone else changed this case while you were looking at it. The page now shows "
+            "their change: check it and apply yours again.",
         )
     except (SendClockError, ValueError) as error:
-        return _back(request, page, error=str(error))
-    return _back(request, page, message="Saved.")
+        errors = {getattr(error, "field", field): str(error)}
+        return _failed(
+            request, case_id, form, failed, errors, "Not saved: see the message by the field."
+        )
+    with _store(request).session() as session:
+        state = store.get_case(session, case_id)
+    return _back(request, _case_url(state), message="Saved.")
+
+
+def _failed(request: Request, case_id: int, form: dict, failed: str, errors: dict, error: str):
+    with _store(request).session() as session:
+        state = store.get_case(session, case_id)
+    return _case_view(
+        request,
+        state,
+        date.today(),
+        status_code=409 if not errors else 422,
+        form=form,
+        errors=errors,
+        failed=failed,
+        error=error,
+    )
 
 
 @router.post("/cases/{case_id}/events")
 def record_event(request: Request, actor: StaffWriter, form: Form, case_id: CaseId):
     def change(session, form, expected, actor):
-        day = parse_date(form.get("date", ""), "date")
+        received = store.get_case(session, case_id).received
+        day = _past_date(form.get("date", ""), "event-date", "date", date.today(), received)
         store.record(
             session, case_id, expected, "event", form.get("milestone", ""), day.isoformat(), actor
         )
 
-    return _change(request, actor, form, case_id, change)
+    return _change(request, actor, form, case_id, change, "events", "event-date")
 
 
 @router.post("/cases/{case_id}/outcomes")
@@ -353,7 +536,7 @@ def record_outcome(request: Request, actor: StaffWriter, form: Form, case_id: Ca
         branch, _, value = form.get("outcome", "").partition("=")
         store.record(session, case_id, expected, "outcome", branch, value, actor)
 
-    return _change(request, actor, form, case_id, change)
+    return _change(request, actor, form, case_id, change, "outcomes", "outcome")
 
 
 @router.post("/cases/{case_id}/exceptions")
@@ -363,13 +546,16 @@ def record_exception(request: Request, actor: StaffWriter, form: Form, case_id: 
     def change(session, form, expected, actor):
         start, end = form.get("from"), form.get("to")
         if bool(start) != bool(end):
-            raise InputError("give both the first and the last day of the period, or neither")
+            raise FieldError(
+                "exc-to" if start else "exc-from",
+                "give both the first and the last day of the period, or neither",
+            )
         spec = form.get("kind", "") + (f":{start}..{end}" if start else "")
         spec += f"@{form['milestone']}" if form.get("milestone") else ""
         exception = RecordedException.parse(spec)
         store.record(session, case_id, expected, "exception", exception.kind, str(exception), actor)
 
-    return _change(request, actor, form, case_id, change)
+    return _change(request, actor, form, case_id, change, "exceptions", "exc-from")
 
 
 @router.post("/cases/{case_id}/records/{record_id}/correction")
@@ -387,7 +573,7 @@ def correct_record(
             actor,
         )
 
-    return _change(request, actor, form, case_id, change)
+    return _change(request, actor, form, case_id, change, f"fix-{record_id}", f"fix-{record_id}")
 
 
 @router.post("/cases/{case_id}/records/{record_id}/withdrawal")
@@ -397,7 +583,7 @@ def withdraw_record(
     def change(session, form, expected, actor):
         store.withdraw(session, case_id, expected, record_id, form.get("reason") or None, actor)
 
-    return _change(request, actor, form, case_id, change)
+    return _change(request, actor, form, case_id, change, f"fix-{record_id}", f"fix-{record_id}")
 
 
 @router.post("/cases/{case_id}/feeds")
@@ -407,9 +593,10 @@ def create_feed(request: Request, actor: StaffWriter, _form: Form, case_id: Case
         row, token = tokens.create_feed(session, case_id, actor.name)
     base = request.app.state.settings.public_url or str(request.base_url)
     url = f"{base.rstrip('/')}/v1/feeds/{token}.ics"
+    page = f"{base.rstrip('/')}/p/{token}"
     # Shown once, on the next page (carried in the signed session cookie, then dropped): the
     # token itself is never stored on the server.
-    request.session["feed"] = {"id": row.id, "url": url}
+    request.session["feed"] = {"id": row.id, "url": url, "page": page}
     return _back(
         request,
         f"/cases/{case_id}",
@@ -436,7 +623,7 @@ def _qr_svg(text: str) -> str:
     import segno
 
     svg = segno.make(text, error="m").svg_inline(scale=3, dark="#111827", light="#ffffff")
-    return svg.replace("<svg ", '<svg role="img" aria-label="QR code of the calendar link" ', 1)
+    return _labelled(svg, "QR code of the calendar link")
 
 
 # -- the request calendar ------------------------------------------------------------------------

@@ -1,0 +1,67 @@
+"""The calendars of Wales, Scotland and Northern Ireland: their bank holidays reach the
+arithmetic, their terms come with a source and a status, and what is not confirmed says so."""
+
+from __future__ import annotations
+
+import pytest
+
+from send_clock.calendars import load_calendar
+from send_clock.errors import OutOfCoverage
+from tests.helpers import d
+
+AUTHORITIES = {
+    # id: (jurisdiction, first day, last day, status)
+    "cardiff": ("england-and-wales", "2025-09-01", "2026-07-20", "official"),
+    "edinburgh": ("scotland", "2025-08-13", "2026-06-26", "press-sourced"),
+    "northern-ireland-de": ("northern-ireland", "2025-09-01", "2026-06-30", "official"),
+}
+
+
+@pytest.mark.parametrize("calendar_id", sorted(AUTHORITIES))
+def test_authority_calendars_have_coverage_source_and_status(calendar_id):
+    jurisdiction, first, last, status = AUTHORITIES[calendar_id]
+    calendar = load_calendar(calendar_id)
+    assert calendar.jurisdiction == jurisdiction
+    assert calendar.coverage == (d(first), d(last))
+    assert calendar.status == status
+    assert all("retrieved 2026-12-01" in year.source for year in calendar.years)
+    assert "UNCONFIRMED" in calendar.notes  # 2026-27 could not be confirmed
+
+
+def test_scottish_working_days_skip_st_andrews_day_substitute():
+    # St Andrew's Day, Sunday 30 Nov 2025, is observed on Monday 1 December.
+    scotland = load_calendar("scotland")
+    assert scotland.add(d("2025-11-28"), 1, "working-days") == d("2025-12-02")
+    assert load_calendar("england-and-wales").add(d("2025-11-28"), 1, "working-days") == d(
+        "2025-12-01"
+    )
+
+
+def test_scottish_working_days_count_easter_monday():
+    # Easter Monday is not a Scottish bank holiday: Thursday 2 Apr 2026 + 1 working day is
+    # Monday 6 April in Scotland (Good Friday skipped), Tuesday 7 April in England.
+    assert load_calendar("scotland").add(d("2026-04-02"), 1, "working-days") == d("2026-04-06")
+    assert load_calendar("england-and-wales").add(d("2026-04-02"), 1, "working-days") == d(
+        "2026-04-07"
+    )
+
+
+def test_northern_ireland_working_days_skip_the_twelfth_substitute():
+    # 12 July 2025 was a Saturday: Monday 14 July is the holiday.
+    calendar = load_calendar("northern-ireland-de")
+    assert calendar.add(d("2025-07-11"), 1, "working-days") == d("2025-07-15")
+
+
+def test_edinburgh_term_weeks_skip_the_october_break_and_the_september_holiday_counts():
+    # Friday 10 Oct 2025 + 1 term week: the break (13-20 Oct) is skipped, so five term weekdays
+    # later is Monday 27 October (21-24, 27). The September holiday is a closure: it still
+    # counts in term weeks (only half terms and holidays between terms are skipped).
+    calendar = load_calendar("edinburgh")
+    assert calendar.add(d("2025-10-10"), 1, "term-weeks") == d("2025-10-27")
+    assert calendar.add(d("2025-09-12"), 1, "term-weeks") == d("2025-09-19")
+    assert calendar.add(d("2025-09-12"), 5, "school-days") == d("2025-09-22")
+
+
+def test_counting_past_the_confirmed_terms_is_an_error_not_a_guess():
+    with pytest.raises(OutOfCoverage, match="cardiff"):
+        load_calendar("cardiff").add(d("2026-07-01"), 6, "term-weeks")

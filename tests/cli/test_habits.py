@@ -1,0 +1,159 @@
+"""Habits of a good command line, checked on real processes: start-up imports, ``| head``,
+``-V``, and the one-line help of each lazily imported command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import COMMANDS, app
+from send_clock import __version__
+
+
+def _modules_after(*args: str) -> set[str]:
+    """The modules imported by running ``send-clock ARGS`` in a fresh interpreter."""
+    script = (
+        "import sys\n"
+        "from cli.main import app\n"
+        f"app.main({list(args)!r}, prog_name='send-clock', standalone_mode=False)\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    return set(run.stderr.split())
+
+
+HEAVY = {"icalendar", "rich", "send_clock.reports", "send_clock.store", "pyarrow", "jinja2"}
+
+
+def test_help_imports_no_command():
+    loaded = _modules_after("--help")
+    assert not loaded & (HEAVY | {"numpy", "send_clock.calendars"})
+
+
+def test_one_date_imports_only_the_calendar_engine():
+    loaded = _modules_after("date", "add", "2025-09-15", "20", "weeks")
+    assert "send_clock.calendars" in loaded
+    assert not loaded & HEAVY
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_listed_help_is_the_commands_own(name):
+    # the summary --help lists without importing must not drift from the command's docstring
+    command = app.get_command(None, name)
+    summary = COMMANDS[name][2].rstrip(".")
+    assert " ".join(command.help.split()).startswith(summary)
+
+
+@pytest.mark.parametrize("flag", ["-V", "--version"])
+def test_version(flag):
+    result = CliRunner().invoke(app, [flag])
+    assert result.exit_code == 0
+    assert result.output == f"send-clock, version {__version__}\n"
+
+
+def _caseload(path, cases: int):
+    rows = "".join(f"C{n},2025-09-{1 + n % 28:02d}\n" for n in range(cases))
+    path.write_text("case_id,received\n" + rows)
+    return path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["breaches", "CASELOAD", "--format", "csv", "--as-of", "2025-12-01"],
+        ["breaches", "CASELOAD", "--format", "table", "--as-of", "2025-12-01"],
+        ["calendars", "show", "england-and-wales"],
+        ["date", "add", "--input", "CASELOAD_DATES"],
+    ],
+)
+def test_a_reader_that_goes_away_is_not_an_error(tmp_path, args):
+    # `send-clock ... | head`: the reader closes the pipe before the output is all written
+    caseload = _caseload(tmp_path / "caseload.csv", 3000)
+    dates = tmp_path / "dates.csv"
+    dates.write_text("start,amount,unit\n" + "2025-09-15,20,weeks\n" * 50_000)
+    args = [{"CASELOAD": str(caseload), "CASELOAD_DATES": str(dates)}.get(arg, arg) for arg in args]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.readline()
+    process.stdout.close()
+    stderr = process.stderr.read()
+    assert process.wait(timeout=120) == 0
+    assert stderr == b""
+
+
+# -- CSV in: what Excel writes; CSV out: no formulas --------------------------------------------
+def _date_add(tmp_path, content: bytes, *more: str):
+    path = tmp_path / "dates.csv"
+    path.write_bytes(content)
+    return CliRunner().invoke(app, ["date", "add", "--input", str(path), *more])
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"start,amount,unit\n2025-09-15,20,weeks\n",
+        b"\xef\xbb\xbfstart,amount,unit\r\n2025-09-15,20,weeks\r\n",  # Excel's "CSV UTF-8"
+        b"\xef\xbb\xbfStart;Amount;Unit\r\n2025-09-15;20;weeks\r\n",  # ... in a UK locale
+        b"start\tamount\tunit\n2025-09-15\t20\tweeks\n",
+    ],
+)
+def test_date_list_as_excel_saves_it(tmp_path, content):
+    result = _date_add(tmp_path, content)
+    assert result.exit_code == 0, result.output
+    header, row = result.stdout.splitlines()
+    assert header.lower() == "start,amount,unit,result,error"
+    assert row == "2025-09-15,20,weeks,2026-02-02,"
+
+
+def test_header_names_in_any_case_and_spacing(tmp_path):
+    result = _date_add(
+        tmp_path, b" START , Amount,unit ,Calendar\n2025-10-15,6,term-weeks,jersey\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1] == "2025-10-15,6,term-weeks,jersey,2025-12-03,"
+
+
+def test_missing_columns_show_what_was_found_and_expected(tmp_path):
+    result = _date_add(tmp_path, b"Begin;Amount;Unit\n2025-09-15;20;weeks\n")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (
+        "send-clock: error: dates.csv has no start column (found: Begin, Amount, Unit; "
+        "expected: start, amount, unit; names are matched ignoring case and spaces); an "
+        "optional calendar column overrides --calendar\n"
+    )
+
+
+def test_formula_cells_are_neutralised_and_numbers_kept(tmp_path):
+    content = b'start,amount,unit,note\n2025-09-15,-3,weeks,=HYPERLINK("http://x")\n'
+    content += (
+        b"2025-09-15,20,weeks,-7\n2025-09-15,20,weeks,@SUM(A1)\n2025-09-15,1,weeks,+44 1534\n"
+    )
+    result = _date_add(tmp_path, content)
+    assert result.stdout.splitlines()[1:] == [
+        '2025-09-15,-3,weeks,"\'=HYPERLINK(""http://x"")",2025-08-25,',
+        "2025-09-15,20,weeks,-7,2026-02-02,",  # a number stays a number
+        "2025-09-15,20,weeks,'@SUM(A1),2026-02-02,",
+        "2025-09-15,1,weeks,'+44 1534,2025-09-22,",
+    ]
+    raw = _date_add(tmp_path, content, "--raw-csv")
+    assert (
+        raw.stdout.splitlines()[1] == '2025-09-15,-3,weeks,"=HYPERLINK(""http://x"")",2025-08-25,'
+    )
+
+
+def test_breaches_csv_neutralises_case_ids(tmp_path):
+    path = tmp_path / "caseload.csv"
+    path.write_text("case_id,received\n=cmd|' /C calc'!A0,2025-09-15\n-12,2025-09-15\n")
+    args = ["breaches", str(path), "--format", "csv", "--as-of", "2025-12-01"]
+    rows = CliRunner().invoke(app, args).stdout.splitlines()[1:]
+    assert {row.split(",")[0] for row in rows} == {"'=cmd|' /C calc'!A0", "-12"}
+    raw = CliRunner().invoke(app, [*args, "--raw-csv"]).stdout.splitlines()[1:]
+    assert {row.split(",")[0] for row in raw} == {"=cmd|' /C calc'!A0", "-12"}
