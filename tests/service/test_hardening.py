@@ -170,24 +170,30 @@ def test_the_api_refuses_every_path(api, real_file, real_process):
     assert _stored(api) == 0
 
 
-def test_a_csv_import_refuses_every_path(api, real_file, real_process):
+def _csv_naming(path: str, column: str) -> str:
+    """A one-case caseload whose ``column`` (process or calendar) names ``path``."""
+    process, calendar = (path, "surrey") if column == "process" else ("england-ehcna", path)
+    return f"case_id,received,process,calendar\nCSV-1,2025-09-15,{process},{calendar}\n"
+
+
+def test_a_csv_import_refuses_every_path(api, staff, real_file, real_process):
     for path in [*PATHS, real_file, real_process]:
         for column in ("process", "calendar"):
-            other = "surrey" if column == "process" else "england-ehcna"
-            header = "case_id,received,process,calendar\n"
-            row = (
-                f"CSV-1,2025-09-15,{path},{other}\n"
-                if column == "process"
-                else f"CSV-1,2025-09-15,{other},{path}\n"
-            )
-            response = api.client.post(
+            text = _csv_naming(path, column)
+            over_the_api = api.client.post(
                 "/v1/cases/import",
                 headers={**api.write, "Content-Type": "text/csv"},
-                content=header + row,
+                content=text,
             )
-            assert response.status_code == 422, (path, column, response.text)
-            assert "only bundled" in response.text
-            assert "cannot be read" not in response.text and "root:" not in response.text
+            on_the_upload_page = api.client.post(
+                "/import",
+                data={"csrf": staff},
+                files={"caseload": ("caseload.csv", text.encode(), "text/csv")},
+            )
+            for response in (over_the_api, on_the_upload_page):
+                assert response.status_code == 422, (path, column, response.text)
+                assert "only bundled" in response.text
+                assert "cannot be read" not in response.text and "root:" not in response.text
     assert _stored(api) == 0
 
 
