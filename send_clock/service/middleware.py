@@ -127,9 +127,11 @@ class BearerFirst:
 
 
 def _api_write(scope) -> bool:
+    path = scope.get("path", "")
     return (
         scope["type"] == "http"
-        and scope.get("path", "").startswith("/v1/")
+        and path.startswith("/v1/")
+        and not (path.startswith("/v1/feeds/") and path.endswith(".ics"))  # public, GET only
         and scope.get("method") not in ("GET", "HEAD", "OPTIONS")
     )
 

@@ -26,6 +26,10 @@ class Settings:
     #: then 429 until the oldest failure leaves the window.
     login_attempts: int = 10
     login_window_minutes: int = 15
+    #: The calendar (a bundled id or a calendar file) of a case that names none, where its
+    #: process's own default has no term dates (england-and-wales): a council sets it to its
+    #: own term dates, so the school-closure exception can be checked.
+    default_calendar: str | None = None
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -44,4 +48,5 @@ class Settings:
             session_hours=int(env.get("SEND_CLOCK_SESSION_HOURS", 8)),
             login_attempts=int(env.get("SEND_CLOCK_LOGIN_ATTEMPTS", 10)),
             login_window_minutes=int(env.get("SEND_CLOCK_LOGIN_WINDOW_MINUTES", 15)),
+            default_calendar=env.get("SEND_CLOCK_DEFAULT_CALENDAR") or None,
         )

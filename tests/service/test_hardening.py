@@ -74,7 +74,12 @@ def test_no_route_handler_runs_on_the_event_loop(api):
     ``benchmarks/event_loop.py`` measures /health while logins and an import run."""
     handlers = list(_handlers(api.client.app.routes))
     assert len(handlers) > 20  # every router was walked
-    on_the_loop = [name for name, endpoint in handlers if asyncio.iscoroutinefunction(endpoint)]
+    on_the_loop = [
+        name
+        for name, endpoint in handlers
+        # The docs pages' own handlers (fastapi_offline) only return a fixed page.
+        if endpoint.__module__.startswith("send_clock") and asyncio.iscoroutinefunction(endpoint)
+    ]
     assert on_the_loop == []
 
 

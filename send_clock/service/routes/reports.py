@@ -6,6 +6,8 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from ...reports import summarise
 from ...store import cases as store
@@ -13,25 +15,39 @@ from ...store.projection import batches_of
 from ..auth import Reader, Writer
 from ..importing import decode, import_caseload
 from ..problems import respond
-from ..schemas import BreachSummary, ImportResult
+from ..schemas import BreachSummary, ImportIn, ImportResult, IsoDate
 
 router = APIRouter(tags=["reports"])
-
-
-async def raw_body(request: Request) -> bytes:
-    """The request body, read on the event loop; the import itself then runs in the thread
-    pool (a plain ``def`` route), so a long import never holds up other requests."""
-    return await request.body()
-
-
-RawBody = Annotated[bytes, Depends(raw_body)]
+#: The caseload as CSV text, or (for generated clients, which seldom send text/csv) as JSON.
 CSV_BODY = {
-    "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}
+    "requestBody": {
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"$ref": "#/components/schemas/ImportIn"}},
+        },
+        "required": True,
+    }
 }
 
 
+async def csv_text(request: Request) -> str:
+    """The CSV of the body: the body itself (text/csv), or the ``csv`` of a JSON body. Read on
+    the event loop; the import itself then runs in the thread pool (a plain ``def`` route), so
+    a long import never holds up other requests."""
+    raw = await request.body()
+    if request.headers.get("content-type", "").split(";")[0].strip() == "application/json":
+        try:
+            raw = ImportIn.model_validate_json(raw).csv.encode("utf-8")
+        except ValidationError as error:
+            raise RequestValidationError(error.errors()) from None
+    return decode(raw)
+
+
+CsvText = Annotated[str, Depends(csv_text)]
+
+
 @router.get("/reports/breaches", response_model=BreachSummary)
-def breaches(request: Request, _actor: Reader, as_of: date | None = None):
+def breaches(request: Request, _actor: Reader, as_of: IsoDate | None = None):
     """The same summary as `send-clock breaches`, over every stored case, as of a date (today
     by default)."""
     as_of = as_of or date.today()
@@ -48,17 +64,16 @@ def breaches(request: Request, _actor: Reader, as_of: date | None = None):
     openapi_extra=CSV_BODY,
     responses={422: {"description": "rows rejected"}},
 )
-def import_cases(request: Request, actor: Writer, raw: RawBody):
+def import_cases(request: Request, actor: Writer, text: CsvText):
     """Store a caseload CSV (the format of `send-clock breaches`, plus an optional `officer`
     column) in one transaction: when any row cannot be used, nothing is stored and every bad
     row is listed."""
-    text = decode(raw)
     result = import_caseload(request.app.state.store, text, actor.name, date.today())
     if result.errors or not result.case_ids:
         return respond(
             request,
             422,
-            f"{len(result.errors)} row(s) cannot be imported; nothing was stored"
+            f"{result.refusal()}; nothing was stored"
             if result.errors
             else "the CSV holds no cases",
             errors=result.errors,

@@ -30,6 +30,7 @@ from ...store.projection import batches_of
 from ...timelines import bundled_processes, load_process, project
 from ...timelines.model import EXCEPTION_KINDS
 from .. import known
+from ..routes.reference import case_calendar
 from . import caseload
 from .access import (
     CaseId,
@@ -212,6 +213,10 @@ def _dashboard_view(
         today=today,
         overdue=caseload.worklist(rows, "overdue"),
         due_soon=caseload.worklist(rows, "at_risk") + caseload.worklist(rows, "due_soon"),
+        shown=caseload.WORKLIST_ROWS,
+        list_filter=urlencode(
+            {k: v for k, v in {"process": process, "officer": officer}.items() if v}
+        ),
         by_officer=by_officer,
         by_process=by_process,
         totals=summary,
@@ -250,7 +255,7 @@ def create_case(request: Request, actor: StaffWriter, form: Form):
     today = date.today()
     try:
         received = _past_date(form.get("received", ""), "received", "date received", today)
-        process, calendar = _chosen(form)
+        process, calendar = _chosen(request, form)
         with _store(request).session() as session:
             state = store.create_case(
                 session,
@@ -276,17 +281,18 @@ def create_case(request: Request, actor: StaffWriter, form: Form):
     return _back(request, _case_url(state), message=f"Case {state.ref} opened.")
 
 
-def _chosen(form: dict) -> tuple[str, str | None]:
-    """The form's process and calendar: bundled ids only, never a path on the server."""
+def _chosen(request: Request, form: dict) -> tuple[str, str]:
+    """The form's process and calendar: bundled ids only, never a path on the server; with no
+    calendar chosen, the deployment's default or the process's own."""
     try:
-        process = known.process(form.get("process", ""), CHOOSE).id
+        process = known.process(form.get("process", ""), CHOOSE)
     except SendClockError as error:
         raise FieldError("process", str(error)) from None
     try:
         calendar = form.get("calendar") and known.calendar(form["calendar"], CHOOSE).id
     except SendClockError as error:
         raise FieldError("calendar", str(error)) from None
-    return process, calendar or None
+    return process.id, calendar or case_calendar(request, process, None)
 
 
 def _past_date(text: str, field: str, what: str, today: date, earliest: date | None = None):
@@ -407,8 +413,7 @@ def import_upload(
         )
     if result.errors or not result.case_ids:
         message = (
-            f"{len(result.errors)} row(s) cannot be imported, so nothing was stored: correct "
-            "them and upload the file again."
+            f"{result.refusal()}, so nothing was stored: correct them and upload the file again."
             if result.errors
             else "The file holds no cases."
         )
@@ -435,6 +440,9 @@ def case_page(request: Request, _actor: Staff, key: str, as_of: str = ""):
     return _case_view(request, state, today)
 
 
+MAX_ID = 2**31 - 1  # the largest id a database INTEGER column holds
+
+
 def _find_case(session, key: str):
     try:
         check_reference(key)  # nothing else is ever a reference (NUL, spaces, a name...)
@@ -443,7 +451,7 @@ def _find_case(session, key: str):
     try:
         return store.get_case_by_ref(session, key)
     except NotFound:
-        if not key.isdigit():
+        if not key.isdigit() or int(key) > MAX_ID:
             raise
     check_id(int(key))  # a number no database holds is not found, not a database error
     return store.get_case(session, int(key))
