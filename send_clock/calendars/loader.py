@@ -7,13 +7,13 @@ longer than any school holiday. An invalid file is rejected with the file, the e
 and the reason.
 
 >>> [c.id for c in bundled_calendars()][:3]
-['brighton-and-hove', 'bristol', 'cardiff']
+['argyll-and-bute', 'brighton-and-hove', 'bristol']
 >>> load_calendar("nowhere")
 Traceback (most recent call last):
 ...
 send_clock.errors.UnknownCalendar: no calendar 'nowhere': it is not a bundled calendar
-(brighton-and-hove, bristol, cardiff, edinburgh, england-and-wales, hertfordshire, jersey,
-northern-ireland, northern-ireland-de, scotland, surrey) nor a file that exists
+(argyll-and-bute, brighton-and-hove, bristol, cardiff, edinburgh, england-and-wales, hertfordshire,
+jersey, northern-ireland, northern-ireland-de, scotland, surrey) nor a file that exists
 """
 
 from __future__ import annotations

@@ -127,7 +127,7 @@ def events_feed(
             )
             for status in schedule.milestones
             if status.actual is None
-            and status.status != "not_applicable"
+            and status.status not in ("not_applicable", "unrecorded")  # nothing left to do
             and _event_date(status, on) is not None
         )
     return build_feed(

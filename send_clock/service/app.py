@@ -17,6 +17,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.middleware.sessions import SessionMiddleware
 
 from .. import __version__
+from ..calendars import load_calendar
 from ..store import Store
 from . import openapi, problems
 from .middleware import AccessLog, SizeLimit
@@ -32,6 +33,8 @@ feeds at `/v1/feeds/{token}.ics`, whose unguessable token is the credential. Err
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    if settings.default_calendar:  # a bad setting fails at start, not on the first case
+        load_calendar(settings.default_calendar)
     # Swagger UI at /docs and ReDoc at /redoc from the package's own files, not a CDN: they work
     # on a council network without internet access.
     app = FastAPIOffline(

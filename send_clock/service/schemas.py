@@ -14,10 +14,10 @@ from ..errors import InputError
 from ..ical import check_reference
 from ..timelines import bundled_processes
 from ..timelines.model import EXCEPTION_KINDS
+from ..timelines.projector import STATUSES
 
-Status = Literal[
-    "met", "late", "overdue", "at_risk", "due_soon", "pending", "excused", "not_applicable"
-]
+#: A milestone's status: the projector's list, one place.
+Status = Literal[STATUSES]
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -239,6 +239,10 @@ class MilestoneOut(BaseModel):
     days_late: int | None
     basis: str
     conditional: bool
+    excusal: Literal["recorded", "detected"] | None = Field(
+        description="How an excused milestone was excused: an exception the authority recorded, "
+        "or a school-closure window send-clock detected in the term dates"
+    )
     exceptions: list[ExceptionOut]
 
 
@@ -249,7 +253,10 @@ class TimelineOut(BaseModel):
     as_of: date
     outcomes: dict[str, str | None]
     milestones: list[MilestoneOut]
-    warnings: list[str]
+    warnings: list[str] = Field(
+        description="Among them: that the school-closure exception could not be checked (no "
+        "term dates for the dates tested)"
+    )
 
 
 # -- cases --------------------------------------------------------------------------------------
@@ -398,6 +405,9 @@ class Figures(BaseModel):
     final_plans_issued_excluding_exceptions: int
     final_plans_within_20_weeks_excluding_exceptions: int
     final_plans_within_20_weeks_excluding_exceptions_pct: float | None
+    final_plans_issued_excluding_recorded_and_detected: int
+    final_plans_within_20_weeks_excluding_recorded_and_detected: int
+    final_plans_within_20_weeks_excluding_recorded_and_detected_pct: float | None
     decisions_made: int
     decisions_within_6_weeks: int
     decisions_within_6_weeks_pct: float | None
@@ -419,3 +429,8 @@ class BreachSummary(Figures):
     due_soon: list[Worklist]
     by_month: list[MonthFigures]
     rows_rejected: int
+    closure_checks_skipped: int = Field(
+        description="Cases where the school-closure exception could not be checked: no term "
+        "dates for the dates tested (set SEND_CLOCK_DEFAULT_CALENDAR to the council's own)"
+    )
+    method: str = Field(description="How the 20-week figures are counted")

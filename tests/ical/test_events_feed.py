@@ -77,3 +77,17 @@ def test_an_empty_team_gives_a_feed_with_a_note():
 def test_alarms_when_asked():
     events = team_events([("EHC-1", ehcna())], alarms="7,1")
     assert all(len(e.walk("VALARM")) == 2 for e in events.values())
+
+
+def test_a_closed_case_has_no_open_deadlines():
+    # The final plan was issued: the advice and draft dates it never recorded are unrecorded,
+    # not deadlines still to meet.
+    closed = ehcna(
+        as_of=date(2026, 6, 1),
+        decision_to_assess=date(2025, 10, 20),
+        final_plan=date(2026, 1, 30),
+    )
+    assert {m.status for m in closed.milestones if m.id == "advice_due"} == {"unrecorded"}
+    events = team_events([("EHC-3", closed)])
+    # only the note that keeps an empty calendar valid (RFC 5545 §3.6 needs a component)
+    assert list(events) == ["send-clock-empty@send-clock.invalid"]

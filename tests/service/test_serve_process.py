@@ -108,3 +108,11 @@ def test_no_migrate_refuses_an_old_database(tmp_path):
     assert "send-clock db upgrade" in result.stderr
     upgraded = _cli("db", "upgrade", env=env)
     assert upgraded.returncode == 0 and "0001" in upgraded.stdout
+
+
+def test_a_default_calendar_that_does_not_exist_is_one_line_before_anything_starts(tmp_path):
+    env = {**os.environ, "SEND_CLOCK_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"}
+    result = _cli("serve", "--default-calendar", "nowhere", "--port", str(_free_port()), env=env)
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0 and "'nowhere'" in result.stderr
+    assert not (tmp_path / "new.db").exists()  # nothing was created or migrated

@@ -33,7 +33,7 @@ from ..schemas import (
     TimelineOut,
     WithdrawalIn,
 )
-from .reference import bundled_calendar, bundled_process
+from .reference import bundled_process, case_calendar
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -76,12 +76,10 @@ def _store(request: Request):
 @router.post("", response_model=CaseOut, status_code=201)
 def create_case(body: CaseIn, request: Request, response: Response, actor: Writer):
     """Open a case: a reference (never a name), the process, the calendar, the received date."""
-    bundled_process(body.process)
-    if body.calendar is not None:
-        bundled_calendar(body.calendar)
+    calendar = case_calendar(request, bundled_process(body.process), body.calendar)
     with _store(request).session() as session:
         state = store.create_case(
-            session, body.ref, body.process, body.calendar, body.received, body.officer, actor.name
+            session, body.ref, body.process, calendar, body.received, body.officer, actor.name
         )
     response.headers["Location"] = f"/v1/cases/{state.id}"
     return _case_response(response, state)
@@ -130,7 +128,9 @@ def _summary(state: store.CaseState, schedule, as_of: date) -> dict:
         (
             m
             for m in counted
-            if m.actual is None and m.due is not None and m.status != "not_applicable"
+            if m.actual is None
+            and m.due is not None
+            and m.status not in ("not_applicable", "unrecorded")  # nothing left to chase
         ),
         key=lambda m: m.due,
     )

@@ -57,7 +57,7 @@ async def import_cases(request: Request, actor: Writer):
         return respond(
             request,
             422,
-            f"{len(result.errors)} row(s) cannot be imported; nothing was stored"
+            f"{result.refusal()}; nothing was stored"
             if result.errors
             else "the CSV holds no cases",
             errors=result.errors,
