@@ -25,7 +25,7 @@ from send_clock.reports import (
 )
 from send_clock.reports.html import SHOWN_ROWS
 from send_clock.reports.split import RowsWritten, write_rows
-from send_clock.reports.summary import OPEN_STATUSES
+from send_clock.reports.summary import OPEN_STATUSES, Period
 from send_clock.reports.worklist import COLUMNS as WORKLIST_COLUMNS
 from send_clock.reports.worklist import cases_to_chase, parse_statuses
 
@@ -112,7 +112,19 @@ TABLE_ROWS = 20
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     metavar="FILE.toml",
-    help="Your own table of SEN2 outcome codes (the bundled one is UNCONFIRMED).",
+    help="Your own table of SEN2 outcome codes (the bundled one: the 2023-onwards codes).",
+)
+@click.option(
+    "--issued-from",
+    type=DATE,
+    default=None,
+    help="Count the plans issued (and decisions made) from this date in the 20-week figures.",
+)
+@click.option(
+    "--issued-to",
+    type=DATE,
+    default=None,
+    help="... up to this date, included (e.g. a calendar year, as the DfE counts).",
 )
 def breaches(
     caseload,
@@ -127,6 +139,8 @@ def breaches(
     raw_csv,
     allow_rejects,
     sen2_codes,
+    issued_from,
+    issued_to,
     alarms,
     previous,
     domain,
@@ -153,6 +167,7 @@ def breaches(
       send-clock breaches examples/caseload.csv --as-of 2025-12-01
       send-clock breaches caseload.csv --format html --output report.html
       send-clock breaches --sen2-blade ./sen2-export --format json
+      send-clock breaches --sen2-blade ./sen2-export --issued-from 2025-01-01 --issued-to 2025-12-31
       send-clock breaches caseload.csv --format ics --previous team.ics --output team.ics
       send-clock breaches caseload.csv --by case --status overdue,due_soon
     """
@@ -161,6 +176,9 @@ def breaches(
     if sen2_codes is not None and sen2_folder is None:
         raise click.UsageError("--sen2-codes goes with --sen2-blade")
     refuse_without_ics(fmt, alarms=alarms, previous=previous)
+    if issued_from and issued_to and issued_to < issued_from:
+        raise click.UsageError(f"--issued-to {issued_to} is before --issued-from {issued_from}")
+    period = Period(issued_from, issued_to) if issued_from or issued_to else None
     if by == "case" and fmt not in ("table", "csv", "jsonl", "json"):
         raise click.UsageError("--by case writes a table, csv, jsonl or json")
     wanted = parse_statuses(statuses) if by == "case" else ()
@@ -172,6 +190,7 @@ def breaches(
         and fmt in ("csv", "jsonl")
         and not sys.stderr.isatty()
     ):
+        # (rows only: a period changes the figures, not the rows)
         # rows only, no summary, no progress bar: a big file is read and written by two
         # processes at once
         with _opened(output_path) as out:
@@ -198,7 +217,7 @@ def breaches(
                 caseload, process=process_ref, calendar=calendar_ref, progress=progress
             )
         projecting = (lambda done, total: progress("projecting", done, total)) if progress else None
-        report = project_caseload(found, as_of, projecting)
+        report = project_caseload(found, as_of, period, projecting)
     if fmt == "ics":
         _write_feed(report, settings, output_path)
         _exit_for_rejects(report, allow_rejects)
@@ -339,12 +358,41 @@ def _print_summary_to(report: Report, stream) -> None:
     console(stream).print(
         f"[bold]Breach report as of {long_date(report.as_of)}[/bold]: {summary['cases']} "
         f"case{'s' if summary['cases'] != 1 else ''} from {report.source}"
-        + (f", {summary['rows_rejected']} rows rejected" if summary["rows_rejected"] else "")
+        + (f", {summary['rows_rejected']} rows rejected" if summary["rows_rejected"] else ""),
+        highlight=False,
     )
+    for line in _header_notes(summary):
+        console(stream).print(line, highlight=False)
     print_table(_figure_rows(summary), ("measure", "value"), stream=stream)
+    console(stream).print(summary["method"] + "\n", highlight=False)
     _print_months(summary, stream)
     _print_worklist(summary, "overdue", "Overdue, most overdue first", "days overdue", stream)
     _print_worklist(summary, "due_soon", "Due in the next 14 days", "days left", stream)
+
+
+def _header_notes(summary: dict) -> list[str]:
+    """The period the figures cover, what was left out, and the closure checks not made."""
+    notes = []
+    period = summary["period"]
+    if period["issued_from"] or period["issued_to"]:
+        first, last = period["issued_from"] or "the first", period["issued_to"] or "the last"
+        notes.append(
+            f"Figures for plans issued (and decisions made) from {first} to {last}; open cases "
+            "and worklists as of the report date."
+        )
+    left = [
+        f"{summary[key]} {what}"
+        for key, what in (("rows_withdrawn", "withdrawn"), ("rows_historical", "historical"))
+        if summary[key]
+    ]
+    if left:
+        notes.append(f"Left out of the figures: {', '.join(left)}.")
+    if skipped := summary["closure_checks_skipped"]:
+        notes.append(
+            f"School-closure exception not checked for {skipped} case{'s' if skipped != 1 else ''}:"
+            " see the warning."
+        )
+    return notes
 
 
 def _share(part: int, whole: int, pct) -> str:
@@ -364,11 +412,19 @@ def _figure_rows(summary: dict) -> list[dict]:
             ),
         },
         {
-            "measure": "  within 20 weeks, excluding exception cases",
+            "measure": "    excluding recorded exceptions",
             "value": _share(
                 summary["final_plans_within_20_weeks_excluding_exceptions"],
                 summary["final_plans_issued_excluding_exceptions"],
                 summary["final_plans_within_20_weeks_excluding_exceptions_pct"],
+            ),
+        },
+        {
+            "measure": "    excluding recorded and detected",
+            "value": _share(
+                summary["final_plans_within_20_weeks_excluding_recorded_and_detected"],
+                summary["final_plans_issued_excluding_recorded_and_detected"],
+                summary["final_plans_within_20_weeks_excluding_recorded_and_detected_pct"],
             ),
         },
         {

@@ -28,12 +28,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..calendars import Calendar
 from ..timelines import Case, Cases, Process, Projection, columns_of, project_columns
-from ..timelines.projector import EXCUSED, LATE, OVERDUE
+from ..timelines.projector import EXCUSED, LATE, OVERDUE, closure_skipped_text
+
+if TYPE_CHECKING:
+    from .summary import Period
 
 #: The milestone of each process that the DfE 20-week measure looks at (a final plan or record).
 FINAL_MILESTONES = ("final_plan", "final_ron")
@@ -94,6 +98,9 @@ class Caseload:
     rows_read: int = 0
     #: every case id read, rejected rows too, in file order (when the reader keeps them)
     case_ids: np.ndarray | None = None
+    #: rows read but left out of the figures, by reason (SEN2: ``rows_withdrawn``,
+    #: ``rows_historical``)
+    left_out: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -141,6 +148,8 @@ class Report:
     rejected: list[Rejected] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     source: str = ""
+    left_out: dict[str, int] = field(default_factory=dict)
+    period: Period | None = None
 
     @property
     def cases(self) -> int:
@@ -150,7 +159,11 @@ class Report:
         from .summary import summarise
 
         return summarise(
-            self.batches, rows_rejected=len(self.rejected), worklist_limit=worklist_limit
+            self.batches,
+            rows_rejected=len(self.rejected),
+            worklist_limit=worklist_limit,
+            left_out=self.left_out,
+            period=self.period,
         )
 
 
@@ -187,10 +200,14 @@ def project_group(group: CaseGroup, as_of: date) -> tuple[CaseBatch, list[Reject
 
 
 def project_caseload(
-    caseload: Caseload, as_of: date, progress: Callable[[int, int], None] | None = None
+    caseload: Caseload,
+    as_of: date,
+    period: Period | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
-    """Project every group of ``caseload`` as of ``as_of``; ``progress(cases_done, total)``
-    before the first group and after each."""
+    """Project every group of ``caseload`` as of ``as_of``; ``period``: the plans issued in it
+    are the ones the 20-week figures count; ``progress(cases_done, total)`` before the first
+    group and after each."""
     batches, rejected = [], list(caseload.rejected)
     total, done = sum(len(group) for group in caseload.groups), 0
     if progress:
@@ -204,7 +221,23 @@ def project_caseload(
         if len(batch):
             batches.append(batch)
     rejected.sort(key=lambda r: (r.source, r.line if r.line is not None else -1))
-    return Report(as_of, batches, rejected, list(caseload.warnings), caseload.source)
+    warnings = list(caseload.warnings) + closure_warnings(batches)
+    return Report(
+        as_of, batches, rejected, warnings, caseload.source, dict(caseload.left_out), period
+    )
+
+
+def closure_warnings(batches: Sequence[CaseBatch]) -> list[str]:
+    """One warning per calendar on which some case's school-closure test could not be made:
+    the exception was not checked, which is not the same as not applying."""
+    found = []
+    for batch in batches:
+        text = closure_skipped_text(batch.calendar)
+        # (no count in the text: the summary counts them, and a file read in two halves gives
+        # one warning, not two)
+        if batch.projection.closure_checks_skipped().any() and text not in found:
+            found.append(text)
+    return found
 
 
 def batch_from_cases(
@@ -261,6 +294,8 @@ def kept(projection: Projection, keep: np.ndarray) -> Projection:
         days_late=columns(projection.days_late),
         conditional=columns(projection.conditional),
         closure_window=columns(projection.closure_window),
+        closure_skipped=columns(projection.closure_skipped),
+        closed=projection.closed[keep],
         outcomes=columns(projection.outcomes),
         recorded={
             (int(new_position[case]), milestone): found

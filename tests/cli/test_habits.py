@@ -58,8 +58,9 @@ def test_version(flag):
 
 
 def _caseload(path, cases: int):
-    rows = "".join(f"C{n},2025-09-{1 + n % 28:02d}\n" for n in range(cases))
-    path.write_text("case_id,received\n" + rows)
+    # on Surrey's term dates, so that no warning (the closure check) is due on stderr
+    rows = "".join(f"C{n},2025-09-{1 + n % 28:02d},surrey\n" for n in range(cases))
+    path.write_text("case_id,received,calendar\n" + rows)
     return path
 
 
