@@ -609,7 +609,7 @@ def request_calendar_page(
     term_calendars = [c for c in bundled_calendars() if c.has_terms]
     context = {
         "calendars": term_calendars,
-        "processes": bundled_processes(),
+        "processes": ordered_processes(),
         "calendar_id": calendar,
         "process_id": process,
         "table": None,
