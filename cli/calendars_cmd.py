@@ -18,7 +18,7 @@ from send_clock.ical import calendar_feed, check_domain
 from .ical_options import domain_option
 from .output import console, emit, format_option, print_table, to_json
 
-LIST_COLUMNS = ("id", "name", "jurisdiction", "coverage_from", "coverage_to", "status")
+LIST_COLUMNS = ("id", "name", "jurisdiction", "coverage_from", "coverage_to", "status", "source")
 WINDOW_COLUMNS = (
     "after_term",
     "closure_start",
@@ -37,8 +37,11 @@ def calendars() -> None:
 @calendars.command("list")
 @format_option("table", "json", "csv")
 def list_(fmt):
-    """The bundled calendars, their coverage and how their dates were sourced."""
-    rows = [calendar_summary(calendar) for calendar in bundled_calendars()]
+    """The bundled calendars, their coverage and where their dates come from."""
+    rows = [
+        {**calendar_summary(calendar), "source": _sources(calendar)}
+        for calendar in bundled_calendars()
+    ]
     emit(rows, fmt, LIST_COLUMNS, headers={"coverage_from": "term dates from", "coverage_to": "to"})
 
 
@@ -151,3 +154,8 @@ def export(calendar_ref, fmt, output_file, domain):
         output_file.write(calendar_feed(calendar, domain=check_domain(domain)).to_ical())
     else:
         output_file.write((to_json(calendar_to_dict(calendar)) + "\n").encode("utf-8"))
+
+
+def _sources(calendar) -> str:
+    """The distinct sources of a calendar's years, in order, one string."""
+    return "; ".join(dict.fromkeys(year.source for year in calendar.years))

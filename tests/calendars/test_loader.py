@@ -49,6 +49,7 @@ def file_error(path: Path, where: str, reason: str) -> CalendarFileError:
 # -- the bundled calendars ------------------------------------------------------------------
 def test_bundled_ids():
     assert bundled_ids() == [
+        "argyll-and-bute",
         "brighton-and-hove",
         "bristol",
         "cardiff",

@@ -11,6 +11,7 @@ from tests.helpers import d
 
 AUTHORITIES = {
     # id: (jurisdiction, first day, last day, status)
+    "argyll-and-bute": ("scotland", "2026-08-13", "2027-07-02", "UNCONFIRMED"),
     "cardiff": ("england-and-wales", "2025-09-01", "2026-07-20", "official"),
     "edinburgh": ("scotland", "2025-08-13", "2026-06-26", "press-sourced"),
     "northern-ireland-de": ("northern-ireland", "2025-09-01", "2026-06-30", "official"),
@@ -25,7 +26,7 @@ def test_authority_calendars_have_coverage_source_and_status(calendar_id):
     assert calendar.coverage == (d(first), d(last))
     assert calendar.status == status
     assert all("retrieved 2026-12-01" in year.source for year in calendar.years)
-    assert "UNCONFIRMED" in calendar.notes  # 2026-27 could not be confirmed
+    assert "UNCONFIRMED" in calendar.notes  # a year that could not be confirmed says so
 
 
 def test_scottish_working_days_skip_st_andrews_day_substitute():
@@ -65,3 +66,9 @@ def test_edinburgh_term_weeks_skip_the_october_break_and_the_september_holiday_c
 def test_counting_past_the_confirmed_terms_is_an_error_not_a_guess():
     with pytest.raises(OutOfCoverage, match="cardiff"):
         load_calendar("cardiff").add(d("2026-07-01"), 6, "term-weeks")
+
+
+def test_argyll_and_bute_term_weeks_skip_the_october_fortnight():
+    # "October | Closes | Friday 2nd October 2026 | Opens - Pupils Return | Monday 19th October
+    # 2026": one term week from Fri 2 Oct is Fri 23 Oct.
+    assert load_calendar("argyll-and-bute").add(d("2026-10-02"), 1, "term-weeks") == d("2026-10-23")

@@ -14,6 +14,7 @@ from tests.cli.test_date_cmd import fails, run
 from tests.helpers import d, make_ics
 
 IDS = [
+    "argyll-and-bute",
     "brighton-and-hove",
     "bristol",
     "cardiff",
@@ -53,7 +54,7 @@ def test_list_as_json():
 
 def test_list_as_csv():
     out = ok(run("calendars list --format csv"))
-    assert out.splitlines()[0] == "id,name,jurisdiction,coverage_from,coverage_to,status"
+    assert out.splitlines()[0] == "id,name,jurisdiction,coverage_from,coverage_to,status,source"
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [row["id"] for row in rows] == IDS
     assert rows[IDS.index("surrey")]["coverage_to"] == "2027-07-28"
@@ -211,3 +212,23 @@ def test_an_unknown_calendar(command):
 )
 def test_bad_usage(command, fragment):
     fails(run(command), 2, fragment, "(try --help)")
+
+
+@pytest.mark.parametrize("name", ["Line one\\nline two", "Tab\\there", "Return\\rhere"])
+def test_a_name_that_is_not_one_line_is_refused_on_load(tmp_path, name):
+    path = tmp_path / "broken.toml"
+    path.write_text(f'name = "{name}"\njurisdiction = "england-and-wales"\n', encoding="utf-8")
+    line = fails(run(f"calendars export {path} --format ics"), 1, "name:", "must be one line")
+    assert str(path.name) in line
+
+
+def test_export_of_a_calendar_with_no_terms_holds_a_note():
+    raw = run("calendars export england-and-wales --format ics").stdout_bytes
+    assert raw.count(b"BEGIN:VEVENT") == 1 and b"SUMMARY:No term dates: England and Wales" in raw
+
+
+def test_list_names_each_calendars_source():
+    rows = {row["id"]: row for row in json.loads(ok(run("calendars list --format json")))}
+    assert rows["cardiff"]["source"].startswith("gov.wales/approved-school-term-dates-2025-2026")
+    assert "argyll-bute.gov.uk" in rows["argyll-and-bute"]["source"]
+    assert rows["scotland"]["source"] == ""  # bank holidays only: no term dates to source

@@ -155,7 +155,7 @@ def test_subscribe_by_keyboard_and_the_family_page(browser, page, server, upload
     assert parent.get_by_role("heading", level=1).inner_text() == "This link is no longer active"
     shoot(parent, "21-family-link-revoked-390")
     assert axe_problems(parent) == [] and _fits(parent)
-    assert parent.goto(family_url.replace("/p/", "/v1/feeds/") + ".ics").status == 404
+    assert parent.goto(family_url.replace("/p/", "/v1/feeds/") + ".ics").status == 410  # Gone
     family.close()
 
 

@@ -296,7 +296,9 @@ def test_family_page_works_without_a_session_shows_no_name_and_ends_on_revocatio
     gone = client.get(link)
     assert gone.status_code == 404 and "This link is no longer active" in gone.text
     token = link.rsplit("/", 1)[1]
-    assert client.get(f"/v1/feeds/{token}.ics").status_code == 404
+    assert (
+        client.get(f"/v1/feeds/{token}.ics").status_code == 410
+    )  # Gone: calendar apps stop polling
 
 
 def test_the_team_feed_and_unknown_tokens_have_no_family_page(api):

@@ -143,9 +143,11 @@ def test_mediation_agreement_on_an_appealable_issue_keeps_the_order_periods():
 
 
 def test_deemed_mediation_certificate_when_mediation_is_not_arranged_in_time():
-    # Told mediation is wanted Thu 2 Oct 2025; 30 days: Sat 1 Nov. Not arranged: the adviser
-    # is told by then and certifies within 3 working days (Mon 3, Tue 4, Wed 5 Nov); the appeal
-    # then has 1 month from the certificate: 5 Dec.
+    # The 30 days and 3 working days are IPSEA's reading ("the mediation adviser must give to you
+    # a 'deemed mediation' certificate within 3 working days of the LA telling" it), the
+    # regulation text not read: labelled UNCONFIRMED. Told mediation is wanted Thu 2 Oct 2025; 30
+    # days: Sat 1 Nov. Not arranged: the adviser is told by then and certifies within 3 working
+    # days (Mon 3, Tue 4, Wed 5 Nov); the appeal then has 1 month from the certificate: 5 Dec.
     schedule = timeline("england-mediation", "2025-10-02", outcomes={"arranged": "no"})
     due = column(schedule, "due")
     assert due["adviser_told"] == "2025-11-01"
@@ -174,8 +176,9 @@ def test_ceasing_a_plan_consultation_decision_and_appeal():
 
 
 def test_early_years_review_window_three_to_six_months():
-    # Code of Practice 9.178: plans for children under five should be reviewed "at least every
-    # three to six months". Plan issued 31 Aug 2025: window 30 Nov 2025 - 28 Feb 2026.
+    # Code of Practice 9.178 (guidance; its text was not read here, so the milestone is labelled
+    # practice): plans for children under five reviewed every 3 to 6 months. Plan issued 31 Aug
+    # 2025: the window runs from 30 Nov 2025 to 28 Feb 2026.
     schedule = timeline("england-early-years-review", "2025-08-31")
     meeting = row(schedule, "review_meeting")
     assert (meeting["earliest"], meeting["due"], meeting["kind"]) == (

@@ -52,8 +52,11 @@ def test_ni_revised_rule_is_labelled_unconfirmed_and_the_old_rule_is_not():
 
 # -- Wales -------------------------------------------------------------------------------------
 def test_wales_school_route_35_school_days_in_cardiff():
-    # Brought to the school's attention Mon 3 Nov 2025: 35 Cardiff school days (Christmas
-    # holidays 20 Dec - 4 Jan skipped) end on Mon 5 Jan 2026.
+    # ALNET Act 2018 s.11(1): where "it is brought to the attention of ... the governing body
+    # ... that a child ... may have additional learning needs, it must decide whether the child
+    # ... has additional learning needs"; s.12(1)(a): if so, "prepare an individual development
+    # plan". The Code's 35 school days (UNCONFIRMED default): from Mon 3 Nov 2025, 35 Cardiff
+    # school days (Christmas holidays 20 Dec - 4 Jan skipped) end on Mon 5 Jan 2026.
     schedule = timeline("wales-aln-idp", "2025-11-03", outcomes={"route": "school"})
     assert row(schedule, "school_decision_and_plan")["due"] == "2026-01-05"
     assert row(schedule, "la_decision_and_plan")["status"] == "not_applicable"
@@ -81,6 +84,9 @@ def test_wales_review_within_12_months_starting_with_the_plan():
 
 
 def test_wales_reconsideration_seven_weeks():
+    # ALNET Act 2018 ss.26-27: the local authority reconsiders a governing body's decision on the
+    # request of the parent or young person; the Code's 7 weeks (UNCONFIRMED default) from Mon 3
+    # Nov 2025 end on Mon 22 Dec 2025.
     schedule = timeline("wales-aln-reconsideration", "2025-11-03")
     assert row(schedule, "reconsideration_decision")["due"] == "2025-12-22"
 

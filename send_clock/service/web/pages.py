@@ -31,6 +31,7 @@ from ...store.projection import batches_of
 from ...timelines import bundled_processes, load_process, project
 from ...timelines.model import EXCEPTION_KINDS
 from ..auth import Actor
+from ..routes.reference import case_calendar
 from . import caseload
 from .chart import timeline_svg
 
@@ -224,12 +225,16 @@ async def create_case(request: Request):
     today = date.today()
     try:
         received = _past_date(form.get("received", ""), "received", "date received", today)
+        process_id = form.get("process", "")
+        calendar = form.get("calendar") or None
+        if calendar is None and process_id in {p.id for p in bundled_processes()}:
+            calendar = case_calendar(request, load_process(process_id), None)
         with _store(request).session() as session:
             state = store.create_case(
                 session,
                 form.get("ref", ""),
-                form.get("process", ""),
-                form.get("calendar") or None,
+                process_id,
+                calendar,
                 received,
                 form.get("officer") or None,
                 actor.name,
