@@ -38,8 +38,10 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMAND = [sys.executable, "-m", "cli.main"]
 
 
-def startup(runs: int) -> list[tuple[str, float, float]]:
-    """(label, mean seconds, ratio to bare Python with click and dateutil) from hyperfine."""
+def startup(runs: int) -> list[tuple[str, float, float, float]]:
+    """(label, mean wall seconds, its ratio to bare Python with click and dateutil, mean CPU
+    seconds: user + system, which other programs on a busy machine do not inflate), from
+    hyperfine."""
     if shutil.which("hyperfine") is None:
         sys.exit("benchmarks/cli.py needs hyperfine: apt-get install hyperfine")
     python = sys.executable
@@ -72,7 +74,11 @@ def startup(runs: int) -> list[tuple[str, float, float]]:
         )
         results = json.loads(Path(export.name).read_text())["results"]
     means = [result["mean"] for result in results]
-    return [(label, mean, mean / means[0]) for label, mean in zip(commands, means, strict=True)]
+    cpu = [result["user"] + result["system"] for result in results]
+    return [
+        (label, mean, mean / means[0], used)
+        for label, mean, used in zip(commands, means, cpu, strict=True)
+    ]
 
 
 def term_week_rows(path: Path, rows: int, seed: int) -> None:
@@ -94,28 +100,36 @@ def term_week_rows(path: Path, rows: int, seed: int) -> None:
         )
 
 
-def csv_read_write(path: Path) -> float:
-    """Read every row with ``csv`` and write it back (to the null device) with ``csv``."""
-    started = time.perf_counter()
+def csv_read_write(path: Path) -> tuple[float, float]:
+    """Read every row with ``csv`` and write it back (to the null device) with ``csv``: wall
+    and CPU seconds."""
+    started, cpu = time.perf_counter(), time.process_time()
     with path.open(newline="") as source, open(os.devnull, "w", newline="") as sink:
         writer = csv.writer(sink, lineterminator="\n")
         for row in csv.reader(source):
             writer.writerow(row)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
-def csv_read(path: Path) -> float:
-    started = time.perf_counter()
+def csv_read(path: Path) -> tuple[float, float]:
+    started, cpu = time.perf_counter(), time.process_time()
     with path.open(newline="") as stream:
         for _row in csv.reader(stream):
             pass
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
-def timed(args: list[str], env: dict | None = None) -> tuple[float, int]:
-    """Wall seconds of ``send-clock ARGS`` as a process, and its peak RSS in KiB (0 if not above
-    an earlier command's peak, which ``ru_maxrss`` of children cannot tell apart)."""
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def timed(args: list[str], env: dict | None = None) -> tuple[float, float, int]:
+    """Wall and CPU seconds of ``send-clock ARGS`` as a process (CPU: of all its processes),
+    and its peak RSS in KiB (0 if not above an earlier command's peak, which ``ru_maxrss`` of
+    children cannot tell apart)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(
         [*COMMAND, *args],
@@ -128,7 +142,7 @@ def timed(args: list[str], env: dict | None = None) -> tuple[float, int]:
     if done.returncode not in (0, 1):
         sys.exit(f"send-clock {' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, peak if peak > before else 0
+    return elapsed, _children_cpu() - cpu_before, peak if peak > before else 0
 
 
 def _memory(kib: int) -> str:
@@ -143,42 +157,46 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20251201)
     options = parser.parse_args()
 
-    print("1. start-up (hyperfine, mean wall time)")
-    for label, seconds, ratio in startup(options.runs):
+    print(f"1. start-up (hyperfine, mean of {options.runs} runs: wall time, ratio, CPU time)")
+    for label, seconds, ratio, cpu in startup(options.runs):
         goal = "" if label.startswith("python") else f"  goal 0.25 s: {_met(seconds <= 0.25)}"
-        print(f"   {label:<44} {seconds:6.3f} s  {ratio:4.1f}x{goal}")
+        print(f"   {label:<44} {seconds:6.3f} s  {ratio:4.1f}x  cpu {cpu:5.3f} s{goal}")
+    print(f"   load average while measured: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
     with tempfile.TemporaryDirectory() as folder:
         dates = Path(folder) / "dates.csv"
         term_week_rows(dates, options.rows, options.seed)
-        baseline = csv_read_write(dates)
-        seconds, peak = timed(["date", "add", "--input", str(dates), "--output", os.devnull])
-        ratio = seconds / baseline
-        print(f"2. date add --input, {options.rows:,} term-week rows")
-        print(f"   csv.reader + csv.writer                      {baseline:6.2f} s")
-        print(
-            f"   send-clock date add --input                  {seconds:6.2f} s  {ratio:4.1f}x"
-            f"  goal 3x: {_met(ratio <= 3)}  peak memory {_memory(peak)}"
-        )
+        baseline, baseline_cpu = csv_read_write(dates)
+        args = ["date", "add", "--input", str(dates), "--output", os.devnull]
+        seconds, cpu, peak = timed(args)
+        print(f"2. date add --input, {options.rows:,} term-week rows (wall, ratio; CPU, ratio)")
+        _row("csv.reader + csv.writer", baseline, baseline_cpu)
+        _row("send-clock date add --input", seconds, cpu, baseline, baseline_cpu, 3, peak)
 
         caseload = Path(folder) / "caseload.csv"
         synthetic_caseload(caseload, options.cases, options.seed)
-        baseline = csv_read(caseload)
+        baseline, baseline_cpu = csv_read(caseload)
         args = ["breaches", str(caseload), "--format", "csv", "--output", os.devnull]
         args += ["--as-of", "2025-12-01", "--allow-rejects"]
-        seconds, peak = timed(args)
-        one, one_peak = timed(args, {"SEND_CLOCK_ONE_PROCESS": "1"})
-        print(f"3. breaches --format csv, {options.cases:,} cases")
-        print(f"   csv.reader                                   {baseline:6.2f} s")
-        print(
-            f"   send-clock breaches                          {seconds:6.2f} s  "
-            f"{seconds / baseline:4.1f}x  goal 5x: {_met(seconds / baseline <= 5)}  "
-            f"peak memory {_memory(peak)} (the larger of two processes)"
-        )
-        print(
-            f"   the same in one process                      {one:6.2f} s  "
-            f"{one / baseline:4.1f}x  peak memory {_memory(one_peak)}"
-        )
+        two = timed(args)
+        one = timed(args, {"SEND_CLOCK_ONE_PROCESS": "1"})
+        print(f"3. breaches --format csv, {options.cases:,} cases (wall, ratio; CPU, ratio)")
+        _row("csv.reader", baseline, baseline_cpu)
+        _row("send-clock breaches (two processes)", *two[:2], baseline, baseline_cpu, 5, two[2])
+        _row("send-clock breaches (one process)", *one[:2], baseline, baseline_cpu, 5, one[2])
+    print(f"   load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+def _row(label, wall, cpu, base_wall=None, base_cpu=None, goal=None, peak=0) -> None:
+    line = f"   {label:<38} {wall:6.2f} s"
+    if base_wall is None:
+        print(f"{line}         {cpu:6.2f} s")
+        return
+    print(
+        f"{line} {wall / base_wall:4.1f}x  {cpu:6.2f} s {cpu / base_cpu:4.1f}x  goal {goal}x: "
+        f"{_met(wall / base_wall <= goal)} (wall), {_met(cpu / base_cpu <= goal)} (CPU); "
+        f"peak memory {_memory(peak)}"
+    )
 
 
 def _met(met: bool) -> str:

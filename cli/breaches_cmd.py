@@ -25,10 +25,12 @@ from send_clock.reports import (
 )
 from send_clock.reports.html import SHOWN_ROWS
 from send_clock.reports.split import RowsWritten, write_rows
-from send_clock.reports.summary import OPEN_STATUSES
+from send_clock.reports.summary import OPEN_STATUSES, Period
+from send_clock.reports.worklist import COLUMNS as WORKLIST_COLUMNS
+from send_clock.reports.worklist import cases_to_chase, parse_statuses
 
 from .ical_options import feed_settings, ics_options, refuse_without_ics, write_feed
-from .output import console, format_option, print_table
+from .output import console, emit, format_option, print_table
 from .params import CALENDAR_HELP, DATE
 
 #: Inputs with more rows than this get a progress bar (on a terminal only).
@@ -76,6 +78,24 @@ TABLE_ROWS = 20
 )
 @ics_options(output=False)
 @click.option(
+    "--by",
+    "by",
+    type=click.Choice(["milestone", "case"]),
+    default="milestone",
+    show_default=True,
+    help="case: the worklist, one row per open case with its most urgent milestone, officer "
+    "and days late (table, csv, jsonl or json).",
+)
+@click.option(
+    "--status",
+    "statuses",
+    default="overdue,at_risk,due_soon",
+    show_default=True,
+    metavar="S1,S2",
+    help="With --by case: the cases whose most urgent milestone has one of these statuses "
+    "(overdue, at_risk, due_soon, excused, pending).",
+)
+@click.option(
     "--raw-csv",
     is_flag=True,
     help="With --format csv: write case ids exactly, even those a spreadsheet would run as "
@@ -92,7 +112,19 @@ TABLE_ROWS = 20
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     metavar="FILE.toml",
-    help="Your own table of SEN2 outcome codes (the bundled one is UNCONFIRMED).",
+    help="Your own table of SEN2 outcome codes (the bundled one: the 2023-onwards codes).",
+)
+@click.option(
+    "--issued-from",
+    type=DATE,
+    default=None,
+    help="Count the plans issued (and decisions made) from this date in the 20-week figures.",
+)
+@click.option(
+    "--issued-to",
+    type=DATE,
+    default=None,
+    help="... up to this date, included (e.g. a calendar year, as the DfE counts).",
 )
 def breaches(
     caseload,
@@ -102,9 +134,13 @@ def breaches(
     as_of,
     fmt,
     output_path,
+    by,
+    statuses,
     raw_csv,
     allow_rejects,
     sen2_codes,
+    issued_from,
+    issued_to,
     alarms,
     previous,
     domain,
@@ -131,16 +167,30 @@ def breaches(
       send-clock breaches examples/caseload.csv --as-of 2025-12-01
       send-clock breaches caseload.csv --format html --output report.html
       send-clock breaches --sen2-blade ./sen2-export --format json
+      send-clock breaches --sen2-blade ./sen2-export --issued-from 2025-01-01 --issued-to 2025-12-31
       send-clock breaches caseload.csv --format ics --previous team.ics --output team.ics
+      send-clock breaches caseload.csv --by case --status overdue,due_soon
     """
     if (caseload is None) == (sen2_folder is None):
         raise click.UsageError("give a caseload FILE.csv or --sen2-blade DIR (one of them)")
     if sen2_codes is not None and sen2_folder is None:
         raise click.UsageError("--sen2-codes goes with --sen2-blade")
     refuse_without_ics(fmt, alarms=alarms, previous=previous)
+    if issued_from and issued_to and issued_to < issued_from:
+        raise click.UsageError(f"--issued-to {issued_to} is before --issued-from {issued_from}")
+    period = Period(issued_from, issued_to) if issued_from or issued_to else None
+    if by == "case" and fmt not in ("table", "csv", "jsonl", "json"):
+        raise click.UsageError("--by case writes a table, csv, jsonl or json")
+    wanted = parse_statuses(statuses) if by == "case" else ()
     settings = feed_settings(alarms, previous, domain) if fmt == "ics" else {}
     as_of = as_of or date.today()
-    if caseload is not None and fmt in ("csv", "jsonl") and not sys.stderr.isatty():
+    if (
+        by == "milestone"
+        and caseload is not None
+        and fmt in ("csv", "jsonl")
+        and not sys.stderr.isatty()
+    ):
+        # (rows only: a period changes the figures, not the rows)
         # rows only, no summary, no progress bar: a big file is read and written by two
         # processes at once
         with _opened(output_path) as out:
@@ -166,15 +216,31 @@ def breaches(
             found = read_caseload(
                 caseload, process=process_ref, calendar=calendar_ref, progress=progress
             )
-    report = project_caseload(found, as_of)
+        projecting = (lambda done, total: progress("projecting", done, total)) if progress else None
+        report = project_caseload(found, as_of, period, projecting)
     if fmt == "ics":
         _write_feed(report, settings, output_path)
         _exit_for_rejects(report, allow_rejects)
         return
     _tell(report)
-    with _progress() as progress, _opened(output_path) as out:
-        _write(report, fmt, out, progress, raw_csv)
+    if by == "case":
+        _write_worklist(cases_to_chase(report.batches, wanted), fmt, output_path, raw_csv)
+    else:
+        with _progress() as progress, _opened(output_path) as out:
+            _write(report, fmt, out, progress, raw_csv)
     _exit_for_rejects(report, allow_rejects)
+
+
+def _write_worklist(rows: list[dict], fmt: str, output_path: Path | None, raw: bool) -> None:
+    """The worklist by case; in a table, case and milestone ids are never cut."""
+    with _opened(output_path) as out:
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+        try:
+            target = sys.stdout if out is sys.stdout.buffer and fmt == "table" else text
+            emit(rows, fmt, WORKLIST_COLUMNS, stream=target, raw_csv=raw)
+            target.flush()
+        finally:
+            text.detach()
 
 
 def _write_feed(report: Report, settings: dict, output_path: Path | None) -> None:
@@ -259,6 +325,9 @@ def _progress():
                 return
             if stage not in tasks:
                 tasks[stage] = bar.add_task(f"{stage} {'rows' if stage == 'reading' else 'cases'}")
+                bar.update(tasks[stage], completed=done, total=total)
+                bar.refresh()  # each stage is shown as it starts, however quick
+                return
             bar.update(tasks[stage], completed=done, total=total)
 
         yield progress
@@ -289,12 +358,41 @@ def _print_summary_to(report: Report, stream) -> None:
     console(stream).print(
         f"[bold]Breach report as of {long_date(report.as_of)}[/bold]: {summary['cases']} "
         f"case{'s' if summary['cases'] != 1 else ''} from {report.source}"
-        + (f", {summary['rows_rejected']} rows rejected" if summary["rows_rejected"] else "")
+        + (f", {summary['rows_rejected']} rows rejected" if summary["rows_rejected"] else ""),
+        highlight=False,
     )
+    for line in _header_notes(summary):
+        console(stream).print(line, highlight=False)
     print_table(_figure_rows(summary), ("measure", "value"), stream=stream)
+    console(stream).print(summary["method"] + "\n", highlight=False)
     _print_months(summary, stream)
     _print_worklist(summary, "overdue", "Overdue, most overdue first", "days overdue", stream)
     _print_worklist(summary, "due_soon", "Due in the next 14 days", "days left", stream)
+
+
+def _header_notes(summary: dict) -> list[str]:
+    """The period the figures cover, what was left out, and the closure checks not made."""
+    notes = []
+    period = summary["period"]
+    if period["issued_from"] or period["issued_to"]:
+        first, last = period["issued_from"] or "the first", period["issued_to"] or "the last"
+        notes.append(
+            f"Figures for plans issued (and decisions made) from {first} to {last}; open cases "
+            "and worklists as of the report date."
+        )
+    left = [
+        f"{summary[key]} {what}"
+        for key, what in (("rows_withdrawn", "withdrawn"), ("rows_historical", "historical"))
+        if summary[key]
+    ]
+    if left:
+        notes.append(f"Left out of the figures: {', '.join(left)}.")
+    if skipped := summary["closure_checks_skipped"]:
+        notes.append(
+            f"School-closure exception not checked for {skipped} case{'s' if skipped != 1 else ''}:"
+            " see the warning."
+        )
+    return notes
 
 
 def _share(part: int, whole: int, pct) -> str:
@@ -314,11 +412,19 @@ def _figure_rows(summary: dict) -> list[dict]:
             ),
         },
         {
-            "measure": "  within 20 weeks, excluding exception cases",
+            "measure": "    excluding recorded exceptions",
             "value": _share(
                 summary["final_plans_within_20_weeks_excluding_exceptions"],
                 summary["final_plans_issued_excluding_exceptions"],
                 summary["final_plans_within_20_weeks_excluding_exceptions_pct"],
+            ),
+        },
+        {
+            "measure": "    excluding recorded and detected",
+            "value": _share(
+                summary["final_plans_within_20_weeks_excluding_recorded_and_detected"],
+                summary["final_plans_issued_excluding_recorded_and_detected"],
+                summary["final_plans_within_20_weeks_excluding_recorded_and_detected_pct"],
             ),
         },
         {

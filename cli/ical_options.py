@@ -31,6 +31,17 @@ def domain_option(help_text: str = "The part of each event UID after the @."):
     )
 
 
+def previous_option():
+    """``--previous``: the last export of the same feed, whose SEQUENCE values carry on."""
+    return click.option(
+        "--previous",
+        default=None,
+        metavar="FILE.ics",
+        help="The previous export of this feed: events whose date or text changed since get "
+        "a higher SEQUENCE, the others keep theirs (with --format ics).",
+    )
+
+
 def ics_options(command=None, *, output: bool = True):
     """Add the shared iCalendar options to ``command``: ``@ics_options``, or
     ``@ics_options(output=False)`` for a command that has an ``--output`` of its own."""
@@ -50,13 +61,7 @@ def ics_options(command=None, *, output: bool = True):
             metavar="DAYS",
             help="Reminders, in days before each date still to come, e.g. 7,1 (default: none).",
         ),
-        click.option(
-            "--previous",
-            default=None,
-            metavar="FILE.ics",
-            help="The previous export of this feed: events whose date or text changed since get "
-            "a higher SEQUENCE, the others keep theirs.",
-        ),
+        previous_option(),
         domain_option(),
     )
     for option in reversed(options if output else options[1:]):

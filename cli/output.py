@@ -7,8 +7,11 @@ everywhere.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
+import re
+import shutil
 import sys
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
@@ -19,6 +22,21 @@ from typing import IO
 import click
 
 from send_clock.safecsv import neutral
+
+#: Columns of ids a user types back (milestone, case, calendar and process ids): never cut.
+ID_COLUMNS = frozenset({"id", "case", "case_id", "milestone", "calendar", "process", "ref"})
+#: ... and statuses, which read wrongly when cut or wrapped (as do ISO dates, in any column)
+WHOLE_COLUMNS = ID_COLUMNS | {"status"}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _kept_whole(column: str, values: list[str]) -> bool:
+    """Ids (a column of ids, or of a default calendar, say: no value with a space) and ISO
+    dates are never cut or wrapped in a table."""
+    if any(" " in value for value in values):
+        return False
+    named = column in WHOLE_COLUMNS or column.endswith(("_id", "_calendar", "_process"))
+    return named or all(_ISO_DATE.fullmatch(value) for value in values if value)
 
 
 def to_json(value) -> str:
@@ -43,24 +61,32 @@ def _cell(value) -> str:
     return str(value)
 
 
-def write_csv(rows: Iterable[dict], columns: Sequence[str], stream: IO[str]) -> None:
+def write_csv(
+    rows: Iterable[dict], columns: Sequence[str], stream: IO[str], raw: bool = False
+) -> None:
+    """CSV; cells a spreadsheet would run as formulas neutralised unless ``raw``."""
     writer = csv.DictWriter(
         stream, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n"
     )
     writer.writeheader()
+    safe = (lambda text: text) if raw else neutral
     for row in rows:
-        writer.writerow({key: neutral(_cell(row.get(key))) for key in columns})
+        writer.writerow({key: safe(_cell(row.get(key))) for key in columns})
 
 
-def console(stream: IO[str] | None = None):
+def console(stream: IO[str] | None = None, min_width: int = 0):
     """A rich console: colour on a terminal, plain and wide enough not to wrap otherwise
-    (``$COLUMNS`` sets the width either way)."""
+    (``$COLUMNS`` sets the width either way); never narrower than ``min_width``."""
     stream = stream or sys.stdout
     terminal = stream.isatty()
     columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit():
+        width = int(columns)
+    else:
+        width = shutil.get_terminal_size().columns if terminal else 200
     return _console_class()(
         file=stream,
-        width=int(columns) if columns.isdigit() else None if terminal else 200,
+        width=max(width, min_width),
         no_color=not terminal,
         highlight=False,
         emoji=False,
@@ -78,6 +104,7 @@ def progress_bar(what: str, total: int | None = None):
 
     with Progress(console=console(sys.stderr), transient=True) as bar:
         task = bar.add_task(what, total=total)
+        bar.refresh()  # shown from the start, however quick the work
 
         def progress(done: int) -> None:
             bar.update(task, completed=done)
@@ -115,13 +142,36 @@ def print_table(
     from rich.text import Text
 
     headers = headers or {}
+    stream = stream or sys.stdout
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, header_style="bold")
-    for column in columns:
-        table.add_column(headers.get(column, column.replace("_", " ")), no_wrap=column in nowrap)
-    for row in rows:
-        cells = [_cell(row.get(column)) for column in columns]
+    texts = [[_cell(row.get(column)) for column in columns] for row in rows]
+    needed = 2  # what the whole columns take, and a few characters for each of the others
+    for index, column in enumerate(columns):
+        header = headers.get(column, column.replace("_", " "))
+        values = [cells[index] for cells in texts]
+        if _kept_whole(column, values):
+            # an id (or an ISO date, a status): whole, on one line; other columns wrap instead
+            longest = max([len(header), *map(len, values)])
+            table.add_column(header, no_wrap=True, min_width=longest)
+            needed += longest + 3
+        else:
+            table.add_column(header, no_wrap=column in nowrap)
+            needed += 9
+    for cells in texts:
         table.add_row(*(Text(cell, style=(styles or {}).get(cell, "")) for cell in cells))
-    console(stream).print(table)
+    # wider than the terminal (which then folds the lines) rather than an id cut short
+    print_plain_or_styled(table, stream, needed)
+
+
+def print_plain_or_styled(renderable, stream: IO[str], min_width: int = 0) -> None:
+    """On a terminal, as rich draws it; elsewhere (a pipe, a file) without the spaces that pad
+    each line to the table's width."""
+    if stream.isatty():
+        console(stream, min_width).print(renderable)
+        return
+    buffer = io.StringIO()
+    console(buffer, min_width).print(renderable)
+    stream.write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
 
 
 def emit(
@@ -132,13 +182,14 @@ def emit(
     headers: dict[str, str] | None = None,
     stream: IO[str] | None = None,
     styles: dict[str, str] | None = None,
+    raw_csv: bool = False,
 ) -> None:
     """Write ``rows`` as ``table``, ``csv``, ``json`` or ``jsonl``."""
     stream = stream or sys.stdout
     if fmt == "table":
         print_table(rows, columns, title, headers, stream, styles)
     elif fmt == "csv":
-        write_csv(rows, columns, stream)
+        write_csv(rows, columns, stream, raw=raw_csv)
     elif fmt == "json":
         stream.write(to_json([{key: row.get(key) for key in columns} for row in rows]) + "\n")
     elif fmt == "jsonl":

@@ -16,7 +16,7 @@ from send_clock.panels import load_schedule, plan_panels, request_calendar
 from send_clock.panels.text import short_range
 from send_clock.timelines import load_process
 
-from .ical_options import domain_option
+from .ical_options import domain_option, previous_option, read_previous, refuse_without_ics
 from .output import emit, format_option, to_json
 from .params import CALENDAR_HELP, DATE
 
@@ -70,6 +70,7 @@ def _shared_options(command):
             help="Write to PATH instead of standard output (any format).",
         ),
         domain_option("With --format ics: the part of each event UID after the @."),
+        previous_option(),
     )
     for option in reversed(options):
         command = option(command)
@@ -101,7 +102,9 @@ def panels() -> None:
 )
 @click.option("--weekly", is_flag=True, help="Plan the --from date and every 7 days after it.")
 @_shared_options
-def plan(process_ref, calendar_ref, schedule_path, weekly, first, last, fmt, output, domain):
+def plan(
+    process_ref, calendar_ref, schedule_path, weekly, first, last, fmt, output, domain, previous
+):
     """For each request date from --from to --to: the first panel that can hear the case, and
     whether it sits on or before the deadline it serves; then the schedule's gaps.
 
@@ -112,7 +115,7 @@ def plan(process_ref, calendar_ref, schedule_path, weekly, first, last, fmt, out
       send-clock panels plan --process jersey-ron --calendar jersey --weekly \\
           --schedule examples/panels/jersey-outcome-panel.toml --from 2025-09-01 --to 2026-03-31
     """
-    domain = check_domain(domain)
+    ics = _ics_settings(fmt, domain, previous)
     schedule = load_schedule(schedule_path)
     process_ref = process_ref or schedule.process
     if not process_ref:
@@ -123,14 +126,14 @@ def plan(process_ref, calendar_ref, schedule_path, weekly, first, last, fmt, out
     calendar = load_calendar(calendar_ref or process.default_calendar)
     result = plan_panels(process, calendar, schedule, first, last, weekly=weekly)
     with _destination(output, fmt, f"{len(result.rows)} request dates") as stream:
-        _write_plan(result, fmt, stream, domain)
+        _write_plan(result, fmt, stream, ics)
 
 
 @panels.command("calendar")
 @click.option("--process", "process_ref", required=True, metavar="ID|PATH", help="The process.")
 @click.option("--calendar", "calendar_ref", required=True, help=CALENDAR_HELP)
 @_shared_options
-def calendar_(process_ref, calendar_ref, first, last, fmt, output, domain):
+def calendar_(process_ref, calendar_ref, first, last, fmt, output, domain, previous):
     """The request calendar: for each submission week (Monday) from --from to --to, the
     assessment (weeks 6-12) and consultation (weeks 16-17) periods, the school closures of two
     weeks or more they fall in, and a verdict, good or avoid, with the reason.
@@ -144,12 +147,21 @@ def calendar_(process_ref, calendar_ref, first, last, fmt, output, domain):
       send-clock panels calendar --process jersey-ron --calendar jersey \\
           --from 2025-09-01 --to 2026-06-30
     """
-    domain = check_domain(domain)
+    ics = _ics_settings(fmt, domain, previous)
     process = load_process(process_ref)
     calendar = load_calendar(calendar_ref)
     table = request_calendar(process, calendar, first, last)
     with _destination(output, fmt, f"{len(table.weeks)} submission weeks") as stream:
-        _write_calendar(table, fmt, stream, domain)
+        _write_calendar(table, fmt, stream, ics)
+
+
+def _ics_settings(fmt: str, domain: str, previous: str | None) -> dict:
+    """The feed's keyword arguments, checked before any work: --previous only with ics."""
+    refuse_without_ics(fmt, previous=previous)
+    return {
+        "domain": check_domain(domain),
+        "previous": read_previous(previous) if previous else None,
+    }
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -170,11 +182,11 @@ def _destination(output: str | None, fmt: str, what: str):
     click.echo(f"send-clock: wrote {what} to {output}", err=True)
 
 
-def _write_plan(result, fmt: str, stream, domain: str) -> None:
+def _write_plan(result, fmt: str, stream, ics: dict) -> None:
     if fmt == "ics":
         from send_clock.panels.feeds import plan_feed
 
-        stream.write(plan_feed(result, domain=domain).to_ical())
+        stream.write(plan_feed(result, **ics).to_ical())
     elif fmt == "html":
         from send_clock.panels.html import plan_html
 
@@ -217,11 +229,11 @@ def _plan_table(result, stream) -> None:
         stream.write(f"Gap: {text}.\n")
 
 
-def _write_calendar(table, fmt: str, stream, domain: str) -> None:
+def _write_calendar(table, fmt: str, stream, ics: dict) -> None:
     if fmt == "ics":
         from send_clock.panels.feeds import request_calendar_feed
 
-        stream.write(request_calendar_feed(table, domain=domain).to_ical())
+        stream.write(request_calendar_feed(table, **ics).to_ical())
     elif fmt == "html":
         from send_clock.panels.html import calendar_html
 

@@ -45,8 +45,24 @@ database_option = click.option("--database", default=None, help=DATABASE_HELP)
     default=None,
     help="Base URL for feed links, e.g. https://sen.example.gov.uk (default: as called).",
 )
-def serve(host, port, database, workers, no_migrate, public_url):
+@click.option(
+    "--default-calendar",
+    default=None,
+    metavar="ID|PATH",
+    help="Calendar of a case that names none, where its process's own has no term dates "
+    "(SEND_CLOCK_DEFAULT_CALENDAR): your council's term dates, so the school-closure exception "
+    "can be checked.",
+)
+def serve(host, port, database, workers, no_migrate, public_url, default_calendar):
     """Run the HTTP service (JSON API under /v1, OpenAPI at /openapi.json)."""
+    if default_calendar:  # checked before anything starts; workers read it from the environment
+        from send_clock.calendars import load_calendar
+
+        calendar = load_calendar(default_calendar)
+        is_file = calendar.id != default_calendar and os.path.exists(default_calendar)
+        os.environ["SEND_CLOCK_DEFAULT_CALENDAR"] = (
+            os.path.abspath(default_calendar) if is_file else default_calendar
+        )
     _refuse_port_in_use(host, port)
     store = _store(database)
     if no_migrate:

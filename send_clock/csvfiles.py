@@ -118,10 +118,13 @@ class Chunk:
             return None  # DD/MM/YYYY, or an impossible date: the caller says which
         return days.to_numpy(zero_copy_only=False).astype("datetime64[D]")
 
-    def without_blank_rows(self) -> Chunk:
-        """The rows that hold something (a row of separators only is a blank row)."""
+    def without_blank_rows(self, key: int = 0) -> Chunk:
+        """The rows that hold something (a row of separators only is a blank row); only rows
+        whose column ``key`` is empty are looked at."""
         from pyarrow import compute
 
+        if not compute.any(compute.equal(self.batch.column(key), "")).as_py():
+            return self
         blank = None
         for column in self.batch.columns:
             empty = compute.equal(compute.utf8_trim_whitespace(column), "")
@@ -201,6 +204,8 @@ def open_columns(source: BinaryIO, name: str) -> CsvColumns:
     first = source.readline()
     if first.startswith(codecs.BOM_UTF8):
         first = first[len(codecs.BOM_UTF8) :]
+    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError(f"{name} is not UTF-8 text (it is UTF-16); save it as CSV UTF-8")
     if b"\0" in first:
         raise InputError(f"{name}, line 1: the header holds a NUL byte; save the file as CSV")
     try:

@@ -62,6 +62,10 @@ class NotFound(SendClockError):
     """A stored case, record or feed does not exist (or was revoked)."""
 
 
+class Gone(NotFound):
+    """A calendar feed that existed and was revoked: its URL stays dead for good."""
+
+
 class Conflict(SendClockError):
     """The request clashes with what is stored (e.g. a case reference already in use)."""
 

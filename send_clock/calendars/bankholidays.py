@@ -8,7 +8,10 @@ reference):
   substitute weekday, which workalendar also lists, and a weekend is never a working day anyway;
 * 8 May 2023, the coronation of King Charles III, is added (missing from workalendar);
 * Jersey is England & Wales plus Liberation Day, 9 May, with no substitute day when it falls on
-  a weekend (Government of Jersey practice);
+  a weekend (Government of Jersey practice), and Jersey's own one-off days: Mon 4 May 2020 (the
+  Early May holiday was kept when England moved it to 8 May for VE Day), Mon 27 Sep 2021 (the
+  Corn Riots anniversary) and Mon 15 Jul 2024 (the royal visit) - checked against the
+  ``holidays`` package's ``JE`` calendar (tests/calendars/test_bankholidays.py);
 * Northern Ireland is workalendar's ``UnitedKingdomNorthernIreland`` (St Patrick's Day, 17 March,
   and the Battle of the Boyne, 12 July, each with its substitute weekday), weekends dropped;
 * Scotland is England & Wales without Easter Monday and the late August holiday, with 2 January
@@ -63,9 +66,18 @@ def _england_and_wales(year: int) -> frozenset[date]:
     return frozenset(day for day in listed if day.weekday() < 5)
 
 
+#: Jersey's one-off bank holidays that England and Wales did not have.
+_JERSEY_ONE_OFFS = {
+    date(2020, 5, 4): "Early May bank holiday, kept in Jersey when England moved it to 8 May",
+    date(2021, 9, 27): "Corn Riots anniversary",
+    date(2024, 7, 15): "Visit of King Charles III and Queen Camilla",
+}
+
+
 def _jersey(year: int) -> frozenset[date]:
     liberation_day = date(year, 5, 9)
     extra = {liberation_day} if liberation_day.weekday() < 5 else set()
+    extra |= {day for day in _JERSEY_ONE_OFFS if day.year == year}
     return _england_and_wales(year) | extra
 
 

@@ -96,7 +96,8 @@ def add_rows(
         if not seekable or writer.rows:  # pragma: no cover - a refused file is refused at once
             raise InputError(f"{name}: a row has more values than the header") from None
         source.seek(start)
-        written = _each(_rows_at_once(source, table.separator, len(keys)), adder, writer, progress)
+        rows = _rows_at_once(source, name, table.separator, len(keys))
+        written = _each(rows, adder, writer, progress)
     if not written:
         raise InputError(f"{name} has a header but no rows")
     writer.close()
@@ -114,22 +115,30 @@ def _each(chunks, adder: _Adder, writer: _Writer, progress: Progress | None) -> 
     return done
 
 
-def _rows_at_once(source: BinaryIO, separator: str, width: int) -> Iterator[list[list[str]]]:
+def _rows_at_once(
+    source: BinaryIO, name: str, separator: str, width: int
+) -> Iterator[list[list[str]]]:
     """The rows after the header as ``csv`` reads them, short rows padded and long ones cut (as
     :class:`csv.DictReader` gives them), a block at a time, as columns."""
     text = io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
     reader = csv.reader(text, delimiter=separator)
-    next(reader, None)
     block: list[list[str]] = []
-    for row in reader:
-        if row:
-            block.append((row + [""] * width)[:width])
-        if len(block) == ROWS_AT_ONCE:
-            yield [list(column) for column in zip(*block, strict=True)]
-            block = []
+    try:
+        next(reader, None)
+        for row in reader:
+            if row:
+                block.append((row + [""] * width)[:width])
+            if len(block) == ROWS_AT_ONCE:
+                yield [list(column) for column in zip(*block, strict=True)]
+                block = []
+    except csv.Error as error:  # a value longer than csv's limit, say
+        raise InputError(f"{name}, line {reader.line_num}: {error}; fix the row") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{name} is not UTF-8 text; save it as CSV UTF-8") from None
+    finally:
+        text.detach()
     if block:
         yield [list(column) for column in zip(*block, strict=True)]
-    text.detach()
 
 
 class _Meanings:

@@ -86,7 +86,7 @@ def calendar_from_ics(raw: bytes, path: str) -> Calendar:
     events = [event for event in events if event.kind not in ("ignored", "window", "bank_holiday")]
     terms = _terms(events, path)
     # send-clock's own export says which calendar it was, so a round trip loses nothing.
-    jurisdiction = str(parsed.get(JURISDICTION_PROPERTY, "") or "england-and-wales")
+    jurisdiction = text_of(parsed, JURISDICTION_PROPERTY) or "england-and-wales"
     if jurisdiction not in JURISDICTIONS:
         raise CalendarFileError(
             path,
@@ -96,10 +96,33 @@ def calendar_from_ics(raw: bytes, path: str) -> Calendar:
     return calendar_from_terms(
         unique_names(terms),
         path,
-        name=str(parsed.get(NAME_PROPERTY, "") or parsed.get("X-WR-CALNAME", "") or ""),
+        name=text_of(parsed, NAME_PROPERTY)
+        or text_of(parsed, "NAME")
+        or text_of(parsed, "X-WR-CALNAME"),
         jurisdiction=jurisdiction,
-        calendar_id=str(parsed.get(ID_PROPERTY, "") or ""),
+        calendar_id=text_of(parsed, ID_PROPERTY),
     )
+
+
+def text_of(component, name: str, default: str = "") -> str:
+    """The TEXT value of ``name`` in a parsed component, unescaped (RFC 5545 3.3.11)
+    whichever type icalendar gave it; ``default`` when it is absent.
+
+    >>> import icalendar
+    >>> text_of(icalendar.Calendar.from_ical(
+    ...     "BEGIN:VCALENDAR\\r\\nX-WR-CALNAME:EHC (England)\\\\, case\\\\; a\\\\\\\\b\\r\\n"
+    ...     "END:VCALENDAR\\r\\n"), "X-WR-CALNAME")
+    'EHC (England), case; a\\\\b'
+    """
+    from icalendar import vText
+    from icalendar.parser import unescape_backslash
+
+    value = component.get(name)
+    if value is None:
+        return default
+    if isinstance(value, vText):
+        return str(value)
+    return unescape_backslash(value.to_ical().decode("utf-8"))
 
 
 def _event(component, number: int, path: str) -> _Event:

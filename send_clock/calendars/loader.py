@@ -156,9 +156,19 @@ def _jurisdiction(value, path: str) -> str:
 
 
 # -- validation, shared by every format ------------------------------------------------------
+def _check_one_line(text: str, key: str, path: str) -> None:
+    """A name is shown as one line (a calendar app's list, a report's heading, an iCalendar
+    property): no line breaks, tabs or other control characters."""
+    if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in text):
+        raise CalendarFileError(
+            path, key, f"{text!r} must be one line of text, without line breaks or tabs"
+        )
+
+
 def validated(calendar: Calendar, path: str) -> Calendar:
     """Check the rules every calendar keeps; return it unchanged or raise
     :class:`CalendarFileError` naming the entry and the reason."""
+    _check_one_line(calendar.name, "name", path)
     previous: Term | None = None
     for term in calendar.terms:
         where = f"term {term.name!r}"

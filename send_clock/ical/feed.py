@@ -18,7 +18,9 @@ VERSION:2.0
 PRODID:-//send-clock//send-clock ...//EN
 CALSCALE:GREGORIAN
 METHOD:PUBLISH
+DESCRIPTION:An example feed
 X-WR-CALDESC:An example feed
+NAME:Example
 X-WR-CALNAME:Example
 REFRESH-INTERVAL;VALUE=DURATION:PT12H
 X-PUBLISHED-TTL:PT12H
@@ -29,6 +31,7 @@ DTEND;VALUE=DATE:20260203
 DTSTAMP:20260101T000000Z
 UID:x-1@example.invalid
 SEQUENCE:0
+LAST-MODIFIED:20260101T000000Z
 STATUS:CONFIRMED
 TRANSP:TRANSPARENT
 X-SEND-CLOCK-FINGERPRINT:...
@@ -40,14 +43,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 
 from .. import __version__
 from ..errors import InputError
-from .sequence import FINGERPRINT, Sequences, fingerprint, known_sequences, next_sequence
+from .sequence import FINGERPRINT, Sequences, fingerprint, known_sequences, known_state
 
 #: How often clients are asked to fetch the feed again (``REFRESH-INTERVAL``, ``X-PUBLISHED-TTL``).
 DEFAULT_REFRESH = timedelta(hours=12)
@@ -98,23 +101,53 @@ def build_feed(
     stamp: datetime | None = None,
     previous: Sequences | bytes | str | icalendar.Calendar | None = None,
     refresh: timedelta = DEFAULT_REFRESH,
+    alarms_from: date | None = None,
+    placeholder: AllDay | None = None,
 ) -> icalendar.Calendar:
     """A ``VCALENDAR`` holding ``events``; each event's ``SEQUENCE`` is carried on from
-    ``previous`` (an earlier export, or its uid → (sequence, fingerprint) mapping), raised by one
-    for an event whose dates or text changed."""
+    ``previous`` (an earlier export, or its uid → (sequence, fingerprint[, modified]) mapping),
+    raised by one for an event whose dates or text changed.
+
+    ``DTSTAMP`` and ``LAST-MODIFIED`` of an event are the time its content last changed: kept
+    from ``previous`` while it is unchanged, ``stamp`` (default now) when it is new or changed,
+    so that exporting unchanged data again gives the same bytes. Alarms are kept only on events
+    from ``alarms_from`` (default: the day of ``stamp``) on: never on a date already past.
+    RFC 5545 3.6 wants at least one component in a calendar: with no events, ``placeholder``
+    (default: a note on the day of ``stamp``) says why the feed is empty."""
     dtstamp = utc_stamp(stamp)
+    alarms_from = alarms_from or dtstamp.date()
     known = known_sequences(previous)
     feed = new_feed(name, description, refresh)
+    events = list(events) or [placeholder or empty_note(name, dtstamp.date())]
     for event in events:
-        sequence = next_sequence(known.get(event.uid), event.fingerprint)
-        feed.add_component(all_day_event(event, sequence, dtstamp))
+        if event.alarms and event.first < alarms_from:
+            event = replace(event, alarms=())
+        state = known_state(known.get(event.uid), event.fingerprint, dtstamp)
+        feed.add_component(all_day_event(event, state.sequence, state.modified))
     return feed
+
+
+def empty_note(name: str, day: date, domain: str = DEFAULT_DOMAIN) -> AllDay:
+    """The one event of a feed with nothing in it (RFC 5545 3.6 needs a component): a note on
+    ``day`` that the feed has no dates, rather than a file some clients refuse."""
+    return AllDay(
+        uid=uid("send-clock", "empty", domain=domain),
+        first=day,
+        summary=f"No dates in this calendar yet: {name}",
+        description=(
+            f"{name} has no dates to show. This note keeps the calendar valid; the dates appear "
+            "here once there are some."
+        ),
+        categories=("Note",),
+    )
 
 
 def new_feed(
     name: str, description: str, refresh: timedelta = DEFAULT_REFRESH
 ) -> icalendar.Calendar:
-    """An empty ``VCALENDAR`` with the properties every send-clock feed carries."""
+    """An empty ``VCALENDAR`` with the properties every send-clock feed carries. The name and
+    the description are written both as RFC 7986 ``NAME`` / ``DESCRIPTION`` and as the
+    ``X-WR-`` properties older clients read, all as escaped TEXT (RFC 5545 3.3.11)."""
     if refresh <= timedelta(0):
         raise InputError(f"the refresh interval must be positive, not {refresh}")
     feed = icalendar.Calendar()
@@ -122,19 +155,30 @@ def new_feed(
     feed.add("prodid", PRODID)
     feed.add("calscale", "GREGORIAN")
     feed.add("method", "PUBLISH")
-    feed.add("x-wr-calname", name)
-    feed.add("x-wr-caldesc", description)
+    add_text(feed, "name", name)
+    add_text(feed, "description", description)
+    add_text(feed, "x-wr-calname", name)
+    add_text(feed, "x-wr-caldesc", description)
     feed.add("refresh-interval", icalendar.vDuration(refresh), parameters={"VALUE": "DURATION"})
     feed.add("x-published-ttl", icalendar.vDuration(refresh))
     return feed
 
 
-def all_day_event(event: AllDay, sequence: int, dtstamp: datetime) -> icalendar.Event:
+def add_text(component: icalendar.Component, name: str, value: str) -> None:
+    """Add ``name`` as a TEXT value: commas, semicolons, backslashes and line breaks escaped
+    (RFC 5545 3.3.11). icalendar leaves the values of ``X-`` and ``NAME`` properties as they
+    are, and clients such as vobject then cut a name at its first comma."""
+    component.add(name, icalendar.vText(value))
+
+
+def all_day_event(event: AllDay, sequence: int, modified: datetime) -> icalendar.Event:
     """The ``VEVENT`` of ``event``: ``DTSTART;VALUE=DATE`` and the exclusive ``DTEND``, free
-    time (``TRANSP:TRANSPARENT``), one ``VALARM`` per alarm."""
+    time (``TRANSP:TRANSPARENT``), one ``VALARM`` per alarm; ``DTSTAMP`` and
+    ``LAST-MODIFIED`` are ``modified``, the time its content last changed."""
     component = icalendar.Event()
     component.add("uid", event.uid)
-    component.add("dtstamp", dtstamp)
+    component.add("dtstamp", modified)
+    component.add("last-modified", modified)
     component.add("dtstart", event.first)
     component.add("dtend", event.end)
     component.add("summary", event.summary)

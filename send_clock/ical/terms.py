@@ -30,9 +30,12 @@ from .feed import (
     DEFAULT_REFRESH,
     TENTATIVE,
     AllDay,
+    add_text,
     build_feed,
+    empty_note,
     parse_alarms,
     uid,
+    utc_stamp,
 )
 from .sequence import Sequences
 
@@ -79,20 +82,36 @@ def calendar_feed(
         if coverage
         else ": it has no term dates"
     )
+    name = name or f"{calendar.name}: school terms"
     feed = build_feed(
-        name or f"{calendar.name}: school terms",
+        name,
         f"School terms, half terms, INSET days, closure days and school-closure exception "
         f"windows of {calendar.name}{covers}; term dates {calendar.status}. From send-clock.",
         events,
         stamp=stamp,
         previous=previous,
         refresh=refresh,
+        placeholder=_no_terms(calendar, name, stamp, domain),
     )
     # Read back by the importer, so that a round trip keeps the id, name and bank holidays.
-    feed.add(ID_PROPERTY, calendar.id)
-    feed.add(NAME_PROPERTY, calendar.name)
-    feed.add(JURISDICTION_PROPERTY, calendar.jurisdiction)
+    add_text(feed, ID_PROPERTY, calendar.id)
+    add_text(feed, NAME_PROPERTY, calendar.name)
+    add_text(feed, JURISDICTION_PROPERTY, calendar.jurisdiction)
     return feed
+
+
+def _no_terms(calendar: Calendar, name: str, stamp, domain: str) -> AllDay:
+    """The note of a calendar of bank holidays only, on the day of the export."""
+    note = empty_note(name, utc_stamp(stamp).date(), domain)
+    return replace(
+        note,
+        uid=uid(calendar.id, "no-terms", domain=domain),
+        summary=f"No term dates: {calendar.name}",
+        description=(
+            f"{calendar.name} has bank holidays only, no school term dates, so there are no "
+            "terms, half terms or closures to show. This note keeps the calendar valid."
+        ),
+    )
 
 
 def _year_events(calendar: Calendar, year: AcademicYear, domain: str) -> Iterator[AllDay]:

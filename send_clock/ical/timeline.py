@@ -34,6 +34,7 @@ from .feed import (
     TENTATIVE,
     AllDay,
     build_feed,
+    empty_note,
     parse_alarms,
     uid,
 )
@@ -41,6 +42,12 @@ from .sequence import Sequences
 
 #: Which date a team feed puts an open milestone on.
 ON_DUE, ON_PROJECTED = "due", "projected"
+
+#: The last part of the team feed's UIDs, before the ``@``.
+TEAM = "team"
+
+#: Statuses of a milestone whose date has gone by: no alarm for them.
+OVERDUE = ("overdue", "late")
 
 
 def schedule_feed(
@@ -57,7 +64,9 @@ def schedule_feed(
 ) -> icalendar.Calendar:
     """The feed of one case: an event per applicable milestone on its projected date (its actual
     date once recorded). ``label`` (opt-in, e.g. a first name or initials) prefixes each
-    summary; ``alarms`` are days before each milestone still to come."""
+    summary; ``alarms`` are days before each milestone still to come. The text depends on the
+    case and on the day only where a status word changes (due soon, overdue), so the same
+    case exported on another day gives the same events."""
     alarms = parse_alarms(alarms)
     label = _label(label)
     events = [
@@ -70,12 +79,13 @@ def schedule_feed(
     return build_feed(
         name or (f"{label} – {default_name}" if label else default_name),
         f"The milestones of the {process.title} for case {case_ref}, projected by send-clock on "
-        f"the {schedule.calendar.name} calendar as of {full_date(schedule.as_of)}. Projected "
-        "dates move when what happens is recorded; they are not legal advice.",
+        f"the {schedule.calendar.name} calendar. Projected dates move when what happens is "
+        "recorded; they are not legal advice.",
         events,
         stamp=stamp,
         previous=previous,
         refresh=refresh,
+        alarms_from=schedule.as_of,
     )
 
 
@@ -89,11 +99,15 @@ def events_feed(
     stamp: datetime | None = None,
     name: str = "Open SEN deadlines",
     refresh: timedelta = DEFAULT_REFRESH,
+    empty_on: date | None = None,
 ) -> icalendar.Calendar:
     """A team's feed: the open deadlines of many cases, each ``(case_ref, schedule)``. A
     milestone is open when it has no actual date and applies to the case; its event is on its
     due date (``on="projected"``: its projected date) and its summary starts with the case
-    reference, which must therefore not be a name."""
+    reference, which must therefore not be a name. With no open deadline, the feed holds one
+    note, on ``empty_on`` (default: the day of ``stamp``). Its UIDs end in ``-team``, so that a
+    calendar holding both this feed and a case's own feed holds two distinct events (RFC 4791
+    5.3.2.1 refuses a second resource with the same UID)."""
     alarms = parse_alarms(alarms)
     if on not in (ON_DUE, ON_PROJECTED):
         raise InputError(f"on must be {ON_DUE!r} or {ON_PROJECTED!r}, not {on!r}")
@@ -102,11 +116,18 @@ def events_feed(
         count += 1
         events.extend(
             milestone_event(
-                schedule, status, case_ref, domain=domain, label=case_ref, alarms=alarms, on=on
+                schedule,
+                status,
+                case_ref,
+                domain=domain,
+                label=case_ref,
+                alarms=alarms,
+                on=on,
+                feed=TEAM,
             )
             for status in schedule.milestones
             if status.actual is None
-            and status.status != "not_applicable"
+            and status.status not in ("not_applicable", "unrecorded")  # nothing left to do
             and _event_date(status, on) is not None
         )
     return build_feed(
@@ -118,6 +139,7 @@ def events_feed(
         stamp=stamp,
         previous=previous,
         refresh=refresh,
+        placeholder=empty_note(name, empty_on, domain) if empty_on else None,
     )
 
 
@@ -130,14 +152,17 @@ def milestone_event(
     label: str | None = None,
     alarms: tuple[int, ...] = (),
     on: str = ON_PROJECTED,
+    feed: str | None = None,
 ) -> AllDay:
     """The all-day event of one milestone of one case (``status.status`` not
-    ``not_applicable``, and dated)."""
+    ``not_applicable``, and dated). ``feed`` names a feed whose UIDs must differ from the case
+    feed's (``"team"``). Alarms only on a date still to come: none once the milestone happened,
+    is overdue or its day is past."""
     process, milestone = schedule.process, status.milestone
     summary = f"{process.category or process.title}: {milestone.short_title or milestone.title}"
     day = _event_date(status, on)
     return AllDay(
-        uid=uid(case_ref, process.id, milestone.id, domain=domain),
+        uid=uid(case_ref, process.id, milestone.id, *([feed] if feed else []), domain=domain),
         first=day,
         summary=f"{label} – {summary}" if label else summary,
         description=milestone_description(schedule, status, day),
@@ -146,7 +171,7 @@ def milestone_event(
             "Good practice" if milestone.kind == PRACTICE else "Statutory",
         ),
         status=TENTATIVE if status.conditional else CONFIRMED,
-        alarms=() if status.actual else alarms,
+        alarms=alarms if _still_to_come(schedule, status, day) else (),
     )
 
 
@@ -183,6 +208,10 @@ def _when(status: MilestoneStatus, day: date) -> str:
     return f"Due by {full_date(due)}, the date of this event; projected for {full_date(projected)}."
 
 
+def _still_to_come(schedule: Schedule, status: MilestoneStatus, day: date) -> bool:
+    return not status.actual and status.status not in OVERDUE and day >= schedule.as_of
+
+
 def _exception_text(exception: dict) -> str:
     """``Exception: absence from area, Wednesday 1 October 2025 to ... (SEND Regulations ...).``"""
     window = exception["window"]
@@ -191,8 +220,10 @@ def _exception_text(exception: dict) -> str:
 
 
 def _status_text(status: MilestoneStatus) -> str:
+    """The status in words; days late only once the date happened (a count that grows every
+    day would change the event, and its SEQUENCE, every day)."""
     text = status.status.replace("_", " ")
-    if status.days_late:
+    if status.days_late and status.actual:
         text += f" ({status.days_late} day{'s' if status.days_late != 1 else ''} late)"
     return text
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..dates import full_date
-from ..ical import DEFAULT_DOMAIN, AllDay, build_feed, uid
+from ..ical import DEFAULT_DOMAIN, AllDay, Sequences, build_feed, uid
 from .planning import PanelPlan
 from .request_calendar import GOOD, RequestCalendar, SubmissionWeek
 from .text import full_range
@@ -29,9 +29,16 @@ from .text import full_range
 PANEL, GOOD_WEEK = "Panel", "Good submission week"
 
 
-def plan_feed(plan: PanelPlan, *, domain: str = DEFAULT_DOMAIN, stamp: datetime | None = None):
+def plan_feed(
+    plan: PanelPlan,
+    *,
+    domain: str = DEFAULT_DOMAIN,
+    stamp: datetime | None = None,
+    previous: Sequences | bytes | str | None = None,
+):
     """The panel dates of ``plan`` (every panel up to the last one a request in the plan
-    reaches), each with its paperwork cut-off in the description."""
+    reaches), each with its paperwork cut-off in the description. ``previous``: the last
+    export, whose SEQUENCE each unchanged event keeps."""
     schedule = plan.schedule
     events = [
         AllDay(
@@ -52,13 +59,19 @@ def plan_feed(plan: PanelPlan, *, domain: str = DEFAULT_DOMAIN, stamp: datetime 
         "with their paperwork cut-offs. From send-clock.",
         events,
         stamp=stamp,
+        previous=previous,
     )
 
 
 def request_calendar_feed(
-    table: RequestCalendar, *, domain: str = DEFAULT_DOMAIN, stamp: datetime | None = None
+    table: RequestCalendar,
+    *,
+    domain: str = DEFAULT_DOMAIN,
+    stamp: datetime | None = None,
+    previous: Sequences | bytes | str | None = None,
 ):
-    """The good submission weeks of ``table``, each an all-day event from Monday to Friday."""
+    """The good submission weeks of ``table``, each an all-day event from Monday to Friday;
+    ``previous`` as for :func:`plan_feed`."""
     events = [_good_week(table, week, domain) for week in table.weeks if week.verdict == GOOD]
     return build_feed(
         f"Good weeks to submit a request: {table.process.title}",
@@ -67,6 +80,7 @@ def request_calendar_feed(
         f"{table.calendar.name} calendar. From send-clock.",
         events,
         stamp=stamp,
+        previous=previous,
     )
 
 

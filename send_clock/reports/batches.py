@@ -25,15 +25,19 @@ case B: decision_to_assess is dated 2025-09-01, before the start date 2025-09-15
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..calendars import Calendar
 from ..timelines import Case, Cases, Process, Projection, columns_of, project_columns
-from ..timelines.projector import EXCUSED, LATE, OVERDUE
+from ..timelines.projector import EXCUSED, LATE, OVERDUE, closure_skipped_text
+
+if TYPE_CHECKING:
+    from .summary import Period
 
 #: The milestone of each process that the DfE 20-week measure looks at (a final plan or record).
 FINAL_MILESTONES = ("final_plan", "final_ron")
@@ -76,6 +80,8 @@ class CaseGroup:
     source: str = ""
     exception_cases: np.ndarray | None = None
     reported: tuple[str, ...] | None = None
+    #: who holds each case (the caseload's ``officer`` column), when the source says
+    officers: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.case_ids)
@@ -92,6 +98,9 @@ class Caseload:
     rows_read: int = 0
     #: every case id read, rejected rows too, in file order (when the reader keeps them)
     case_ids: np.ndarray | None = None
+    #: rows read but left out of the figures, by reason (SEN2: ``rows_withdrawn``,
+    #: ``rows_historical``)
+    left_out: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -104,6 +113,7 @@ class CaseBatch:
     reported: tuple[str, ...] | None = None
     lines: np.ndarray | None = None
     source: str = ""  # the file the cases were read from, as rejected rows name it
+    officers: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.case_ids)
@@ -138,6 +148,8 @@ class Report:
     rejected: list[Rejected] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     source: str = ""
+    left_out: dict[str, int] = field(default_factory=dict)
+    period: Period | None = None
 
     @property
     def cases(self) -> int:
@@ -147,7 +159,11 @@ class Report:
         from .summary import summarise
 
         return summarise(
-            self.batches, rows_rejected=len(self.rejected), worklist_limit=worklist_limit
+            self.batches,
+            rows_rejected=len(self.rejected),
+            worklist_limit=worklist_limit,
+            left_out=self.left_out,
+            period=self.period,
         )
 
 
@@ -177,21 +193,51 @@ def project_group(group: CaseGroup, as_of: date) -> tuple[CaseBatch, list[Reject
         reported=group.reported,
         lines=group.lines if keep is None or group.lines is None else group.lines[keep],
         source=group.source,
+        officers=group.officers if keep is None or group.officers is None else group.officers[keep],
     )
     excuse_flagged(batch)
     return batch, rejected
 
 
-def project_caseload(caseload: Caseload, as_of: date) -> Report:
-    """Project every group of ``caseload`` as of ``as_of``."""
+def project_caseload(
+    caseload: Caseload,
+    as_of: date,
+    period: Period | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Project every group of ``caseload`` as of ``as_of``; ``period``: the plans issued in it
+    are the ones the 20-week figures count; ``progress(cases_done, total)`` before the first
+    group and after each."""
     batches, rejected = [], list(caseload.rejected)
+    total, done = sum(len(group) for group in caseload.groups), 0
+    if progress:
+        progress(done, total)
     for group in caseload.groups:
         batch, failed = project_group(group, as_of)
+        done += len(group)
+        if progress:
+            progress(done, total)
         rejected.extend(failed)
         if len(batch):
             batches.append(batch)
     rejected.sort(key=lambda r: (r.source, r.line if r.line is not None else -1))
-    return Report(as_of, batches, rejected, list(caseload.warnings), caseload.source)
+    warnings = list(caseload.warnings) + closure_warnings(batches)
+    return Report(
+        as_of, batches, rejected, warnings, caseload.source, dict(caseload.left_out), period
+    )
+
+
+def closure_warnings(batches: Sequence[CaseBatch]) -> list[str]:
+    """One warning per calendar on which some case's school-closure test could not be made:
+    the exception was not checked, which is not the same as not applying."""
+    found = []
+    for batch in batches:
+        text = closure_skipped_text(batch.calendar)
+        # (no count in the text: the summary counts them, and a file read in two halves gives
+        # one warning, not two)
+        if batch.projection.closure_checks_skipped().any() and text not in found:
+            found.append(text)
+    return found
 
 
 def batch_from_cases(
@@ -201,6 +247,7 @@ def batch_from_cases(
     as_of: date,
     source: str = "",
     exception_cases: Sequence[bool] | None = None,
+    officers: Sequence[str] | None = None,
 ) -> tuple[CaseBatch, list[Rejected]]:
     """A batch of :class:`~send_clock.timelines.Case` objects (each with its ``case_id``), for
     callers that hold cases rather than files. Raises :class:`InputError` for a case that
@@ -213,6 +260,7 @@ def batch_from_cases(
         cases=columns_of(process, list(cases)),
         source=source,
         exception_cases=None if exception_cases is None else np.asarray(exception_cases, bool),
+        officers=None if officers is None else np.array(officers, dtype=object),
     )
     return project_group(group, as_of)
 
@@ -246,6 +294,8 @@ def kept(projection: Projection, keep: np.ndarray) -> Projection:
         days_late=columns(projection.days_late),
         conditional=columns(projection.conditional),
         closure_window=columns(projection.closure_window),
+        closure_skipped=columns(projection.closure_skipped),
+        closed=projection.closed[keep],
         outcomes=columns(projection.outcomes),
         recorded={
             (int(new_position[case]), milestone): found

@@ -13,7 +13,8 @@ Columns (a header row is required; names are matched without regard to case or s
   ``outcome`` = plan|no_plan for ``england-ehcna``), and per parameter (``transfer_year``);
 * ``exceptions`` (optional) - recorded exceptions, ``kind[:FROM..TO][@milestone]``, separated
   by ``;``.
-* ``officer`` (optional) - the case officer, kept when the service imports the cases.
+* ``officer`` (optional) - the case officer: the worklist by case shows it, and the service
+  keeps it when it imports the cases.
 
 Dates are ``YYYY-MM-DD`` or ``DD/MM/YYYY``. Any other column is ignored, with one warning. A row
 that cannot be used is rejected with its line number and the reason, and the rest are read.
@@ -75,7 +76,7 @@ from .columns import (
 )
 
 REQUIRED_COLUMNS = ("case_id", "received")
-#: ``officer`` is not used by the reports but is kept when the service stores the cases.
+#: ``officer`` is shown by the worklist by case and kept when the service stores the cases.
 OWN_COLUMNS = ("case_id", "received", "process", "calendar", "exceptions", "officer")
 DEFAULT_PROCESS = "england-ehcna"
 #: Rows read before their columns are turned into arrays: few enough to stay in the processor's
@@ -233,7 +234,7 @@ class _Reader:
         self._start(table.header)
         with _collector_paused():
             for chunk in table.chunks():
-                chunk = chunk.without_blank_rows()
+                chunk = chunk.without_blank_rows(self.names.index("case_id"))
                 if len(chunk):
                     columns = [_ChunkColumn(chunk, index) for index in range(len(self.names))]
                     self._add_columns(columns, chunk.lines)
@@ -376,7 +377,7 @@ class _Reader:
                 for position in np.flatnonzero(np.array(values, dtype=object) != "").tolist():
                     if values[position].strip():
                         columns.exceptions[offset + position] = values[position]
-        elif column in ("case_id", "process", "calendar") or column in self.text_names:
+        elif column in ("case_id", "process", "calendar", "officer") or column in self.text_names:
             columns.add(columns.texts, column, text_column(values))
 
     # -- from columns to groups ---------------------------------------------------------------
@@ -529,8 +530,15 @@ class _Reader:
             params={p: _years(take(self.texts[p]))[0] for p in process.params if p in self.texts},
             exceptions=exceptions,
         )
+        officers = self.texts.get("officer")
         return CaseGroup(
-            process, calendar, take(self.case_ids), take(self.lines), cases, source=self.name
+            process,
+            calendar,
+            take(self.case_ids),
+            take(self.lines),
+            cases,
+            source=self.name,
+            officers=None if officers is None else take(officers),
         )
 
     def _warnings(self) -> list[str]:

@@ -2,8 +2,8 @@
 
 The feed is :func:`~send_clock.ical.events_feed` over the report's cases: an all-day event for
 each milestone with no actual date that applies to the case, UIDs
-``<case>-<process>-<milestone>@<domain>``. Only the open cases (those the summary counts as open:
-the last milestone that applies is not recorded yet) with at least one such milestone become a
+``<case>-<process>-<milestone>-team@<domain>``. Only the open cases (those the summary counts as
+open: the last milestone that applies is not recorded yet) with at least one such milestone become a
 :class:`~send_clock.timelines.Schedule`; a closed case has nothing left to chase, so the
 milestones it went past without recording them are not in the feed. Where the source records
 some milestones only (SEN2), the feed has those, as the worklists do.
@@ -23,8 +23,8 @@ team's open caseload (hundreds or a few thousand cases), not a million rows.
 >>> feed, rejected = deadlines_feed(Report(date(2025, 12, 1), [batch]),
 ...                                 stamp=datetime(2025, 12, 1, tzinfo=UTC))
 >>> [str(event["UID"]) for event in feed.walk("VEVENT")][:2], rejected
-(['EHC-2-england-ehcna-decision_to_assess@send-clock.invalid', \
-'EHC-2-england-ehcna-advice_requested@send-clock.invalid'], [])
+(['EHC-2-england-ehcna-decision_to_assess-team@send-clock.invalid', \
+'EHC-2-england-ehcna-advice_requested-team@send-clock.invalid'], [])
 """
 
 from __future__ import annotations

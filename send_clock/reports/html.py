@@ -106,7 +106,13 @@ def _headline(summary: dict) -> list[dict]:
             "final_plans_within_20_weeks_excluding_exceptions_pct",
             "final_plans_within_20_weeks_excluding_exceptions",
             "final_plans_issued_excluding_exceptions",
-            "within 20 weeks, excluding exception cases",
+            "within 20 weeks, excluding recorded exceptions",
+        ),
+        share(
+            "final_plans_within_20_weeks_excluding_recorded_and_detected_pct",
+            "final_plans_within_20_weeks_excluding_recorded_and_detected",
+            "final_plans_issued_excluding_recorded_and_detected",
+            "within 20 weeks, excluding recorded and detected exceptions",
         ),
         share(
             "decisions_within_6_weeks_pct",

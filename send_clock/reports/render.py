@@ -18,7 +18,7 @@ column by column (:mod:`send_clock.reports.records`): a million cases are eight 
 >>> write_csv([batch], out)
 >>> print(out.getvalue().decode().splitlines()[2])
 A1,england-ehcna,england-and-wales,2025-09-15,decision_to_assess,Decision whether to assess,\
-statutory,2025-10-27,,,2025-10-20,2025-10-20,met,,false,,"SEND Regulations 2014 reg 4(1), 5(1)"
+statutory,2025-10-27,,,2025-10-20,2025-10-20,met,,false,,,"SEND Regulations 2014 reg 4(1), 5(1)"
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import numpy as np
 
 from ..safecsv import neutralised
 from ..timelines import Milestone
-from ..timelines.projector import NOT_APPLICABLE, STATUSES
+from ..timelines.projector import DETECTED, NOT_APPLICABLE, RECORDED, STATUSES
 from ..timelines.schedule import MILESTONE_COLUMNS, exception_text
 from .batches import FINAL_MILESTONES, CaseBatch, Report
 from .records import Field, Item, lookup, write_records
@@ -153,17 +153,29 @@ class _BatchFields:
 
         return [Field(table.itemsize, values)]
 
-    def state(self, milestone: Milestone, days_at: bytes, conditional_at, suffix: bytes) -> Item:
-        """Status, days late and conditional as one field: status + ``days_at`` + days +
-        ``conditional_at`` + true/false + ``suffix``, through a table of every combination.
-        ``conditional_at`` is bytes, or a function of the basis text giving them (the basis of
-        the rule in force on each case's start date)."""
+    def state(
+        self,
+        milestone: Milestone,
+        days_at: bytes,
+        conditional_at,
+        excusal_at: bytes,
+        suffix: bytes,
+    ) -> Item:
+        """Status, days late, conditional and excusal as one field: status + ``days_at`` +
+        days + ``conditional_at`` + true/false + ``excusal_at`` + recorded/detected/none +
+        ``suffix``, through a table of every combination. ``conditional_at`` is bytes, or a
+        function of the basis text giving them (the basis of the rule in force on each case's
+        start date)."""
         m = milestone.id
         status = self.projection.status[m].astype(np.int64)
         days = self.projection.days_late[m]
         flags = self.projection.conditional[m].astype(np.int64)
+        excusals = ("", RECORDED, DETECTED)
+        excusal = self.projection.excusal(m)
+        how = np.select([excusal == RECORDED, excusal == DETECTED], [1, 2], 0).astype(np.int64)
         largest = int(days.max()) if len(days) else 0
         day_texts = [self.style.null] + [str(d).encode() for d in range(largest + 1)]
+        excusal_texts = [self.style.null] + [self._word(e) for e in excusals[1:]]
         if not callable(conditional_at):
             middles, version = [conditional_at], None
         elif milestone.revisions:
@@ -173,18 +185,20 @@ class _BatchFields:
             middles, version = [conditional_at(milestone.basis)], None
         table = lookup(
             [
-                self._status_text(s) + days_at + day + middle + flag + suffix
+                self._status_text(s) + days_at + day + middle + flag + excusal_at + e + suffix
                 for middle in middles
                 for s in range(len(STATUSES))
                 for flag in (self.style.false, self.style.true)
+                for e in excusal_texts
                 for day in day_texts
             ]
         )
-        per_status = 2 * len(day_texts)
-        per_version = len(STATUSES) * per_status
+        per_flag = len(excusal_texts) * len(day_texts)
+        per_version = len(STATUSES) * 2 * per_flag
 
         def values(start: int, stop: int) -> np.ndarray:
-            index = status[start:stop] * per_status + flags[start:stop] * len(day_texts)
+            index = (status[start:stop] * 2 + flags[start:stop]) * per_flag
+            index += how[start:stop] * len(day_texts)
             if version is not None:  # a milestone whose rule changed: the version in force
                 index += version[start:stop] * per_version
             return table[index + days[start:stop] + 1]
@@ -208,8 +222,10 @@ class _BatchFields:
         return Field(table.itemsize, lambda start, stop: table[version[start:stop]])
 
     def _status_text(self, index: int) -> bytes:
-        status = STATUSES[index]
-        return self.style.text(status) if self.style is _Json else status.encode()
+        return self._word(STATUSES[index])
+
+    def _word(self, word: str) -> bytes:
+        return self.style.text(word) if self.style is _Json else word.encode()
 
     def case_opening(self, before: bytes, between: bytes, after: bytes) -> Field:
         """One field per case: ``before`` + case id + ``between`` + received date + ``after``."""
@@ -347,7 +363,10 @@ def csv_items(batch: CaseBatch) -> list[Item]:
         items += [opening, b",".join(text(v) for v in (m, milestone.title, milestone.kind)) + b","]
         items += [fields.date(getattr(projection, name)[m], b",") for name in DATE_FIELDS[:3]]
         items += fields.projected_actual(m, b",", b",")
-        items += [fields.state(milestone, b",", b",", b","), fields.exceptions(milestone, b",")]
+        items += [
+            fields.state(milestone, b",", b",", b",", b","),
+            fields.exceptions(milestone, b","),
+        ]
         items.append(fields.basis(milestone, b"\n"))
     return items
 
@@ -372,7 +391,10 @@ def _milestone_object(fields: _BatchFields, milestone: Milestone, opening: bytes
     def between(basis: str) -> bytes:
         return b', "basis": ' + text(basis) + b', "conditional": '
 
-    items += [b', "status": ', fields.state(milestone, b', "days_late": ', between, b"")]
+    items += [
+        b', "status": ',
+        fields.state(milestone, b', "days_late": ', between, b', "excusal": ', b""),
+    ]
     return items + [b', "exceptions": ', fields.exceptions(milestone, b""), b"}"]
 
 
@@ -456,6 +478,7 @@ def write_json(
             {"source": r.source, "line": r.line, "case_id": r.case_id, "reason": r.reason}
             for r in report.rejected
         ],
+        "warnings": list(report.warnings),
     }
     text = json.dumps(head, indent=2, ensure_ascii=False)
     out.write(text[: text.rindex("}")].rstrip().encode() + b',\n  "cases": [')

@@ -12,23 +12,29 @@ A Blade export is a folder of CSV files, one per module, named
 Each request is a case of ``england-ehcna``:
 
 * received = ``receiveddate``; ``decision_to_assess`` = ``requestoutcomedate``;
-* decision = agreed when the request has an assessment row; without one, refused when an
-  outcome date is present - unless the request outcome code means "assess" (agreed, assessment
-  not recorded yet) or "withdrawn" (the request is left out of the figures);
+* decision = agreed when the request outcome means "assess" or the request has an assessment;
+  refused when it means "not assess"; not known yet when "pending";
 * outcome = plan or no_plan from the assessment outcome code; with no_plan, ``no_plan_notice`` =
-  ``assessmentoutcomedate``; ``final_plan`` = the plan's ``startdate`` (its issue date; the
-  earliest if there are several);
-* ``week20`` true = an exception to the 20-week limit applies to the final plan: the case is left
-  out of the "excluding exceptions" figures, and a late final plan is ``excused``.
+  ``assessmentoutcomedate``; with plan, ``final_plan`` = ``assessmentoutcomedate`` (the day the
+  final plan was issued; blank while it is decided but not issued). The named plan's
+  ``startdate`` is a fallback only, used when ``assessmentoutcomedate`` is blank; where both
+  exist and disagree, the case gets a warning;
+* "withdrawn" (either outcome) leaves the case out, counted in ``rows_withdrawn``; "historical"
+  (decided before this collection period) leaves it out, counted in ``rows_historical`` - except
+  a historical request whose assessment decided to issue a plan and dates its issue: a plan
+  issued now, which counts;
+* ``week20`` true = an exception to the 20-week limit was recorded for the final plan: the case
+  is left out of the "excluding exceptions" figures, and a late final plan is ``excused``.
 
-What the outcome codes mean is in one table, ``data/sen2-codes.toml`` (UNCONFIRMED: see that
-file), which :func:`load_sen2_codes` reads, or a user's own file of the same layout.
+What the outcome codes mean is in one table, ``data/sen2-codes.toml`` (the 2023-onwards codes,
+as quoted by secondary sources of the DfE guide), which :func:`load_sen2_codes` reads, or a
+user's own file of the same layout.
 
 Dates look like ``2022-Sep-28 00:00:00``; ``YYYY-MM-DD`` and ``DD/MM/YYYY`` are read too.
 
 >>> parse_blade_date("2022-Sep-28 00:00:00")
 datetime.date(2022, 9, 28)
->>> load_sen2_codes().request["B"]
+>>> load_sen2_codes().request["N"]
 'not_assess'
 """
 
@@ -61,8 +67,10 @@ MODULES = {
     ),
     "namedplan": ("assessmenttableid", "startdate"),
 }
-REQUEST_MEANINGS = ("assess", "not_assess", "withdrawn", "pending")
-ASSESSMENT_MEANINGS = ("plan", "no_plan", "withdrawn", "pending")
+REQUEST_MEANINGS = ("assess", "not_assess", "withdrawn", "pending", "historical")
+ASSESSMENT_MEANINGS = ("plan", "no_plan", "withdrawn", "pending", "historical")
+#: Why a request is left out of the figures, as the caseload counts it.
+WITHDRAWN, HISTORICAL = "rows_withdrawn", "rows_historical"
 #: The milestones a SEN2 return dates; the summary's statuses and worklists cover these only.
 REPORTED = ("request_received", "decision_to_assess", "no_plan_notice", "final_plan")
 _FILE_NAME = re.compile(r"^blade-export_(\d{2}-\d{2}-\d{4})_([a-z0-9]+)\.csv$", re.IGNORECASE)
@@ -86,6 +94,7 @@ class Sen2Codes:
     week20_false: frozenset[str]
     source: str = "bundled"
     status: str = ""
+    covers: str = ""
 
 
 def load_sen2_codes(path: str | Path | None = None) -> Sen2Codes:
@@ -112,6 +121,7 @@ def load_sen2_codes(path: str | Path | None = None) -> Sen2Codes:
         week20_false=_flags(table, "false", name),
         source="bundled" if path is None else str(path),
         status=str(table.get("status", "")),
+        covers=str(table.get("covers", "")),
     )
 
 
@@ -257,7 +267,8 @@ class _Sen2:
         )
         self.process, self.calendar, self.codes, self.source = process, calendar, codes, source
         self.rejected: list[Rejected] = []
-        self.left_out = 0
+        self.left_out = {WITHDRAWN: 0, HISTORICAL: 0}
+        self.warnings: list[str] = []
         self.first_line: dict[str, int] = {}
 
     def reject(self, table: _Table, index: int, case_id: str, reason: str) -> None:
@@ -268,12 +279,16 @@ class _Sen2:
         plan_issued = self._plans_by_assessment()
         built = [self._case(i, assessment_of, plan_issued) for i in range(len(self.requests.rows))]
         cases = [case for case in built if case is not None]
-        warnings = []
-        if self.left_out:
-            warnings.append(
-                f"{self.left_out} request{'s were' if self.left_out > 1 else ' was'} withdrawn "
-                "or ceased (SEN2 outcome code meaning 'withdrawn') and left out of the figures"
-            )
+        warnings = list(self.warnings)
+        for key, what in (
+            (WITHDRAWN, "withdrawn or ceased before a decision (outcome code meaning 'withdrawn')"),
+            (HISTORICAL, "decided before this collection period (outcome code 'historical')"),
+        ):
+            if count := self.left_out[key]:
+                warnings.append(
+                    f"{count} request{'s were' if count > 1 else ' was'} {what} and left out "
+                    f"of the figures ({key})"
+                )
         if self.codes.status.upper().startswith("UNCONFIRMED"):
             warnings.append(
                 "SEN2 outcome codes were read with the bundled table, which is UNCONFIRMED; "
@@ -287,6 +302,7 @@ class _Sen2:
             self.rejected,
             warnings,
             rows_read=len(self.requests.rows),
+            left_out=dict(self.left_out),
         )
 
     def _assessments_by_request(self) -> dict[str, list[int]]:
@@ -307,6 +323,8 @@ class _Sen2:
         return found
 
     def _plans_by_assessment(self) -> dict[str, date]:
+        """Each assessment's named plan ``startdate`` (the earliest): a fallback for the issue
+        date only."""
         assessment_ids = {row["assessmenttableid"] for row in self.assessments.rows}
         issued: dict[str, date] = {}
         for index, row in enumerate(self.plans.rows):
@@ -343,14 +361,16 @@ class _Sen2:
                     f"the request has {len(found)} assessments ({self.assessments.name} lines "
                     f"{lines}); send-clock measures one assessment per request"
                 )
-            case = self._decision(case, row, assessed=bool(found))
-            if case is not None and found:
-                case = self._assessment(case, self.assessments.rows[found[0]], plan_issued)
+            assessment = self.assessments.rows[found[0]] if found else None
+            left_out = self._decision(case, row, assessment)
+            if left_out is None and assessment is not None:
+                left_out = self._assessment(case, assessment, plan_issued)
         except InputError as error:
             self.reject(self.requests, index, case_id, str(error))
             return None
-        if case is None:
-            self.left_out += 1
+        if left_out is not None:
+            self.left_out[left_out] += 1
+            return None
         return case
 
     def _request(self, row: dict) -> dict:
@@ -362,39 +382,64 @@ class _Sen2:
             "decision_to_assess": _optional_date(row["requestoutcomedate"], "request outcome date"),
         }
 
-    def _decision(self, case: dict, row: dict, assessed: bool) -> dict | None:
-        meaning = self._meaning(row["requestoutcome"], self.codes.request, "requestoutcome")
-        if assessed and meaning == "not_assess":
+    def _decision(self, case: dict, row: dict, assessment: dict | None) -> str | None:
+        """Set the decision; the reason the request is left out, if it is."""
+        code = row["requestoutcome"]
+        meaning = self._meaning(code, self.codes.request, "requestoutcome")
+        if assessment is not None and meaning == "not_assess":
             raise InputError(
-                f"requestoutcome {row['requestoutcome']!r} means a decision not to assess, but "
-                "the request has an assessment; correct one of them"
+                f"requestoutcome {code!r} means a decision not to assess, but the request has "
+                "an assessment; correct one of them"
             )
-        if assessed or meaning == "assess":
+        if meaning == "withdrawn":
+            return WITHDRAWN
+        if meaning == "historical" and assessment is None:
+            return HISTORICAL  # decided before this period, and nothing since
+        if meaning == "pending" and case["decision_to_assess"] is not None:
+            raise InputError(
+                f"requestoutcome {code!r} means no decision yet, but the request outcome is "
+                f"dated {case['decision_to_assess']}; correct one of them"
+            )
+        if assessment is not None or meaning == "assess":
             case["decision"] = "agreed"
-        elif meaning == "withdrawn":
-            return None
-        elif case["decision_to_assess"] is not None:
+        elif meaning == "not_assess":
             case["decision"] = "refused"
-        return case
+        return None
 
-    def _assessment(self, case: dict, row: dict, plan_issued: dict[str, date]) -> dict | None:
+    def _assessment(self, case: dict, row: dict, plan_issued: dict[str, date]) -> str | None:
+        """Set the outcome and its dates; the reason the request is left out, if it is."""
         meaning = self._meaning(
             row["assessmentoutcome"], self.codes.assessment, "assessmentoutcome"
         )
         if meaning == "withdrawn":
-            return None
+            return WITHDRAWN
+        if meaning == "historical":
+            return HISTORICAL  # the decision after the assessment came before this period
+        decided_on = _optional_date(row["assessmentoutcomedate"], "assessment outcome date")
         if meaning in ("plan", "no_plan"):
             case["outcome"] = meaning
         if meaning == "no_plan":
-            case["no_plan_notice"] = _optional_date(
-                row["assessmentoutcomedate"], "assessment outcome date"
+            case["no_plan_notice"] = decided_on
+        if meaning == "plan":
+            case["final_plan"] = self._issued(
+                case, decided_on, plan_issued.get(row["assessmenttableid"])
             )
-        case["final_plan"] = plan_issued.get(row["assessmenttableid"])
         flag = row["week20"].strip().lower()
         if flag not in self.codes.week20_true | self.codes.week20_false:
             raise InputError(f"week20 {row['week20']!r} is not 1/0 or true/false")
         case["week20"] = flag in self.codes.week20_true
-        return case
+        return None
+
+    def _issued(self, case: dict, outcome_date: date | None, start_date: date | None):
+        """The final plan's issue date: ``assessmentoutcomedate``; the named plan's
+        ``startdate`` only when that is blank."""
+        if outcome_date and start_date and outcome_date != start_date:
+            self.warnings.append(
+                f"request {case['case_id']}: the final plan is dated {outcome_date} "
+                f"(assessmentoutcomedate) but its named plan starts on {start_date} "
+                "(startdate); the assessmentoutcomedate is used as the issue date"
+            )
+        return outcome_date or start_date
 
     def _meaning(self, code: str, table: dict[str, str], column: str) -> str:
         key = code.strip().upper()

@@ -6,10 +6,19 @@ computed on the projection's arrays; only the worklists become Python objects.
 
 The measures (statutory-rules.md §8-§9):
 
-* a final plan is **within 20 weeks** when issued on or before received + 140 days;
-* **excluding exceptions** leaves out the exception cases: those whose final plan is
-  ``excused`` (late, but an exception applies), or, where the source flags exceptions itself
-  (SEN2 ``week20``), the flagged cases;
+* a final plan is **within 20 weeks** when issued on or before received + 140 days (the DfE
+  method: from ``ReceivedDate`` to the issue date);
+* **excluding exceptions** leaves out, from both the plans counted and those in time, the cases
+  with a *recorded* exception to the 20-week limit, as the DfE does: where the source flags
+  exceptions itself (SEN2 ``Week20 = 1``), the flagged cases; otherwise those with an exception
+  recorded on the case that applies to the final plan;
+* **excluding recorded and detected** also leaves out the cases whose final plan falls in a
+  school-closure window send-clock *detected* in the term dates (the regulations still require
+  that meeting the limit was impractical, which only the authority knows);
+* with a **period** (``issued_from``/``issued_to``), the plan figures count the plans issued in
+  it, as the DfE counts plans issued in a calendar year, and the decision figures the decisions
+  made in it; statuses, open cases and worklists are as of the report's date, whatever the
+  period;
 * a **decision** (to assess or not) counts when its date is recorded; it is within 6 weeks when
   made on or before received + 42 days;
 * percentages have one decimal place; with nothing to divide by they are ``None``.
@@ -33,15 +42,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
+from ..dates import iso
 from ..timelines.projector import (
     AT_RISK,
     DUE_SOON,
     DUE_SOON_DAYS,
-    EXCUSED,
-    NOT_APPLICABLE,
     OVERDUE,
     STATUSES,
 )
@@ -60,6 +69,9 @@ FIGURES = (
     "final_plans_issued_excluding_exceptions",
     "final_plans_within_20_weeks_excluding_exceptions",
     "final_plans_within_20_weeks_excluding_exceptions_pct",
+    "final_plans_issued_excluding_recorded_and_detected",
+    "final_plans_within_20_weeks_excluding_recorded_and_detected",
+    "final_plans_within_20_weeks_excluding_recorded_and_detected_pct",
     "decisions_made",
     "decisions_within_6_weeks",
     "decisions_within_6_weeks_pct",
@@ -67,6 +79,16 @@ FIGURES = (
 )
 #: Open cases are classed by their most urgent open milestone, in this order.
 OPEN_STATUSES = ("overdue", "at_risk", "due_soon", "excused", "pending")
+#: How the 20-week figures are counted, for every report's text.
+METHOD = (
+    "Final plans within 20 weeks: issued on or before the date the request was received + 140 "
+    'days (the DfE method). "Excluding exceptions" leaves the cases with a recorded exception '
+    "to the 20-week limit (SEN2 Week20 = 1, or an exception recorded on the case) out of both "
+    'the plans counted and those in time, as the DfE does; "excluding recorded and detected" '
+    "also leaves out the cases whose final plan falls in a school-closure window send-clock "
+    "found in the term dates, where the authority must still show that meeting the limit was "
+    "impractical."
+)
 
 
 @dataclass
@@ -76,10 +98,31 @@ class _Measures:
     received: np.ndarray
     issued: np.ndarray
     within_20_weeks: np.ndarray
-    exception_case: np.ndarray
+    exception_case: np.ndarray  # a recorded exception to the 20-week limit
+    detected_case: np.ndarray  # the final plan's closure-test date is in a detected window
     weeks_days: np.ndarray  # days from received to the final plan; 0 where none
     decided: np.ndarray
     decided_in_6_weeks: np.ndarray
+
+
+@dataclass(frozen=True)
+class Period:
+    """Plans issued (and decisions made) from ``first`` to ``last``, both included; either end
+    may be open."""
+
+    first: date | None = None
+    last: date | None = None
+
+    def holds(self, days: np.ndarray) -> np.ndarray:
+        inside = ~np.isnat(days)
+        if self.first is not None:
+            inside &= days >= np.datetime64(self.first, "D")
+        if self.last is not None:
+            inside &= days <= np.datetime64(self.last, "D")
+        return inside
+
+    def to_dict(self) -> dict:
+        return {"issued_from": iso(self.first), "issued_to": iso(self.last)}
 
 
 def summarise(
@@ -88,12 +131,18 @@ def summarise(
     rows_rejected: int = 0,
     due_soon_days: int = DUE_SOON_DAYS,
     worklist_limit: int | None = None,
+    left_out: dict[str, int] | None = None,
+    period: Period | None = None,
 ) -> dict:
     """The summary of a report: the fixed figures, then ``status_counts``, ``open_cases``,
     ``open_cases_by_status``, the ``overdue`` and ``due_soon`` worklists (with their full
     counts; ``worklist_limit`` keeps the most urgent entries only), ``by_month`` (the figures by
-    month of request) and ``rows_rejected``. JSON-ready: dates are ISO text."""
-    measures = _measures(batches)
+    month of request), ``rows_rejected``, the rows a reader ``left_out`` (SEN2:
+    ``rows_withdrawn``, ``rows_historical``), ``closure_checks_skipped`` (cases where the
+    school-closure exception could not be checked against term dates), the ``period`` and the
+    ``method``. JSON-ready: dates are ISO text."""
+    period = period or Period()
+    measures = _measures(batches, period)
     overdue, due_soon = _worklists(batches, due_soon_days)
     open_counts = _open_case_counts(batches)
     months, month_of_case = np.unique(
@@ -114,42 +163,50 @@ def summarise(
             for month, figures in zip(months.astype(str).tolist(), by_month, strict=True)
         ],
         "rows_rejected": rows_rejected,
+        "rows_withdrawn": (left_out or {}).get("rows_withdrawn", 0),
+        "rows_historical": (left_out or {}).get("rows_historical", 0),
+        "closure_checks_skipped": sum(
+            int(batch.projection.closure_checks_skipped().sum()) for batch in batches
+        ),
+        "period": period.to_dict(),
+        "method": METHOD,
     }
 
 
 # -- the DfE-style figures ----------------------------------------------------------------------
-def _measures(batches: Sequence[CaseBatch]) -> _Measures:
-    parts = [_batch_measures(batch) for batch in batches]
+def _measures(batches: Sequence[CaseBatch], period: Period) -> _Measures:
+    parts = [_batch_measures(batch, period) for batch in batches]
     if not parts:
         empty = np.zeros(0, dtype=bool)
-        return _Measures(np.empty(0, "datetime64[D]"), *[empty] * 3, np.zeros(0, int), *[empty] * 2)
+        return _Measures(np.empty(0, "datetime64[D]"), *[empty] * 4, np.zeros(0, int), *[empty] * 2)
     return _Measures(
         *(np.concatenate([getattr(p, name) for p in parts]) for name in _Measures.__annotations__)
     )
 
 
-def _batch_measures(batch: CaseBatch) -> _Measures:
+def _batch_measures(batch: CaseBatch, period: Period) -> _Measures:
     projection, received = batch.projection, batch.received
     size = len(batch)
-    issued = within = excepted = decided = in_time = np.zeros(size, dtype=bool)
+    issued = within = excepted = detected = decided = in_time = np.zeros(size, dtype=bool)
     days = np.zeros(size, dtype=np.int64)
     final = batch.milestone_of(FINAL_MILESTONES)
     if final is not None:
         issued_on = projection.actual[final]
-        issued = ~np.isnat(issued_on)
+        issued = period.holds(issued_on)
         days = np.where(issued, (issued_on - received).astype(np.int64), 0)
         within = issued & (days <= TWENTY_WEEKS_DAYS)
         excepted = (
             batch.exception_cases
             if batch.exception_cases is not None
-            else projection.status[final] == EXCUSED
+            else projection.recorded_mask(final)
         )
+        detected = projection.closure_window[final] >= 0
     decision = batch.milestone_of(DECISION_MILESTONES)
     if decision is not None:
         decided_on = projection.actual[decision]
-        decided = ~np.isnat(decided_on)
+        decided = period.holds(decided_on)
         in_time = decided & ((decided_on - received).astype(np.int64) <= SIX_WEEKS_DAYS)
-    return _Measures(received, issued, within, excepted, days, decided, in_time)
+    return _Measures(received, issued, within, excepted, detected, days, decided, in_time)
 
 
 def _figures(measures: _Measures, group_of_case: np.ndarray, groups: int) -> list[dict]:
@@ -159,10 +216,13 @@ def _figures(measures: _Measures, group_of_case: np.ndarray, groups: int) -> lis
         return np.bincount(group_of_case[mask], minlength=groups).tolist()
 
     kept = ~measures.exception_case
+    kept_all = kept & ~measures.detected_case
     cases = np.bincount(group_of_case, minlength=groups).tolist()
     issued, within = count(measures.issued), count(measures.within_20_weeks)
     issued_kept = count(measures.issued & kept)
     within_kept = count(measures.within_20_weeks & kept)
+    issued_kept_all = count(measures.issued & kept_all)
+    within_kept_all = count(measures.within_20_weeks & kept_all)
     decided, in_time = count(measures.decided), count(measures.decided_in_6_weeks)
     days = np.bincount(group_of_case, weights=measures.weeks_days, minlength=groups).tolist()
     return [
@@ -177,6 +237,9 @@ def _figures(measures: _Measures, group_of_case: np.ndarray, groups: int) -> lis
                     issued_kept[g],
                     within_kept[g],
                     percent(within_kept[g], issued_kept[g]),
+                    issued_kept_all[g],
+                    within_kept_all[g],
+                    percent(within_kept_all[g], issued_kept_all[g]),
                     decided[g],
                     in_time[g],
                     percent(in_time[g], decided[g]),
@@ -200,18 +263,16 @@ def percent(part: int, whole: int) -> float | None:
 
 # -- statuses -------------------------------------------------------------------------------
 def _status_counts(batches: Sequence[CaseBatch]) -> dict[str, dict[str, int]]:
-    """milestone -> status -> count. Left out: conditional milestones (a branch not known yet),
-    the start milestone (the date everything runs from, not a deadline), and the milestones a
-    closed case went past without recording them (nothing is left to do about them)."""
+    """milestone -> status -> count, the same statuses the per-row output shows. Left out:
+    conditional milestones (a branch not known yet) and the start milestone (the date
+    everything runs from, not a deadline). A closed case's undated milestones are counted as
+    ``unrecorded``."""
     counts: dict[str, np.ndarray] = {}
     for batch in batches:
         projection = batch.projection
-        still_open = open_cases(batch)
         for milestone in _deadlines(batch):
             status = projection.status[milestone]
-            counted = ~projection.conditional[milestone] & (
-                still_open | ~np.isnat(projection.actual[milestone]) | (status == NOT_APPLICABLE)
-            )
+            counted = ~projection.conditional[milestone]
             found = np.bincount(status[counted], minlength=len(STATUSES))
             counts[milestone] = counts.get(milestone, 0) + found
     return {
@@ -227,16 +288,9 @@ def _deadlines(batch: CaseBatch) -> list[str]:
 
 def open_cases(batch: CaseBatch) -> np.ndarray:
     """A case is open until the last milestone that applies to it (final plan, no-plan notice,
-    a refusal...) is recorded; a closed case has nothing left to chase."""
-    projection = batch.projection
-    last_recorded = np.zeros(len(batch), dtype=bool)
-    for milestone in batch.reported_milestones:
-        applies = (projection.status[milestone] != NOT_APPLICABLE) & ~projection.conditional[
-            milestone
-        ]
-        recorded = ~np.isnat(projection.actual[milestone])
-        last_recorded = np.where(applies, recorded, last_recorded)
-    return ~last_recorded
+    a refusal...) is recorded; a closed case has nothing left to chase. The projector decides
+    (:attr:`~send_clock.timelines.Projection.closed`), so every output agrees."""
+    return ~batch.projection.closed
 
 
 def _open_case_counts(batches: Sequence[CaseBatch]) -> dict[str, int]:

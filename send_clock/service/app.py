@@ -13,11 +13,13 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from starlette.middleware.sessions import SessionMiddleware
 
 from .. import __version__
+from ..calendars import load_calendar
 from ..store import Store
-from . import problems
+from . import openapi, problems
 from .middleware import AccessLog, SizeLimit
 from .settings import Settings
 
@@ -31,18 +33,26 @@ feeds at `/v1/feeds/{token}.ics`, whose unguessable token is the credential. Err
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    app = FastAPI(
+    if settings.default_calendar:  # a bad setting fails at start, not on the first case
+        load_calendar(settings.default_calendar)
+    # Swagger UI at /docs and ReDoc at /redoc from the package's own files, not a CDN: they work
+    # on a council network without internet access.
+    app = FastAPIOffline(
         title="send-clock",
         version=__version__,
         description=DESCRIPTION,
         openapi_url="/openapi.json",
         docs_url="/docs",
-        redoc_url=None,
+        redoc_url="/redoc",
+        # operationIds are the route functions' names: `create_case`, not
+        # `create_case_v1_cases_post`, so generated clients read well.
+        generate_unique_id_function=lambda route: route.name,
     )
     app.state.settings = settings
     app.state.store = store or Store(settings.database_url)
     problems.install(app)
     _routes(app)
+    openapi.install(app)
     if settings.cors_origins:  # off unless origins are configured
         app.add_middleware(
             CORSMiddleware,
@@ -77,6 +87,7 @@ def _routes(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(family.router)
     app.include_router(meta.router)
+    app.include_router(feeds.public)
     app.include_router(reference.router, prefix="/v1")
     app.include_router(feeds.router, prefix="/v1")
     app.include_router(reports.router, prefix="/v1")

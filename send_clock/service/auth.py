@@ -10,7 +10,17 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..store import tokens
 
-_bearer = HTTPBearer(auto_error=False, description="An API token from `send-clock tokens create`")
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ReadToken",
+    description="An API token from `send-clock tokens create` (read or write scope)",
+)
+#: The same bearer token, named apart in the OpenAPI contract: routes that write need this one.
+_write_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="WriteToken",
+    description="An API token from `send-clock tokens create --scope write`",
+)
 
 
 @dataclass(frozen=True)
@@ -40,13 +50,14 @@ def _actor(request: Request, credentials: HTTPAuthorizationCredentials | None) -
 
 
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+WriteCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_write_bearer)]
 
 
 def reader(request: Request, credentials: Credentials) -> Actor:
     return _actor(request, credentials)
 
 
-def writer(request: Request, credentials: Credentials) -> Actor:
+def writer(request: Request, credentials: WriteCredentials) -> Actor:
     actor = _actor(request, credentials)
     if actor.scope != "write":
         raise HTTPException(403, f"the token {actor.name!r} is read-only; this needs a write token")

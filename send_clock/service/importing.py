@@ -32,6 +32,14 @@ class Imported:
     errors: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
+    def refusal(self) -> str:
+        """How many rows stop the import, and how many problems they have (a row can have
+        several): ``2 rows cannot be imported (3 problems)``."""
+        rows = len({(e["line"], e["case_id"]) for e in self.errors})
+        problems = len(self.errors)
+        text = f"{rows} row{'s' if rows != 1 else ''} cannot be imported"
+        return text + (f" ({problems} problems)" if problems != rows else "")
+
 
 def decode(raw: bytes) -> str:
     try:

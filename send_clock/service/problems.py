@@ -9,8 +9,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
-from ..errors import Conflict, NotFound, SendClockError, StaleVersion
+from ..errors import Conflict, Gone, NotFound, SendClockError, StaleVersion
 
 log = logging.getLogger("send_clock.service")
 
@@ -30,6 +31,8 @@ def problem(status: int, detail: str, headers: dict | None = None, **extra) -> J
 
 def status_of(error: SendClockError) -> int:
     """The HTTP status for a library error."""
+    if isinstance(error, Gone):
+        return 410
     if isinstance(error, NotFound):
         return 404
     if isinstance(error, Conflict):
@@ -44,9 +47,12 @@ class PreconditionRequired(SendClockError):
 
 
 def _is_page(request: Request) -> bool:
-    """Web pages get HTML errors; the API (and feeds) get problem documents."""
+    """Web pages get HTML errors; the API and feeds (public calendars too) get problem
+    documents."""
     path = request.url.path
-    return not (path.startswith("/v1") or path in ("/health", "/openapi.json"))
+    return not (
+        path.startswith("/v1") or path.endswith(".ics") or path in ("/health", "/openapi.json")
+    )
 
 
 def page_error(request: Request, status: int, detail: str):
@@ -61,6 +67,23 @@ def respond(request: Request, status: int, detail: str, headers: dict | None = N
     if _is_page(request):
         return page_error(request, status, detail)
     return problem(status, detail, headers=headers, **extra)
+
+
+#: The methods a 405's ``Allow`` can name.
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route answers at the request's path, for a 405's ``Allow`` (RFC 9110
+    15.5.6): the router itself names only the first route that matched the path."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    )
 
 
 def install(app: FastAPI) -> None:
@@ -94,6 +117,8 @@ def install(app: FastAPI) -> None:
         response = respond(request, error.status_code, str(error.detail))
         for key, value in (error.headers or {}).items():
             response.headers[key] = value
+        if error.status_code == 405:
+            response.headers["Allow"] = allowed_methods(request)
         return response
 
     @app.exception_handler(RequestValidationError)

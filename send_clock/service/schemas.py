@@ -2,15 +2,75 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-Status = Literal[
-    "met", "late", "overdue", "at_risk", "due_soon", "pending", "excused", "not_applicable"
-]
+from ..calendars import UNITS, bundled_calendars
+from ..errors import InputError
+from ..ical import check_reference
+from ..timelines import bundled_processes
+from ..timelines.model import EXCEPTION_KINDS
+from ..timelines.projector import STATUSES
+
+#: A milestone's status: the projector's list, one place.
+Status = Literal[STATUSES]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value):
+    """Only ``YYYY-MM-DD`` text (or a date) is a date here: not a number of seconds."""
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("a date must be written YYYY-MM-DD")
+    if isinstance(value, int | float):
+        raise ValueError("a date must be written YYYY-MM-DD, not as a number")
+    return value
+
+
+#: A date in a body or a query: ISO 8601 ``YYYY-MM-DD`` only, as the contract says.
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+def _not_bool(value):
+    if isinstance(value, bool):
+        raise ValueError("a whole number is needed, not true or false")
+    return value
+
+
+#: An integer that is not ``true`` or ``false`` (JSON booleans are not numbers).
+WholeNumber = Annotated[int, BeforeValidator(_not_bool)]
+
+
+def _one_of(values) -> type:
+    """A ``Literal`` of ``values``, sorted: an enum in the contract, checked by the server."""
+    return Literal[tuple(sorted(set(values)))]
+
+
+_PROCESSES = bundled_processes()
+ProcessId = _one_of(p.id for p in _PROCESSES)
+CalendarId = _one_of(c.id for c in bundled_calendars())
+Unit = _one_of(UNITS)
+ExceptionKind = _one_of(EXCEPTION_KINDS)
+#: Milestone ids and case dates of every bundled process (the case's own process decides).
+DateKey = _one_of(key for p in _PROCESSES for key in (*p.ids, *p.dates))
+Branch = _one_of(branch for p in _PROCESSES for branch in p.branches)
+BranchValue = _one_of(value for p in _PROCESSES for b in p.branches.values() for value in b.values)
+ParamName = _one_of(name for p in _PROCESSES for name in p.params)
+
+#: A case reference, as it stands in event UIDs: never a name (no spaces).
+REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/:-]*$"
+
+
+def _reference(value: str) -> str:
+    """The library's check and message ("... never a name") for the contract's pattern."""
+    try:
+        return check_reference(value)
+    except InputError as error:
+        raise ValueError(str(error)) from None
 
 
 #: A stored row's id in a path: a positive 32-bit integer (both databases' INTEGER).
@@ -128,10 +188,10 @@ class ProcessOut(BaseModel):
 
 # -- arithmetic and timelines -----------------------------------------------------------------
 class DateAddIn(Strict):
-    start: date
-    amount: int = Field(ge=-10_000, le=10_000)
-    unit: str
-    calendar: str = "england-and-wales"
+    start: IsoDate
+    amount: WholeNumber = Field(ge=-10_000, le=10_000)
+    unit: Unit
+    calendar: CalendarId = "england-and-wales"
 
 
 class DateAddOut(BaseModel):
@@ -143,15 +203,15 @@ class DateAddOut(BaseModel):
 
 
 class TimelineIn(Strict):
-    received: date = Field(description="The start date: request received, plan issued...")
-    calendar: str | None = Field(None, description="Calendar id; default: the process's own")
-    events: dict[str, date] = Field(
+    received: IsoDate = Field(description="The start date: request received, plan issued...")
+    calendar: CalendarId | None = Field(None, description="Calendar id; default: the process's own")
+    events: dict[DateKey, IsoDate] = Field(
         default_factory=dict, description="Actual dates: milestone id (or case date) → date"
     )
-    outcomes: dict[str, str] = Field(default_factory=dict, description="branch → value")
+    outcomes: dict[Branch, BranchValue] = Field(default_factory=dict, description="branch → value")
     exceptions: list[str] = Field(default_factory=list, description="kind[:FROM..TO][@milestone]")
-    params: dict[str, int] = Field(default_factory=dict)
-    as_of: date | None = None
+    params: dict[ParamName, WholeNumber] = Field(default_factory=dict)
+    as_of: IsoDate | None = None
 
 
 class Window(BaseModel):
@@ -179,6 +239,10 @@ class MilestoneOut(BaseModel):
     days_late: int | None
     basis: str
     conditional: bool
+    excusal: Literal["recorded", "detected"] | None = Field(
+        description="How an excused milestone was excused: an exception the authority recorded, "
+        "or a school-closure window send-clock detected in the term dates"
+    )
     exceptions: list[ExceptionOut]
 
 
@@ -189,19 +253,24 @@ class TimelineOut(BaseModel):
     as_of: date
     outcomes: dict[str, str | None]
     milestones: list[MilestoneOut]
-    warnings: list[str]
+    warnings: list[str] = Field(
+        description="Among them: that the school-closure exception could not be checked (no "
+        "term dates for the dates tested)"
+    )
 
 
 # -- cases --------------------------------------------------------------------------------------
 class CaseIn(Strict):
-    ref: str = Field(
+    ref: Annotated[str, AfterValidator(_reference)] = Field(
         min_length=1,
         max_length=100,
-        description="The council's case reference; never a child's name",
+        json_schema_extra={"pattern": REFERENCE_PATTERN},
+        description="The council's case reference; never a child's name (letters, digits and "
+        ". _ / : - only, as it names the case's calendar events)",
     )
-    process: str
-    calendar: str | None = None
-    received: date
+    process: ProcessId
+    calendar: CalendarId | None = None
+    received: IsoDate
     officer: str | None = Field(None, max_length=100)
 
 
@@ -258,25 +327,27 @@ class CaseList(BaseModel):
 
 
 class EventIn(Strict):
-    milestone: str = Field(description="A milestone id, or a case date such as school_asked")
-    date: date
+    milestone: DateKey = Field(
+        description="A milestone id, or a case date such as school_asked, of the case's process"
+    )
+    date: IsoDate
 
 
 class OutcomeIn(Strict):
-    branch: str
-    value: str
+    branch: Branch = Field(description="A branch of the case's process, e.g. decision")
+    value: BranchValue = Field(description="One of the branch's values, e.g. refused")
 
 
 class ParamIn(Strict):
-    name: str
-    value: int
+    name: ParamName = Field(description="A parameter of the case's process")
+    value: WholeNumber = Field(ge=-1_000_000, le=1_000_000)
 
 
 class ExceptionIn(Strict):
-    kind: str
-    start: date | None = Field(None, alias="from")
-    end: date | None = Field(None, alias="to")
-    milestone: str | None = None
+    kind: ExceptionKind
+    start: IsoDate | None = Field(None, alias="from")
+    end: IsoDate | None = Field(None, alias="to")
+    milestone: DateKey | None = None
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -301,6 +372,12 @@ class FeedCreated(BaseModel):
     token: str = Field(description="Shown once: only its hash is stored")
     url: str
     webcal_url: str
+
+
+class ImportIn(Strict):
+    """A caseload CSV sent as JSON, for clients that cannot send ``text/csv``."""
+
+    csv: str = Field(description="The CSV text, header row first (the format of breaches)")
 
 
 class ImportResult(BaseModel):
@@ -328,6 +405,9 @@ class Figures(BaseModel):
     final_plans_issued_excluding_exceptions: int
     final_plans_within_20_weeks_excluding_exceptions: int
     final_plans_within_20_weeks_excluding_exceptions_pct: float | None
+    final_plans_issued_excluding_recorded_and_detected: int
+    final_plans_within_20_weeks_excluding_recorded_and_detected: int
+    final_plans_within_20_weeks_excluding_recorded_and_detected_pct: float | None
     decisions_made: int
     decisions_within_6_weeks: int
     decisions_within_6_weeks_pct: float | None
@@ -349,3 +429,8 @@ class BreachSummary(Figures):
     due_soon: list[Worklist]
     by_month: list[MonthFigures]
     rows_rejected: int
+    closure_checks_skipped: int = Field(
+        description="Cases where the school-closure exception could not be checked: no term "
+        "dates for the dates tested (set SEND_CLOCK_DEFAULT_CALENDAR to the council's own)"
+    )
+    method: str = Field(description="How the 20-week figures are counted")

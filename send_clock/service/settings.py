@@ -19,6 +19,10 @@ class Settings:
     #: Signs the web pages' session cookies; generated per process when not set, which signs
     #: everyone out on restart and does not work across several workers: set it in production.
     session_secret: str | None = None
+    #: The calendar (a bundled id or a calendar file) of a case that names none, where its
+    #: process's own default has no term dates (england-and-wales): a council sets it to its
+    #: own term dates, so the school-closure exception can be checked.
+    default_calendar: str | None = None
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -33,4 +37,5 @@ class Settings:
             max_import_bytes=int(env.get("SEND_CLOCK_MAX_IMPORT_BYTES", 20 * 1_048_576)),
             cors_origins=origins,
             session_secret=env.get("SEND_CLOCK_SESSION_SECRET"),
+            default_calendar=env.get("SEND_CLOCK_DEFAULT_CALENDAR") or None,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,8 +14,9 @@ from .tokens import now
 
 def load_sequences(
     session: Session, prefix: str = "", namespace: str = ""
-) -> dict[str, tuple[int, str]]:
-    """UID -> (sequence, fingerprint) for the UIDs starting with ``prefix``. A ``namespace``
+) -> dict[str, tuple[int, str, datetime]]:
+    """UID -> (sequence, fingerprint, time it last changed) for the UIDs starting with
+    ``prefix``. A ``namespace``
     keeps apart feeds that show the same event differently (the team feed labels each event
     with its case), so that serving one does not raise the other's SEQUENCE."""
     prefix = namespace + prefix
@@ -23,7 +25,7 @@ def load_sequences(
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(IcalSequenceRow.uid.like(f"{escaped}%", escape="\\"))
     return {
-        row.uid[len(namespace) :]: (row.sequence, row.fingerprint)
+        row.uid[len(namespace) :]: (row.sequence, row.fingerprint, row.updated_at)
         for row in session.scalars(query)
         if row.uid.startswith(namespace)
     }
@@ -31,21 +33,24 @@ def load_sequences(
 
 def save_sequences(
     session: Session,
-    served: Mapping[str, tuple[int, str]],
-    known: Mapping[str, tuple[int, str]],
+    served: Mapping[str, tuple],
+    known: Mapping[str, tuple],
     namespace: str = "",
 ) -> None:
-    """Store what was served where it differs from what was known. An upsert, so two feeds
-    served at the same moment cannot collide."""
+    """Store what was served (uid -> (sequence, fingerprint, modified)) where its sequence or
+    fingerprint differs from what was known; ``updated_at`` is the time the served event says
+    it last changed (its LAST-MODIFIED). An upsert, so two feeds served at the same moment
+    cannot collide."""
     changed = [
         {
             "uid": namespace + uid,
             "sequence": sequence,
             "fingerprint": fingerprint,
-            "updated_at": now(),
+            "updated_at": modified or now(),
         }
-        for uid, (sequence, fingerprint) in served.items()
-        if known.get(uid) != (sequence, fingerprint)
+        for uid, (sequence, fingerprint, *rest) in served.items()
+        for modified in [rest[0] if rest else None]
+        if tuple(known.get(uid, ()))[:2] != (sequence, fingerprint)
     ]
     if not changed:
         return

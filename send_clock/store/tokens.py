@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import InputError, NotFound
+from ..errors import Gone, InputError, NotFound
 from .models import ApiTokenRow, FeedRow, UserRow
 
 SCOPES = ("read", "write")
@@ -69,8 +69,10 @@ def create_feed(session: Session, case_id: int | None, actor: str) -> tuple[Feed
 def find_feed(session: Session, token: str) -> FeedRow:
     digest = token_hash(token)
     row = session.scalar(select(FeedRow).where(FeedRow.token_hash == digest))
-    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
-        raise NotFound("no such calendar feed (it may have been revoked)")
+    if row is None or not hmac.compare_digest(row.token_hash, digest):
+        raise NotFound("no such calendar feed")
+    if row.revoked_at is not None:
+        raise Gone("this calendar feed was revoked; remove the subscription from your calendar")
     return row
 
 

@@ -71,6 +71,7 @@ _MILESTONE_KEYS = {
     "insert_after",
     "replaces",
     "automatic",
+    "absence_within_period",
     "in_force_from",
     "in_force_until",
     "revisions",
@@ -88,6 +89,7 @@ _RULE_KEYS = {
     "if_recorded",
     "starting_with",
     "to_working_day",
+    "first_of",
 }
 
 
@@ -269,6 +271,7 @@ class _Reader(TableReader):
             excused_by=dict(excused_by),
             closure_test=tuple(entry.get("closure_test", [])),
             automatic=self.flag(entry, "automatic", where, default=False),
+            absence_within_period=self.flag(entry, "absence_within_period", where, default=False),
             **self.in_force(entry, where),
         )
         return milestone, entry.get("insert_after"), bool(entry.get("replaces", False))
@@ -363,7 +366,7 @@ class _Reader(TableReader):
                     where, 'a fixed date needs on = "MM-DD" and year = "<case parameter>"'
                 )
             return Rule(on=(int(match[1]), int(match[2])), year_param=table["year"], **moves)
-        for combine in ("latest", "earliest"):
+        for combine in ("latest", "earliest", "first"):
             parts = table.get(f"{combine}_of")
             if parts is not None:
                 if not isinstance(parts, list) or len(parts) < 2:
@@ -405,9 +408,11 @@ class _Reader(TableReader):
             if milestone.due is None and milestone.id != process.start:
                 raise self.fail(where, "needs a due rule (only the start milestone has none)")
             for anchor in milestone.anchors:
-                if anchor not in by_id:
+                if anchor not in by_id and anchor not in process.dates:
                     raise self.fail(
-                        where, f"counts from {anchor!r}, which is not a milestone of this process"
+                        where,
+                        f"counts from {anchor!r}, which is neither a milestone of this process "
+                        "nor a declared [dates] entry",
                     )
             rules = (milestone.due, milestone.target, milestone.earliest)
             for rule in rules + tuple(r.due for r in milestone.revisions):
@@ -443,6 +448,8 @@ class _Reader(TableReader):
         leads = [milestone.lead] + [revision.lead for revision in milestone.revisions]
         required += [lead.anchor for lead in leads if lead]
         for anchor in required:
+            if anchor not in by_id:  # a case date: there is no branch to check
+                continue
             extra = set(by_id[anchor].when) - own
             if extra:
                 raise self.fail(
@@ -453,7 +460,7 @@ class _Reader(TableReader):
                 )
 
     def topological(self, ids: list[str], by_id) -> tuple[str, ...]:
-        remaining = {m: set(by_id[m].anchors) - {m} for m in ids}
+        remaining = {m: set(by_id[m].anchors) & set(ids) - {m} for m in ids}
         for m in ids:
             if m in by_id[m].anchors:
                 raise self.fail(f"milestone {m!r}", "counts from itself")

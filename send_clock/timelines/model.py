@@ -60,7 +60,8 @@ class Rule:
     """How a milestone's date is found.
 
     One of: ``steps`` with ``combine`` = ``"only"`` (one step), ``"latest"`` or ``"earliest"``
-    of several; or ``on`` (a fixed ``MM-DD``) in the year held by case parameter ``year_param``.
+    of several, or ``"first"`` (the first step whose anchor is dated); or ``on`` (a fixed
+    ``MM-DD``) in the year held by case parameter ``year_param``.
     ``roll_out_of`` lists ``(MM-DD, MM-DD)`` periods: a date inside one moves to the first working
     day after it. ``to_working_day``: a last day that is not a working day moves to the next
     working day ("the period is extended to include the following working day").
@@ -130,6 +131,10 @@ class Milestone:
     #: The last day of a period given to someone else (the family's 15 days to comment): it
     #: passes by itself on its due date, so it is ``met`` then without anyone recording it.
     automatic: bool = False
+    #: A dated absence excuses this limit only when 4 weeks or more of it fall inside the
+    #: period the limit runs over (reg 8(2)(b): absent "during that 6 week period"), not when
+    #: it merely overlaps it.
+    absence_within_period: bool = False
     #: The milestone applies only to cases that began on or after ``in_force_from`` and before
     #: ``in_force_until`` (a duty that commenced, or was revoked, on a date).
     in_force_from: date | None = None

@@ -13,13 +13,20 @@ The rules (statutory-rules.md §9):
   date plus the lead time, so slippage upstream carries downstream;
 * **status** as of a date: met, late, overdue, at_risk, due_soon, pending, excused (late or
   overdue, but an exception the regulations allow for this milestone applies), not_applicable (a
-  branch not taken).
+  branch not taken), unrecorded (the case is closed - its process reached an end: a final plan,
+  a no-plan notice, a refusal - and this milestone was never dated; nothing is left to chase).
+
+A case is **closed** when the last milestone that applies to it (and is not conditional) has
+its date. Where a milestone can be excused by a school closure but its date cannot be tested
+against the calendar's term dates (the calendar has none, or the date is outside them), the
+projection says so in ``closure_skipped``: the exception was not checked, not found absent.
 
 An actual date later than the as-of date has not happened yet as of then, and is ignored.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -28,10 +35,26 @@ import numpy as np
 from ..calendars import Calendar
 from ..errors import InputError, OutOfCoverage, SendClockError
 from .excusals import RecordedException
-from .model import Milestone, Process, Rule, Step
+from .model import MINIMUM_ABSENCE_DAYS, Milestone, Process, Rule, Step
 
-STATUSES = ("met", "late", "overdue", "at_risk", "due_soon", "pending", "excused", "not_applicable")
-MET, LATE, OVERDUE, AT_RISK, DUE_SOON, PENDING, EXCUSED, NOT_APPLICABLE = range(len(STATUSES))
+STATUSES = (
+    "met",
+    "late",
+    "overdue",
+    "at_risk",
+    "due_soon",
+    "pending",
+    "excused",
+    "not_applicable",
+    "unrecorded",
+)
+MET, LATE, OVERDUE, AT_RISK, DUE_SOON, PENDING, EXCUSED, NOT_APPLICABLE, UNRECORDED = range(
+    len(STATUSES)
+)
+#: How an excused milestone was excused: by an exception the authority recorded (a case's
+#: exception, SEN2 ``Week20``), or by a school-closure window send-clock detected in the term
+#: dates (the regulations still require that meeting the limit was impractical).
+RECORDED, DETECTED = "recorded", "detected"
 
 #: A milestone with no actual date whose due date is this close is ``due_soon``.
 DUE_SOON_DAYS = 14
@@ -81,6 +104,10 @@ class Projection:
     days_late: dict[str, np.ndarray]  # -1 where not late/overdue/excused
     conditional: dict[str, np.ndarray]
     closure_window: dict[str, np.ndarray]  # index into calendar.qualifying_windows, -1 none
+    #: where the school-closure test could not be made (no term dates, or outside them)
+    closure_skipped: dict[str, np.ndarray]
+    #: per case: its process reached an end (see the module's docstring)
+    closed: np.ndarray
     outcomes: dict[str, np.ndarray]
     #: (case, milestone) -> recorded exceptions that apply there
     recorded: dict[tuple[int, str], list[RecordedException]]
@@ -89,6 +116,25 @@ class Projection:
 
     def ok(self) -> np.ndarray:
         return np.array([error is None for error in self.errors], dtype=bool)
+
+    def excusal(self, milestone_id: str) -> np.ndarray:
+        """Per case: ``"recorded"``, ``"detected"`` or ``""`` - how the milestone was excused.
+        A recorded exception wins over a detected window."""
+        excused = self.status[milestone_id] == EXCUSED
+        detected = ~self.recorded_mask(milestone_id) & (self.closure_window[milestone_id] >= 0)
+        # excused and neither recorded on the case nor detected: the source flagged it (SEN2)
+        return np.where(excused, np.where(detected, DETECTED, RECORDED), "")
+
+    def recorded_mask(self, milestone_id: str) -> np.ndarray:
+        """Per case: an exception the authority recorded applies to the milestone."""
+        return _recorded_mask(self.recorded, milestone_id, len(self.errors))
+
+    def closure_checks_skipped(self) -> np.ndarray:
+        """Per case: some milestone's school-closure test could not be made."""
+        skipped = np.zeros(len(self.errors), dtype=bool)
+        for column in self.closure_skipped.values():
+            skipped |= column
+        return skipped
 
 
 def project_columns(process: Process, calendar: Calendar, cases: Cases, as_of: date) -> Projection:
@@ -105,6 +151,7 @@ class _Run:
         self.errors = np.full(self.size, None, dtype=object)
         self.failed = np.zeros(self.size, dtype=bool)  # where errors is not None
         self.windows = calendar.qualifying_windows
+        self.unstarted: dict[str, np.ndarray] = {}  # automatic milestones not begun yet
         self.started = np.asarray(cases.received, dtype="datetime64[D]")
 
     def fail(self, mask: np.ndarray, error_class, message) -> None:
@@ -185,10 +232,9 @@ class _Run:
                 # No due date: a parameter it needs was not given (e.g. no transfer year), or
                 # it could not be counted (the case then carries the error).
                 applies &= ~np.isnat(due[milestone_id])
-                if milestone.automatic:  # the period ends by itself on its due date
-                    passed = np.isnat(actual[milestone_id]) & (due[milestone_id] <= self.as_of)
-                    actual[milestone_id] = np.where(
-                        passed & applies, due[milestone_id], actual[milestone_id]
+                if milestone.automatic:
+                    actual[milestone_id] = self.ended_by_itself(
+                        milestone, due[milestone_id], actual, applies
                     )
             target[milestone_id] = self.evaluate(milestone.target, milestone, actual, projected)
             earliest[milestone_id] = self.evaluate(milestone.earliest, milestone, actual, projected)
@@ -202,7 +248,12 @@ class _Run:
         self.known = {m: self.date_of(m, actual, projected) for m in self.process.ids}
         self.tested = {m.id: self.closure_test_dates(m) for m in self.process.milestones}
         windows = {m.id: self.closure_windows(m) for m in self.process.milestones}
+        skipped = {
+            m.id: self.closure_untestable(m, applicable[m.id], windows[m.id])
+            for m in self.process.milestones
+        }
         recorded = self.recorded_exceptions(due, applicable)
+        closed = self.closed_cases(actual, applicable, conditional)
         status, days_late = {}, {}
         for milestone in self.process.milestones:
             status[milestone.id], days_late[milestone.id] = self.statuses(
@@ -212,7 +263,8 @@ class _Run:
                 actual[milestone.id],
                 applicable[milestone.id],
                 windows[milestone.id] >= 0,
-                self.recorded_mask(recorded, milestone.id),
+                _recorded_mask(recorded, milestone.id, self.size),
+                closed,
             )
         return Projection(
             process=self.process,
@@ -227,6 +279,8 @@ class _Run:
             days_late=days_late,
             conditional=conditional,
             closure_window=windows,
+            closure_skipped=skipped,
+            closed=closed,
             outcomes=outcomes,
             recorded=recorded,
             errors=self.errors,
@@ -267,9 +321,31 @@ class _Run:
         return applies, maybe
 
     def date_of(self, milestone_id: str, actual, projected) -> np.ndarray:
-        """A milestone's actual date where recorded, else its projected date."""
+        """A milestone's actual date where recorded, else its projected date; for a case date
+        (e.g. when the body asked for advice received the request), the date recorded."""
+        if milestone_id in self.process.dates:
+            return self.case_date(milestone_id)
         recorded = actual[milestone_id]
         return np.where(np.isnat(recorded), projected[milestone_id], recorded)
+
+    def case_date(self, name: str) -> np.ndarray:
+        column = self.cases.dates.get(name)
+        return nat(self.size) if column is None else np.asarray(column, "datetime64[D]")
+
+    def ended_by_itself(self, milestone: Milestone, due, actual, applies) -> np.ndarray:
+        """An automatic milestone (the family's comment period) is open on its last day: it
+        has ended - and is dated its last day - only from the next day, and only once the
+        dates it runs from are recorded (a projected draft plan never starts a real period)."""
+        anchors_recorded = np.ones(self.size, dtype=bool)
+        for anchor in milestone.due.anchors if milestone.due else ():
+            anchors_recorded &= ~np.isnat(self.date_of_recorded(anchor, actual))
+        passed = np.isnat(actual[milestone.id]) & (due < self.as_of) & anchors_recorded
+        # not begun: the family's period cannot be overdue before the draft exists
+        self.unstarted[milestone.id] = ~anchors_recorded
+        return np.where(passed & applies, due, actual[milestone.id])
+
+    def date_of_recorded(self, name: str, actual) -> np.ndarray:
+        return self.case_date(name) if name in self.process.dates else actual[name]
 
     def evaluate(self, rule: Rule | None, milestone: Milestone, actual, projected) -> np.ndarray:
         if rule is None:
@@ -286,6 +362,10 @@ class _Run:
                 result = parts[0]
                 for part in parts[1:]:
                     result = np.fmin(result, part)
+            elif rule.combine == "first":  # the first part whose anchor is dated
+                result = parts[0]
+                for part in parts[1:]:
+                    result = np.where(np.isnat(result), part, result)
             else:
                 result = parts[0]
         if rule.roll_out_of:
@@ -294,7 +374,7 @@ class _Run:
 
     def step(self, step: Step, milestone: Milestone, actual, projected) -> np.ndarray:
         if step.if_recorded:
-            start = actual[step.anchor]
+            start = self.date_of_recorded(step.anchor, actual)
         else:
             start = self.date_of(step.anchor, actual, projected)
         try:
@@ -375,6 +455,31 @@ class _Run:
             result = np.where(np.isnat(result), candidate, result)
         return result
 
+    def closure_untestable(self, milestone: Milestone, applicable, window) -> np.ndarray:
+        """Where the milestone can be excused by a school closure, but its test date cannot be
+        tested: the calendar has no term dates, or the date is outside them (or in their last
+        week, when a closure that starts after them cannot be known)."""
+        none = np.zeros(self.size, dtype=bool)
+        if "school_closure" not in milestone.excused_by:
+            return none
+        tested = self.tested[milestone.id]
+        untestable = applicable & ~np.isnat(tested) & (window < 0)
+        coverage = self.calendar.coverage
+        if coverage is None:
+            return untestable
+        first = np.datetime64(coverage[0], "D")
+        last_known = np.datetime64(coverage[1], "D") - np.timedelta64(7, "D")
+        return untestable & ((tested < first) | (tested > last_known))
+
+    def closed_cases(self, actual, applicable, conditional) -> np.ndarray:
+        """A case is closed when the last milestone that applies to it, and is not conditional
+        (a final plan, a no-plan notice, a refusal to assess), has its date."""
+        closed = np.zeros(self.size, dtype=bool)
+        for milestone in self.process.milestones:
+            counts = applicable[milestone.id] & ~conditional[milestone.id]
+            closed = np.where(counts, ~np.isnat(actual[milestone.id]), closed)
+        return closed
+
     def closure_windows(self, milestone: Milestone) -> np.ndarray:
         none = np.full(self.size, -1, dtype=np.int64)
         if "school_closure" not in milestone.excused_by or not self.windows:
@@ -412,24 +517,24 @@ class _Run:
         if exception.is_window():
             tested = self.tested[milestone.id][case]
             return not np.isnat(tested) and exception.start <= tested.item() <= exception.end
-        # A dated absence excuses the limits whose running period it overlaps.
+        # A dated absence excuses the limits whose running period it overlaps (reg 8(2)(b):
+        # "during that 6 week period").
         in_force = milestone.at(self.started[case].item())  # the rule the case counts by
         anchors = [s.anchor for s in in_force.due.steps] if in_force.due else []
-        begins = min((self.known[a][case] for a in anchors), default=NAT)
+        starts = [
+            self.known[a][case] if a in self.known else self.case_date(a)[case] for a in anchors
+        ]
+        begins = min((d for d in starts if not np.isnat(d)), default=NAT)
         ends = due[milestone.id][case]
         if np.isnat(begins) or np.isnat(ends):
             return False
+        if milestone.absence_within_period:  # 4 weeks of it inside the period
+            inside = min(exception.end, ends.item()) - max(exception.start, begins.item())
+            return inside.days + 1 >= MINIMUM_ABSENCE_DAYS
         return exception.start <= ends.item() and exception.end >= begins.item()
 
-    def recorded_mask(self, recorded, milestone_id: str) -> np.ndarray:
-        mask = np.zeros(self.size, dtype=bool)
-        for case, name in recorded:
-            if name == milestone_id:
-                mask[case] = True
-        return mask
-
     # -- statuses -----------------------------------------------------------------------------
-    def statuses(self, milestone, due, projected, actual, applicable, in_window, recorded):
+    def statuses(self, milestone, due, projected, actual, applicable, in_window, recorded, closed):
         has_actual = ~np.isnat(actual)
         late = has_actual & (actual > due)
         overdue = ~has_actual & (self.as_of > due)
@@ -437,16 +542,54 @@ class _Run:
         soon = np.timedelta64(DUE_SOON_DAYS, "D")
         due_soon = ~has_actual & ~overdue & ~at_risk & (due - self.as_of <= soon)
         excused = (late | overdue) & (in_window | recorded)
+        unrecorded = closed & ~has_actual
+        # A period given to someone else that has not begun (no draft yet) waits, never overdue.
+        overdue &= ~self.unstarted.get(milestone.id, np.zeros(self.size, dtype=bool))
         status = np.select(
-            [~applicable, excused, late, has_actual, overdue, at_risk, due_soon],
-            [NOT_APPLICABLE, EXCUSED, LATE, MET, OVERDUE, AT_RISK, DUE_SOON],
+            [~applicable, unrecorded, excused, late, has_actual, overdue, at_risk, due_soon],
+            [NOT_APPLICABLE, UNRECORDED, EXCUSED, LATE, MET, OVERDUE, AT_RISK, DUE_SOON],
             default=PENDING,
         ).astype(np.int8)
+        if milestone.automatic:  # not begun and its last day passed: pending, not due soon
+            waiting = self.unstarted[milestone.id] & ~has_actual & (self.as_of > due)
+            status = np.where(waiting & (status == DUE_SOON), PENDING, status).astype(np.int8)
         if milestone.id == self.process.start:
             status = np.where(applicable, MET, NOT_APPLICABLE).astype(np.int8)
         late_days = np.where(late, actual - due, self.as_of - due).astype(np.int64)
-        days_late = np.where(applicable & (late | overdue), late_days, -1)
+        days_late = np.where(applicable & (late | (overdue & ~unrecorded)), late_days, -1)
         return status, days_late
+
+
+def _recorded_mask(recorded, milestone_id: str, size: int) -> np.ndarray:
+    mask = np.zeros(size, dtype=bool)
+    for case, name in recorded:
+        if name == milestone_id:
+            mask[case] = True
+    return mask
+
+
+def closure_skipped_text(calendar: Calendar, milestones: Sequence[str] = ()) -> str:
+    """Why the school-closure exception could not be checked, and what to do.
+
+    >>> from send_clock.calendars import load_calendar
+    >>> print(closure_skipped_text(load_calendar("england-and-wales"), ["final_plan"]))
+    the school-closure exception (SEND Regulations 2014 reg 5(4)(a), 10(4)(a)) was not checked \
+for final_plan: calendar 'england-and-wales' has no term dates; give a calendar with the \
+schools' term dates (--calendar, or the service's default calendar)
+    """
+    coverage = calendar.coverage
+    why = (
+        f"calendar {calendar.id!r} has no term dates"
+        if coverage is None
+        else f"the dates tested fall outside the term dates of calendar {calendar.id!r} "
+        f"({coverage[0]} to {coverage[1]})"
+    )
+    which = f" for {', '.join(milestones)}" if milestones else ""
+    return (
+        "the school-closure exception (SEND Regulations 2014 reg 5(4)(a), 10(4)(a)) was not "
+        f"checked{which}: {why}; give a calendar with the schools' term dates (--calendar, or "
+        "the service's default calendar)"
+    )
 
 
 def _roll(day: date, rule: Rule, calendar: Calendar) -> date:

@@ -24,7 +24,15 @@ from ..dates import iso, parse_date
 from ..errors import InputError
 from .excusals import RecordedException
 from .model import Milestone, Process
-from .projector import STATUSES, UNKNOWN, Cases, Projection, nat, project_columns
+from .projector import (
+    STATUSES,
+    UNKNOWN,
+    Cases,
+    Projection,
+    closure_skipped_text,
+    nat,
+    project_columns,
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,7 @@ MILESTONE_COLUMNS = (
     "status",
     "days_late",
     "conditional",
+    "excusal",
     "exceptions",
     "basis",
 )
@@ -72,6 +81,9 @@ class MilestoneStatus:
     days_late: int | None
     conditional: bool
     exceptions: tuple[dict, ...]
+    #: how an excused milestone was excused: "recorded" (an exception the authority recorded)
+    #: or "detected" (a closure window send-clock found in the term dates); None otherwise
+    excusal: str | None = None
 
     @property
     def id(self) -> str:
@@ -92,6 +104,7 @@ class MilestoneStatus:
             "days_late": self.days_late,
             "basis": m.basis,
             "conditional": self.conditional,
+            "excusal": self.excusal,
             "exceptions": [
                 {
                     **e,
@@ -271,6 +284,9 @@ def schedule_at(
     """The :class:`Schedule` of the case at ``position`` of a projection."""
     process, calendar = projection.process, projection.calendar
     windows = calendar.qualifying_windows
+    skipped = [m.id for m in process.milestones if projection.closure_skipped[m.id][position]]
+    if skipped:  # never silently: the exception was not checked, not found absent
+        warnings = (*warnings, closure_skipped_text(calendar, skipped))
     milestones = []
     for milestone in process.milestones:
         key = milestone.id
@@ -287,6 +303,7 @@ def schedule_at(
                 days_late=days_late if days_late >= 0 else None,
                 conditional=bool(projection.conditional[key][position]),
                 exceptions=_exceptions(projection, position, milestone, windows),
+                excusal=projection.excusal(key)[position] or None,
             )
         )
     outcomes = {

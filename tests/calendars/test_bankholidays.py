@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import holidays
 import pytest
 
 from send_clock.calendars import load_calendar
@@ -86,3 +87,23 @@ def test_weekend_dates_are_never_bank_holidays():
 def test_unknown_jurisdiction_is_an_error():
     with pytest.raises(CalendarError, match="'isle-of-man'.*england-and-wales, jersey"):
         bank_holidays("isle-of-man", 2025, 2025)
+
+
+@pytest.mark.parametrize(
+    ("day", "what"),
+    [
+        (date(2020, 5, 4), "Early May kept in Jersey when England moved it to Fri 8 May 2020"),
+        (date(2020, 5, 8), "the 75th anniversary of VE Day, as in England"),
+        (date(2021, 9, 27), "the Corn Riots anniversary"),
+        (date(2024, 7, 15), "the visit of King Charles III and Queen Camilla"),
+    ],
+)
+def test_jerseys_one_off_bank_holidays(day, what):
+    assert day in bank_holidays("jersey", day.year, day.year), what
+    assert load_calendar("jersey").is_working_day(day) is False
+
+
+def test_jersey_matches_the_holidays_package_weekday_for_weekday():
+    # A second, independently maintained source: the `holidays` package's JE calendar.
+    theirs = {day for year in range(2015, 2028) for day in holidays.JE(years=year)}
+    assert bank_holidays("jersey", 2015, 2027) == {day for day in theirs if day.weekday() < 5}

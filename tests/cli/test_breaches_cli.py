@@ -23,6 +23,13 @@ from tests.reports.handmade import CASELOAD, FIGURES
 
 EXPORT = Path(__file__).resolve().parents[1] / "data" / "sen2-blade"
 REJECTED_X = "send-clock: rejected: caseload.csv, line 10, case X: '2025-13-01' is not a real date"
+#: england-and-wales has no term dates: the school-closure exception cannot be checked, and
+#: every report says so rather than showing the cases as if it did not apply.
+NOT_CHECKED = (
+    "send-clock: warning: the school-closure exception (SEND Regulations 2014 reg 5(4)(a), "
+    "10(4)(a)) was not checked: calendar 'england-and-wales' has no term dates; give a calendar "
+    "with the schools' term dates (--calendar, or the service's default calendar)"
+)
 
 
 @pytest.fixture
@@ -43,7 +50,9 @@ def test_json_summary_and_cases(caseload):
     assert {key: document["summary"][key] for key in FIGURES} == FIGURES
     assert document["summary"]["rows_rejected"] == 1
     assert [case["case_id"] for case in document["cases"]] == list("ABCDEFGH")
-    assert result.stderr.splitlines()[0].startswith(REJECTED_X)
+    assert result.stderr.splitlines()[0] == NOT_CHECKED
+    assert result.stderr.splitlines()[1].startswith(REJECTED_X)
+    assert document["summary"]["closure_checks_skipped"] == 8
 
 
 def test_a_rejected_row_makes_the_exit_status_non_zero_but_the_report_is_written(caseload):
@@ -52,6 +61,7 @@ def test_a_rejected_row_makes_the_exit_status_non_zero_but_the_report_is_written
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert len(rows) == 8 * 8 and {row["case_id"] for row in rows} == set("ABCDEFGH")
     assert result.stderr.splitlines() == [
+        NOT_CHECKED,
         REJECTED_X + ": there is no month 13",
         "send-clock: 1 row was rejected and left out of the report; correct them, or give "
         "--allow-rejects to accept the report as it is",
@@ -103,11 +113,14 @@ def test_html_report(caseload, tmp_path):
 
 def test_unknown_columns_are_one_warning(tmp_path):
     path = tmp_path / "extra.csv"
-    path.write_text("case_id,received,officer,notes\nA,2025-09-15,Sam,first\n")
+    # officer is a known column (the service keeps it), so it is not one of them.
+    path.write_text("case_id,received,officer,school,notes\nA,2025-09-15,Sam,Oak,first\n")
     result = run(path, "--as-of", "2025-12-01", "--format", "csv")
     assert result.exit_code == 0
     assert result.stderr == (
-        "send-clock: warning: extra.csv: ignoring 1 column send-clock does not use: notes\n"
+        "send-clock: warning: extra.csv: ignoring 2 columns send-clock does not use: "
+        "school, notes\n"
+        f"{NOT_CHECKED}\n"
     )
 
 
@@ -117,9 +130,37 @@ def test_sen2_export(tmp_path):
     )
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)["summary"]
-    assert (summary["cases"], summary["final_plans_within_20_weeks_pct"]) == (11, 60.0)
-    assert summary["final_plans_within_20_weeks_excluding_exceptions_pct"] == 66.7
-    assert "UNCONFIRMED" in result.stderr
+    assert (summary["cases"], summary["final_plans_within_20_weeks_pct"]) == (12, 66.7)
+    assert summary["final_plans_within_20_weeks_excluding_exceptions_pct"] == 75.0
+    assert (summary["rows_withdrawn"], summary["rows_historical"]) == (2, 2)
+    assert NOT_CHECKED in result.stderr.splitlines()
+
+
+def test_sen2_export_for_plans_issued_in_a_period(tmp_path):
+    result = run(
+        "--sen2-blade",
+        EXPORT,
+        "--as-of",
+        "2025-12-01",
+        "--issued-from",
+        "2025-01-01",
+        "--issued-to",
+        "2025-06-30",
+        "--allow-rejects",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "Figures for plans issued (and decisions made) from 2025-01-01 to 2025-06-30; open "
+        "cases and worklists as of the report date." in result.stdout
+    )
+    assert re.search(r"within 20 weeks +2 of 3 \(66\.7%\)", result.stdout)
+    assert "received + 140 days (the DfE method)" in result.stdout
+
+
+def test_a_period_that_ends_before_it_starts(tmp_path):
+    result = run("--sen2-blade", EXPORT, "--issued-from", "2025-06-30", "--issued-to", "2025-01-01")
+    assert result.exit_code == 2
+    assert "--issued-to 2025-01-01 is before --issued-from 2025-06-30" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -169,3 +210,20 @@ def test_a_missing_file():
 def test_usage_errors(args, message):
     result = run(*args)
     assert result.exit_code == 2 and message in result.stderr
+
+
+def test_the_report_header_and_page_say_the_closure_checks_were_not_made(caseload, tmp_path):
+    # the hand-made caseload is on england-and-wales: no term dates, so for all 8 cases the
+    # school-closure exception could not be checked - the table's header and the page say so
+    table = run(caseload, "--as-of", "2025-12-01", "--allow-rejects")
+    assert "School-closure exception not checked for 8 cases: see the warning." in table.stdout
+    page = tmp_path / "report.html"
+    run(caseload, "--as-of", "2025-12-01", "--format", "html", "-o", page, "--allow-rejects")
+    html = page.read_text()
+    assert "School-closure exception not checked for 8 cases" in html
+    assert NOT_CHECKED.removeprefix("send-clock: warning: ") in html.replace("&#39;", "'")
+    on_surrey = tmp_path / "surrey.csv"
+    on_surrey.write_text("case_id,received,calendar\nS-1,2025-06-30,surrey\n")
+    quiet = run(on_surrey, "--as-of", "2026-01-10", "--format", "json")
+    assert json.loads(quiet.stdout)["summary"]["closure_checks_skipped"] == 0
+    assert quiet.stderr == ""

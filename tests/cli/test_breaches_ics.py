@@ -8,6 +8,7 @@ recorded yet); A B C D E H are closed, and row X is rejected.
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import icalendar
@@ -22,7 +23,7 @@ from tests.reports.handmade import CASELOAD
 
 EXPORT = Path(__file__).resolve().parents[1] / "data" / "sen2-blade"
 UID = re.compile(
-    r"(?P<case>[A-Z0-9]+)-(?P<process>england-ehcna)-(?P<milestone>[a-z_]+)@(?P<domain>.+)"
+    r"(?P<case>[A-Z0-9]+)-(?P<process>england-ehcna)-(?P<milestone>[a-z_]+)-team@(?P<domain>.+)"
 )
 G_OPEN = (
     "decision_to_assess",
@@ -33,8 +34,8 @@ G_OPEN = (
     "comments_due",
     "final_plan",
 )
-EXPECTED = {"F-england-ehcna-final_plan@send-clock.invalid"} | {
-    f"G-england-ehcna-{milestone}@send-clock.invalid" for milestone in G_OPEN
+EXPECTED = {"F-england-ehcna-final_plan-team@send-clock.invalid"} | {
+    f"G-england-ehcna-{milestone}-team@send-clock.invalid" for milestone in G_OPEN
 }
 
 
@@ -76,19 +77,24 @@ def test_the_open_deadlines_with_stable_uids(caseload):
         assert parts, uid
         assert parts["domain"] == "send-clock.invalid"
         assert str(event["SUMMARY"]).startswith(f"{parts['case']} – EHC plan: ")
-    assert events["F-england-ehcna-final_plan@send-clock.invalid"]["DTSTART"].dt.isoformat() == (
-        "2025-09-29"
-    )
+    assert events["F-england-ehcna-final_plan-team@send-clock.invalid"][
+        "DTSTART"
+    ].dt.isoformat() == ("2025-09-29")
     assert "Open statutory deadlines of 2 cases" in str(feed_of(first)["X-WR-CALDESC"])
     # another run, later in the day: the same events under the same UIDs, in the same order
     again = ics(caseload, now="2025-12-01 17:30:00")
     assert [str(e["UID"]) for e in feed_of(again).walk("VEVENT")] == [
         str(e["UID"]) for e in feed_of(first).walk("VEVENT")
     ]
-    assert again.stdout_bytes != first.stdout_bytes  # the DTSTAMPs differ, nothing else
-    assert re.sub(rb"DTSTAMP:\w+", b"", again.stdout_bytes) == re.sub(
-        rb"DTSTAMP:\w+", b"", first.stdout_bytes
+    # the DTSTAMPs (when each event last changed, as nothing was carried on) differ, nothing else
+    assert again.stdout_bytes != first.stdout_bytes
+    assert re.sub(rb"(DTSTAMP|LAST-MODIFIED):\w+", b"", again.stdout_bytes) == re.sub(
+        rb"(DTSTAMP|LAST-MODIFIED):\w+", b"", first.stdout_bytes
     )
+    # carried on from the previous export, unchanged events keep their DTSTAMP: the same bytes
+    (caseload.parent / "team.ics").write_bytes(first.stdout_bytes)
+    carried = ics(caseload, "--previous", caseload.parent / "team.ics", now="2025-12-01 17:30:00")
+    assert carried.stdout_bytes == first.stdout_bytes
 
 
 def test_closed_milestones_and_closed_cases_are_absent(caseload):
@@ -97,8 +103,8 @@ def test_closed_milestones_and_closed_cases_are_absent(caseload):
     assert cases == {"F", "G"}  # A B C D E H are closed; X was rejected
     # F recorded everything up to its comments; the no-plan notice does not apply to it
     for milestone in ("decision_to_assess", "advice_due", "comments_due", "no_plan_notice"):
-        assert f"F-england-ehcna-{milestone}@send-clock.invalid" not in events
-    assert "G-england-ehcna-request_received@send-clock.invalid" not in events  # the start
+        assert f"F-england-ehcna-{milestone}-team@send-clock.invalid" not in events
+    assert "G-england-ehcna-request_received-team@send-clock.invalid" not in events  # the start
 
 
 def test_previous_raises_the_sequence_of_a_changed_event(caseload, tmp_path):
@@ -122,13 +128,15 @@ def test_previous_raises_the_sequence_of_a_changed_event(caseload, tmp_path):
     check_client(second)
     changed = {uid for uid, sequence in sequences(second).items() if sequence}
     assert changed == {
-        "G-england-ehcna-advice_requested@send-clock.invalid",
-        "G-england-ehcna-advice_due@send-clock.invalid",
+        "G-england-ehcna-advice_requested-team@send-clock.invalid",
+        "G-england-ehcna-advice_due-team@send-clock.invalid",
     }
     assert set(sequences(second)) == EXPECTED - {
-        "G-england-ehcna-decision_to_assess@send-clock.invalid"
+        "G-england-ehcna-decision_to_assess-team@send-clock.invalid"
     }
-    event = events_by_uid(parsed(second))["G-england-ehcna-advice_requested@send-clock.invalid"]
+    event = events_by_uid(parsed(second))[
+        "G-england-ehcna-advice_requested-team@send-clock.invalid"
+    ]
     assert event["DTSTART"].dt.isoformat() == "2025-11-28"
 
 
@@ -140,7 +148,7 @@ def test_domain_and_alarms(caseload):
     plain = feed_of(ics(caseload))
     assert not plain.walk("VALARM")
     reminded = events_by_uid(feed_of(ics(caseload, "--alarms", "7,1")))
-    final = reminded["G-england-ehcna-final_plan@send-clock.invalid"]
+    final = reminded["G-england-ehcna-final_plan-team@send-clock.invalid"]
     assert [a["TRIGGER"].to_ical() for a in final.walk("VALARM")] == [b"-P7D", b"-P1D"]
 
 
@@ -148,7 +156,9 @@ def test_rejected_rows_still_set_the_exit_status(caseload):
     result = run(caseload, "--as-of", "2025-12-01", "--format", "ics")
     assert result.exit_code == 1
     assert set(events_by_uid(parsed(result.stdout_bytes))) == EXPECTED
-    assert result.stderr.startswith("send-clock: rejected: caseload.csv, line 10, case X:")
+    assert result.stderr.splitlines()[1].startswith(
+        "send-clock: rejected: caseload.csv, line 10, case X:"
+    )
 
 
 def test_an_open_case_whose_id_cannot_be_a_uid_is_rejected(tmp_path):
@@ -156,7 +166,7 @@ def test_an_open_case_whose_id_cannot_be_a_uid_is_rejected(tmp_path):
     path.write_text("case_id,received\nEHC 7,2025-11-03\nEHC-8,2025-11-03\nEHC/9,2025-11-03\n")
     result = run(path, "--as-of", "2025-12-01", "--format", "ics")
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[0] == (
+    assert result.stderr.splitlines()[1] == (
         "send-clock: rejected: caseload.csv, line 2, case EHC 7: 'EHC 7' cannot be used in an "
         "event UID: use letters, digits and . _ / : - only (a case reference, never a name); "
         "the case is left out of the calendar"
@@ -178,13 +188,17 @@ def test_sen2_feeds_have_the_milestones_sen2_records():
     assert milestones == {"decision_to_assess", "no_plan_notice", "final_plan"}
 
 
-def test_no_open_deadlines_is_an_empty_feed(tmp_path):
+def test_no_open_deadlines_is_a_feed_with_a_note(tmp_path):
     path = tmp_path / "closed.csv"
     path.write_text(
         "case_id,received,decision,decision_to_assess\nD,2025-02-03,refused,2025-03-10\n"
     )
     feed = feed_of(run(path, "--as-of", "2025-12-01", "--format", "ics"))
-    assert feed.walk("VEVENT") == [] and str(feed["X-WR-CALNAME"]) == "Open SEN deadlines"
+    assert str(feed["X-WR-CALNAME"]) == "Open SEN deadlines"
+    # RFC 5545 3.6: "calcomponent = 1*(...)": a calendar holds at least one component
+    (note,) = feed.walk("VEVENT")
+    assert str(note["SUMMARY"]) == "No dates in this calendar yet: Open SEN deadlines"
+    assert note["DTSTART"].dt == date(2025, 12, 1)
 
 
 @pytest.mark.parametrize("option", ["--alarms=7", "--previous=team.ics"])

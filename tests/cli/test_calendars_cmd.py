@@ -214,6 +214,19 @@ def test_bad_usage(command, fragment):
     fails(run(command), 2, fragment, "(try --help)")
 
 
+@pytest.mark.parametrize("name", ["Line one\\nline two", "Tab\\there", "Return\\rhere"])
+def test_a_name_that_is_not_one_line_is_refused_on_load(tmp_path, name):
+    path = tmp_path / "broken.toml"
+    path.write_text(f'name = "{name}"\njurisdiction = "england-and-wales"\n', encoding="utf-8")
+    line = fails(run(f"calendars export {path} --format ics"), 1, "name:", "must be one line")
+    assert str(path.name) in line
+
+
+def test_export_of_a_calendar_with_no_terms_holds_a_note():
+    raw = run("calendars export england-and-wales --format ics").stdout_bytes
+    assert raw.count(b"BEGIN:VEVENT") == 1 and b"SUMMARY:No term dates: England and Wales" in raw
+
+
 def test_list_names_each_calendars_source():
     rows = {row["id"]: row for row in json.loads(ok(run("calendars list --format json")))}
     assert rows["cardiff"]["source"].startswith("gov.wales/approved-school-term-dates-2025-2026")

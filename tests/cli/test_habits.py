@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -57,8 +58,9 @@ def test_version(flag):
 
 
 def _caseload(path, cases: int):
-    rows = "".join(f"C{n},2025-09-{1 + n % 28:02d}\n" for n in range(cases))
-    path.write_text("case_id,received\n" + rows)
+    # on Surrey's term dates, so that no warning (the closure check) is due on stderr
+    rows = "".join(f"C{n},2025-09-{1 + n % 28:02d},surrey\n" for n in range(cases))
+    path.write_text("case_id,received,calendar\n" + rows)
     return path
 
 
@@ -157,3 +159,150 @@ def test_breaches_csv_neutralises_case_ids(tmp_path):
     assert {row.split(",")[0] for row in rows} == {"'=cmd|' /C calc'!A0", "-12"}
     raw = CliRunner().invoke(app, [*args, "--raw-csv"]).stdout.splitlines()[1:]
     assert {row.split(",")[0] for row in raw} == {"=cmd|' /C calc'!A0", "-12"}
+
+
+# -- tables -------------------------------------------------------------------------------------
+def _worklist_run(tmp_path, *more, env=None):
+    path = tmp_path / "caseload.csv"
+    path.write_text(
+        "Case ID,Received,Officer\nEHC-2025-000123-LONG-REFERENCE,2025-09-01,Sam\n"
+        "EHC-2,2025-11-03,Ali\n"
+    )
+    args = ["breaches", str(path), "--as-of", "2025-12-01", "--by", "case", *more]
+    return CliRunner(env=env).invoke(app, args)
+
+
+def test_worklist_by_case(tmp_path):
+    result = _worklist_run(tmp_path, "--status", "overdue,due_soon", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "case_id,officer,process,milestone,title,due,status,days_late",
+        "EHC-2025-000123-LONG-REFERENCE,Sam,england-ehcna,decision_to_assess,"
+        "Decision whether to assess,2025-10-13,overdue,49",
+        "EHC-2,Ali,england-ehcna,decision_to_assess,Decision whether to assess,2025-12-15,"
+        "due_soon,-14",
+    ]
+
+
+@pytest.mark.parametrize("width", ["60", "80", "100"])
+def test_tables_never_cut_ids_and_wrap_titles(tmp_path, width):
+    result = _worklist_run(tmp_path, env={"COLUMNS": width})
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for whole in ("EHC-2025-000123-LONG-REFERENCE", "decision_to_assess", "2025-10-13"):
+        assert whole in out
+    assert "EHC-2025-000123-LONG-REFERENCE " in out  # not folded across lines either
+
+
+def test_tables_to_a_pipe_have_no_padding(tmp_path):
+    out = _worklist_run(tmp_path).stdout  # CliRunner's output is not a terminal
+    assert out.strip() and all(line == line.rstrip() for line in out.splitlines())
+
+
+def test_by_case_refuses_formats_it_cannot_write(tmp_path):
+    result = _worklist_run(tmp_path, "--format", "html")
+    assert result.exit_code == 2
+    assert "--by case writes a table, csv, jsonl or json" in result.stderr
+
+
+# -- progress -----------------------------------------------------------------------------------
+def _on_a_terminal(args: list[str]) -> tuple[int, bytes]:
+    """Run send-clock with standard error on a (pseudo-)terminal: exit code, what it drew."""
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", *args],
+        stderr=follower,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
+    )
+    os.close(follower)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the process closed the terminal
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    code = process.wait(timeout=120)
+    os.close(leader)
+    return code, drawn
+
+
+def test_progress_on_a_terminal_covers_the_whole_run(tmp_path):
+    caseload = _caseload(tmp_path / "caseload.csv", 6000)
+    args = ["breaches", str(caseload), "--format", "csv", "--as-of", "2025-12-01"]
+    code, drawn = _on_a_terminal([*args, "--output", str(tmp_path / "out.csv")])
+    assert code == 0
+    for stage in (b"reading rows", b"projecting cases", b"writing cases"):
+        assert stage in drawn
+
+
+def test_date_lists_show_progress_on_a_terminal(tmp_path):
+    dates = tmp_path / "dates.csv"
+    dates.write_text("start,amount,unit\n" + "2025-09-15,20,weeks\n" * 50_000)
+    code, drawn = _on_a_terminal(["date", "add", "--input", str(dates), "--output", os.devnull])
+    assert code == 0 and b"rows" in drawn
+
+
+def test_nothing_but_messages_on_a_pipe(tmp_path):
+    caseload = _caseload(tmp_path / "caseload.csv", 6000)
+    args = ["breaches", str(caseload), "--format", "csv", "--as-of", "2025-12-01"]
+    run = subprocess.run(
+        [sys.executable, "-m", "cli.main", *args, "--output", str(tmp_path / "out.csv")],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert run.stderr == b""
+
+
+# -- hostile input ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            b"start,amount,unit\n2025-09-15,20," + b"x" * 3_000_000 + b"\n",
+            "send-clock: error: dates.csv, line 2: field larger than field limit (131072); "
+            "fix the row\n",
+        ),
+        (
+            b"start,amount,unit\n\xe9,1,weeks\n",
+            "send-clock: error: dates.csv is not UTF-8 text; save it as CSV UTF-8\n",
+        ),
+        (
+            b"\xff\xfes\x00t\x00a\x00r\x00t\x00\n\x00",
+            "send-clock: error: dates.csv is not UTF-8 text (it is UTF-16); save it as CSV UTF-8\n",
+        ),
+    ],
+)
+def test_hostile_date_lists_are_one_line_and_exit_1(tmp_path, content, message):
+    result = _date_add(tmp_path, content)
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", message)
+
+
+def test_a_huge_case_id_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "caseload.csv"
+    path.write_bytes(b"case_id,received\nA,2025-09-15\n" + b"B" * 3_000_000 + b",2025-09-15\n")
+    result = CliRunner().invoke(app, ["breaches", str(path), "--format", "csv"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "send-clock: error: caseload.csv, line 3: field larger than field limit (131072); fix "
+        "the row and run again\n"
+    )
+
+
+@pytest.mark.parametrize("command", [["processes", "list"], ["calendars", "list"]])
+def test_listed_ids_stay_whole_on_a_narrow_terminal(command):
+    from send_clock.calendars import bundled_ids
+    from send_clock.timelines import bundled_processes
+
+    out = CliRunner(env={"COLUMNS": "40"}).invoke(app, command).stdout
+    ids = bundled_ids() if command[0] == "calendars" else [p.id for p in bundled_processes()]
+    words = set(out.split())
+    assert set(ids) <= words
+    if command[0] == "processes":
+        assert "england-and-wales" in words  # a default calendar, typed back as --calendar

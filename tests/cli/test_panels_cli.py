@@ -212,3 +212,21 @@ def test_calendar_jersey_shows_the_final_milestone():
 )
 def test_calendar_errors_are_one_line(args, code, expected):
     assert expected in one_line_error(run(*args), code)
+
+
+@pytest.mark.parametrize("command", [(*PLAN, *SUMMER), (*CALENDAR, *AUTUMN)])
+def test_ics_previous_keeps_the_sequence_and_the_bytes(tmp_path, command):
+    first = tmp_path / "first.ics"
+    ok(*command, "--format", "ics", "-o", str(first))
+    again = ok(*command, "--format", "ics", "--previous", str(first)).stdout_bytes
+    assert again == first.read_bytes()  # unchanged events keep SEQUENCE, DTSTAMP, LAST-MODIFIED
+    moved = first.read_bytes().replace(b"X-SEND-CLOCK-FINGERPRINT:", b"X-SEND-CLOCK-FINGERPRINT:x")
+    first.write_bytes(moved)
+    changed = ok(*command, "--format", "ics", "--previous", str(first)).stdout_bytes
+    sequences = {int(e["SEQUENCE"]) for e in icalendar.Calendar.from_ical(changed).walk("VEVENT")}
+    assert sequences == {1}
+
+
+def test_previous_is_only_for_ics():
+    line = one_line_error(run(*PLAN, *SUMMER, "--previous", "x.ics"), 2)
+    assert "--previous is used only with --format ics" in line

@@ -77,7 +77,7 @@ def test_show_as_json_describes_the_process():
         "values": ["plan", "no_plan"],
         "assumed": "plan",
     }
-    assert list(data["case_dates"]) == ["school_asked"]
+    assert list(data["case_dates"]) == ["advice_request_received", "school_asked"]
     milestones = {m["id"]: m for m in data["milestones"]}
     assert list(milestones) == list(load_process("england-ehcna").ids)
     final = milestones["final_plan"]
@@ -95,7 +95,7 @@ def test_show_as_json_describes_the_process():
     ("process_id", "milestone_id", "rule"),
     [
         ("england-tribunal", "appeal_deadline", "rolled out of 01/08-31/08, 25/12-01/01"),
-        ("england-annual-review", "phase_transfer_review", "15/02 of transfer_year"),
+        ("england-annual-review", "phase_transfer_review", "14/02 of transfer_year"),
         ("england-annual-review", "invitations_sent", "review_meeting - 2 weeks"),
         ("jersey-ron", "advice_due", "advice_requested + 6 term weeks"),
     ],

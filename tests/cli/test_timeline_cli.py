@@ -27,6 +27,7 @@ MILESTONE_KEYS = {
     "days_late",
     "basis",
     "conditional",
+    "excusal",
     "exceptions",
 }
 DATE_KEYS = ("due", "target", "projected", "actual")
@@ -177,7 +178,7 @@ def test_a_recorded_exception_outcome_and_param_through_the_command_line():
     review = as_json(
         "england-annual-review", "--received", "2025-03-10", "--param", "transfer_year=2027"
     )
-    assert by_id(review)["phase_transfer_review"]["due"] == "2027-02-15"
+    assert by_id(review)["phase_transfer_review"]["due"] == "2027-02-14"
 
 
 def test_an_overlay_file_as_the_process(tmp_path):
@@ -275,8 +276,9 @@ def test_an_actual_date_after_as_of_is_ignored_with_a_warning():
         "json",
     )
     assert result.exit_code == 0
-    [warning] = result.stderr.splitlines()
+    warning, not_checked = result.stderr.splitlines()
     assert warning.startswith("send-clock: warning: decision_to_assess is dated 2025-10-20")
+    assert "school-closure exception" in not_checked  # england-and-wales has no term dates
     decision = by_id(json.loads(result.stdout))["decision_to_assess"]
     assert (decision["actual"], decision["status"]) == (None, "pending")
 
@@ -389,3 +391,23 @@ def test_an_invalid_process_file_is_one_line_naming_the_file(tmp_path):
     path.write_text('id = "broken"\nextends = "england-ehcna"\n[[milestones]]\nid = "x"\n')
     line = one_line_error(run(str(path), "--received", "2025-09-15"))
     assert "broken.toml" in line and "milestone 'x'" in line
+
+
+def test_a_closure_check_that_cannot_be_made_is_a_warning_on_stderr_and_in_json():
+    # Received Mon 30 Jun 2025 on england-and-wales, which has no term dates: the summer
+    # closure cannot be found, so the final plan shows overdue - and the command says why.
+    result = run("england-ehcna", "--received", "2025-06-30", "--as-of", "2026-01-10")
+    assert result.exit_code == 0
+    assert result.stderr.startswith(
+        "send-clock: warning: the school-closure exception (SEND Regulations 2014 reg 5(4)(a), "
+        "10(4)(a)) was not checked for decision_to_assess, no_plan_notice, final_plan"
+    )
+    data = as_json("england-ehcna", "--received", "2025-06-30", "--as-of", "2026-01-10")
+    assert "was not checked" in data["warnings"][0]
+    # With Surrey's term dates the window is found: excused, detected, and nothing to warn of.
+    surrey = run(
+        "england-ehcna", "--received", "2025-06-30", "--as-of", "2026-01-10",
+        "--calendar", "surrey", "--format", "json",
+    )  # fmt: skip
+    final = json.loads(surrey.stdout)["milestones"][-1]
+    assert (final["status"], final["excusal"], surrey.stderr) == ("excused", "detected", "")

@@ -13,7 +13,10 @@ from freezegun import freeze_time
 from cli.main import app
 from tests.ical.support import check_client, events_by_uid, parsed
 
-CASE = "timeline england-ehcna --received 2025-09-15 --as-of 2025-09-15 --format ics"
+# (on Surrey's term dates, so the school-closure exception can be checked: no warning)
+CASE = (
+    "timeline england-ehcna --calendar surrey --received 2025-09-15 --as-of 2025-09-15 --format ics"
+)
 FINAL = "EHC-0042-england-ehcna-final_plan@send-clock.invalid"
 DECISION = "EHC-0042-england-ehcna-decision_to_assess@send-clock.invalid"
 
@@ -81,7 +84,8 @@ def test_output_file_previous_file_and_a_changed_date(tmp_path):
     assert again.exit_code == 0 and path.read_bytes() == first
     # the decision is recorded a week early: its date changes, SEQUENCE rises by one
     moved = run(
-        "timeline england-ehcna --received 2025-09-15 --as-of 2025-10-20 --format ics",
+        "timeline england-ehcna --calendar surrey --received 2025-09-15 --as-of 2025-10-20 "
+        "--format ics",
         "--event=decision_to_assess=2025-10-20",
         "--case-ref=EHC-0042",
         f"--previous={path}",
@@ -150,7 +154,7 @@ def test_bad_case_ref_and_domain_are_one_line():
 )
 def test_ics_options_with_another_format_are_a_usage_error(option):
     line = fails(
-        run("timeline england-ehcna --received 2025-09-15 --format json", option),
+        run("timeline england-ehcna --calendar surrey --received 2025-09-15 --format json", option),
         2,
         "used only with --format ics",
     )

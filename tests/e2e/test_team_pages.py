@@ -76,7 +76,7 @@ def uploaded(browser, server, tmp_path_factory):
     submit(page)
     assert "3 cases imported." in page.get_by_role("status").inner_text()
     assert "KB-OPEN-1 (alex)" in page.inner_text("main")  # the officer column is kept
-    shoot(page, "10-upload-done-1280")
+    shoot_both(page, "10-upload-done")
     context.close()
     return csv_file
 
@@ -91,7 +91,7 @@ def test_find_a_closed_case_and_record_a_date_by_keyboard(page, server, uploaded
     submit(page)
     assert page.locator("#found").inner_text() == "1 case found."
     assert "closed" in page.locator("#case-list").inner_text()
-    shoot(page, "11-search-closed-1280")
+    shoot_both(page, "11-search-closed")
     tab_to(page, page.get_by_role("link", name="KB-CLOSED-1"))
     page.keyboard.press("Enter")
     page.wait_for_url(f"{server}/cases/KB-CLOSED-1")
@@ -118,7 +118,7 @@ def test_a_refused_date_keeps_what_was_typed(page, server, uploaded):
     field = page.get_by_label("Date it happened")
     assert field.input_value() == "2099-01-01" and field.get_attribute("aria-invalid") == "true"
     assert "is after today" in page.locator("#event-date-error").inner_text()
-    shoot(page, "12-refused-date-1280")
+    shoot_both(page, "12-refused-date")
     assert axe_problems(page) == []
 
 
@@ -155,8 +155,20 @@ def test_subscribe_by_keyboard_and_the_family_page(browser, page, server, upload
     assert parent.get_by_role("heading", level=1).inner_text() == "This link is no longer active"
     shoot(parent, "21-family-link-revoked-390")
     assert axe_problems(parent) == [] and _fits(parent)
-    assert parent.goto(family_url.replace("/p/", "/v1/feeds/") + ".ics").status == 404
+    assert parent.goto(family_url.replace("/p/", "/v1/feeds/") + ".ics").status == 410  # Gone
     family.close()
+
+
+def shoot_both(page, name: str) -> None:
+    """Screenshots at 1280 px and 390 px; at 390 px the page must fit without scrolling
+    sideways."""
+    width = page.viewport_size
+    page.set_viewport_size(DESKTOP)
+    shoot(page, f"{name}-1280")
+    page.set_viewport_size(PHONE)
+    assert _fits(page), f"{name} is wider than a 390 px phone"
+    shoot(page, f"{name}-390")
+    page.set_viewport_size(width)
 
 
 def _fits(page) -> bool:
@@ -221,5 +233,28 @@ def test_dashboard_worklists_by_case_charts_and_process_list(page, server, uploa
     page.goto(f"{server}/?mine=true")
     mine = page.locator("table[aria-labelledby=overdue]").inner_text()
     assert "KB-OPEN-1" in mine and "KB-OPEN-2" not in mine  # alex's cases only
-    shoot(page, "13-my-cases-1280")
+    shoot_both(page, "13-my-cases")
     assert page.console_errors == []
+
+
+def test_an_upload_with_bad_rows_lists_them_and_stores_nothing(page, server, uploaded, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "case_id,received,officer\nKB-NEW-1,2025-09-15,Sam\nKB-NEW-2,2025-02-30,Sam\n"
+        "KB-OPEN-1,2025-09-15,=SUM(A1)\n",
+        encoding="utf-8",
+    )
+    keyboard_sign_in(page, server)
+    page.goto(f"{server}/import")
+    page.get_by_label("Caseload CSV file").set_input_files(str(bad))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Upload and import").click()
+    alert = page.get_by_role("alert").inner_text()
+    assert "2 rows cannot be imported (3 problems), so nothing was stored" in alert
+    rows = page.locator("table[aria-labelledby=row-errors] tbody tr").all_inner_texts()
+    assert len(rows) == 3 and "February 2025 has 28 days" in rows[0]  # 2 rows, 3 problems
+    assert "starts with =" in "".join(rows) and "already stored" in "".join(rows)
+    shoot_both(page, "14-upload-rejected")
+    assert axe_problems(page) == []
+    page.goto(f"{server}/cases?q=KB-NEW")
+    assert page.locator("#found").inner_text() == "0 cases found."

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from send_clock.calendars import AcademicYear, load_calendar
-from send_clock.calendars.icsimport import calendar_from_ics
+from send_clock.calendars.icsimport import calendar_from_ics, text_of
 from send_clock.ical import calendar_feed
 from tests.ical.support import STAMP, TERM_CALENDAR_IDS, check_client, events_by_uid, parsed
 
@@ -110,17 +110,24 @@ def test_the_feed_is_named_after_the_calendar():
     assert str(named["X-WR-CALNAME"]) == "Jersey schools"
 
 
-def test_a_calendar_without_terms_gives_an_empty_feed():
+def test_a_calendar_without_terms_gives_a_feed_with_a_note():
     feed = parsed(calendar_feed(load_calendar("england-and-wales"), stamp=STAMP).to_ical())
-    assert feed.walk("VEVENT") == []
-    assert "no term dates" in str(feed["X-WR-CALDESC"])
+    # RFC 5545 3.6: "calcomponent = 1*(...)": a calendar holds at least one component
+    (note,) = feed.walk("VEVENT")
+    assert str(note["SUMMARY"]) == "No term dates: England and Wales (bank holidays only)"
+    assert note["DTSTART"].dt == STAMP.date()
+    assert str(note["UID"]) == "england-and-wales-no-terms@send-clock.invalid"
+    assert "no term dates" in text_of(feed, "X-WR-CALDESC")
 
 
 def test_alarms_are_opt_in_here_too():
     raw = calendar_feed(load_calendar("jersey"), stamp=STAMP).to_ical()
     assert b"VALARM" not in raw
     with_alarms = calendar_feed(load_calendar("jersey"), stamp=STAMP, alarms="1").to_ical()
-    assert all(e.walk("VALARM") for e in parsed(with_alarms).walk("VEVENT"))
+    events = parsed(with_alarms).walk("VEVENT")
+    # only before dates still to come: none on the terms already past on the day of the export
+    assert all(bool(e.walk("VALARM")) == (e["DTSTART"].dt >= STAMP.date()) for e in events)
+    assert any(e.walk("VALARM") for e in events) and not all(e.walk("VALARM") for e in events)
 
 
 def test_an_imported_feed_with_one_year_keeps_it(tmp_path):

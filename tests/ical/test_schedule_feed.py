@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from send_clock.calendars import load_calendar
+from send_clock.calendars.icsimport import text_of
 from send_clock.dates import full_date
 from send_clock.ical import schedule_feed
 from send_clock.timelines import (
@@ -112,12 +115,20 @@ def test_the_due_date_is_shown_when_the_projection_differs():
         assert f"Status: {status.status.replace('_', ' ')}" in text(event, "DESCRIPTION")
 
 
-def test_days_late_are_in_the_status():
+def test_days_late_are_in_the_status_once_the_date_happened():
     schedule = ehcna(as_of=date(2025, 11, 3))
     decision = schedule.milestone("decision_to_assess")
     assert decision.status == "overdue" and decision.days_late > 1
-    late = events_of(schedule)["decision_to_assess"]
-    assert f"Status: overdue ({decision.days_late} days late)." in text(late, "DESCRIPTION")
+    overdue = events_of(schedule)["decision_to_assess"]
+    # a count growing every day would change the event (and its SEQUENCE) every day
+    assert "Status: overdue." in text(overdue, "DESCRIPTION")
+    a_week_on = events_of(ehcna(as_of=date(2025, 11, 10)))["decision_to_assess"]
+    assert text(a_week_on, "DESCRIPTION") == text(overdue, "DESCRIPTION")
+    happened = ehcna(as_of=date(2025, 11, 10), decision_to_assess=date(2025, 11, 3))
+    met_late = happened.milestone("decision_to_assess")
+    assert met_late.status == "late" and met_late.days_late == 7
+    late = events_of(happened)["decision_to_assess"]
+    assert "Status: late (7 days late)." in text(late, "DESCRIPTION")
 
 
 def test_exceptions_are_in_the_description():
@@ -172,10 +183,10 @@ def test_categories_name_the_process_and_the_kind_of_milestone():
 
 def test_the_feed_is_named_without_the_child():
     feed = parsed(schedule_feed(ehcna(), "EHC-0042", stamp=STAMP).to_ical())
-    assert str(feed["X-WR-CALNAME"]) == (
+    assert text_of(feed, "X-WR-CALNAME") == (
         "EHC needs assessment (England), received Monday 15 September 2025"
     )
-    assert "case EHC-0042" in str(feed["X-WR-CALDESC"])
+    assert "case EHC-0042" in text_of(feed, "X-WR-CALDESC")
 
 
 @pytest.mark.parametrize("process", [p.id for p in bundled_processes()])
@@ -198,3 +209,64 @@ def test_every_bundled_process_exports_a_feed_clients_read(process):
 
 def _params(process) -> dict[str, int]:
     return {key: 2027 for key in process.params}
+
+
+def test_alarms_only_before_dates_still_to_come():
+    schedule = ehcna(as_of=date(2025, 11, 3), advice_requested=date(2025, 10, 1))
+    events = events_of(schedule, alarms="7,1")
+    assert schedule.milestone("decision_to_assess").status == "overdue"
+    assert not events["decision_to_assess"].walk("VALARM")  # overdue: no reminder
+    assert not events["request_received"].walk("VALARM")  # happened
+    assert not events["advice_requested"].walk("VALARM")  # happened
+    assert len(events["final_plan"].walk("VALARM")) == 2  # final_plan, 2 February 2026: to come
+
+
+def test_last_modified_is_when_the_content_last_changed():
+    first = schedule_feed(ehcna(), "EHC-0042", stamp=STAMP).to_ical()
+    later = STAMP.replace(month=10, day=20)
+    unchanged = schedule_feed(ehcna(), "EHC-0042", stamp=later, previous=first).to_ical()
+    assert unchanged == first  # the same data gives the same bytes, whenever it is exported
+    recorded = ehcna(as_of=date(2025, 10, 20), decision_to_assess=date(2025, 10, 20))
+    moved = events_by_uid(
+        parsed(schedule_feed(recorded, "EHC-0042", stamp=later, previous=first).to_ical())
+    )
+    before = events_by_uid(parsed(first))
+    for uid, event in moved.items():
+        changed = int(event["SEQUENCE"]) > int(before[uid]["SEQUENCE"])
+        expected = later if changed else STAMP
+        assert event["LAST-MODIFIED"].dt == event["DTSTAMP"].dt == expected, uid
+    assert (
+        int(moved["EHC-0042-england-ehcna-decision_to_assess@send-clock.invalid"]["SEQUENCE"]) == 1
+    )
+
+
+def test_the_case_feed_and_the_team_feed_share_no_uid():
+    """RFC 4791 5.3.2.1: a calendar collection refuses a second resource with a UID it holds
+    (``no-uid-conflict``); a calendar holding both feeds must get distinct UIDs."""
+    from send_clock.ical import events_feed
+
+    schedule = ehcna()
+    case = set(events_by_uid(parsed(schedule_feed(schedule, "EHC-0042", stamp=STAMP).to_ical())))
+    team = set(events_by_uid(parsed(events_feed([("EHC-0042", schedule)], stamp=STAMP).to_ical())))
+    assert team and case and not case & team
+    assert {uid.replace("-team@", "@") for uid in team} <= case
+
+
+@given(days=st.integers(min_value=1, max_value=120))
+def test_the_feed_changes_with_the_date_only_where_a_status_does(days):
+    """A case feed is a function of the case's data and of the statuses the date gives it:
+    exported again on a later day with the previous export, it is the same file unless a
+    milestone's status changed (due soon, overdue, ...)."""
+    first_day = date(2025, 9, 15)
+    first = schedule_feed(ehcna(first_day), "EHC-0042", stamp=STAMP).to_ical()
+    later = ehcna(first_day + timedelta(days=days))
+    again = schedule_feed(later, "EHC-0042", stamp=STAMP + timedelta(days=days), previous=first)
+    statuses = [m.status for m in ehcna(first_day).milestones]
+    if [m.status for m in later.milestones] == statuses:
+        assert again.to_ical() == first
+    else:
+        changed = {str(e["UID"]) for e in again.walk("VEVENT") if int(e["SEQUENCE"]) > 0}
+        moved = {
+            m.id for m, before in zip(later.milestones, statuses, strict=True) if m.status != before
+        }
+        assert {uid.split("@")[0].rsplit("-", 1)[-1] for uid in changed} == moved

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -85,20 +85,25 @@ def test_a_changed_text_raises_sequence():
 def test_the_previous_feed_can_be_bytes_text_or_the_mapping():
     first = export(ehcna())
     mapping = sequences_of(first)
-    assert mapping[FINAL] == (0, str(events_by_uid(parsed(first))[FINAL][FINGERPRINT]))
+    assert mapping[FINAL] == (0, str(events_by_uid(parsed(first))[FINAL][FINGERPRINT]), STAMP)
     later = ehcna(as_of=date(2025, 10, 20), decision_to_assess=date(2025, 10, 20))
     from_bytes = export(later, previous=first)
     assert export(later, previous=first.decode()) == from_bytes
     assert export(later, previous=mapping) == from_bytes
     as_json = {uid: list(entry) for uid, entry in mapping.items()}  # as a service stores it
     assert export(later, previous=as_json) == from_bytes
+    without_times = {uid: entry[:2] for uid, entry in mapping.items()}
+    assert sequences(export(later, previous=without_times)) == sequences(from_bytes)
 
 
 def test_the_mapping_out_is_plain_data():
     mapping = sequences_of(export(ehcna()))
     assert all(
-        isinstance(uid, str) and type(sequence) is int and isinstance(found, str)
-        for uid, (sequence, found) in mapping.items()
+        isinstance(uid, str)
+        and type(sequence) is int
+        and isinstance(found, str)
+        and isinstance(modified, datetime)
+        for uid, (sequence, found, modified) in mapping.items()
     )
 
 
@@ -110,7 +115,7 @@ def test_an_event_new_since_the_previous_feed_starts_at_0():
 
 def test_an_event_without_a_fingerprint_counts_as_changed():
     raw = export(ehcna()).replace(b"X-SEND-CLOCK-FINGERPRINT", b"X-OTHER")
-    assert sequences_of(raw)[FINAL] == (0, "")
+    assert sequences_of(raw)[FINAL] == (0, "", STAMP)
     assert set(sequences(export(ehcna(), previous=raw)).values()) == {1}
 
 

@@ -53,6 +53,10 @@ FIGURES = {
     "final_plans_issued_excluding_exceptions": 3,
     "final_plans_within_20_weeks_excluding_exceptions": 2,  # A, H
     "final_plans_within_20_weeks_excluding_exceptions_pct": 66.7,  # 2 / 3
+    # england-and-wales has no term dates: no closure window is detected, so the same
+    "final_plans_issued_excluding_recorded_and_detected": 3,
+    "final_plans_within_20_weeks_excluding_recorded_and_detected": 2,
+    "final_plans_within_20_weeks_excluding_recorded_and_detected_pct": 66.7,
     # decision dates recorded: A B C D E F H (G has none); D's refusal counts
     "decisions_made": 7,
     # within received + 42 days: all but B (49 days)
@@ -66,17 +70,17 @@ STATUS_COUNTS = {
     # met: A C D E F H (D's refusal is a decision); late: B; G's is due today
     "decision_to_assess": {"met": 6, "late": 1, "due_soon": 1},
     # only F still needs them, and recorded them on time; D refused, so not applicable; the
-    # closed cases A B C E H never recorded them and are not counted; G's come later
-    "advice_requested": {"met": 1, "due_soon": 1, "not_applicable": 1},
-    "advice_due": {"met": 1, "pending": 1, "not_applicable": 1},
+    # closed cases A B C E H never recorded them: unrecorded (never overdue); G's come later
+    "advice_requested": {"met": 1, "due_soon": 1, "not_applicable": 1, "unrecorded": 5},
+    "advice_due": {"met": 1, "pending": 1, "not_applicable": 1, "unrecorded": 5},
     # E's notice was on time; A B C H had plans, and so did F (a recorded draft plan means
     # outcome=plan); D was refused; G does not know yet (conditional: left out)
     "no_plan_notice": {"met": 1, "not_applicable": 6},
-    "draft_plan": {"met": 1, "pending": 1, "not_applicable": 2},
-    # the family's comment period ends by itself on its last day (the milestone is automatic):
-    # met for F (recorded) and for A B C H, whose periods ended before 1 Dec 2025; G's is to
-    # come; D refused, E had no plan
-    "comments_due": {"met": 5, "pending": 1, "not_applicable": 2},
+    "draft_plan": {"met": 1, "pending": 1, "not_applicable": 2, "unrecorded": 4},
+    # the family's comment period ends by itself the day after its last day, but only once the
+    # draft is dated: met for F (recorded); A B C H are closed with no draft date: unrecorded;
+    # G's is to come; D refused, E had no plan
+    "comments_due": {"met": 1, "pending": 1, "not_applicable": 2, "unrecorded": 4},
     # met: A H; late: B; excused: C; overdue: F; pending: G; not applicable: D E
     "final_plan": {
         "met": 2,
@@ -126,6 +130,9 @@ BY_MONTH = {
         kept=2,
         kept_within=1,
         kept_pct=50.0,
+        kept_all=2,
+        kept_all_within=1,
+        kept_all_pct=50.0,
         decided=2,
         in_time=1,
         decided_pct=50.0,
@@ -140,6 +147,9 @@ BY_MONTH = {
         kept=1,
         kept_within=1,
         kept_pct=100.0,
+        kept_all=1,
+        kept_all_within=1,
+        kept_all_pct=100.0,
         decided=3,
         in_time=3,
         decided_pct=100.0,
@@ -154,6 +164,9 @@ BY_MONTH = {
         kept=0,
         kept_within=0,
         kept_pct=None,
+        kept_all=0,
+        kept_all_within=0,
+        kept_all_pct=None,
         decided=1,
         in_time=1,
         decided_pct=100.0,
@@ -168,6 +181,9 @@ BY_MONTH = {
         kept=0,
         kept_within=0,
         kept_pct=None,
+        kept_all=0,
+        kept_all_within=0,
+        kept_all_pct=None,
         decided=1,
         in_time=1,
         decided_pct=100.0,
@@ -182,6 +198,9 @@ BY_MONTH = {
         kept=0,
         kept_within=0,
         kept_pct=None,
+        kept_all=0,
+        kept_all_within=0,
+        kept_all_pct=None,
         decided=0,
         in_time=0,
         decided_pct=None,
@@ -197,6 +216,9 @@ MONTH_KEYS = {
     "kept": "final_plans_issued_excluding_exceptions",
     "kept_within": "final_plans_within_20_weeks_excluding_exceptions",
     "kept_pct": "final_plans_within_20_weeks_excluding_exceptions_pct",
+    "kept_all": "final_plans_issued_excluding_recorded_and_detected",
+    "kept_all_within": "final_plans_within_20_weeks_excluding_recorded_and_detected",
+    "kept_all_pct": "final_plans_within_20_weeks_excluding_recorded_and_detected_pct",
     "decided": "decisions_made",
     "in_time": "decisions_within_6_weeks",
     "decided_pct": "decisions_within_6_weeks_pct",

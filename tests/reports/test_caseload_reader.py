@@ -138,11 +138,18 @@ def test_defaults_from_the_command_line():
 
 
 def test_unknown_columns_give_one_warning():
-    caseload = read("Case_ID, Received ,notes,officer,\nA,2025-09-15,x,y,\n")
+    caseload = read("Case_ID, Received ,notes,school,\nA,2025-09-15,x,y,\n")
     assert caseload.warnings == [
-        "caseload.csv: ignoring 2 columns send-clock does not use: notes, (a column with no name)"
+        "caseload.csv: ignoring 3 columns send-clock does not use: notes, school, "
+        "(a column with no name)"
     ]
     assert caseload.groups[0].case_ids.tolist() == ["A"]
+
+
+def test_the_officer_column_is_known():
+    """Kept by the service's import, ignored by the reports, and never warned about."""
+    caseload = read("case_id,received,Officer\nA,2025-09-15,Sam Patel\n")
+    assert caseload.warnings == [] and caseload.rejected == []
 
 
 def test_line_numbers_count_line_breaks_inside_quoted_values():

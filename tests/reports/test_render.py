@@ -92,7 +92,7 @@ def test_csv_has_the_same_fields(report):
 def test_json_document(report):
     summary = report.summary()
     document = json.loads(written(write_json, report, summary))
-    assert list(document) == ["as_of", "summary", "rejected", "cases"]
+    assert list(document) == ["as_of", "summary", "rejected", "warnings", "cases"]
     assert document["as_of"] == "2025-12-01" and document["summary"] == summary
     flat = [
         {k: case[k] for k in ("case_id", "process", "calendar", "received")} | milestone
@@ -158,6 +158,8 @@ def test_html_report_is_one_self_contained_page(report):
     assert page.startswith("<!DOCTYPE html>") and page.count("<svg") == 2
     assert "<script" not in page and "http://" not in page.replace("http://www.w3.org", "")
     assert "50.0%" in page  # 4 of 8 final plans within 20 weeks
-    assert "80.0%" in page  # 4 of 5 excluding exceptions
+    assert "60.0%" in page  # 3 of 5 excluding recorded exceptions
+    assert "75.0%" in page  # 3 of 4 excluding recorded and detected
+    assert "received + 140 days (the DfE method)" in page
     assert "The 5 most overdue are shown" in page
     assert "EHC-2508" in page and "Final EHC plan issued" in page

@@ -262,7 +262,7 @@ def test_outcomes_params_and_exceptions(api):
     )
     timeline = api.client.get(f"{url}/timeline?as_of=2025-03-10", headers=api.read).json()
     statuses = {m["id"]: m for m in timeline["milestones"]}
-    assert statuses["phase_transfer_review_post16"]["due"] == "2027-03-31"
+    assert statuses["phase_transfer_review_post16"]["due"] == "2027-03-30"
     assert statuses["phase_transfer_review"]["status"] == "not_applicable"
     ehc = api.case(ref="EHC-EX")
     short = api.client.post(

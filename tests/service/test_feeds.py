@@ -41,7 +41,7 @@ def test_create_fetch_and_revoke(api):
     case_id = created.json()["id"]
     revoked = api.client.delete(f"/v1/cases/{case_id}/feeds/{feed['id']}", headers=api.write)
     assert revoked.status_code == 204
-    assert_problem(api.client.get(f"/v1/feeds/{token}.ics"), 404, "revoked")
+    assert_problem(api.client.get(f"/v1/feeds/{token}.ics"), 410, "revoked")
 
 
 def test_token_is_stored_only_as_a_hash(api):
@@ -84,11 +84,11 @@ def test_team_feed_lists_open_deadlines_of_all_cases(api):
     api.case(ref="EHC-T-2", received="2025-10-01")
     team = api.client.post("/v1/feeds", headers=api.write).json()
     events = _events(api.client.get(f"/v1/feeds/{team['token']}.ics").content)
-    assert "EHC-T-1-england-ehcna-final_plan@test.invalid" in events
-    assert "EHC-T-2-england-ehcna-final_plan@test.invalid" in events
+    assert "EHC-T-1-england-ehcna-final_plan-team@test.invalid" in events
+    assert "EHC-T-2-england-ehcna-final_plan-team@test.invalid" in events
     revoked = api.client.delete(f"/v1/feeds/{team['id']}", headers=api.write)
     assert revoked.status_code == 204
-    assert api.client.get(f"/v1/feeds/{team['token']}.ics").status_code == 404
+    assert api.client.get(f"/v1/feeds/{team['token']}.ics").status_code == 410
 
 
 def test_feed_needs_a_live_token_and_staff_routes_a_write_token(api):

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -33,7 +34,7 @@ def _wait_for(url: str, server: subprocess.Popen, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            pytest.fail(f"the server exited early: {server.stderr.read()}")
+            pytest.fail(f"the server exited early: {server.stderr.read() if server.stderr else ''}")
         try:
             if httpx.get(url, timeout=1).status_code == 200:
                 return
@@ -42,23 +43,30 @@ def _wait_for(url: str, server: subprocess.Popen, seconds: float = 30) -> None:
     pytest.fail("the server did not answer /health in time")
 
 
-def test_serve_feed_revoke_and_stop(tmp_path):
+def start_server(database: Path, output=subprocess.PIPE) -> tuple[subprocess.Popen, str, str]:
+    """``send-clock serve`` on a free port over the SQLite file ``database``, answering: the
+    process, its base URL and a write token. ``output`` takes its standard output and error
+    (a file, for a server that logs more than a pipe holds)."""
     port = _free_port()
-    database = f"sqlite:///{tmp_path / 'served.db'}"
-    env = {**os.environ, "SEND_CLOCK_DATABASE_URL": database}
+    env = {**os.environ, "SEND_CLOCK_DATABASE_URL": f"sqlite:///{database}"}
     server = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "serve", "--port", str(port)],
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=output,
+        stderr=output,
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
+    _wait_for(f"{base}/health", server)
+    created = _cli("tokens", "create", "--name", "process-test", "--scope", "write", env=env)
+    assert created.returncode == 0, created.stderr
+    return server, base, created.stdout.strip()
+
+
+def test_serve_feed_revoke_and_stop(tmp_path):
+    server, base, token = start_server(tmp_path / "served.db")
     try:
-        _wait_for(f"{base}/health", server)
-        created = _cli("tokens", "create", "--name", "process-test", "--scope", "write", env=env)
-        assert created.returncode == 0, created.stderr
-        headers = {"Authorization": f"Bearer {created.stdout.strip()}"}
+        headers = {"Authorization": f"Bearer {token}"}
         case = httpx.post(
             f"{base}/v1/cases",
             headers=headers,
@@ -69,11 +77,15 @@ def test_serve_feed_revoke_and_stop(tmp_path):
         assert feed["url"].startswith(base)
         served = httpx.get(feed["url"])
         assert served.status_code == 200 and b"BEGIN:VCALENDAR" in served.content
+        head = httpx.head(feed["url"])  # through uvicorn: the headers of GET, no body
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-length"] == str(len(served.content))
+        assert head.headers["etag"] == served.headers["etag"]
         revoked = httpx.delete(
             f"{base}/v1/cases/{case.json()['id']}/feeds/{feed['id']}", headers=headers
         )
         assert revoked.status_code == 204
-        assert httpx.get(feed["url"]).status_code == 404
+        assert httpx.get(feed["url"]).status_code == 410  # Gone: calendar apps stop polling
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -96,3 +108,11 @@ def test_no_migrate_refuses_an_old_database(tmp_path):
     assert "send-clock db upgrade" in result.stderr
     upgraded = _cli("db", "upgrade", env=env)
     assert upgraded.returncode == 0 and "0001" in upgraded.stdout
+
+
+def test_a_default_calendar_that_does_not_exist_is_one_line_before_anything_starts(tmp_path):
+    env = {**os.environ, "SEND_CLOCK_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"}
+    result = _cli("serve", "--default-calendar", "nowhere", "--port", str(_free_port()), env=env)
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0 and "'nowhere'" in result.stderr
+    assert not (tmp_path / "new.db").exists()  # nothing was created or migrated

@@ -35,16 +35,21 @@ CASELOAD = (
 )
 
 
-@pytest.fixture
-def staff(api):
+def signed_in(api, name: str, scope: str):
+    """The test client signed in as a new user; returns (client, csrf)."""
     with api.store.session() as session:
-        tokens.create_user(session, "alex", PASSWORD, "write")
+        tokens.create_user(session, name, PASSWORD, scope)
     client = api.client
     client.post(
         "/login",
-        data={"csrf": _csrf(client.get("/login").text), "username": "alex", "password": PASSWORD},
+        data={"csrf": _csrf(client.get("/login").text), "username": name, "password": PASSWORD},
     )
     return client, _csrf(client.get("/").text)
+
+
+@pytest.fixture
+def staff(api):
+    return signed_in(api, "alex", "write")
 
 
 def _upload(client, csrf, text: str, name: str = "caseload.csv"):
@@ -83,7 +88,7 @@ def test_upload_is_all_or_nothing_with_every_bad_row_listed(api, staff):
     )
     response = _upload(client, csrf, bad)
     assert response.status_code == 422
-    assert "2 row(s) cannot be imported, so nothing was stored" in response.text
+    assert "2 rows cannot be imported, so nothing was stored" in response.text
     rows = re.findall(r'<td data-label="Line">(\d+)</td>', response.text)
     assert rows == ["3", "4"]
     assert "February 2025 has 28 days" in response.text and "starts with =" in response.text
@@ -133,7 +138,7 @@ def test_a_closed_case_is_found_by_search_and_by_its_reference(caseload):
     assert page.status_code == 200 and "<h1>Case CLOSED-1</h1>" in page.text
     by_id = client.get("/cases/1")
     assert "<h1>Case CLOSED-1</h1>" in by_id.text
-    for hostile in ("A%00B", "x" * 5000, "Jane%20Doe", "%0D%0ASet-Cookie:x"):
+    for hostile in ("A%00B", "x" * 5000, "Jane%20Doe", "%0D%0ASet-Cookie:x", "9" * 30, "0"):
         assert client.get(f"/cases/{hostile}").status_code == 404
 
 
@@ -162,6 +167,11 @@ def test_case_list_is_paginated(api, staff):
     assert last.count('<td data-label="Case">') == 10 and "P-059" in last
     past_the_end = client.get("/cases?sort=ref&page=99").text
     assert "page 3 of 3" in past_the_end
+    # The dashboard's worklist shows the 25 most days late, and links to all of them.
+    dashboard = client.get("/").text.split('id="soon"')[0]
+    assert dashboard.count('<td data-label="Case">') == 25
+    assert '<a href="/cases?status=overdue&amp;sort=late">All 60 cases' in dashboard
+    assert "60 cases found" in client.get("/cases?status=overdue&sort=late").text
 
 
 @today()
@@ -198,8 +208,9 @@ def test_process_list_starts_on_the_ehc_needs_assessment(staff):
 @today()
 def test_a_future_date_is_refused_with_the_reason_and_the_form_kept(caseload):
     client, csrf = caseload
-    # reg 13(2): the final plan is issued "as soon as practicable" after the comments, never
-    # before it happens: a date a year ahead is a typing slip, not a record.
+    # SEND Regulations 2014 reg 13(2): the authority "must send the finalised EHC plan ... as
+    # soon as practicable, and in any event within 20 weeks": what is recorded is the day it
+    # was sent, which cannot be a year from now (a typing slip, not a record).
     response = client.post(
         "/cases/2/events",
         data={"csrf": csrf, "version": "1", "milestone": "final_plan", "date": "2027-01-15"},
@@ -285,7 +296,9 @@ def test_family_page_works_without_a_session_shows_no_name_and_ends_on_revocatio
     gone = client.get(link)
     assert gone.status_code == 404 and "This link is no longer active" in gone.text
     token = link.rsplit("/", 1)[1]
-    assert client.get(f"/v1/feeds/{token}.ics").status_code == 404
+    assert (
+        client.get(f"/v1/feeds/{token}.ics").status_code == 410
+    )  # Gone: calendar apps stop polling
 
 
 def test_the_team_feed_and_unknown_tokens_have_no_family_page(api):
@@ -337,3 +350,12 @@ def test_jersey_family_page_claims_no_english_remedy(staff):
     html = client.get(_family_link(client, csrf, case_path)).text
     assert "SEND Tribunal" not in html and "Ombudsman" not in html
     assert "UNCONFIRMED" in html  # what send-clock does not know, it says so
+
+
+def test_a_read_only_user_cannot_upload(api):
+    client, csrf = signed_in(api, "robin", "read")
+    assert "Upload a caseload" not in client.get("/").text
+    assert "read-only" in client.get("/import").text
+    refused = _upload(client, csrf, CASELOAD)
+    assert refused.status_code == 422 and "read-only" in refused.text
+    assert api.client.get("/v1/cases", headers=api.read).json()["total"] == 0

@@ -11,12 +11,13 @@ from tests.timelines.unconfirmed import ISSUE_16_UNCONFIRMED
 MILESTONES = [(p.id, m) for p in bundled_processes() for m in p.milestones]
 
 #: Facts statutory-rules.md marks UNCONFIRMED, by the milestone that rests on them.
+#: No longer listed: the annual review's 12 months (now CFA 2014 s.44(1) itself, "the period of
+#: 12 months starting with the date on which the plan was first made") and the Tribunal's
+#: August / Christmas rule (HESC Rules 2008 r.12(3), whose text is confirmed).
 UNCONFIRMED = [
-    ("england-annual-review", "review_meeting"),  # regulation number of the 12-month rule
     ("england-annual-review", "la_decision"),  # reg 20(10) paragraph number
     ("england-tribunal", "mediation_certificate"),  # regulation number
     ("england-tribunal", "mediation_held"),  # regulation number
-    ("england-tribunal", "appeal_deadline"),  # August / Christmas rule text
 ]
 
 

@@ -72,6 +72,19 @@ BAD = {
         "milestone 'next'",
         "counts from 'nowhere'",
     ),
+    "first_of with one step": (
+        changed(
+            'due = { from = "start", amount = 2, unit = "weeks" }',
+            'due = { first_of = [ { from = "start", amount = 2, unit = "weeks" } ] }',
+        ),
+        "milestone 'next' due",
+        "first_of needs two or more steps",
+    ),
+    "a flag that is not true or false": (
+        extra('absence_within_period = "yes"'),
+        "milestone 'next'",
+        "absence_within_period",
+    ),
     "counts from itself": (
         changed('from = "start"', 'from = "next"'),
         "milestone 'next'",

@@ -84,16 +84,19 @@ def test_annual_review_from_a_plan_issued_10_march_2025():
     schedule = timeline("england-annual-review", "2025-03-10")
     assert column(schedule, "due") == {
         "plan_issued": "2025-03-10",
-        "invitations_sent": "2026-02-24",  # 2 weeks before the meeting
-        "advice_circulated": "2026-02-24",
-        "review_meeting": "2026-03-10",  # 12 months
-        "review_report": "2026-03-24",  # 2 weeks after
-        "la_decision": "2026-04-07",  # 4 weeks after
-        "amendment_proposals_sent": "2026-04-07",
-        "amendment_comments_due": "2026-04-21",
-        "amended_plan": "2026-06-02",  # decision + 8 weeks = meeting + 12 weeks
+        "invitations_sent": "2026-02-23",  # 2 weeks before the meeting
+        "advice_circulated": "2026-02-23",
+        # CFA 2014 s.44(1): "the period of 12 months starting with the date on which the plan
+        # was first made" - 10 Mar 2025 is its first day, so 9 Mar 2026 is its last.
+        "review_meeting": "2026-03-09",
+        "review_report": "2026-03-23",  # 2 weeks after
+        "la_decision": "2026-04-06",  # 4 weeks after
+        "amendment_proposals_sent": "2026-04-06",
+        "amendment_comments_due": "2026-04-20",
+        "amended_plan": "2026-06-01",  # decision + 8 weeks = meeting + 12 weeks
         "phase_transfer_review": None,
         "phase_transfer_review_post16": None,
+        "post16_institution_transfer_review": None,  # no post-16 move date given
     }
     conditional = column(schedule, "conditional")
     assert [m for m, flag in conditional.items() if flag] == list(AMEND)
@@ -131,14 +134,20 @@ def test_amendments_are_not_applicable_unless_the_decision_is_to_amend(decision,
 
 
 def test_phase_transfer_dates_come_from_the_transfer_year():
+    # reg 18(1): review and amend "before— (a) 31 March in the calendar year of the child or
+    # young person's transfer from secondary school to a post-16 institution; and (b) 15
+    # February in the calendar year of the child's transfer in any other case": the last days
+    # are 14 February and 30 March.
     schedule = timeline("england-annual-review", "2025-03-10", params={"transfer_year": 2027})
     school, post16 = (row(schedule, m) for m in PHASE)
     assert (school["due"], school["conditional"], school["status"]) == (
-        "2027-02-15",
+        "2027-02-14",
         False,
         "pending",
     )
-    assert (post16["due"], post16["conditional"]) == ("2027-03-31", True)
+    assert "reg 18(1)(b)" in school["basis"]
+    assert (post16["due"], post16["conditional"]) == ("2027-03-30", True)
+    assert "reg 18(1)(a)" in post16["basis"]
     moving_to_college = timeline(
         "england-annual-review",
         "2025-03-10",
@@ -147,6 +156,30 @@ def test_phase_transfer_dates_come_from_the_transfer_year():
     )
     assert row(moving_to_college, PHASE[0])["status"] == "not_applicable"
     assert row(moving_to_college, PHASE[1])["conditional"] is False
+
+
+def test_a_move_between_post16_institutions_is_reviewed_five_months_before():
+    # reg 18(2): "Where it is proposed that a young person transfers from one post-16
+    # institution to another post-16 institution at any other time, the local authority must
+    # review and amend ... at least five months before that transfer takes place".
+    schedule = timeline(
+        "england-annual-review",
+        "2025-03-10",
+        events={"post16_transfer_date": "2026-01-05"},
+        as_of="2025-07-01",
+    )
+    found = row(schedule, "post16_institution_transfer_review")
+    assert (found["due"], found["status"], found["basis"][:29]) == (
+        "2025-08-05",
+        "pending",
+        "SEND Regulations 2014 reg 18(",
+    )
+
+
+def test_an_annual_review_is_due_the_day_before_the_anniversary():
+    # s.44(1) worked example: a plan issued Mon 15 Sep 2025 is reviewed by Mon 14 Sep 2026.
+    schedule = timeline("england-annual-review", "2025-09-15")
+    assert row(schedule, "review_meeting")["due"] == "2026-09-14"
 
 
 def test_a_transfer_year_that_is_not_a_year_is_an_error():

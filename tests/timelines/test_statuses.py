@@ -19,7 +19,7 @@ def decision(as_of: str, **kwargs) -> dict:
     return row(timeline(as_of=as_of, **kwargs), "decision_to_assess")
 
 
-def test_the_statuses_are_the_eight_of_the_rules():
+def test_the_statuses_are_the_eight_of_the_rules_and_unrecorded():
     assert STATUSES == (
         "met",
         "late",
@@ -29,6 +29,7 @@ def test_the_statuses_are_the_eight_of_the_rules():
         "pending",
         "excused",
         "not_applicable",
+        "unrecorded",
     )
 
 
@@ -215,7 +216,8 @@ def test_an_actual_date_after_the_as_of_date_is_ignored_with_a_warning():
     )
     # The final plan has not happened yet either, so the outcome is still open.
     assert row(schedule, "no_plan_notice")["conditional"] is True
-    assert len(schedule.warnings) == 2
+    assert len(schedule.warnings) == 3  # the two dates, and the closure check not made
+    assert "school-closure exception" in schedule.warnings[2]
     assert "decision_to_assess is dated 2025-10-20" in schedule.warnings[0]
     assert "2025-10-01" in schedule.warnings[0]
 
@@ -252,7 +254,10 @@ def test_the_start_milestone_is_always_met_on_the_received_date():
 
 
 # -- automatic milestones: a period given to the family ends by itself -------------------------
-def test_the_comment_period_is_met_on_its_last_day_without_being_recorded():
+def test_the_comment_period_is_open_on_its_last_day_and_ends_by_itself_the_next():
+    # reg 13(1): "at least 15 days, beginning with the day on which the draft plan was served":
+    # the family may still comment on the last of those days, so the period has ended only
+    # from the next day.
     events = {
         "decision_to_assess": "2025-10-20",
         "advice_requested": "2025-10-20",
@@ -262,10 +267,22 @@ def test_the_comment_period_is_met_on_its_last_day_without_being_recorded():
     before = row(timeline(events=events, as_of="2026-01-25"), "comments_due")
     assert (before["due"], before["actual"], before["status"]) == ("2026-01-26", None, "due_soon")
     on_the_day = row(timeline(events=events, as_of="2026-01-26"), "comments_due")
-    assert (on_the_day["actual"], on_the_day["status"]) == ("2026-01-26", "met")
+    assert (on_the_day["actual"], on_the_day["status"]) == (None, "due_soon")
+    next_day = row(timeline(events=events, as_of="2026-01-27"), "comments_due")
+    assert (next_day["actual"], next_day["status"]) == ("2026-01-26", "met")
     later = timeline(events=events, as_of="2026-03-01")
     assert row(later, "comments_due")["status"] == "met"  # never "overdue"
     assert row(later, "final_plan")["status"] == "overdue"  # the LA's own act still is
+
+
+def test_without_a_recorded_draft_the_comment_period_is_projected_and_never_met():
+    events = {"decision_to_assess": "2025-10-20", "advice_requested": "2025-10-20"}
+    schedule = timeline(events=events, as_of="2026-03-01")
+    found = row(schedule, "comments_due")
+    # the draft (due Sun 18 Jan 2026) is projected, so are the comments: never met, and not
+    # overdue either - the family's period has not begun; the authority's draft is what is late
+    assert (found["due"], found["actual"], found["status"]) == ("2026-02-01", None, "pending")
+    assert row(schedule, "draft_plan")["status"] == "overdue"
 
 
 def test_a_recorded_comment_date_still_counts():

@@ -25,20 +25,26 @@ from ..schemas import (
     ExceptionIn,
     HistoryOut,
     Id,
+    IsoDate,
     OutcomeIn,
     ParamIn,
+    ProcessId,
     Status,
     TimelineOut,
     WithdrawalIn,
 )
-from .reference import bundled_calendar, bundled_process
+from .reference import bundled_process, case_calendar
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
 _ETAG = re.compile(r'^(?:W/)?"(\d+)-(\d+)"$')
 IfMatch = Annotated[
     str | None,
-    Header(description='The ETag of the case as last read, e.g. "12-3"; a stale one gives 412.'),
+    Header(
+        description='The ETag of the case as last read, e.g. "12-3" (required: without it, '
+        "428; a stale one gives 412).",
+        pattern=r'^\s*(W/)?"\d+-\d+"\s*$',
+    ),
 ]
 
 
@@ -70,12 +76,10 @@ def _store(request: Request):
 @router.post("", response_model=CaseOut, status_code=201)
 def create_case(body: CaseIn, request: Request, response: Response, actor: Writer):
     """Open a case: a reference (never a name), the process, the calendar, the received date."""
-    bundled_process(body.process)
-    if body.calendar is not None:
-        bundled_calendar(body.calendar)
+    calendar = case_calendar(request, bundled_process(body.process), body.calendar)
     with _store(request).session() as session:
         state = store.create_case(
-            session, body.ref, body.process, body.calendar, body.received, body.officer, actor.name
+            session, body.ref, body.process, calendar, body.received, body.officer, actor.name
         )
     response.headers["Location"] = f"/v1/cases/{state.id}"
     return _case_response(response, state)
@@ -89,11 +93,11 @@ def list_cases(
         Status | None, Query(description="Cases with a milestone in this status")
     ] = None,
     due_before: Annotated[
-        date | None, Query(description="With an open milestone due before")
+        IsoDate | None, Query(description="With an open milestone due before")
     ] = None,
-    process: str | None = None,
+    process: ProcessId | None = None,
     officer: str | None = None,
-    as_of: date | None = None,
+    as_of: IsoDate | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ):
@@ -124,7 +128,9 @@ def _summary(state: store.CaseState, schedule, as_of: date) -> dict:
         (
             m
             for m in counted
-            if m.actual is None and m.due is not None and m.status != "not_applicable"
+            if m.actual is None
+            and m.due is not None
+            and m.status not in ("not_applicable", "unrecorded")  # nothing left to chase
         ),
         key=lambda m: m.due,
     )
@@ -150,14 +156,14 @@ def _summary(state: store.CaseState, schedule, as_of: date) -> dict:
     }
 
 
-@router.get("/{case_id}", response_model=CaseOut)
+@router.get("/{case_id:int}", response_model=CaseOut)
 def get_case(case_id: Id, request: Request, response: Response, _actor: Reader):
     """The case and its current records; the ETag header is what an update must send back."""
     with _store(request).session() as session:
         return _case_response(response, store.get_case(session, case_id))
 
 
-@router.get("/{case_id}/history", response_model=HistoryOut)
+@router.get("/{case_id:int}/history", response_model=HistoryOut)
 def case_history(case_id: Id, request: Request, _actor: Reader):
     """Every record ever made on the case, corrections and withdrawals included: who, when,
     what."""
@@ -166,11 +172,15 @@ def case_history(case_id: Id, request: Request, _actor: Reader):
         return {"case": case_id, "records": [r.to_dict() for r in store.history(session, case_id)]}
 
 
-@router.get("/{case_id}/timeline", response_model=TimelineOut)
-def case_timeline(case_id: Id, request: Request, _actor: Reader, as_of: date | None = None):
-    """The case's timeline projected now (or as of a date)."""
+@router.get("/{case_id:int}/timeline", response_model=TimelineOut)
+def case_timeline(
+    case_id: Id, request: Request, response: Response, _actor: Reader, as_of: IsoDate | None = None
+):
+    """The case's timeline projected now (or as of a date); the ETag header is the case's, for
+    an update to send back as If-Match."""
     with _store(request).session() as session:
         state = store.get_case(session, case_id)
+    response.headers["ETag"] = state.etag
     schedule = project(
         load_process(state.process), load_calendar(state.calendar), state.to_case(), as_of=as_of
     )
@@ -193,7 +203,7 @@ def _record(
     return _case_response(response, state)
 
 
-@router.post("/{case_id}/events", response_model=CaseOut, status_code=201)
+@router.post("/{case_id:int}/events", response_model=CaseOut, status_code=201)
 def record_event(
     case_id: Id,
     body: EventIn,
@@ -208,7 +218,7 @@ def record_event(
     )
 
 
-@router.post("/{case_id}/outcomes", response_model=CaseOut, status_code=201)
+@router.post("/{case_id:int}/outcomes", response_model=CaseOut, status_code=201)
 def record_outcome(
     case_id: Id,
     body: OutcomeIn,
@@ -221,7 +231,7 @@ def record_outcome(
     return _record(request, response, case_id, if_match, "outcome", body.branch, body.value, actor)
 
 
-@router.post("/{case_id}/params", response_model=CaseOut, status_code=201)
+@router.post("/{case_id:int}/params", response_model=CaseOut, status_code=201)
 def record_param(
     case_id: Id,
     body: ParamIn,
@@ -234,7 +244,7 @@ def record_param(
     return _record(request, response, case_id, if_match, "param", body.name, str(body.value), actor)
 
 
-@router.post("/{case_id}/exceptions", response_model=CaseOut, status_code=201)
+@router.post("/{case_id:int}/exceptions", response_model=CaseOut, status_code=201)
 def record_exception(
     case_id: Id,
     body: ExceptionIn,
@@ -249,7 +259,9 @@ def record_exception(
     return _record(request, response, case_id, if_match, "exception", body.kind, text, actor)
 
 
-@router.post("/{case_id}/records/{record_id}/correction", response_model=CaseOut, status_code=201)
+@router.post(
+    "/{case_id:int}/records/{record_id:int}/correction", response_model=CaseOut, status_code=201
+)
 def correct_record(
     case_id: Id,
     record_id: Id,
@@ -268,7 +280,9 @@ def correct_record(
     return _case_response(response, state)
 
 
-@router.post("/{case_id}/records/{record_id}/withdrawal", response_model=CaseOut, status_code=201)
+@router.post(
+    "/{case_id:int}/records/{record_id:int}/withdrawal", response_model=CaseOut, status_code=201
+)
 def withdraw_record(
     case_id: Id,
     record_id: Id,

@@ -1,30 +1,116 @@
-"""Calendar subscriptions: create and revoke (staff), and the public feed by token.
+"""Calendar subscriptions: create and revoke (staff), the feed by token, and the public term
+calendars.
 
 A feed URL carries an unguessable token (256 bits) because calendar apps cannot send headers;
-only the token's hash is stored, the token is shown once, and revoking it makes the URL 404.
+only the token's hash is stored, the token is shown once, and revoking it makes the URL answer
+410 Gone, so that calendar apps stop polling it. A feed's body is a function of its case's data
+(and of the day only where a status word changes), so ``ETag``, ``Last-Modified``, each event's
+``DTSTAMP``/``LAST-MODIFIED`` and ``SEQUENCE`` change together, and polls of an unchanged feed
+are answered 304.
 """
 
 from __future__ import annotations
 
-import hashlib
-from datetime import date
-from email.utils import format_datetime
+from datetime import UTC, datetime
+from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
 
 from ...calendars import load_calendar
-from ...ical import events_feed, schedule_feed, sequences_of
+from ...ical import calendar_feed, events_feed, schedule_feed, sequences_of
 from ...store import cases as store
 from ...store import tokens
 from ...store.projection import schedules_of
 from ...store.sequences import load_sequences, save_sequences
 from ...timelines import load_process, project
 from ..auth import Writer
+from ..caching import PRIVATE, PUBLIC, calendar_response, options_response
+from ..openapi import FEED_RESPONSES, TERMS_RESPONSES
 from ..schemas import FeedCreated, Id
+from .reference import bundled_calendar
 
 router = APIRouter(tags=["feeds"])
-ICS = "text/calendar; charset=utf-8"
+#: Routes without a bearer token: a calendar app cannot send one.
+public = APIRouter(tags=["feeds"])
 TEAM = "team:"  # the team feed's SEQUENCE namespace
+FEED = "/feeds/{token}.ics"
+TERMS = "/calendars/{calendar_id}.ics"
+
+
+@router.get(FEED, response_class=Response, responses=FEED_RESPONSES, operation_id="get_feed")
+@router.head(FEED, response_class=Response, responses=FEED_RESPONSES, operation_id="head_feed")
+def feed(token: str, request: Request):
+    """The feed itself: public, by token (revoked: 410 Gone). Conditional requests
+    (If-None-Match, weak comparison and ``*``; If-Modified-Since) are answered 304."""
+    settings = request.app.state.settings
+    now = datetime.now(UTC)
+    with request.app.state.store.session() as session:
+        row = tokens.find_feed(session, token)
+        if row.case_id is not None:
+            state = store.get_case(session, row.case_id)
+            namespace, changed = "", state.updated_at
+            known = load_sequences(session, f"{state.ref}-{state.process}-")
+            schedule = project(
+                load_process(state.process),
+                load_calendar(state.calendar),
+                state.to_case(),
+                as_of=now.date(),
+            )
+            calendar = schedule_feed(
+                schedule, state.ref, domain=settings.ical_domain, previous=known, stamp=now
+            )
+        else:
+            states = store.all_cases(session)
+            namespace = TEAM
+            pairs = [(s.ref, schedule) for s, schedule in schedules_of(states, now.date())]
+            changed = max((s.updated_at for s in states), default=row.created_at)
+            known = load_sequences(session, namespace=namespace)
+            calendar = events_feed(
+                pairs,
+                domain=settings.ical_domain,
+                previous=known,
+                stamp=now,
+                empty_on=row.created_at.date(),
+            )
+        served = sequences_of(calendar)
+        save_sequences(session, served, known, namespace)
+    modified = max([changed, *(entry[2] for entry in served.values() if entry[2])])
+    return calendar_response(request, calendar.to_ical(), modified, PRIVATE)
+
+
+@router.options(FEED, include_in_schema=False)
+def feed_options(token: str):
+    return options_response()
+
+
+@public.get(TERMS, response_class=Response, responses=TERMS_RESPONSES, operation_id="get_terms")
+@public.head(TERMS, response_class=Response, responses=TERMS_RESPONSES, operation_id="head_terms")
+def public_terms(calendar_id: str, request: Request):
+    """A bundled calendar's terms, half terms, INSET days and school-closure windows, for
+    schools and parents to subscribe to: no token needed (a calendar app cannot send one)."""
+    return terms_response(request, calendar_id, PUBLIC)
+
+
+@public.options(TERMS, include_in_schema=False)
+def public_terms_options(calendar_id: str):
+    return options_response()
+
+
+def terms_response(request: Request, calendar_id: str, cache: str) -> Response:
+    """A bundled calendar's term feed, stamped with the time its data file last changed, so
+    that the same data gives the same bytes and ETag."""
+    calendar = bundled_calendar(calendar_id)
+    modified = _data_changed(calendar_id)
+    domain = request.app.state.settings.ical_domain
+    body = calendar_feed(calendar, domain=domain, stamp=modified).to_ical()
+    return calendar_response(request, body, modified, cache)
+
+
+def _data_changed(calendar_id: str) -> datetime:
+    from ... import calendars
+
+    data = Path(calendars.__file__).parent / "data" / f"{calendar_id}.toml"
+    return datetime.fromtimestamp(int(data.stat().st_mtime), UTC)
 
 
 def _created(request: Request, feed_id: int, token: str) -> dict:
@@ -34,7 +120,7 @@ def _created(request: Request, feed_id: int, token: str) -> dict:
     return {"id": feed_id, "token": token, "url": url, "webcal_url": webcal}
 
 
-@router.post("/cases/{case_id}/feeds", response_model=FeedCreated, status_code=201)
+@router.post("/cases/{case_id:int}/feeds", response_model=FeedCreated, status_code=201)
 def create_case_feed(case_id: Id, request: Request, actor: Writer):
     """A subscription to one case's milestones, for the parent's or young person's calendar.
     The token and URL are returned only now."""
@@ -44,7 +130,7 @@ def create_case_feed(case_id: Id, request: Request, actor: Writer):
     return _created(request, row.id, token)
 
 
-@router.delete("/cases/{case_id}/feeds/{feed_id}", status_code=204)
+@router.delete("/cases/{case_id:int}/feeds/{feed_id:int}", status_code=204)
 def revoke_case_feed(case_id: Id, feed_id: Id, request: Request, _actor: Writer):
     """Revoke a subscription: its URL stops working at once."""
     with request.app.state.store.session() as session:
@@ -60,60 +146,8 @@ def create_team_feed(request: Request, actor: Writer):
     return _created(request, row.id, token)
 
 
-@router.delete("/feeds/{feed_id}", status_code=204)
+@router.delete("/feeds/{feed_id:int}", status_code=204)
 def revoke_team_feed(feed_id: Id, request: Request, _actor: Writer):
     with request.app.state.store.session() as session:
         tokens.revoke_feed(session, feed_id, None)
     return Response(status_code=204)
-
-
-@router.get(
-    "/feeds/{token}.ics",
-    response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}}, 304: {}, 404: {}},
-)
-def feed(token: str, request: Request):
-    """The feed itself: public, by token. Honours If-None-Match; SEQUENCE rises when an event
-    changes."""
-    settings = request.app.state.settings
-    today = date.today()
-    with request.app.state.store.session() as session:
-        row = tokens.find_feed(session, token)
-        if row.case_id is not None:
-            state = store.get_case(session, row.case_id)
-            namespace = ""
-            known = load_sequences(session, f"{state.ref}-{state.process}-")
-            schedule = project(
-                load_process(state.process),
-                load_calendar(state.calendar),
-                state.to_case(),
-                as_of=today,
-            )
-            calendar = schedule_feed(
-                schedule,
-                state.ref,
-                domain=settings.ical_domain,
-                previous=known,
-                stamp=state.updated_at,
-            )
-            modified = state.updated_at
-        else:
-            states = store.all_cases(session)
-            namespace = TEAM
-            pairs = [(s.ref, schedule) for s, schedule in schedules_of(states, today)]
-            modified = max((s.updated_at for s in states), default=row.created_at)
-            known = load_sequences(session, namespace=namespace)
-            calendar = events_feed(
-                pairs, domain=settings.ical_domain, previous=known, stamp=modified
-            )
-        body = calendar.to_ical()
-        save_sequences(session, sequences_of(calendar), known, namespace)
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    headers = {
-        "ETag": etag,
-        "Last-Modified": format_datetime(modified, usegmt=True),
-        "Cache-Control": "private, max-age=3600",
-    }
-    if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=ICS, headers=headers)

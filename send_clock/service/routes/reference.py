@@ -31,6 +31,18 @@ def bundled_calendar(calendar_id: str):
     return load_calendar(calendar_id)
 
 
+def case_calendar(request: Request, process, named: str | None) -> str:
+    """The calendar of a case: the bundled one it names; else the deployment's default
+    (``SEND_CLOCK_DEFAULT_CALENDAR``) where the process's own default has no term dates; else
+    the process's own."""
+    if named:
+        return bundled_calendar(named).id
+    fallback = request.app.state.settings.default_calendar
+    if fallback and not load_calendar(process.default_calendar).has_terms:
+        return fallback
+    return process.default_calendar
+
+
 def bundled_process(process_id: str):
     if process_id not in bundled_process_ids():
         raise NotFound(f"no process {process_id!r}; GET /v1/processes lists them")
@@ -47,15 +59,15 @@ def list_calendars():
     "/calendars/{calendar_id}.ics",
     tags=["calendars"],
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}}},
+    responses={200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}, 304: {}},
 )
 def calendar_ics(calendar_id: str, request: Request):
-    """Terms, half terms, INSET days and school-closure windows as iCalendar events."""
-    from ...ical import calendar_feed
+    """Terms, half terms, INSET days and school-closure windows as iCalendar events (also
+    public, without a token, at ``/calendars/{calendar_id}.ics``)."""
+    from ..caching import PRIVATE
+    from .feeds import terms_response
 
-    domain = request.app.state.settings.ical_domain
-    body = calendar_feed(bundled_calendar(calendar_id), domain=domain).to_ical()
-    return Response(body, media_type="text/calendar; charset=utf-8")
+    return terms_response(request, calendar_id, PRIVATE)
 
 
 @router.get("/calendars/{calendar_id}", response_model=CalendarOut, tags=["calendars"])
@@ -87,10 +99,10 @@ def date_add(body: DateAddIn):
 
 
 @router.post("/timelines/{process_id}", response_model=TimelineOut, tags=["timelines"])
-def timeline(process_id: str, body: TimelineIn):
+def timeline(process_id: str, body: TimelineIn, request: Request):
     """Project every milestone of a process for one case, as ``send-clock timeline`` does."""
     process = bundled_process(process_id)
-    calendar = bundled_calendar(body.calendar or process.default_calendar)
+    calendar = load_calendar(case_calendar(request, process, body.calendar))
     case = Case(
         received=body.received,
         events=body.events,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from ...reports import summarise
 from ...store import cases as store
@@ -12,16 +14,23 @@ from ...store.projection import batches_of
 from ..auth import Reader, Writer
 from ..importing import decode, import_caseload
 from ..problems import respond
-from ..schemas import BreachSummary, ImportResult
+from ..schemas import BreachSummary, ImportIn, ImportResult, IsoDate
 
 router = APIRouter(tags=["reports"])
+#: The caseload as CSV text, or (for generated clients, which seldom send text/csv) as JSON.
 CSV_BODY = {
-    "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}
+    "requestBody": {
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"$ref": "#/components/schemas/ImportIn"}},
+        },
+        "required": True,
+    }
 }
 
 
 @router.get("/reports/breaches", response_model=BreachSummary)
-def breaches(request: Request, _actor: Reader, as_of: date | None = None):
+def breaches(request: Request, _actor: Reader, as_of: IsoDate | None = None):
     """The same summary as `send-clock breaches`, over every stored case, as of a date (today
     by default)."""
     as_of = as_of or date.today()
@@ -42,13 +51,13 @@ async def import_cases(request: Request, actor: Writer):
     """Store a caseload CSV (the format of `send-clock breaches`, plus an optional `officer`
     column) in one transaction: when any row cannot be used, nothing is stored and every bad
     row is listed."""
-    text = decode(await request.body())
+    text = await _csv_text(request)
     result = import_caseload(request.app.state.store, text, actor.name, date.today())
     if result.errors or not result.case_ids:
         return respond(
             request,
             422,
-            f"{len(result.errors)} row(s) cannot be imported; nothing was stored"
+            f"{result.refusal()}; nothing was stored"
             if result.errors
             else "the CSV holds no cases",
             errors=result.errors,
@@ -58,3 +67,14 @@ async def import_cases(request: Request, actor: Writer):
         "case_ids": result.case_ids,
         "warnings": result.warnings,
     }
+
+
+async def _csv_text(request: Request) -> str:
+    """The CSV of the body: the body itself (text/csv), or the ``csv`` of a JSON body."""
+    raw = await request.body()
+    if request.headers.get("content-type", "").split(";")[0].strip() == "application/json":
+        try:
+            raw = ImportIn.model_validate_json(raw).csv.encode("utf-8")
+        except ValidationError as error:
+            raise RequestValidationError(error.errors()) from None
+    return decode(raw)

@@ -20,8 +20,15 @@ DEFAULT_PROCESS = "england-ehcna"
 URGENCY = ("overdue", "at_risk", "due_soon", "excused", "pending")
 #: What the status filter offers: every open state, any open case, and closed cases.
 CASE_STATUSES = ("overdue", "at_risk", "due_soon", "excused", "pending", "open", "closed")
-SORTS = {"due": "next due date", "ref": "reference", "received": "date received"}
+SORTS = {
+    "due": "next due date",
+    "late": "most days late",
+    "ref": "reference",
+    "received": "date received",
+}
 PAGE_SIZE = 25
+#: Rows of each dashboard worklist; the rest are a link away, in the case list.
+WORKLIST_ROWS = 25
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,8 @@ def sort_key(sort: str):
         return lambda row: row.state.ref.casefold()
     if sort == "received":
         return lambda row: (row.state.received, row.state.ref)
+    if sort == "late":
+        return _urgency
     return lambda row: (
         row.next_due is None,
         row.next_due.due if row.next_due else date.max,
@@ -132,8 +141,13 @@ def search(rows: list[CaseRow], query: Query, size: int = PAGE_SIZE) -> Page:
 def worklist(rows: list[CaseRow], status: str) -> list[CaseRow]:
     """Open cases whose most urgent milestone has ``status``: the most days late first, then
     the soonest due."""
-    chosen = [row for row in rows if row.status == status]
-    return sorted(
-        chosen,
-        key=lambda row: (-(row.days_late or 0), row.urgent.due if row.urgent else date.max),
+    return sorted((row for row in rows if row.status == status), key=_urgency)
+
+
+def _urgency(row: CaseRow):
+    """The most days late first, then the soonest due, then closed cases."""
+    return (
+        -(row.days_late or 0),
+        row.urgent.due if row.urgent else date.max,
+        row.state.ref.casefold(),
     )

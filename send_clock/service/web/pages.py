@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
@@ -29,6 +31,7 @@ from ...store.projection import batches_of
 from ...timelines import bundled_processes, load_process, project
 from ...timelines.model import EXCEPTION_KINDS
 from ..auth import Actor
+from ..routes.reference import case_calendar
 from . import caseload
 from .chart import timeline_svg
 
@@ -66,10 +69,14 @@ def can_write(request: Request) -> Actor:
 async def form_of(request: Request) -> dict[str, str]:
     """The posted form, after checking its CSRF token against the session's."""
     form = {key: str(value).strip() for key, value in (await request.form()).items()}
-    expected = request.session.get("csrf", "")
-    if not expected or not hmac.compare_digest(form.get("csrf", ""), expected):
-        raise CsrfFailed
+    _check_csrf(request, form.get("csrf", ""))
     return form
+
+
+def _check_csrf(request: Request, sent: str) -> None:
+    expected = request.session.get("csrf", "")
+    if not expected or not hmac.compare_digest(sent, expected):
+        raise CsrfFailed
 
 
 def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
@@ -174,6 +181,10 @@ def _dashboard_view(
         today=today,
         overdue=caseload.worklist(rows, "overdue"),
         due_soon=caseload.worklist(rows, "at_risk") + caseload.worklist(rows, "due_soon"),
+        shown=caseload.WORKLIST_ROWS,
+        list_filter=urlencode(
+            {k: v for k, v in {"process": process, "officer": officer}.items() if v}
+        ),
         by_officer=by_officer,
         by_process=by_process,
         totals=summary,
@@ -214,12 +225,16 @@ async def create_case(request: Request):
     today = date.today()
     try:
         received = _past_date(form.get("received", ""), "received", "date received", today)
+        process_id = form.get("process", "")
+        calendar = form.get("calendar") or None
+        if calendar is None and process_id in {p.id for p in bundled_processes()}:
+            calendar = case_calendar(request, load_process(process_id), None)
         with _store(request).session() as session:
             state = store.create_case(
                 session,
                 form.get("ref", ""),
-                form.get("process", ""),
-                form.get("calendar") or None,
+                process_id,
+                calendar,
                 received,
                 form.get("officer") or None,
                 actor.name,
@@ -318,18 +333,33 @@ def import_page(request: Request):
     return render(request, "import.html", result=None)
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A posted file: its name and its bytes (the size is capped by the SizeLimit middleware)."""
+
+    filename: str
+    data: bytes
+
+
+async def uploaded_caseload(request: Request) -> Upload | None:
+    """The posted caseload file, read on the event loop after the write and CSRF checks, so
+    that the import itself runs in the thread pool (a plain ``def`` route)."""
+    can_write(request)
+    form = await request.form()
+    _check_csrf(request, str(form.get("csrf", "")))
+    upload = form.get("caseload")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        return None
+    return Upload(upload.filename, await upload.read())
+
+
 @router.post("/import")
-async def import_upload(request: Request):
+def import_upload(request: Request, upload: Annotated[Upload | None, Depends(uploaded_caseload)]):
     """The caseload CSV of `send-clock breaches` (and the API's import), all or nothing."""
     from ..importing import decode, import_caseload
 
     actor = can_write(request)
-    form = await request.form()
-    expected = request.session.get("csrf", "")
-    if not expected or not hmac.compare_digest(str(form.get("csrf", "")), expected):
-        raise CsrfFailed
-    upload = form.get("caseload")
-    if upload is None or isinstance(upload, str) or not upload.filename:
+    if upload is None:
         return render(
             request,
             "import.html",
@@ -338,7 +368,7 @@ async def import_upload(request: Request):
             errors={"caseload": "choose the caseload CSV file to upload"},
         )
     try:
-        text = decode(await upload.read())
+        text = decode(upload.data)
         result = import_caseload(_store(request), text, actor.name, date.today())
     except SendClockError as error:
         return render(
@@ -346,8 +376,7 @@ async def import_upload(request: Request):
         )
     if result.errors or not result.case_ids:
         message = (
-            f"{len(result.errors)} row(s) cannot be imported, so nothing was stored: correct "
-            "them and upload the file again."
+            f"{result.refusal()}, so nothing was stored: correct them and upload the file again."
             if result.errors
             else "The file holds no cases."
         )
@@ -374,6 +403,9 @@ def case_page(request: Request, key: str, message: str = "", error: str = "", as
     return _case_view(request, state, today, message=message, error=error)
 
 
+MAX_ID = 2**31 - 1  # the largest id a database INTEGER column holds
+
+
 def _find_case(session, key: str):
     try:
         check_reference(key)  # nothing else is ever a reference (NUL, spaces, a name...)
@@ -382,7 +414,7 @@ def _find_case(session, key: str):
     try:
         return store.get_case_by_ref(session, key)
     except NotFound:
-        if not key.isdigit():
+        if not key.isdigit() or int(key) > MAX_ID:
             raise
     return store.get_case(session, int(key))
 

@@ -1,0 +1,92 @@
+"""HTTP caching of calendar feeds: ``ETag``, ``Last-Modified``, conditional GET and HEAD.
+
+Calendar apps poll a subscription every few hours for as long as it exists; a feed whose body
+is a function of its data answers them ``304 Not Modified`` until something changes. The
+rules are RFC 9110's: ``If-None-Match`` compares entity tags weakly and ``*`` matches any
+current representation (13.1.2); ``If-Modified-Since`` counts only without ``If-None-Match``
+(13.1.3); a ``HEAD`` answer has the headers of the ``GET`` answer and no body (9.3.2).
+
+>>> from datetime import UTC, datetime
+>>> tag = etag_of(b"BEGIN:VCALENDAR")
+>>> not_modified({"if-none-match": f"W/{tag}"}, tag, datetime(2026, 1, 1, tzinfo=UTC))
+True
+>>> not_modified({"if-modified-since": "Wed, 31 Dec 2025 23:59:59 GMT"}, tag,
+...              datetime(2026, 1, 1, tzinfo=UTC))
+False
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
+from fastapi import Request, Response
+
+ICS = "text/calendar; charset=utf-8"
+
+#: The methods a feed answers (and lists in ``Allow``).
+FEED_METHODS = ("GET", "HEAD", "OPTIONS")
+
+#: Subscribed calendars are private to the token holder; term calendars are public.
+PRIVATE, PUBLIC = "private, max-age=3600", "public, max-age=3600"
+
+
+def etag_of(body: bytes) -> str:
+    """A strong entity tag: the body's hash, so it changes exactly when the body does."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def not_modified(headers: Mapping[str, str], etag: str, modified: datetime) -> bool:
+    """Whether a conditional GET or HEAD may be answered 304 (RFC 9110 13.1.2, 13.1.3)."""
+    if_none_match = headers.get("if-none-match")
+    if if_none_match is not None:
+        tags = {_opaque(tag) for tag in if_none_match.split(",")}
+        return "*" in tags or _opaque(etag) in tags
+    since = _http_date(headers.get("if-modified-since"))
+    return since is not None and _second(modified) <= since
+
+
+def calendar_response(request: Request, body: bytes, modified: datetime, cache: str) -> Response:
+    """The answer to a GET or HEAD of a calendar whose body is ``body``, last changed at
+    ``modified``: 304 when the client's copy is current, headers only for HEAD."""
+    etag = etag_of(body)
+    headers = {
+        "ETag": etag,
+        "Last-Modified": format_datetime(_second(modified), usegmt=True),
+        "Cache-Control": cache,
+    }
+    if not_modified(request.headers, etag, modified):
+        return Response(status_code=304, headers=headers)
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(len(body))
+        return Response(media_type=ICS, headers=headers)
+    return Response(body, media_type=ICS, headers=headers)
+
+
+def options_response() -> Response:
+    """``OPTIONS``: what a feed's URL answers (RFC 9110 9.3.7)."""
+    return Response(status_code=204, headers={"Allow": ", ".join(FEED_METHODS)})
+
+
+def _opaque(tag: str) -> str:
+    """The opaque part of an entity tag, for weak comparison: ``W/"x"`` and ``"x"`` match."""
+    tag = tag.strip()
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+def _http_date(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None  # an invalid date is ignored (RFC 9110 13.1.3)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+
+
+def _second(stamp: datetime) -> datetime:
+    """HTTP dates have whole seconds, in UTC."""
+    stamp = stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
+    return stamp.replace(microsecond=0)
