@@ -88,4 +88,6 @@ def test_a_closed_case_has_no_open_deadlines():
         final_plan=date(2026, 1, 30),
     )
     assert {m.status for m in closed.milestones if m.id == "advice_due"} == {"unrecorded"}
-    assert team_events([("EHC-3", closed)]) == {}
+    events = team_events([("EHC-3", closed)])
+    # only the note that keeps an empty calendar valid (RFC 5545 §3.6 needs a component)
+    assert list(events) == ["send-clock-empty@send-clock.invalid"]

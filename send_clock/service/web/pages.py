@@ -165,7 +165,7 @@ def _dashboard_view(
     shown = [s for s in states if not officer or s.officer == officer]
     # The same figures as the breach report: one summary, not a second count.
     summary = _summary(shown, today)
-    rows = caseload.rows_of(shown, today)
+    overdue, due_soon = caseload.worklists(summary, shown)
     by_officer = {
         name or "(none)": _summary([s for s in shown if s.officer == name], today)
         for name in sorted({s.officer for s in shown}, key=lambda n: n or "")
@@ -179,8 +179,8 @@ def _dashboard_view(
         "dashboard.html",
         status_code=status_code,
         today=today,
-        overdue=caseload.worklist(rows, "overdue"),
-        due_soon=caseload.worklist(rows, "at_risk") + caseload.worklist(rows, "due_soon"),
+        overdue=overdue,
+        due_soon=due_soon,
         shown=caseload.WORKLIST_ROWS,
         list_filter=urlencode(
             {k: v for k, v in {"process": process, "officer": officer}.items() if v}
@@ -614,7 +614,7 @@ def request_calendar_page(
     term_calendars = [c for c in bundled_calendars() if c.has_terms]
     context = {
         "calendars": term_calendars,
-        "processes": bundled_processes(),
+        "processes": ordered_processes(),
         "calendar_id": calendar,
         "process_id": process,
         "table": None,
