@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from openapi_spec_validator import validate
 
 from send_clock.service.app import create_app
 from send_clock.service.settings import Settings
@@ -180,6 +181,7 @@ def _operations(spec: dict):
 def test_every_error_is_documented_as_a_problem(contract):
     _client, spec = contract
     assert spec["openapi"].startswith("3.1")
+    validate(spec)  # a valid OpenAPI 3.1 document
     assert "HTTPValidationError" not in spec["components"]["schemas"]
     for name, operation in _operations(spec):
         for status, response in operation["responses"].items():
