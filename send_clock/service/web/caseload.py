@@ -12,7 +12,7 @@ from datetime import date
 
 from ...store.cases import CaseState
 from ...store.projection import schedules_of
-from ...timelines import Schedule, load_process
+from ...timelines import Schedule
 from ...timelines.schedule import MilestoneStatus
 
 DEFAULT_PROCESS = "england-ehcna"
@@ -136,40 +136,6 @@ def search(rows: list[CaseRow], query: Query, size: int = PAGE_SIZE) -> Page:
     number = min(max(1, query.page), pages)
     start = (number - 1) * size
     return Page(found[start : start + size], len(found), number, pages)
-
-
-@dataclass(frozen=True)
-class WorkRow:
-    """One case in a dashboard worklist, with its most urgent milestone."""
-
-    state: CaseState
-    title: str  # the milestone's
-    due: date
-    days: int  # days late (overdue), or days left (due soon)
-    status: str
-
-
-def worklists(summary: dict, states: list[CaseState]) -> tuple[list[WorkRow], list[WorkRow]]:
-    """The breach report's worklists (one entry per milestone) as one row per case: the cases
-    with an overdue milestone, each by its most overdue one; then the other cases due soon or
-    at risk, each by its soonest. No second projection: the summary's entries are used."""
-    by_ref = {state.ref: state for state in states}
-    overdue = _first_per_case(summary["overdue"], by_ref, set())
-    soon = _first_per_case(summary["due_soon"], by_ref, {row.state.ref for row in overdue})
-    return overdue, soon
-
-
-def _first_per_case(entries: list[dict], by_ref: dict, skipped: set[str]) -> list[WorkRow]:
-    rows, seen = [], set(skipped)
-    for entry in entries:  # already in order: the most urgent first
-        if entry["case_id"] in seen:
-            continue
-        seen.add(entry["case_id"])
-        state = by_ref[entry["case_id"]]
-        milestone = load_process(state.process).milestone(entry["milestone"])
-        due = date.fromisoformat(entry["due"])
-        rows.append(WorkRow(state, milestone.title, due, entry["days"], entry["status"]))
-    return rows
 
 
 def _urgency(row: CaseRow):

@@ -24,6 +24,7 @@ from ...dates import full_date, parse_date
 from ...errors import InputError, NotFound, SendClockError, StaleVersion
 from ...ical import check_reference
 from ...reports import summarise
+from ...reports.worklist import cases_to_chase
 from ...store import cases as store
 from ...store import sessions, tokens
 from ...store.projection import batches_of
@@ -196,8 +197,9 @@ def _dashboard_view(
         states = store.all_cases(session, process or None)
     shown = [s for s in states if not officer or s.officer == officer]
     # The same figures as the breach report: one summary, not a second count.
-    summary = _summary(shown, today)
-    overdue, due_soon = caseload.worklists(summary, shown)
+    batches, _rejected = batches_of(shown, today)
+    summary = summarise(batches)
+    by_ref = {state.ref: state for state in shown}
     by_officer = {
         name or "(none)": _summary([s for s in shown if s.officer == name], today)
         for name in sorted({s.officer for s in shown}, key=lambda n: n or "")
@@ -211,8 +213,8 @@ def _dashboard_view(
         "dashboard.html",
         status_code=status_code,
         today=today,
-        overdue=overdue,
-        due_soon=due_soon,
+        overdue=_to_chase(batches, ("overdue",), by_ref),
+        due_soon=_to_chase(batches, ("at_risk", "due_soon"), by_ref),
         shown=caseload.WORKLIST_ROWS,
         list_filter=urlencode(
             {k: v for k, v in {"process": process, "officer": officer}.items() if v}
@@ -238,6 +240,15 @@ def _dashboard_view(
         errors=extra.pop("errors", {}),
         **extra,
     )
+
+
+def _to_chase(batches, statuses: tuple[str, ...], by_ref: dict) -> list[dict]:
+    """The worklist by case (the library's, as ``breaches --by case``): one row per open case
+    whose most urgent milestone has one of ``statuses``, with its stored case for the link."""
+    return [
+        {**row, "state": by_ref[row["case_id"]], "due": date.fromisoformat(row["due"])}
+        for row in cases_to_chase(batches, statuses)
+    ]
 
 
 def _labelled(svg: str, label: str) -> Markup:
