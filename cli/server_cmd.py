@@ -233,15 +233,50 @@ def create(name, scope, database):
     """Create an API token and print it once."""
     from send_clock.store import tokens as token_store
 
-    store = _store(database)
-    store.require_current()
-    with store.session() as session:
+    with _current(database).session() as session:
         row, token = token_store.create_api_token(session, name, scope)
     click.echo(token)
     click.echo(
         f"send-clock: token {row.id} ({row.name}, {row.scope}) created; it is shown only now",
         err=True,
     )
+
+
+@tokens.command("list")
+@database_option
+def list_tokens(database):
+    """Every API token: id, name, scope, created, and whether it is revoked (the tokens
+    themselves are not stored, only their hashes)."""
+    from send_clock.store import tokens as token_store
+
+    with _current(database).session() as session:
+        rows = token_store.list_api_tokens(session)
+        lines = [
+            _columns(
+                TOKEN_COLUMNS,
+                row.id,
+                row.name,
+                row.scope,
+                _day(row.created_at),
+                _state(row.revoked_at, "revoked"),
+            )
+            for row in rows
+        ]
+    click.echo(_columns(TOKEN_COLUMNS, "id", "name", "scope", "created", "status"))
+    click.echo("\n".join(lines) or "(no tokens)")
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=click.IntRange(min=1))
+@database_option
+def revoke_token(token_id, database):
+    """Revoke token TOKEN_ID (from `tokens list`): it stops working at once, and so do the web
+    sessions signed in with it."""
+    from send_clock.store import tokens as token_store
+
+    with _current(database).session() as session:
+        row = token_store.revoke_api_token(session, token_id)
+    click.echo(f"token {row.id} ({row.name}) revoked")
 
 
 @click.group()
@@ -258,8 +293,76 @@ def create_user(username, scope, password, database):
     """Create a staff account that can sign in to the web pages."""
     from send_clock.store import tokens as token_store
 
-    store = _store(database)
-    store.require_current()
-    with store.session() as session:
+    with _current(database).session() as session:
         token_store.create_user(session, username, password, scope)
     click.echo(f"user {username} created ({scope})")
+
+
+@users.command("list")
+@database_option
+def list_users(database):
+    """Every staff account: name, scope, created, and whether it is disabled."""
+    from send_clock.store import tokens as token_store
+
+    with _current(database).session() as session:
+        lines = [
+            _columns(
+                USER_COLUMNS,
+                row.username,
+                row.scope,
+                _day(row.created_at),
+                _state(row.disabled_at, "disabled"),
+            )
+            for row in token_store.list_users(session)
+        ]
+    click.echo(_columns(USER_COLUMNS, "user", "scope", "created", "status"))
+    click.echo("\n".join(lines) or "(no users)")
+
+
+@users.command("passwd")
+@click.option("--username", required=True)
+@click.password_option(help="At least 10 characters (prompted when not given).")
+@database_option
+def set_password(username, password, database):
+    """Give a user a new password; their current web sessions end."""
+    from send_clock.store import tokens as token_store
+
+    with _current(database).session() as session:
+        token_store.set_password(session, username, password)
+    click.echo(f"password of {username} changed; their sessions have ended")
+
+
+@users.command("disable")
+@click.option("--username", required=True)
+@database_option
+def disable_user(username, database):
+    """Stop a user signing in; their current web sessions end now."""
+    from send_clock.store import tokens as token_store
+
+    with _current(database).session() as session:
+        token_store.disable_user(session, username)
+    click.echo(f"user {username} disabled; their sessions have ended")
+
+
+def _current(database):
+    """The store, refusing a database whose schema is behind."""
+    store = _store(database)
+    store.require_current()
+    return store
+
+
+#: Column widths of `tokens list` and `users list` (the last column is not padded).
+TOKEN_COLUMNS, USER_COLUMNS = (4, 24, 8, 12), (24, 8, 12)
+
+
+def _columns(widths: tuple[int, ...], *values) -> str:
+    cells = [f"{value!s:<{width}}" for value, width in zip(values, widths, strict=False)]
+    return "".join(cells) + str(values[-1])
+
+
+def _day(stamp) -> str:
+    return stamp.date().isoformat()
+
+
+def _state(ended, word: str) -> str:
+    return "live" if ended is None else f"{word} {ended.date().isoformat()}"

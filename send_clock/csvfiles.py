@@ -123,13 +123,12 @@ class Chunk:
         whose column ``key`` is empty are looked at."""
         from pyarrow import compute
 
-        if not compute.any(compute.equal(self.batch.column(key), "")).as_py():
+        blank = compute.equal(self.batch.column(key), "")
+        if not compute.any(blank).as_py():
             return self
-        blank = None
         for column in self.batch.columns:
-            empty = compute.equal(compute.utf8_trim_whitespace(column), "")
-            blank = empty if blank is None else compute.and_(blank, empty)
-        if blank is None or not compute.any(blank).as_py():
+            blank = compute.and_(blank, compute.equal(compute.utf8_trim_whitespace(column), ""))
+        if not compute.any(blank).as_py():
             return self
         keep = compute.invert(blank)
         return Chunk(self.batch.filter(keep), self.lines[keep.to_numpy(zero_copy_only=False)])

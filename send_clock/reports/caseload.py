@@ -53,6 +53,7 @@ from typing import BinaryIO, TextIO
 import numpy as np
 
 from ..calendars import Calendar, load_calendar
+from ..calendars import bundled_ids as bundled_calendar_ids
 from ..csvfiles import (
     Chunk,
     CsvColumns,
@@ -64,6 +65,7 @@ from ..csvfiles import (
 )
 from ..errors import InputError, SendClockError
 from ..timelines import Cases, Process, bundled_processes, load_process, parse_exceptions
+from ..timelines import bundled_ids as bundled_process_ids
 from .batches import CaseGroup, Caseload, Rejected
 from .columns import (
     NAT,
@@ -94,8 +96,12 @@ def read_caseload(
     calendar: str | Path | Calendar | None = None,
     name: str | None = None,
     progress: Progress | None = None,
+    ids_only: bool = False,
 ) -> Caseload:
     """Read a caseload CSV file (a path, or an open text stream) into groups of cases.
+
+    ``ids_only`` (a text stream only): the ``process`` and ``calendar`` cells must be bundled
+    ids; a file path there is a rejected row and no file is opened (for a CSV sent over HTTP).
 
     Raises :class:`InputError` for an empty file or a missing required column; rows that
     cannot be used are in the result's ``rejected``.
@@ -114,7 +120,9 @@ def read_caseload(
             ) from None
     if isinstance(source, io.BufferedIOBase | io.RawIOBase):
         return _read_binary(source, name or "caseload", process, calendar, progress, 0)
-    return _Reader(source, name or "caseload", process, calendar, progress, 0).read()
+    reader = _Reader(source, name or "caseload", process, calendar, progress, 0)
+    reader.ids_only = ids_only
+    return reader.read()
 
 
 def _read_binary(binary: BinaryIO, name, process, calendar, progress, total) -> Caseload:
@@ -209,6 +217,7 @@ class _Reader:
         self.text_names: set[str] = set()
         self.parsed_exceptions: dict[tuple, tuple | str] = {}
         self.line_offset = 0  # lines of the file before the stream's first line
+        self.ids_only = False  # refuse file paths in process and calendar cells
 
     # -- the header ---------------------------------------------------------------------------
     def read(self, header: list[str] | None = None, separator: str = ",") -> Caseload:
@@ -273,10 +282,17 @@ class _Reader:
         key = reference if isinstance(reference, str) else str(getattr(reference, "id", reference))
         if key not in self.processes:
             try:
+                self._refuse_path(reference, bundled_process_ids(), "process")
                 self.processes[key] = _Resolved(load_process(reference))
             except SendClockError as error:
                 self.processes[key] = _Resolved(None, str(error))
         return self.processes[key]
+
+    def _refuse_path(self, reference, ids: list[str], noun: str) -> None:
+        """With ``ids_only``, a cell naming anything but a bundled id (a path) is refused
+        before any file is opened, in the same words whether or not the file exists."""
+        if self.ids_only and isinstance(reference, str) and reference and reference not in ids:
+            raise InputError(f"no {noun} {reference[:60]!r}; only bundled {noun} ids can be used")
 
     def _learn(self, process: Process | None) -> None:
         """Recognise the columns of ``process``: its milestones and case dates hold dates; its
@@ -465,6 +481,7 @@ class _Reader:
 
     def _calendar(self, name: str, process: Process) -> tuple[Calendar | None, str]:
         try:
+            self._refuse_path(name, bundled_calendar_ids(), "calendar")
             return load_calendar(name or self.default_calendar or process.default_calendar), ""
         except SendClockError as error:
             return None, str(error)

@@ -23,8 +23,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from .. import __version__
 from ..calendars import load_calendar
 from ..store import Store
-from . import openapi, problems
-from .middleware import AccessLog, SizeLimit
+from . import auth, openapi, problems
+from .middleware import AccessLog, BearerFirst, Guard, SizeLimit
 from .settings import Settings
 
 DESCRIPTION = """Statutory SEN deadlines over HTTP: calendars, processes, timelines, stored cases
@@ -80,17 +80,26 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             allow_headers=["Authorization", "If-Match", "Content-Type"],
             expose_headers=["ETag", "Location"],
         )
-    # The web pages' signed session cookie (the API itself takes bearer tokens only).
+    # Innermost first: the token check before any body is read, then the guard (headers,
+    # request ids, errors) inside the session, so that an error page can be a page.
+    app.add_middleware(BearerFirst, authenticate=auth.authenticated)
+    app.add_middleware(Guard, on_error=problems.internal_error, refuse=problems.refuse)
+    # The web pages' signed session cookie: it only names a server-side session (the API
+    # itself takes bearer tokens only).
     app.add_middleware(
         SessionMiddleware,
         session_cookie="send_clock_session",
         secret_key=settings.session_secret or secrets.token_urlsafe(32),
-        max_age=8 * 3600,
+        max_age=settings.session_hours * 3600,
         same_site="strict",
         https_only=(settings.public_url or "").startswith("https://"),
     )
-    limit = max(settings.max_body_bytes, settings.max_import_bytes)
-    app.add_middleware(SizeLimit, limit=limit)
+    app.add_middleware(
+        SizeLimit,
+        limit=settings.max_body_bytes,
+        # The import limit only where a caseload is sent: the API's import and the upload page.
+        larger={path: settings.max_import_bytes for path in ("/v1/cases/import", "/import")},
+    )
     app.add_middleware(AccessLog)
     logging.getLogger("send_clock").setLevel(logging.INFO)
     return app

@@ -31,22 +31,31 @@ class Actor:
     scope: str
 
 
+def authenticated(app, token: str) -> Actor | None:
+    """The actor of a live API token, or None."""
+    with app.state.store.session() as session:
+        row = tokens.authenticate(session, token)
+        return row and Actor(row.name, row.scope)
+
+
 def _actor(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Actor:
+    checked = getattr(request.state, "actor", None)  # by the middleware, before the body
+    if checked is not None:
+        return checked
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(
             401,
             "send an API token: Authorization: Bearer <token>",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    with request.app.state.store.session() as session:
-        row = tokens.authenticate(session, credentials.credentials)
-        if row is None:
-            raise HTTPException(
-                401,
-                "the API token is not valid (unknown or revoked)",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        return Actor(row.name, row.scope)
+    actor = authenticated(request.app, credentials.credentials)
+    if actor is None:
+        raise HTTPException(
+            401,
+            "the API token is not valid (unknown or revoked)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return actor
 
 
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]

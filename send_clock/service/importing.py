@@ -14,9 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..csvfiles import header_key, missing_columns_message
 from ..errors import InputError, SendClockError
 from ..ical import check_reference
 from ..reports import project_caseload, read_caseload
+from ..reports.caseload import REQUIRED_COLUMNS
 from ..store import Store, imports, jobs
 from ..store import cases as store
 from ..timelines.schedule import cases_of
@@ -54,6 +56,29 @@ def decode(raw: bytes) -> str:
     return text
 
 
+def check_header(text: str, name: str = "upload.csv") -> None:
+    """Refuse at once (:class:`InputError`, 422) a CSV that cannot be a caseload whatever its
+    rows hold: no header row, a column named twice, or no ``case_id`` or ``received`` column.
+    The API checks this before it accepts an import job, so a body the contract does not allow
+    is never answered 202."""
+    header = next(csv.reader(io.StringIO(text, newline="")), None)
+    if header is None or not any(cell.strip() for cell in header):
+        raise InputError(
+            f"{name} is empty: a caseload needs a header row (case_id,received,...) "
+            "and one row per case"
+        )
+    names = [header_key(cell) for cell in header]
+    seen: set[str] = set()
+    for column in names:
+        if column and column in seen:
+            raise InputError(
+                f"{name}: the column {column!r} appears twice in the header; keep one of them"
+            )
+        seen.add(column)
+    if any(column not in seen for column in REQUIRED_COLUMNS):
+        raise InputError(missing_columns_message(name, header, REQUIRED_COLUMNS))
+
+
 def import_caseload(
     database: Store,
     text: str,
@@ -63,13 +88,13 @@ def import_caseload(
 ) -> Imported:
     """Store every case of the CSV ``text`` in one transaction, or none of them;
     ``on_progress(done, total)`` hears how far the storing has got."""
-    caseload = read_caseload(io.StringIO(text, newline=""), name="upload.csv")
+    # Bundled ids only: a path in a process or calendar cell is refused without being opened.
+    caseload = read_caseload(io.StringIO(text, newline=""), name="upload.csv", ids_only=True)
     result = Imported(warnings=list(caseload.warnings))
     result.errors = [
         {"line": r.line, "case_id": r.case_id, "message": r.reason}
         for r in project_caseload(caseload, today).rejected
     ]
-    result.errors += _not_bundled(caseload)
     officers, officer_errors = officers_of(text)
     result.errors += officer_errors
     wanted = [
@@ -195,20 +220,6 @@ def _bad_references(wanted: list) -> list[dict]:
                 {"line": _line(group, case.case_id), "case_id": case.case_id, "message": str(error)}
             )
     return errors
-
-
-def _not_bundled(caseload) -> list[dict]:
-    """Over HTTP only bundled processes and calendars: a path would read the server's disk."""
-    return [
-        {
-            "line": _line(group, case_id),
-            "case_id": str(case_id),
-            "message": "only bundled processes and calendars can be used here, not files",
-        }
-        for group in caseload.groups
-        if group.process.origin != "bundled" or group.calendar.origin != "bundled"
-        for case_id in group.case_ids
-    ]
 
 
 def _line(group, case_id) -> int | None:

@@ -1,12 +1,37 @@
-"""ASGI middleware: a request-size limit and logging without personal data."""
+"""ASGI middleware: request-size limits, the bearer token checked before any body is read,
+security headers, request ids, and logging without personal data."""
 
 from __future__ import annotations
 
 import json
 import logging
+import secrets
 import time
+from collections.abc import Callable
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 
 log = logging.getLogger("send_clock.access")
+errors_log = logging.getLogger("send_clock.service")
+
+#: The pages' policy: no script at all (the pages need none), styles and images from the site
+#: (inline SVG charts carry style attributes), forms post only here, never inside a frame.
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+#: JSON, CSV and calendar responses load nothing.
+DATA_POLICY = "default-src 'none'; frame-ancestors 'none'"
+#: FastAPI's /docs page runs Swagger UI's inline script from a CDN: only framing is refused.
+DOCS_POLICY = "frame-ancestors 'none'"
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    # Feed URLs carry their token: never send a URL of this site on to another.
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
 
 
 class BodyTooLarge(Exception):
@@ -14,25 +39,27 @@ class BodyTooLarge(Exception):
 
 
 class SizeLimit:
-    """Refuse request bodies over ``limit`` bytes with a 413 problem, whether or not the client
-    announced the length."""
+    """Refuse request bodies over the route's limit with a 413 problem, whether or not the
+    client announced the length: ``limit`` everywhere, ``larger`` on the paths it names (the
+    CSV import only)."""
 
-    def __init__(self, app, limit: int):
-        self.app, self.limit = app, limit
+    def __init__(self, app, limit: int, larger: dict[str, int] | None = None):
+        self.app, self.limit, self.larger = app, limit, larger or {}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        limit = self.larger.get(scope.get("path", ""), self.limit)
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            return await self._refuse(send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return await _too_large(send, limit)
         seen = 0
 
         async def counted_receive():
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.limit:
+            if seen > limit:
                 raise BodyTooLarge
             return message
 
@@ -47,28 +74,126 @@ class SizeLimit:
             await self.app(scope, counted_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._refuse(send)
+                await _too_large(send, limit)
 
-    async def _refuse(self, send):
-        body = json.dumps(
-            {
-                "type": "about:blank",
-                "title": "Content Too Large",
-                "status": 413,
-                "detail": f"the request body is larger than the limit of {self.limit} bytes",
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+
+async def _too_large(send, limit: int) -> None:
+    await _send_problem(
+        send,
+        413,
+        "Content Too Large",
+        f"the request body is larger than the limit of {limit} bytes",
+    )
+
+
+async def _send_problem(send, status: int, title: str, detail: str, headers=()) -> None:
+    body = json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body.encode()})
+
+
+class BearerFirst:
+    """On the API's writes, check the bearer token before the body is read: a client without
+    a valid token cannot make the service read (or parse) a megabyte of JSON. The actor found
+    is kept for the route's own check (:mod:`.auth`), which then needs no second query."""
+
+    def __init__(self, app, authenticate: Callable):
+        self.app, self.authenticate = app, authenticate
+
+    async def __call__(self, scope, receive, send):
+        if not _api_write(scope):
+            return await self.app(scope, receive, send)
+        scheme, _, token = _header(scope, b"authorization").partition(" ")
+        actor = None
+        if scheme.lower() == "bearer" and token.strip():
+            actor = await run_in_threadpool(self.authenticate, scope["app"], token.strip())
+        if actor is None:
+            detail = "send a valid API token: Authorization: Bearer <token>"
+            return await _send_problem(
+                send, 401, "Unauthorized", detail, [(b"www-authenticate", b"Bearer")]
+            )
+        scope.setdefault("state", {})["actor"] = actor
+        await self.app(scope, receive, send)
+
+
+def _api_write(scope) -> bool:
+    path = scope.get("path", "")
+    return (
+        scope["type"] == "http"
+        and path.startswith("/v1/")
+        and not (path.startswith("/v1/feeds/") and path.endswith(".ics"))  # public, GET only
+        and scope.get("method") not in ("GET", "HEAD", "OPTIONS")
+    )
+
+
+def _header(scope, name: bytes) -> str:
+    return dict(scope.get("headers") or []).get(name, b"").decode("latin-1")
+
+
+class Guard:
+    """Every response gets the security headers and an ``X-Request-ID``; a NUL in the query is
+    refused (422); an unexpected error is logged as its class, route and request id
+    only (never the traceback, whose SQL parameters hold case references and officers) and
+    answered by ``on_error(scope, request_id)``, which quotes the id to the user."""
+
+    def __init__(self, app, on_error: Callable, refuse: Callable):
+        self.app, self.on_error, self.refuse = app, on_error, refuse
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request_id = secrets.token_hex(8)
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = False
+
+        async def with_headers(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = MutableHeaders(scope=message)
+                for name, value in {**SECURITY_HEADERS, **_policy(scope)}.items():
+                    headers.setdefault(name, value)
+                headers["X-Request-ID"] = request_id
+            await send(message)
+
+        if b"%00" in scope.get("query_string", b""):  # (in a path: no route finds it, 404)
+            response = self.refuse(scope, "the query holds a NUL character (%00); remove it")
+            return await response(scope, receive, with_headers)
+        try:
+            await self.app(scope, receive, with_headers)
+        except BodyTooLarge:
+            raise
+        except Exception as error:  # noqa: BLE001 - the last guard: one line, no traceback
+            errors_log.error(
+                "internal error %s on %s %s (request %s)",
+                type(error).__name__,
+                scope.get("method"),
+                route_template(scope),
+                request_id,
+            )
+            if not started:
+                await self.on_error(scope, request_id)(scope, receive, with_headers)
+
+
+def _policy(scope) -> dict[str, str]:
+    path = scope.get("path", "")
+    if path.startswith(("/docs", "/redoc")):
+        policy = DOCS_POLICY
+    elif path.startswith("/v1/") or path in ("/openapi.json", "/health"):
+        policy = DATA_POLICY
+    else:
+        policy = PAGE_POLICY
+    return {"Content-Security-Policy": policy}
 
 
 class AccessLog:

@@ -59,7 +59,12 @@ def page_error(request: Request, status: int, detail: str):
     from .web.pages import render
 
     return render(
-        request, "error.html", status_code=status, title=HTTPStatus(status).phrase, detail=detail
+        request,
+        "error.html",
+        status_code=status,
+        forms=False,
+        title=HTTPStatus(status).phrase,
+        detail=detail,
     )
 
 
@@ -67,6 +72,22 @@ def respond(request: Request, status: int, detail: str, headers: dict | None = N
     if _is_page(request):
         return page_error(request, status, detail)
     return problem(status, detail, headers=headers, **extra)
+
+
+def internal_error(scope, request_id: str):
+    """The answer to an unexpected error (logged by the middleware as one line): the request id
+    to quote when reporting it, and nothing of the error itself."""
+    return respond(
+        Request(scope),
+        500,
+        f"internal error; the request was not completed (request id {request_id})",
+        request_id=request_id,
+    )
+
+
+def refuse(scope, detail: str):
+    """A request refused before it reached a route (e.g. a NUL in its query)."""
+    return respond(Request(scope), 422, detail)
 
 
 #: The methods a 405's ``Allow`` can name.
@@ -132,8 +153,3 @@ def install(app: FastAPI) -> None:
         ]
         detail = "; ".join(f"{e['where']}: {e['message']}" for e in errors) or "invalid request"
         return respond(request, 422, detail, errors=errors)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception):
-        log.error("internal error: %s", type(error).__name__)
-        return respond(request, 500, "internal error; the request was not completed")

@@ -7,7 +7,14 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from ..calendars import UNITS, bundled_calendars
 from ..errors import InputError
@@ -77,8 +84,27 @@ def _reference(value: str) -> str:
 Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data):
+        """A NUL character anywhere in a request body is bad input (PostgreSQL cannot store it,
+        and no text a case officer types holds one)."""
+        if _holds_nul(data):
+            raise ValueError("a text value holds a NUL character (\\u0000); remove it")
+        return data
 
 
 # -- calendars and processes ------------------------------------------------------------------

@@ -22,6 +22,13 @@ class Settings:
     #: database connections per worker: pool_size kept open, up to max_overflow more at peaks
     db_pool_size: int = 5
     db_max_overflow: int = 10
+    #: A web session ends after this long without a request, and at this age whatever happens.
+    session_idle_minutes: int = 30
+    session_hours: int = 8
+    #: Sign-in limit: this many failures per account, and per client address, in the window,
+    #: then 429 until the oldest failure leaves the window.
+    login_attempts: int = 10
+    login_window_minutes: int = 15
     #: The calendar (a bundled id or a calendar file) of a case that names none, where its
     #: process's own default has no term dates (england-and-wales): a council sets it to its
     #: own term dates, so the school-closure exception can be checked.
@@ -42,5 +49,9 @@ class Settings:
             session_secret=env.get("SEND_CLOCK_SESSION_SECRET"),
             db_pool_size=int(env.get("SEND_CLOCK_DB_POOL_SIZE", 5)),
             db_max_overflow=int(env.get("SEND_CLOCK_DB_MAX_OVERFLOW", 10)),
+            session_idle_minutes=int(env.get("SEND_CLOCK_SESSION_IDLE_MINUTES", 30)),
+            session_hours=int(env.get("SEND_CLOCK_SESSION_HOURS", 8)),
+            login_attempts=int(env.get("SEND_CLOCK_LOGIN_ATTEMPTS", 10)),
+            login_window_minutes=int(env.get("SEND_CLOCK_LOGIN_WINDOW_MINUTES", 15)),
             default_calendar=env.get("SEND_CLOCK_DEFAULT_CALENDAR") or None,
         )

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import SendClockError
@@ -55,6 +56,10 @@ def describe_database(url: str) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
+class DatabaseUnavailable(SendClockError):
+    """The database is missing, unreachable or refuses the connection."""
+
+
 class Store:
     """A database: an engine, sessions, and its migrations."""
 
@@ -62,11 +67,24 @@ class Store:
         self.url = database_url(url)
         if url is None and URL_VARIABLE not in os.environ:
             default_database_path().parent.mkdir(parents=True, exist_ok=True)
-        self.engine = _engine(self.url, pool_size, max_overflow)
+        try:
+            self.engine = _engine(self.url, pool_size, max_overflow)
+        except (ArgumentError, ValueError):
+            raise SendClockError(
+                f"{self.url.split('@')[-1]!r} is not a database URL; give e.g. "
+                "sqlite:///./send-clock.db or postgresql+psycopg://user@host/db"
+            ) from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         #: the day this process last found the stored projections current (see
         #: :func:`send_clock.store.stored.ensure_current`)
         self.projections_checked: date | None = None
+
+    def unavailable(self) -> DatabaseUnavailable:
+        return DatabaseUnavailable(
+            f"cannot use the database {describe_database(self.url)}: it is missing or "
+            "unreachable; check that the server is running and the URL (--database or "
+            "$SEND_CLOCK_DATABASE_URL) is right"
+        )
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -89,9 +107,12 @@ class Store:
         from alembic.runtime.migration import MigrationContext
         from alembic.script import ScriptDirectory
 
-        with self.engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
-            head = ScriptDirectory.from_config(self._alembic(connection)).get_current_head()
+        try:
+            with self.engine.connect() as connection:
+                current = MigrationContext.configure(connection).get_current_revision()
+                head = ScriptDirectory.from_config(self._alembic(connection)).get_current_head()
+        except (OperationalError, InterfaceError):  # its text may hold the password: not shown
+            raise self.unavailable() from None
         return current, head
 
     def upgrade(self) -> tuple[str | None, str]:

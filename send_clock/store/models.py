@@ -133,6 +133,8 @@ class UserRow(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     scope: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: Set by ``send-clock users disable``: no sign-in, and the user's sessions end.
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     __table_args__ = (UniqueConstraint("username", name="uq_users_username"),)
 
@@ -221,3 +223,43 @@ class JobRow(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class WebSessionRow(Base):
+    """A signed-in web session. The cookie holds a random key; only its hash is stored, and a
+    session ends for good when ``revoked_at`` is set (sign-out, token revoked, user disabled,
+    idle too long)."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))  # the user's or the token's name
+    scope: Mapped[str] = mapped_column(String(10))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=True
+    )
+    token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="CASCADE"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AuthEventRow(Base):
+    """The audit trail of signing in: failures (which also drive the sign-in limit), refusals
+    by that limit, sign-ins and sign-outs. ``client`` is the address the request came from."""
+
+    __tablename__ = "auth_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event: Mapped[str] = mapped_column(String(30))
+    account: Mapped[str] = mapped_column(String(100))
+    client: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ix_auth_events_account", "event", "account", "at"),
+        Index("ix_auth_events_client", "event", "client", "at"),
+    )

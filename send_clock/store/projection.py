@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import date
 
 from ..calendars import load_calendar
+from ..errors import SendClockError
 from ..timelines import Schedule, columns_of, load_process, project_columns, schedule_at
 from .cases import CaseState
 
@@ -18,7 +19,10 @@ def schedules_of(states: list[CaseState], as_of: date) -> list[tuple[CaseState, 
         groups[(state.process, state.calendar)].append(position)
     found: dict[int, Schedule] = {}
     for (process_id, calendar_id), positions in groups.items():
-        process, calendar = load_process(process_id), load_calendar(calendar_id)
+        definitions = _definitions(process_id, calendar_id)
+        if definitions is None:
+            continue
+        process, calendar = definitions
         cases = [states[p].to_case() for p in positions]
         projection = project_columns(process, calendar, columns_of(process, cases), as_of)
         for index, position in enumerate(positions):
@@ -37,9 +41,21 @@ def batches_of(states: list[CaseState], as_of: date) -> tuple[list, int]:
         groups[(state.process, state.calendar)].append(state.to_case())
     batches, rejected = [], 0
     for (process_id, calendar_id), cases in groups.items():
-        batch, failed = batch_from_cases(
-            load_process(process_id), load_calendar(calendar_id), cases, as_of, source="store"
-        )
+        definitions = _definitions(process_id, calendar_id)
+        if definitions is None:
+            rejected += len(cases)
+            continue
+        batch, failed = batch_from_cases(*definitions, cases, as_of, source="store")
         batches.append(batch)
         rejected += len(failed)
     return batches, rejected
+
+
+def _definitions(process_id: str, calendar_id: str) -> tuple | None:
+    """The process and calendar of a group of stored cases, or None when they can no longer be
+    loaded (a file path stored before only ids were accepted, and since moved): those cases are
+    left out, rather than every page that lists cases failing for everyone."""
+    try:
+        return load_process(process_id), load_calendar(calendar_id)
+    except SendClockError:
+        return None

@@ -61,6 +61,8 @@ def _cases(*columns) -> Select:
         select(*columns)
         .select_from(CaseRow)
         .join(CaseProjectionRow, CaseProjectionRow.case_id == CaseRow.id)
+        # a case that cannot be projected (say a stored file that has gone) is left out
+        .where(CaseProjectionRow.error.is_(None))
     )
 
 
@@ -108,7 +110,8 @@ def list_cases_as_of(
     matching = [
         row
         for row in sorted(case_rows, key=lambda row: row["case_id"])
-        if (filters.status is None or filters.status in statuses[row["case_id"]])
+        if row.get("error") is None
+        and (filters.status is None or filters.status in statuses[row["case_id"]])
         and (
             filters.due_before is None
             or (row["next_due"] is not None and row["next_due"] < filters.due_before)

@@ -9,9 +9,10 @@ import secrets
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..errors import Gone, InputError, NotFound
+from ..errors import Conflict, Gone, InputError, NotFound
 from .models import ApiTokenRow, FeedRow, UserRow
 
 SCOPES = ("read", "write")
@@ -57,6 +58,23 @@ def authenticate(session: Session, token: str) -> ApiTokenRow | None:
     return row if hmac.compare_digest(row.token_hash, digest) else None
 
 
+def list_api_tokens(session: Session) -> list[ApiTokenRow]:
+    """Every API token, revoked ones too (their secrets are not known: only hashes are kept)."""
+    return list(session.scalars(select(ApiTokenRow).order_by(ApiTokenRow.id)))
+
+
+def revoke_api_token(session: Session, token_id: int) -> ApiTokenRow:
+    """Revoke a token: it stops working at once, and so do web sessions signed in with it."""
+    from . import sessions
+
+    row = session.get(ApiTokenRow, token_id)
+    if row is None or row.revoked_at is not None:
+        raise NotFound(f"no live API token {token_id}; `send-clock tokens list` shows them")
+    row.revoked_at = now()
+    sessions.end_all(session, token_id=token_id)
+    return row
+
+
 # -- feeds ----------------------------------------------------------------------------------------
 def create_feed(session: Session, case_id: int | None, actor: str) -> tuple[FeedRow, str]:
     token = new_token(FEED_PREFIX)
@@ -92,27 +110,71 @@ def _password_hash(password: str, salt: bytes) -> str:
 def create_user(session: Session, username: str, password: str, scope: str) -> UserRow:
     if scope not in SCOPES:
         raise InputError(f"scope {scope!r} must be one of: {', '.join(SCOPES)}")
-    if len(password) < 10:
-        raise InputError("the password must have at least 10 characters")
+    username = username.strip()
+    if not username:
+        raise InputError("give the user a name, e.g. --username alice")
     row = UserRow(
-        username=username.strip(),
+        username=username,
         scope=scope,
-        password_hash=_password_hash(password, secrets.token_bytes(16)),
+        password_hash=_new_password_hash(password),
         created_at=now(),
     )
     session.add(row)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # its message holds the row, password hash included: never shown
+        raise Conflict(f"user {username} already exists") from None
     return row
 
 
+def _new_password_hash(password: str) -> str:
+    if len(password) < 10:
+        raise InputError("the password must have at least 10 characters")
+    return _password_hash(password, secrets.token_bytes(16))
+
+
 def verify_user(session: Session, username: str, password: str) -> UserRow | None:
+    """The user, if the password is theirs and they are not disabled."""
     row = session.scalar(select(UserRow).where(UserRow.username == username.strip()))
     if row is None:
         _password_hash(password, b"0" * 16)  # same work either way: no timing oracle
         return None
     _scheme, salt, _digest = row.password_hash.split("$")
     candidate = _password_hash(password, bytes.fromhex(salt))
-    return row if hmac.compare_digest(candidate, row.password_hash) else None
+    matches = hmac.compare_digest(candidate, row.password_hash)
+    return row if matches and row.disabled_at is None else None
+
+
+def list_users(session: Session) -> list[UserRow]:
+    return list(session.scalars(select(UserRow).order_by(UserRow.username)))
+
+
+def _user(session: Session, username: str) -> UserRow:
+    row = session.scalar(select(UserRow).where(UserRow.username == username.strip()))
+    if row is None:
+        raise NotFound(f"no user {username}; `send-clock users list` shows them")
+    return row
+
+
+def set_password(session: Session, username: str, password: str) -> UserRow:
+    """A new password; the user's current sessions end (whoever knew the old one is out)."""
+    from . import sessions
+
+    row = _user(session, username)
+    row.password_hash = _new_password_hash(password)
+    sessions.end_all(session, user_id=row.id)
+    return row
+
+
+def disable_user(session: Session, username: str) -> UserRow:
+    """No more sign-ins for the user, and their sessions end now."""
+    from . import sessions
+
+    row = _user(session, username)
+    if row.disabled_at is None:
+        row.disabled_at = now()
+    sessions.end_all(session, user_id=row.id)
+    return row
 
 
 def list_feeds(session: Session, case_id: int) -> list[FeedRow]:

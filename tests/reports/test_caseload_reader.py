@@ -217,3 +217,16 @@ def test_repeated_ids_are_found_exactly():
     ids = np.array([f"EHC{n:05d}" for n in range(20_000)] + ["EHC00007", "EHC19999"])
     assert repeated_positions(ids) == {20_000: 7, 20_001: 19_999}
     assert repeated_positions(np.array(["a", "b"])) == {}
+
+
+def test_blank_rows_are_skipped_the_same_by_both_readers(tmp_path):
+    # a row of separators is skipped; a case id of spaces alone is an empty case id
+    text = "case_id,received\nA,2025-09-15\n,\n\n , \nB,2025-09-16\n"
+    path = tmp_path / "caseload.csv"
+    path.write_text(text)
+    columnar, rows = read_caseload(path), read_caseload(io.StringIO(text), name="caseload.csv")
+    assert (
+        [str(r) for r in columnar.rejected]
+        == [str(r) for r in rows.rejected]
+        == ["caseload.csv, line 5: the case_id is empty; give every case its reference"]
+    )

@@ -129,7 +129,7 @@ def test_read_only_user_cannot_change_anything(api, staff):
             "date": "2025-08-20",
         },
     )
-    assert refused.status_code == 422 and "read-only" in refused.text
+    assert refused.status_code == 403 and "read-only" in refused.text
 
 
 def test_request_calendar_page(staff):

@@ -13,7 +13,7 @@ def test_processes_list_revisions_and_commencements(api):
     assert proposed["in_force_from"] == "1998-09-01"
     assert [r["in_force_from"] for r in proposed["revisions"]] == ["2005-09-01"]
     assert "UNCONFIRMED" in proposed["revisions"][0]["basis"]
-    decision = next(m for m in ni["milestones"] if m["id"] == "decision_to_assess")
+    decision = next(m for m in ni["milestones"] if m["id"] == "assessment_decision")
     assert decision["rule"] == "request_received + 6 weeks beginning with that day"
 
 

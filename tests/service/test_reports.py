@@ -71,8 +71,12 @@ def test_import_needs_a_write_token_and_a_csv(api):
     assert_problem(
         api.client.post("/v1/cases/import", headers={**api.read, **CSV}, content=GOOD), 403
     )
-    empty = api.import_csv("")
-    assert empty["state"] == "failed" and empty["message"]
+    # no header row (or no case_id or received column): refused at once, before any job
+    assert_problem(
+        api.client.post("/v1/cases/import", headers={**api.write, **CSV}, content=""),
+        422,
+        "empty",
+    )
     not_utf8 = "case_id,received\nX-1,2025-09-01\n".encode("utf-16")
     assert_problem(
         api.client.post("/v1/cases/import", headers={**api.write, **CSV}, content=not_utf8),

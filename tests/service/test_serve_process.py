@@ -114,7 +114,7 @@ def test_no_migrate_refuses_an_old_database(tmp_path):
     assert result.stderr.strip().count("\n") == 0
     assert "send-clock db upgrade" in result.stderr
     upgraded = _cli("db", "upgrade", env=env)
-    assert upgraded.returncode == 0 and "database at revision" in upgraded.stdout
+    assert upgraded.returncode == 0 and " at revision " in upgraded.stdout
 
 
 def test_a_default_calendar_that_does_not_exist_is_one_line_before_anything_starts(tmp_path):

@@ -25,7 +25,7 @@ def test_reassessment_final_plan_within_14_weeks_of_the_notice():
         as_of="2025-10-06",
     )
     due = column(schedule, "due")
-    assert due["final_plan"] == "2026-01-12"
+    assert due["reassessed_plan"] == "2026-01-12"
     assert due["draft_plan"] == "2025-12-28"  # 83 days after the notice
     assert due["comments_due"] == "2026-01-11"
     assert due["advice_due"] == "2025-11-17"  # advice asked on 6 Oct + 6 weeks
@@ -44,7 +44,7 @@ def test_reassessment_final_plan_late_in_a_school_closure_window_is_excused():
         events={"decision_to_reassess": "2025-07-15", "advice_requested": "2025-07-20"},
         as_of="2025-11-30",
     )
-    final = row(schedule, "final_plan")
+    final = row(schedule, "reassessed_plan")
     assert final["due"] == "2025-10-21"  # 15 Jul + 98 days
     assert final["status"] == "excused"
     assert final["exceptions"][0]["basis"] == "SEND Regulations 2014 reg 27(3)(a)"
@@ -72,7 +72,7 @@ def test_reassessment_refused_ends_with_the_decision():
         # reg 44(2)(c): "(i) issue a draft EHC Plan within 5 weeks of the order being made; and
         # (ii) send a copy of the finalised EHC plan ... within 11 weeks".
         ("make_plan", "plan", "draft_plan", "2025-12-12"),
-        ("make_plan", "plan", "final_plan", "2026-01-23"),
+        ("make_plan", "plan", "ordered_plan", "2026-01-23"),
         # reg 44(2)(a): "the local authority shall cease to maintain the EHC Plan immediately".
         ("cease", "plan", "plan_ceased", "2025-11-07"),
         # UNCONFIRMED defaults: amend 5 weeks, school 2 weeks.

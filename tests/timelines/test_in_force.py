@@ -148,7 +148,7 @@ def test_a_batch_counts_each_case_as_it_would_alone(starts):
         for milestone in alone.milestones:
             batch_due = batch.due[milestone.id][position]
             assert (None if np.isnat(batch_due) else batch_due.item()) == milestone.due
-        decision = alone.milestone("decision_to_assess")
+        decision = alone.milestone("assessment_decision")
         assert (decision.status == "not_applicable") == (case.received < COMMENCEMENT)
         proposed = alone.milestone("proposed_statement").milestone.basis
         assert ("2005 reg 16" in proposed) == (case.received >= COMMENCEMENT)

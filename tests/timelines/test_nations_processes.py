@@ -18,7 +18,7 @@ def test_ni_request_the_day_before_the_2005_regulations_keeps_the_18_weeks():
     status = column(schedule, "status")
     assert row(schedule, "proposed_statement")["due"] == "2006-01-04"
     assert "1997 reg 9A(2)" in row(schedule, "proposed_statement")["basis"]
-    for milestone in ("decision_to_assess", "assessment_made", "final_statement"):
+    for milestone in ("assessment_decision", "assessment_made", "final_statement"):
         assert status[milestone] == "not_applicable", milestone
 
 
@@ -33,7 +33,7 @@ def test_ni_request_on_the_commencement_day_counts_by_the_2005_regulations():
     schedule = timeline("northern-ireland-statutory-assessment", "2005-09-01")
     assert column(schedule, "due") == {
         "request_received": "2005-09-01",
-        "decision_to_assess": "2005-10-12",
+        "assessment_decision": "2005-10-12",
         "assessment_made": "2005-12-20",
         "no_statement_notice": "2006-01-02",
         "proposed_statement": "2006-01-02",

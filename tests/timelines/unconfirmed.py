@@ -17,7 +17,7 @@ ISSUE_16_UNCONFIRMED = [
     ("england-mediation-agreement", "continued_plan_amended"),
     ("england-unopposed-appeal", "school_named"),
     ("england-unopposed-appeal", "draft_plan"),
-    ("england-unopposed-appeal", "final_plan"),
+    ("england-unopposed-appeal", "unopposed_plan"),
     ("england-mediation", "health_bodies_told"),
     ("england-mediation", "mediation_held"),
     ("england-mediation", "adviser_told"),

@@ -6,10 +6,10 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from ...calendars import bundled_calendars, load_calendar
 from ...calendars.export import calendar_summary, calendar_to_dict
-from ...errors import NotFound, SendClockError
-from ...timelines import Case, bundled_processes, load_process, parse_exceptions, project
+from ...errors import SendClockError
+from ...timelines import Case, bundled_processes, parse_exceptions, project
 from ...timelines.describe import process_to_dict
-from ...timelines.loader import bundled_ids as bundled_process_ids
+from .. import known
 from ..auth import reader
 from ..schemas import (
     CalendarOut,
@@ -26,9 +26,7 @@ router = APIRouter(dependencies=[Depends(reader)])
 
 def bundled_calendar(calendar_id: str):
     """Only bundled calendars by id over HTTP: a path on the server's disk is not an id."""
-    if calendar_id not in {c.id for c in bundled_calendars()}:
-        raise NotFound(f"no calendar {calendar_id!r}; GET /v1/calendars lists them")
-    return load_calendar(calendar_id)
+    return known.calendar(calendar_id)
 
 
 def case_calendar(request: Request, process, named: str | None) -> str:
@@ -44,9 +42,7 @@ def case_calendar(request: Request, process, named: str | None) -> str:
 
 
 def bundled_process(process_id: str):
-    if process_id not in bundled_process_ids():
-        raise NotFound(f"no process {process_id!r}; GET /v1/processes lists them")
-    return load_process(process_id)
+    return known.process(process_id)
 
 
 @router.get("/calendars", response_model=list[CalendarSummary], tags=["calendars"])

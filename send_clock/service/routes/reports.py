@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ...reports import summarise
 from ...store import cases as store_cases
@@ -16,8 +18,7 @@ from ...store import jobs, queries
 from ...store.projection import batches_of
 from ...store.stored import ensure_current
 from ..auth import Reader, Writer
-from ..importing import decode, run_import_job
-from ..problems import problem
+from ..importing import check_header, decode, run_import_job
 from ..schemas import BreachSummary, Id, ImportIn, IsoDate, JobOut
 
 router = APIRouter(tags=["reports"])
@@ -32,6 +33,30 @@ CSV_BODY = {
         "required": True,
     }
 }
+
+
+async def csv_text(request: Request) -> str:
+    """The CSV of the body: the body itself (text/csv), or the ``csv`` of a JSON body. Read on
+    the event loop; the import itself then runs in the thread pool (a plain ``def`` route), so
+    a long import never holds up other requests. A body that is neither text/csv nor JSON is
+    refused (415) before it is read; one not UTF-8, or holding a NUL, at once (422)."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in ("text/csv", "application/json"):
+        raise StarletteHTTPException(
+            415, 'send the caseload as text/csv (or as JSON: {"csv": "..."})'
+        )
+    raw = await request.body()
+    if kind == "application/json":
+        try:
+            raw = ImportIn.model_validate_json(raw).csv.encode("utf-8")
+        except ValidationError as error:
+            raise RequestValidationError(error.errors()) from None
+    text = decode(raw)
+    check_header(text)  # no header, or no case_id or received column: 422 before any job
+    return text
+
+
+CsvText = Annotated[str, Depends(csv_text)]
 
 
 @router.get("/reports/breaches", response_model=BreachSummary)
@@ -59,17 +84,14 @@ def breaches(request: Request, _actor: Reader, as_of: IsoDate | None = None):
     responses={
         202: {"description": "accepted: follow the job at its Location"},
         415: {"description": "not text/csv or JSON"},
+        422: {"description": "not UTF-8, or no header row with case_id and received"},
     },
 )
-async def import_cases(request: Request, response: Response, actor: Writer):
+def import_cases(request: Request, response: Response, actor: Writer, text: CsvText):
     """Store a caseload CSV (the format of `send-clock breaches`, plus an optional `officer`
     column) in one transaction, as a background job: the answer is the job (202, `Location:
     /v1/jobs/{id}`). When any row cannot be used, nothing is stored and the job fails listing
     every bad row."""
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind not in ("text/csv", "application/json"):
-        return problem(415, 'send the caseload as text/csv (or as JSON: {"csv": "..."})')
-    text = await _csv_text(request)  # not UTF-8, or holding a NUL: refused at once (422)
     store = request.app.state.store
     with store.session() as session:
         job_id = jobs.create_job(session, "import", actor.name)
@@ -87,14 +109,3 @@ def get_job(job_id: Id, request: Request, _actor: Reader):
     total, the rows it refused, and its result."""
     with request.app.state.store.session() as session:
         return jobs.get_job(session, job_id)
-
-
-async def _csv_text(request: Request) -> str:
-    """The CSV of the body: the body itself (text/csv), or the ``csv`` of a JSON body."""
-    raw = await request.body()
-    if request.headers.get("content-type", "").split(";")[0].strip() == "application/json":
-        try:
-            raw = ImportIn.model_validate_json(raw).csv.encode("utf-8")
-        except ValidationError as error:
-            raise RequestValidationError(error.errors()) from None
-    return decode(raw)

@@ -138,12 +138,6 @@ def search(rows: list[CaseRow], query: Query, size: int = PAGE_SIZE) -> Page:
     return Page(found[start : start + size], len(found), number, pages)
 
 
-def worklist(rows: list[CaseRow], status: str) -> list[CaseRow]:
-    """Open cases whose most urgent milestone has ``status``: the most days late first, then
-    the soonest due."""
-    return sorted((row for row in rows if row.status == status), key=_urgency)
-
-
 def _urgency(row: CaseRow):
     """The most days late first, then the soonest due, then closed cases."""
     return (

@@ -2,12 +2,11 @@
 the case list and search, the case page with its timeline chart and forms, uploading a caseload,
 the subscribe box, the request calendar. Server-rendered (Jinja2), no build step, no script (no
 inline script ever: the pages hold under a strict Content-Security-Policy); every form carries a
-CSRF token tied to the signed session cookie. A form that fails comes back with what was typed
-and the reason next to the field."""
+CSRF token tied to the server-side session (see :mod:`.access`). A form that fails comes back
+with what was typed and the reason next to the field."""
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,17 +24,33 @@ from ...dates import full_date, parse_date
 from ...errors import InputError, NotFound, SendClockError, StaleVersion
 from ...ical import check_reference
 from ...reports import summarise
+from ...reports.worklist import cases_to_chase
 from ...store import cases as store
-from ...store import tokens
+from ...store import sessions, tokens
 from ...store.projection import batches_of
 from ...timelines import bundled_processes, load_process, project
 from ...timelines.model import EXCEPTION_KINDS
-from ..auth import Actor
+from .. import known
 from ..routes.reference import case_calendar
 from . import caseload
+from .access import (
+    CaseId,
+    CsrfFailed,
+    Form,
+    LoginRequired,
+    Staff,
+    StaffWriter,
+    check_id,
+    checked_form,
+    flash,
+    sign_in_limit,
+    signed_in,
+)
 from .chart import timeline_svg
 
 router = APIRouter(include_in_schema=False)
+#: The hint after an unknown process or calendar on a page.
+CHOOSE = "choose one from the list"
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.filters["full_date"] = full_date
 templates.env.filters["label"] = lambda text: str(text or "").replace("_", " ")
@@ -44,89 +59,107 @@ templates.env.filters["first_sentence"] = lambda text: (
 )
 
 
-class LoginRequired(Exception):
-    """A staff page was asked for without a signed-in session."""
+__all__ = ["CsrfFailed", "LoginRequired", "render", "router", "templates"]
 
 
-class CsrfFailed(Exception):
-    """A form came back without the session's CSRF token."""
+def render(
+    request: Request,
+    template: str,
+    status_code: int = 200,
+    forms: bool = True,
+    headers: dict | None = None,
+    **context,
+) -> HTMLResponse:
+    """A page. A message left by the previous request (:func:`~.access.flash`) is shown once.
 
-
-def signed_in(request: Request) -> Actor:
-    user = request.session.get("user")
-    if not user:
-        raise LoginRequired
-    return Actor(user["name"], user["scope"])
-
-
-def can_write(request: Request) -> Actor:
-    actor = signed_in(request)
-    if actor.scope != "write":
-        raise SendClockError(f"{actor.name} has read-only access; ask for a write account")
-    return actor
-
-
-async def form_of(request: Request) -> dict[str, str]:
-    """The posted form, after checking its CSRF token against the session's."""
-    form = {key: str(value).strip() for key, value in (await request.form()).items()}
-    _check_csrf(request, form.get("csrf", ""))
-    return form
-
-
-def _check_csrf(request: Request, sent: str) -> None:
-    expected = request.session.get("csrf", "")
-    if not expected or not hmac.compare_digest(sent, expected):
-        raise CsrfFailed
-
-
-def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
-    if "csrf" not in request.session:
+    ``forms=False`` (error pages) leaves the session as it came: a cross-site request arrives
+    without the session cookie, and answering it with a new session would replace the user's
+    cookie and sign them out."""
+    if forms and "csrf" not in request.session:
         request.session["csrf"] = secrets.token_urlsafe(32)
-    context.setdefault("user", request.session.get("user"))
-    context["csrf"] = request.session["csrf"]
-    return templates.TemplateResponse(request, template, context, status_code=status_code)
+    shown = request.session.pop("flash", None) or {}
+    context.setdefault("message", shown.get("message", ""))
+    context.setdefault("error", shown.get("error", ""))
+    context.setdefault("user", getattr(request.state, "user", None))
+    context["csrf"] = request.session.get("csrf", "")
+    return templates.TemplateResponse(
+        request, template, context, status_code=status_code, headers=headers
+    )
 
 
 def _store(request: Request):
     return request.app.state.store
 
 
-def _back(path: str, message: str = "", error: str = "") -> RedirectResponse:
-    query = f"?message={quote(message)}" if message else f"?error={quote(error)}" if error else ""
-    return RedirectResponse(path + query, status_code=303)
+def _back(request: Request, path: str, message: str = "", error: str = "") -> RedirectResponse:
+    flash(request, message, error)
+    return RedirectResponse(path, status_code=303)
 
 
 # -- signing in -----------------------------------------------------------------------------------
 @router.get("/login")
-def login_page(request: Request, error: str = ""):
-    return render(request, "login.html", error=error)
+def login_page(request: Request):
+    return render(request, "login.html")
 
 
 @router.post("/login")
-async def login(request: Request):
-    form = await form_of(request)
+def login(request: Request, form: Form):
+    """Sign in with a user name and password, or an API token. Failures are audited and
+    limited per account and per client address; success starts a new server-side session."""
+    # A token sign-in has no account to lock: only its client address counts.
+    account = "" if form.get("token") else form.get("username", "").strip()
+    client = request.client.host if request.client else "unknown"
     with _store(request).session() as session:
-        if form.get("token"):
-            row = tokens.authenticate(session, form["token"])
-            user = row and {"name": row.name, "scope": row.scope}
+        wait = sessions.retry_after(session, account, client, sign_in_limit(request))
+        if wait:
+            sessions.audit(session, "login_limited", account, client)
+            key = None
         else:
-            row = tokens.verify_user(session, form.get("username", ""), form.get("password", ""))
-            user = row and {"name": row.username, "scope": row.scope}
-    if not user:
+            key = _sign_in(session, form, account, client)
+    if wait:
         return render(
             request,
             "login.html",
-            username=form.get("username", "")[:100],  # typed again: only the password
+            status_code=429,
+            headers={"Retry-After": str(wait)},
+            username=account[:100],
+            error=f"Too many failed sign-ins. Try again in {_minutes(wait)}.",
+        )
+    if key is None:
+        return render(
+            request,
+            "login.html",
+            username=account[:100],  # typed again: only the password
             error="That user name and password, or API token, is not right.",
         )
-    request.session.clear()  # a new session on sign-in: no fixation
-    request.session.update(user=user, csrf=secrets.token_urlsafe(32))
+    request.session.clear()  # a new session key on every sign-in: no fixation
+    request.session.update(sid=key, csrf=secrets.token_urlsafe(32))
     return RedirectResponse("/", status_code=303)
 
 
+def _sign_in(session, form: dict, account: str, client: str) -> str | None:
+    """A new session's key for the form's credentials, or None (and an audited failure)."""
+    if form.get("token"):
+        token = tokens.authenticate(session, form["token"])
+        key = token and sessions.start(session, token.name, token.scope, token_id=token.id)
+    else:
+        user = tokens.verify_user(session, account, form.get("password", ""))
+        key = user and sessions.start(session, user.username, user.scope, user_id=user.id)
+    sessions.audit(session, "signed_in" if key else "login_failed", account, client)
+    return key or None
+
+
+def _minutes(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
 @router.post("/logout")
-async def logout(request: Request):
-    await form_of(request)
+def logout(request: Request, _form: Form):
+    key = request.session.get("sid")
+    if key:
+        with _store(request).session() as session:
+            sessions.end(session, key)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -164,8 +197,9 @@ def _dashboard_view(
         states = store.all_cases(session, process or None)
     shown = [s for s in states if not officer or s.officer == officer]
     # The same figures as the breach report: one summary, not a second count.
-    summary = _summary(shown, today)
-    rows = caseload.rows_of(shown, today)
+    batches, _rejected = batches_of(shown, today)
+    summary = summarise(batches)
+    by_ref = {state.ref: state for state in shown}
     by_officer = {
         name or "(none)": _summary([s for s in shown if s.officer == name], today)
         for name in sorted({s.officer for s in shown}, key=lambda n: n or "")
@@ -179,8 +213,8 @@ def _dashboard_view(
         "dashboard.html",
         status_code=status_code,
         today=today,
-        overdue=caseload.worklist(rows, "overdue"),
-        due_soon=caseload.worklist(rows, "at_risk") + caseload.worklist(rows, "due_soon"),
+        overdue=_to_chase(batches, ("overdue",), by_ref),
+        due_soon=_to_chase(batches, ("at_risk", "due_soon"), by_ref),
         shown=caseload.WORKLIST_ROWS,
         list_filter=urlencode(
             {k: v for k, v in {"process": process, "officer": officer}.items() if v}
@@ -208,6 +242,15 @@ def _dashboard_view(
     )
 
 
+def _to_chase(batches, statuses: tuple[str, ...], by_ref: dict) -> list[dict]:
+    """The worklist by case (the library's, as ``breaches --by case``): one row per open case
+    whose most urgent milestone has one of ``statuses``, with its stored case for the link."""
+    return [
+        {**row, "state": by_ref[row["case_id"]], "due": date.fromisoformat(row["due"])}
+        for row in cases_to_chase(batches, statuses)
+    ]
+
+
 def _labelled(svg: str, label: str) -> Markup:
     """A chart's SVG as one image with a name, for screen readers."""
     return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1))
@@ -219,21 +262,16 @@ def _summary(states, today: date) -> dict:
 
 
 @router.post("/cases")
-async def create_case(request: Request):
-    actor = can_write(request)
-    form = await form_of(request)
+def create_case(request: Request, actor: StaffWriter, form: Form):
     today = date.today()
     try:
         received = _past_date(form.get("received", ""), "received", "date received", today)
-        process_id = form.get("process", "")
-        calendar = form.get("calendar") or None
-        if calendar is None and process_id in {p.id for p in bundled_processes()}:
-            calendar = case_calendar(request, load_process(process_id), None)
+        process, calendar = _chosen(request, form)
         with _store(request).session() as session:
             state = store.create_case(
                 session,
                 form.get("ref", ""),
-                process_id,
+                process,
                 calendar,
                 received,
                 form.get("officer") or None,
@@ -251,7 +289,21 @@ async def create_case(request: Request):
             errors={field: str(error)},
             error="The case was not opened: see the message by the field.",
         )
-    return _back(_case_url(state), message=f"Case {state.ref} opened.")
+    return _back(request, _case_url(state), message=f"Case {state.ref} opened.")
+
+
+def _chosen(request: Request, form: dict) -> tuple[str, str]:
+    """The form's process and calendar: bundled ids only, never a path on the server; with no
+    calendar chosen, the deployment's default or the process's own."""
+    try:
+        process = known.process(form.get("process", ""), CHOOSE)
+    except SendClockError as error:
+        raise FieldError("process", str(error)) from None
+    try:
+        calendar = form.get("calendar") and known.calendar(form["calendar"], CHOOSE).id
+    except SendClockError as error:
+        raise FieldError("calendar", str(error)) from None
+    return process.id, calendar or case_calendar(request, process, None)
 
 
 def _past_date(text: str, field: str, what: str, today: date, earliest: date | None = None):
@@ -328,38 +380,34 @@ def _list_url(query: caseload.Query, page: int) -> str:
 
 # -- uploading a caseload -------------------------------------------------------------------------
 @router.get("/import")
-def import_page(request: Request):
-    can_write(request)
+def import_page(request: Request, _actor: StaffWriter):
     return render(request, "import.html", result=None)
 
 
 @dataclass(frozen=True)
 class Upload:
-    """A posted file: its name and its bytes (the size is capped by the SizeLimit middleware)."""
+    """The caseload file posted to the upload page (``data`` None when no file was chosen)."""
 
-    filename: str
-    data: bytes
+    data: bytes | None
 
 
-async def uploaded_caseload(request: Request) -> Upload | None:
-    """The posted caseload file, read on the event loop after the write and CSRF checks, so
-    that the import itself runs in the thread pool (a plain ``def`` route)."""
-    can_write(request)
-    form = await request.form()
-    _check_csrf(request, str(form.get("csrf", "")))
-    upload = form.get("caseload")
+async def _uploaded(request: Request) -> Upload:
+    """Read the upload on the event loop (the only async part); the import itself runs in the
+    thread pool, in the plain ``def`` handler."""
+    upload = (await checked_form(request)).get("caseload")
     if upload is None or isinstance(upload, str) or not upload.filename:
-        return None
-    return Upload(upload.filename, await upload.read())
+        return Upload(None)
+    return Upload(await upload.read())
 
 
 @router.post("/import")
-def import_upload(request: Request, upload: Annotated[Upload | None, Depends(uploaded_caseload)]):
+def import_upload(
+    request: Request, actor: StaffWriter, upload: Annotated[Upload, Depends(_uploaded)]
+):
     """The caseload CSV of `send-clock breaches` (and the API's import), all or nothing."""
     from ..importing import decode, import_caseload
 
-    actor = can_write(request)
-    if upload is None:
+    if upload.data is None:
         return render(
             request,
             "import.html",
@@ -394,13 +442,13 @@ def import_upload(request: Request, upload: Annotated[Upload | None, Depends(upl
 
 # -- one case -------------------------------------------------------------------------------------
 @router.get("/cases/{key:path}")
-def case_page(request: Request, key: str, message: str = "", error: str = "", as_of: str = ""):
-    """A case by its reference (``/cases/EHC-2025-0042``) or by its number."""
-    signed_in(request)
+def case_page(request: Request, _actor: Staff, key: str, as_of: str = ""):
+    """A case by its reference (``/cases/EHC-2025-0042``) or by its number. Messages come
+    from the session (a flash), never from the query string."""
     with _store(request).session() as session:
         state = _find_case(session, key)
     today = parse_date(as_of) if as_of else date.today()
-    return _case_view(request, state, today, message=message, error=error)
+    return _case_view(request, state, today)
 
 
 MAX_ID = 2**31 - 1  # the largest id a database INTEGER column holds
@@ -416,6 +464,7 @@ def _find_case(session, key: str):
     except NotFound:
         if not key.isdigit() or int(key) > MAX_ID:
             raise
+    check_id(int(key))  # a number no database holds is not found, not a database error
     return store.get_case(session, int(key))
 
 
@@ -445,12 +494,10 @@ def _case_view(request: Request, state, today: date, status_code: int = 200, **e
     )
 
 
-async def _change(request: Request, case_id: int, change, failed: str, field: str):
+def _change(request: Request, actor, form: dict, case_id: int, change, failed: str, field: str):
     """Apply a form's change at the version the officer saw; a concurrent change is reported,
     not overwritten. A change that cannot be made comes back with what was typed and the
     reason by the field (``field``, unless the error names its own)."""
-    actor = can_write(request)
-    form = await form_of(request)
     try:
         expected = int(form.get("version", "0"))
         with _store(request).session() as session:
@@ -472,7 +519,7 @@ async def _change(request: Request, case_id: int, change, failed: str, field: st
         )
     with _store(request).session() as session:
         state = store.get_case(session, case_id)
-    return _back(_case_url(state), message="Saved.")
+    return _back(request, _case_url(state), message="Saved.")
 
 
 def _failed(request: Request, case_id: int, form: dict, failed: str, errors: dict, error: str):
@@ -491,7 +538,7 @@ def _failed(request: Request, case_id: int, form: dict, failed: str, errors: dic
 
 
 @router.post("/cases/{case_id}/events")
-async def record_event(request: Request, case_id: int):
+def record_event(request: Request, actor: StaffWriter, form: Form, case_id: CaseId):
     def change(session, form, expected, actor):
         received = store.get_case(session, case_id).received
         day = _past_date(form.get("date", ""), "event-date", "date", date.today(), received)
@@ -499,20 +546,20 @@ async def record_event(request: Request, case_id: int):
             session, case_id, expected, "event", form.get("milestone", ""), day.isoformat(), actor
         )
 
-    return await _change(request, case_id, change, "events", "event-date")
+    return _change(request, actor, form, case_id, change, "events", "event-date")
 
 
 @router.post("/cases/{case_id}/outcomes")
-async def record_outcome(request: Request, case_id: int):
+def record_outcome(request: Request, actor: StaffWriter, form: Form, case_id: CaseId):
     def change(session, form, expected, actor):
         branch, _, value = form.get("outcome", "").partition("=")
         store.record(session, case_id, expected, "outcome", branch, value, actor)
 
-    return await _change(request, case_id, change, "outcomes", "outcome")
+    return _change(request, actor, form, case_id, change, "outcomes", "outcome")
 
 
 @router.post("/cases/{case_id}/exceptions")
-async def record_exception(request: Request, case_id: int):
+def record_exception(request: Request, actor: StaffWriter, form: Form, case_id: CaseId):
     from ...timelines import RecordedException
 
     def change(session, form, expected, actor):
@@ -527,11 +574,13 @@ async def record_exception(request: Request, case_id: int):
         exception = RecordedException.parse(spec)
         store.record(session, case_id, expected, "exception", exception.kind, str(exception), actor)
 
-    return await _change(request, case_id, change, "exceptions", "exc-from")
+    return _change(request, actor, form, case_id, change, "exceptions", "exc-from")
 
 
 @router.post("/cases/{case_id}/records/{record_id}/correction")
-async def correct_record(request: Request, case_id: int, record_id: int):
+def correct_record(
+    request: Request, actor: StaffWriter, form: Form, case_id: CaseId, record_id: int
+):
     def change(session, form, expected, actor):
         store.correct(
             session,
@@ -543,21 +592,21 @@ async def correct_record(request: Request, case_id: int, record_id: int):
             actor,
         )
 
-    return await _change(request, case_id, change, f"fix-{record_id}", f"fix-{record_id}")
+    return _change(request, actor, form, case_id, change, f"fix-{record_id}", f"fix-{record_id}")
 
 
 @router.post("/cases/{case_id}/records/{record_id}/withdrawal")
-async def withdraw_record(request: Request, case_id: int, record_id: int):
+def withdraw_record(
+    request: Request, actor: StaffWriter, form: Form, case_id: CaseId, record_id: int
+):
     def change(session, form, expected, actor):
         store.withdraw(session, case_id, expected, record_id, form.get("reason") or None, actor)
 
-    return await _change(request, case_id, change, f"fix-{record_id}", f"fix-{record_id}")
+    return _change(request, actor, form, case_id, change, f"fix-{record_id}", f"fix-{record_id}")
 
 
 @router.post("/cases/{case_id}/feeds")
-async def create_feed(request: Request, case_id: int):
-    actor = can_write(request)
-    await form_of(request)
+def create_feed(request: Request, actor: StaffWriter, _form: Form, case_id: CaseId):
     with _store(request).session() as session:
         store.get_case(session, case_id)
         row, token = tokens.create_feed(session, case_id, actor.name)
@@ -568,17 +617,17 @@ async def create_feed(request: Request, case_id: int):
     # token itself is never stored on the server.
     request.session["feed"] = {"id": row.id, "url": url, "page": page}
     return _back(
-        f"/cases/{case_id}", message="Calendar link created: copy it now, it is shown only once."
+        request,
+        f"/cases/{case_id}",
+        message="Calendar link created: copy it now, it is shown only once.",
     )
 
 
 @router.post("/cases/{case_id}/feeds/{feed_id}/revoke")
-async def revoke_feed(request: Request, case_id: int, feed_id: int):
-    can_write(request)
-    await form_of(request)
+def revoke_feed(request: Request, _actor: StaffWriter, _form: Form, case_id: CaseId, feed_id: int):
     with _store(request).session() as session:
         tokens.revoke_feed(session, feed_id, case_id)
-    return _back(f"/cases/{case_id}", message="Calendar link revoked: it no longer works.")
+    return _back(request, f"/cases/{case_id}", message="Calendar link revoked: it no longer works.")
 
 
 def _shown_once(request: Request) -> dict | None:
@@ -600,6 +649,7 @@ def _qr_svg(text: str) -> str:
 @router.get("/request-calendar")
 def request_calendar_page(
     request: Request,
+    _actor: Staff,
     calendar: str = "",
     process: str = "england-ehcna",
     start: str = "",
@@ -607,14 +657,12 @@ def request_calendar_page(
     printable: bool = False,
 ):
     """Which submission weeks avoid holidays, for a chosen calendar and process."""
-    signed_in(request)
     from ...panels.html import calendar_html
     from ...panels.request_calendar import judgeable_weeks, request_calendar
 
-    term_calendars = [c for c in bundled_calendars() if c.has_terms]
     context = {
-        "calendars": term_calendars,
-        "processes": bundled_processes(),
+        "calendars": known.term_calendars(),
+        "processes": ordered_processes(),
         "calendar_id": calendar,
         "process_id": process,
         "table": None,
@@ -624,8 +672,8 @@ def request_calendar_page(
     if not calendar:
         return render(request, "request_calendar.html", **context)
     try:
-        chosen_calendar = _bundled_calendar(calendar)
-        chosen_process = load_process(process)
+        chosen_calendar = _term_calendar(calendar)
+        chosen_process = known.process(process, CHOOSE)
         earliest, latest = judgeable_weeks(chosen_calendar)
         first = parse_date(start, "first week") if start else max(earliest, _monday(date.today()))
         last = parse_date(end, "last week") if end else min(latest, first + timedelta(weeks=26))
@@ -640,10 +688,10 @@ def request_calendar_page(
     return render(request, "request_calendar.html", **context)
 
 
-def _bundled_calendar(calendar_id: str):
-    if calendar_id not in {c.id for c in bundled_calendars()}:
-        raise SendClockError(f"no calendar {calendar_id!r}; choose one from the list")
-    return load_calendar(calendar_id)
+def _term_calendar(calendar_id: str):
+    if calendar_id not in {c.id for c in known.term_calendars()}:
+        known.calendar("", CHOOSE)  # the same refusal as for any other unknown id
+    return known.calendar(calendar_id)
 
 
 def _monday(day: date) -> date:

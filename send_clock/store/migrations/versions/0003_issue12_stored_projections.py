@@ -3,16 +3,16 @@
 The rows are filled by ``send-clock db refresh``, which the service also runs at start-up
 whenever a case has no projection or one older than today.
 
-Revision ID: 0002_issue12
-Revises: 0001
+Revision ID: 0003_issue12
+Revises: 0002_issue11
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_issue12"
-down_revision = "0001"
+revision = "0003_issue12"
+down_revision = "0002_issue11"
 branch_labels = None
 depends_on = None
 
