@@ -205,6 +205,28 @@ class _Columns:
         return {name: np.concatenate(chunks) for name, chunks in store.items()}
 
 
+def caseload_columns(name: str, header: list[str] | None) -> list[str]:
+    """The column names of a caseload's ``header`` row (each cell as :func:`header_key` matches
+    it), or :class:`InputError` for a file that cannot be a caseload whatever its rows hold: no
+    header row, a column named twice, or no ``case_id`` or ``received`` column."""
+    if header is None or not any(cell.strip() for cell in header):
+        raise InputError(
+            f"{name} is empty: a caseload needs a header row (case_id,received,...) "
+            "and one row per case"
+        )
+    names = [header_key(cell) for cell in header]
+    seen = set()
+    for column in names:
+        if column and column in seen:
+            raise InputError(
+                f"{name}: the column {column!r} appears twice in the header; keep one of them"
+            )
+        seen.add(column)
+    if any(column not in seen for column in REQUIRED_COLUMNS):
+        raise InputError(missing_columns_message(name, header, REQUIRED_COLUMNS))
+    return names
+
+
 class _Reader:
     def __init__(self, stream, name, process, calendar, progress, total):
         self.stream, self.name, self.progress, self.total = stream, name, progress, total
@@ -250,14 +272,8 @@ class _Reader:
         return self._finish(part)
 
     def _start(self, header: list[str] | None) -> None:
-        if header is None or not any(cell.strip() for cell in header):
-            raise InputError(
-                f"{self.name} is empty: a caseload needs a header row (case_id,received,...) "
-                "and one row per case"
-            )
+        self.names = caseload_columns(self.name, header)
         self.header = header
-        self.names = [header_key(cell) for cell in header]
-        self._check_header()
         for known in (self._resolve(self.default_process), *map(_Resolved, bundled_processes())):
             self._learn(known.process)
 
@@ -265,18 +281,6 @@ class _Reader:
         if self.columns.size == 0 and not self.rejected and not part:
             raise InputError(f"{self.name} has a header but no cases")
         return self._caseload()
-
-    def _check_header(self) -> None:
-        seen = set()
-        for column in self.names:
-            if column and column in seen:
-                raise InputError(
-                    f"{self.name}: the column {column!r} appears twice in the header; "
-                    "keep one of them"
-                )
-            seen.add(column)
-        if any(column not in seen for column in REQUIRED_COLUMNS):
-            raise InputError(missing_columns_message(self.name, self.header, REQUIRED_COLUMNS))
 
     def _resolve(self, reference) -> _Resolved:
         key = reference if isinstance(reference, str) else str(getattr(reference, "id", reference))

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..csvfiles import header_key, missing_columns_message
+from ..csvfiles import sniff_separator
 from ..errors import InputError, SendClockError
 from ..ical import check_reference
 from ..reports import project_caseload, read_caseload
-from ..reports.caseload import REQUIRED_COLUMNS
+from ..reports.caseload import caseload_columns
 from ..store import Store, imports, jobs
 from ..store import cases as store
 from ..timelines.schedule import cases_of
@@ -58,25 +58,12 @@ def decode(raw: bytes) -> str:
 
 def check_header(text: str, name: str = "upload.csv") -> None:
     """Refuse at once (:class:`InputError`, 422) a CSV that cannot be a caseload whatever its
-    rows hold: no header row, a column named twice, or no ``case_id`` or ``received`` column.
-    The API checks this before it accepts an import job, so a body the contract does not allow
-    is never answered 202."""
-    header = next(csv.reader(io.StringIO(text, newline="")), None)
-    if header is None or not any(cell.strip() for cell in header):
-        raise InputError(
-            f"{name} is empty: a caseload needs a header row (case_id,received,...) "
-            "and one row per case"
-        )
-    names = [header_key(cell) for cell in header]
-    seen: set[str] = set()
-    for column in names:
-        if column and column in seen:
-            raise InputError(
-                f"{name}: the column {column!r} appears twice in the header; keep one of them"
-            )
-        seen.add(column)
-    if any(column not in seen for column in REQUIRED_COLUMNS):
-        raise InputError(missing_columns_message(name, header, REQUIRED_COLUMNS))
+    rows hold, by the caseload reader's own rule (:func:`caseload_columns`), its separator sniffed
+    as the reader sniffs it. The API checks this before it accepts an import job, so a body the
+    contract does not allow is never answered 202."""
+    first_line = io.StringIO(text, newline="").readline()
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_separator(first_line))
+    caseload_columns(name, next(rows, None))
 
 
 def import_caseload(

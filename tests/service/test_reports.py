@@ -45,6 +45,18 @@ def test_import_then_report(api):
     assert summary["status_counts"]["final_plan"]["excused"] == 1
 
 
+def test_a_spreadsheet_caseload_is_imported_as_the_command_line_reads_it(api):
+    # Excel in a UK locale saves "CSV UTF-8" with a byte-order mark, ";" between values and CRLF
+    # line ends: the API's header check reads it as the caseload reader does, not as one column.
+    excel = "\ufeff" + GOOD.replace(",", ";").replace("\n", "\r\n")
+    job = api.import_csv(excel.encode())
+    assert (job["state"], job["rows_done"], job["errors"]) == ("succeeded", 3, []), job
+    missing = api.client.post(
+        "/v1/cases/import", headers={**api.write, **CSV}, content="case_id;notes\r\nA;x\r\n"
+    )
+    assert_problem(missing, 422, "no received column (found: case_id, notes")
+
+
 def test_one_bad_row_changes_nothing(api):
     bad = GOOD + "IMP-4,31/02/2025,agreed,,,,,fourth\nIMP-5,2025-09-01,maybe,,,,,fifth\n"
     body = api.import_csv(bad)
