@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import OrderedDict
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -108,13 +109,17 @@ class _CalendarFacts:
                 getattr(calendar, index)
             except CalendarError as error:
                 self.index_errors[unit] = error
-        self.unit_errors: dict[str, CalendarError | None] = {}  # by unit as written
+        self.calendar = calendar
+        self.counters: dict[tuple[int, str], Callable[[date], date] | CalendarError] = {}
 
-    def unit_error(self, unit: str) -> CalendarError | None:
-        """Why the calendar cannot count in ``unit`` (no term dates), or None."""
-        if unit not in self.unit_errors:
-            self.unit_errors[unit] = self.index_errors.get(parse_unit(unit))
-        return self.unit_errors[unit]
+    def counter(self, amount: int, unit: str) -> Callable[[date], date] | CalendarError:
+        """``calendar.adder(amount, unit)``, or why the calendar cannot count in ``unit`` (term
+        weeks without term dates: the column path reports that error as it stands)."""
+        found = self.counters.get((amount, unit))
+        if found is None:
+            found = self.index_errors.get(parse_unit(unit)) or self.calendar.adder(amount, unit)
+            self.counters[(amount, unit)] = found
+        return found
 
     def window_of(self, day: date | None) -> int:
         """The position in ``calendar.qualifying_windows`` of the window holding ``day``, or -1
@@ -214,17 +219,26 @@ class _OneCase:
             if milestone_id == process.start:
                 own_due = actual[milestone_id]
             else:
-                own_due = self.revised(
-                    milestone, lambda m: self.evaluate(m.due, m, actual, projected)
+                own_due = (
+                    self.revised(milestone, lambda m: self.evaluate(m.due, m, actual, projected))
+                    if milestone.revisions
+                    else self.evaluate(milestone.due, milestone, actual, projected)
                 )
                 # No due date: a parameter it needs was not given, or it could not be counted.
                 applies = applies and own_due is not None
                 if milestone.automatic:
                     actual[milestone_id] = self.ended_by_itself(milestone, own_due, actual, applies)
-            own_target = self.evaluate(milestone.target, milestone, actual, projected)
-            own_earliest = self.evaluate(milestone.earliest, milestone, actual, projected)
-            own_projected = self.revised(
-                milestone, lambda m, due=own_due: self.projection(m, due, actual, projected)
+            own_target = own_earliest = None
+            if milestone.target is not None:
+                own_target = self.evaluate(milestone.target, milestone, actual, projected)
+            if milestone.earliest is not None:
+                own_earliest = self.evaluate(milestone.earliest, milestone, actual, projected)
+            own_projected = (
+                self.revised(
+                    milestone, lambda m, due=own_due: self.projection(m, due, actual, projected)
+                )
+                if milestone.revisions
+                else self.projection(milestone, own_due, actual, projected)
             )
             applicable[milestone_id], conditional[milestone_id] = applies, maybe and applies
             due[milestone_id] = own_due if applies else None
@@ -347,11 +361,11 @@ class _OneCase:
             start = self.date_of(step.anchor, actual, projected)
         if start is None:
             return None
-        error = self.facts.unit_error(step.unit)
-        if error is not None:  # e.g. term weeks on a calendar without term dates
-            raise type(error)(f"{milestone.id}: {error}")
+        count = self.facts.counter(step.amount, step.unit)
+        if isinstance(count, CalendarError):  # e.g. term weeks on a calendar without terms
+            raise type(count)(f"{milestone.id}: {count}")
         try:
-            result = self.calendar.adder(step.amount, step.unit)(start)
+            result = count(start)
         except SendClockError as error:
             raise OutOfCoverage(f"{milestone.id}: {error}") from None
         # A period "beginning with" its anchor's date counts that date as its first day.
@@ -383,7 +397,8 @@ class _OneCase:
             after = self.date_of(lead.anchor, actual, projected)
             if after is not None:
                 with suppress(SendClockError):  # as the column path: no lead, no forecast
-                    forecast = _latest(due, self.calendar.adder(lead.amount, lead.unit)(after))
+                    possible = self.calendar.adder(lead.amount, lead.unit)(after)
+                    forecast = possible if due is None or possible > due else due
         return forecast
 
     # -- exceptions ---------------------------------------------------------------------------
