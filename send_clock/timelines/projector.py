@@ -2,8 +2,10 @@
 
 The projector works on columns: a batch of cases that share a process and a calendar comes in as
 arrays (received dates, each milestone's actual dates, outcomes, case dates, parameters) and goes
-out as arrays (each milestone's due, projected, status...). One case is a batch of one, so the
-timeline of a single case and a breach report over a million cases run the same code.
+out as arrays (each milestone's due, projected, status...), for a breach report over a million
+cases as for a page of a caseload. One case's timeline goes through :mod:`.onecase` instead,
+which applies the same rules in plain Python (the pieces below under "rules both projectors
+share" are used by both, and a differential test ties the rest).
 
 The rules (statutory-rules.md §9):
 
