@@ -145,21 +145,12 @@ def _facts(calendar: Calendar) -> _CalendarFacts:
     return facts
 
 
-def _latest(first: date | None, second: date | None) -> date | None:
-    """The later of two dates, ignoring a missing one (numpy's ``fmax`` over ``NaT``)."""
+def _combined(pick, first: date | None, second: date | None) -> date | None:
+    """``pick`` (max or min) of two dates, ignoring a missing one (numpy's ``fmax``/``fmin``
+    over ``NaT``)."""
     if first is None:
         return second
-    if second is None:
-        return first
-    return max(first, second)
-
-
-def _earliest(first: date | None, second: date | None) -> date | None:
-    if first is None:
-        return second
-    if second is None:
-        return first
-    return min(first, second)
+    return first if second is None else pick(first, second)
 
 
 class _OneCase:
@@ -341,10 +332,10 @@ class _OneCase:
             result = parts[0]
             if rule.combine == "latest":
                 for part in parts[1:]:
-                    result = _latest(result, part)
+                    result = _combined(max, result, part)
             elif rule.combine == "earliest":
                 for part in parts[1:]:
-                    result = _earliest(result, part)
+                    result = _combined(min, result, part)
             elif rule.combine == "first":  # the first part whose anchor is dated
                 for part in parts[1:]:
                     result = part if result is None else result
