@@ -31,6 +31,7 @@ from send_clock.timelines import (
 )
 from send_clock.timelines.model import EXCEPTION_KINDS, WINDOW_KINDS
 from send_clock.timelines.onecase import project_one
+from send_clock.timelines.projector import excusal_of
 from send_clock.timelines.schedule import project_by_columns
 
 PROCESSES = {process.id: process for process in bundled_processes()}
@@ -186,6 +187,10 @@ def assert_same_projection(process, calendar, case: Case, as_of: date) -> None:
         assert one.closure_window[key] == int(columns.closure_window[key][0]), key
         assert one.closure_skipped[key] == bool(columns.closure_skipped[key][0]), key
         assert one.days_late[key] == int(columns.days_late[key][0]), key
+        # how an excused milestone was excused: the reports read the column form
+        assert columns.excusal(key)[0] == excusal_of(
+            one.status[key], key in one.recorded, one.closure_window[key]
+        ), key
     for key, value in one.outcomes.items():
         assert value == int(columns.outcomes[key][0]), key
 
