@@ -17,7 +17,12 @@ AUTHORITIES = {
     "cardiff": ("england-and-wales", "2025-09-01", "2026-07-20", "official"),
     "edinburgh": ("scotland", "2025-08-13", "2026-06-26", "press-sourced"),
     "northern-ireland-de": ("northern-ireland", "2025-09-01", "2026-06-30", "official"),
-    "shetland": ("scotland", "2025-08-18", "2027-07-02", "school-sourced 2025-26, official 2026-27"),
+    "shetland": (
+        "scotland",
+        "2025-08-18",
+        "2027-07-02",
+        "school-sourced 2025-26, official 2026-27",
+    ),
 }
 # Calendars whose 2026-27 year was not found in a published source: their notes say so.
 MISSING_2026_27 = ("cardiff", "edinburgh", "northern-ireland-de")
