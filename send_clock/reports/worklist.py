@@ -54,7 +54,7 @@ def parse_statuses(text: str) -> tuple[str, ...]:
 def cases_to_chase(batches: Sequence[CaseBatch], statuses: Sequence[str]) -> list[dict]:
     """One row per open case whose most urgent milestone still to happen has one of
     ``statuses``; most urgent first (by status, then most days late, then case id)."""
-    parts = [_most_urgent(batch) for batch in batches]
+    parts = [most_urgent(batch) for batch in batches]
     parts = [part for part in parts if len(part["case_id"])]
     if not parts:
         return []
@@ -89,8 +89,9 @@ def _rows(columns: dict[str, np.ndarray], order: np.ndarray) -> list[dict]:
     ]
 
 
-def _most_urgent(batch: CaseBatch) -> dict[str, np.ndarray]:
-    """For each open case of ``batch`` with a milestone still to happen: that milestone, ranked."""
+def most_urgent(batch: CaseBatch) -> dict[str, np.ndarray]:
+    """For each open case of ``batch`` with a milestone still to happen: that milestone, ranked
+    (the stored projections keep it, for the worklists of the service's dashboard)."""
     projection, size = batch.projection, len(batch)
     rank_of_status = np.full(len(STATUSES), len(OPEN_STATUSES), dtype=np.int64)
     for rank, status in enumerate(OPEN_STATUSES):

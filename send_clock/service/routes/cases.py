@@ -123,7 +123,7 @@ def list_cases(
         ensure_current(store, today)
         with store.session() as session:
             page = queries.list_cases(session, filters, after=after, offset=offset, limit=limit)
-            total = queries.count_cases(session, filters)
+            total = queries.count_cases(session, filters, store.remembered)
     return {
         "total": total,
         "limit": limit,
