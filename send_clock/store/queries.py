@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from types import SimpleNamespace
 
 import numpy as np
@@ -154,7 +155,8 @@ def list_cases_as_of(
     ]
     page = [row for row in matching if after is None or row["case_id"] > after]
     page = page[offset : offset + limit]
-    return [_summary(by_id[row["case_id"]], SimpleNamespace(**row)) for row in page], len(matching)
+    summaries = [_summary(by_id[row["case_id"]], SimpleNamespace(**row)) for row in page]
+    return summaries, len(matching)
 
 
 def count_cases(
@@ -210,12 +212,19 @@ class Remembered:
         return value
 
 
+@cache
+def title(process_id: str, milestone: str) -> str:
+    """A milestone's title. Kept for the process's life: a stored case names a bundled
+    process by its id, and loading one looks through the bundled files (a page's cost)."""
+    return load_process(process_id).milestone(milestone).title
+
+
 def _summary(case: CaseRow, projection: CaseProjectionRow) -> dict:
     following = None
     if projection.next_milestone is not None:
         following = {
             "milestone": projection.next_milestone,
-            "title": load_process(case.process).milestone(projection.next_milestone).title,
+            "title": title(case.process, projection.next_milestone),
             "due": projection.next_due,
             "projected": projection.next_projected,
             "status": projection.next_status,
@@ -387,7 +396,7 @@ def cases_to_chase(
             "officer": row.officer,
             "process": row.process,
             "milestone": row.urgent_milestone,
-            "title": load_process(row.process).milestone(row.urgent_milestone).title,
+            "title": title(row.process, row.urgent_milestone),
             "due": row.urgent_due,
             "status": row.open_status,
             "days_late": (as_of - row.urgent_due).days,
