@@ -110,13 +110,35 @@ def list_cases(
     """Up to ``limit`` cases matching ``filters`` with an id above ``after`` (the last id of
     the previous page), oldest first: each with its status counts and next deadline.
     ``offset`` skips that many more (it costs what it skips: prefer ``after``)."""
+    return [_summary(row, row) for row in session.execute(_page(filters, after, limit, offset))]
+
+
+def page_of_cases(
+    session: Session,
+    filters: CaseFilters,
+    remembered: Remembered,
+    after: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[dict], int]:
+    """:func:`list_cases` and how many cases match (:func:`count_cases`, kept while the
+    caseload is unchanged): the page's own statement reads the caseload's generation too, so
+    a kept count costs no more round trip to the database."""
+    generation = select(CaseloadGenerationRow.generation).scalar_subquery().label("generation")
+    rows = session.execute(_page(filters, after, limit, offset).add_columns(generation)).all()
+    known = rows[0].generation if rows else None
+    total = count_cases(session, filters, remembered, known)
+    return [_summary(row, row) for row in rows], total
+
+
+def _page(filters: CaseFilters, after: int | None, limit: int, offset: int) -> Select:
     # Ordered by the projection's key: the status filter's semi-join then walks two indexes in
     # case order and stops at the page's last case.
     query = filters.where(_cases(*LISTED)).order_by(CaseProjectionRow.case_id)
     query = query.limit(limit).offset(offset or None)
     if after is not None:
         query = query.where(CaseProjectionRow.case_id > after)
-    return [_summary(row, row) for row in session.execute(query)]
+    return query
 
 
 def list_cases_as_of(
@@ -160,10 +182,13 @@ def list_cases_as_of(
 
 
 def count_cases(
-    session: Session, filters: CaseFilters = CaseFilters(), remembered: Remembered | None = None
+    session: Session,
+    filters: CaseFilters = CaseFilters(),
+    remembered: Remembered | None = None,
+    generation: int | None = None,
 ) -> int:
     """How many cases match ``filters`` (``remembered``: kept while the caseload is unchanged,
-    since a count reads every matching case)."""
+    since a count reads every matching case; ``generation``: the caseload's, if just read)."""
 
     def count() -> int:
         if filters == CaseFilters(status=filters.status) and filters.status is not None:
@@ -178,7 +203,7 @@ def count_cases(
 
     if remembered is None:
         return count()
-    return remembered.get(session, ("count", filters), count)
+    return remembered.get(session, ("count", filters), count, generation)
 
 
 class Remembered:
@@ -192,10 +217,13 @@ class Remembered:
         self._values: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, session: Session, key, compute):
+    def get(self, session: Session, key, compute, generation: int | None = None):
+        """The value kept for ``key``, or ``compute()`` kept; ``generation``: the caseload's,
+        when it was read just before (else it is read here)."""
         # The generation is read before the figures, so that figures kept under a generation
         # are never older than it.
-        generation = session.scalar(select(CaseloadGenerationRow.generation))
+        if generation is None:
+            generation = session.scalar(select(CaseloadGenerationRow.generation))
         if generation is None:  # a schema made without its migrations: nothing is kept
             return compute()
         with self._lock:
