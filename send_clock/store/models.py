@@ -177,6 +177,14 @@ class CaseProjectionRow(Base):
     #: due of those): the worklist by case, as ``breaches --by case`` lists it
     urgent_milestone: Mapped[str | None] = mapped_column(String(100), nullable=True)
     urgent_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: where the case stands on the team's case list (:func:`send_clock.reports.worklist.standing`):
+    #: ``closed`` or its most urgent open status; the days late (overdue only), the due date of
+    #: that milestone, and the open milestone due soonest
+    standing: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    standing_days_late: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    standing_urgent_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    standing_next_milestone: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    standing_next_due: Mapped[date | None] = mapped_column(Date, nullable=True)
     #: the final plan has a recorded exception to the 20-week limit (the DfE leaves it out)
     final_excepted: Mapped[bool] = mapped_column(Boolean, default=False)
     #: some milestone's school-closure test could not be made (no term dates there)

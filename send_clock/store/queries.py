@@ -12,15 +12,16 @@ case 50,000.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from types import SimpleNamespace
 
 import numpy as np
-from sqlalchemy import Integer, Select, and_, exists, extract, false, func, select
+from sqlalchemy import Integer, Select, and_, exists, extract, false, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
@@ -467,6 +468,105 @@ def worklist(
         for case, row in rows
     ]
     return entries, count
+
+
+# -- the team's case list -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CaseSearch:
+    """The team's case list: ``text`` part of a reference or an officer's name (any case),
+    ``status`` ``open``, ``closed`` or an open status, sorted by ``sort`` (``due``, ``late``,
+    ``ref`` or ``received``)."""
+
+    text: str = ""
+    process: str = ""
+    status: str = ""
+    officer: str = ""
+    sort: str = "due"
+
+    def where(self, query: Select) -> Select:
+        standing = CaseProjectionRow.standing
+        if self.text:
+            needle = "%" + re.sub(r"([\\%_])", r"\\\1", self.text.casefold()) + "%"
+            query = query.where(
+                or_(
+                    func.lower(CaseRow.ref).like(needle, escape="\\"),
+                    func.lower(func.coalesce(CaseRow.officer, "")).like(needle, escape="\\"),
+                )
+            )
+        if self.process:
+            query = query.where(CaseRow.process == self.process)
+        if self.officer:
+            query = query.where(CaseRow.officer == self.officer)
+        if self.status == "open":
+            query = query.where(standing != "closed")
+        elif self.status:
+            query = query.where(standing == self.status)
+        return query
+
+    def order(self) -> tuple:
+        ref, folded = CaseRow.ref.collate("C"), func.lower(CaseRow.ref).collate("C")
+        projection = CaseProjectionRow
+        if self.sort == "ref":
+            return (folded, CaseRow.id)
+        if self.sort == "received":
+            return (CaseRow.received, ref, CaseRow.id)
+        if self.sort == "late":  # the most days late, then the soonest due, then closed cases
+            return (
+                func.coalesce(projection.standing_days_late, 0).desc(),
+                projection.standing_urgent_due.is_(None),
+                projection.standing_urgent_due,
+                folded,
+                CaseRow.id,
+            )
+        return (  # the next date due; closed cases (nothing due) last
+            projection.standing_next_due.is_(None),
+            projection.standing_next_due,
+            folded,
+            CaseRow.id,
+        )
+
+
+def case_list(
+    session: Session, search: CaseSearch, offset: int, limit: int, remembered: Remembered
+) -> tuple[list[dict], int]:
+    """``limit`` rows of the case list from ``offset``, and how many cases match (kept while
+    the caseload is unchanged). Each row: the case's ``ref``, ``process``, ``officer``,
+    ``received``, ``status``, ``days_late`` and ``next_due`` (``title`` and ``due``, or None)."""
+    projection = CaseProjectionRow
+    query = search.where(
+        _cases(
+            CaseRow.ref,
+            CaseRow.process,
+            CaseRow.officer,
+            CaseRow.received,
+            projection.standing,
+            projection.standing_days_late,
+            projection.standing_next_milestone,
+            projection.standing_next_due,
+        )
+    )
+    rows = session.execute(query.order_by(*search.order()).offset(offset).limit(limit))
+    page = [
+        {
+            "ref": row.ref,
+            "process": row.process,
+            "officer": row.officer,
+            "received": row.received,
+            "status": row.standing,
+            "days_late": row.standing_days_late,
+            "next_due": row.standing_next_milestone
+            and {
+                "title": title(row.process, row.standing_next_milestone),
+                "due": row.standing_next_due,
+            },
+        }
+        for row in rows
+    ]
+
+    def count() -> int:
+        return session.scalar(search.where(_cases(func.count())))
+
+    return page, remembered.get(session, ("search", replace(search, sort="")), count)
 
 
 def officers(session: Session, process: str | None = None) -> list[str]:

@@ -106,6 +106,7 @@ def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_o
         rows.append(
             {
                 **_summary(state.id, schedule),
+                **_standing(schedule),
                 "as_of": as_of,
                 "error": None,
                 "open_status": OPEN_STATUSES[rank] if rank < len(OPEN_STATUSES) else None,
@@ -153,6 +154,20 @@ def _summary(case_id: int, schedule) -> dict:
     }
 
 
+def _standing(schedule) -> dict:
+    """Where the case stands on the team's case list."""
+    from ..reports.worklist import standing
+
+    found = standing(schedule)
+    return {
+        "standing": found.status,
+        "standing_days_late": found.days_late,
+        "standing_urgent_due": found.urgent and found.urgent.due,
+        "standing_next_milestone": found.next_due and found.next_due.id,
+        "standing_next_due": found.next_due and found.next_due.due,
+    }
+
+
 def _milestone_row(
     case_id: int, index: int, status, worklist: str | None, closure_skipped: bool
 ) -> dict:
@@ -191,6 +206,11 @@ def _failed(state: CaseState, as_of: date, reason: str) -> dict:
         "closure_checks_skipped": False,
         "urgent_milestone": None,
         "urgent_due": None,
+        "standing": None,
+        "standing_days_late": None,
+        "standing_urgent_due": None,
+        "standing_next_milestone": None,
+        "standing_next_due": None,
         "next_milestone": None,
         "next_due": None,
         "next_projected": None,

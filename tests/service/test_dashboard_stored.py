@@ -1,11 +1,13 @@
-"""The dashboard counts the stored projections in the database: the same figures, worklists and
-charts as projecting every case afresh, on a mixed caseload (open, overdue, due soon, refused,
-closed with a plan on time or late, an exception recorded on the final plan, two processes, an
-officer whose only case cannot be projected), and without calling the projector at all.
+"""The dashboard and the case list read the stored projections in the database: the same
+figures, worklists, charts and list rows as projecting every case afresh, on a mixed caseload
+(open, overdue, due soon, refused, closed with a plan on time or late, an exception recorded on
+the final plan, two processes, an officer whose only case cannot be projected), and without
+calling the projector at all.
 
-The fresh side is the dashboard as it was computed before the stored rows: every case of the
-process projected in bulk (``batches_of``), the breach report's ``summarise`` per officer and per
-process, and the library's worklist by case (``cases_to_chase``)."""
+The fresh side is how the pages computed them before the stored rows: every case projected in
+bulk (``batches_of``), the breach report's ``summarise`` per officer and per process, the
+library's worklist by case (``cases_to_chase``), and the case list's rows, search and sort
+(``caseload.rows_of`` and ``caseload.search``)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from sqlalchemy import update
 from send_clock.reports import summarise
 from send_clock.reports.summary import OPEN_STATUSES
 from send_clock.reports.worklist import cases_to_chase
+from send_clock.service.web import caseload
 from send_clock.store import cases, queries
 from send_clock.store.models import CaseRow
 from send_clock.store.projection import batches_of
@@ -236,3 +239,49 @@ def test_the_dashboard_projects_nothing(api, monkeypatch):
     assert f"Cases with an overdue milestone ({overdue} cases)" in html
     assert html.count('<svg role="img" aria-label="Bar chart') == 2
     assert all(status in OPEN_STATUSES for status in totals["open_cases_by_status"])
+
+
+# -- the case list page -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "query",
+    [
+        caseload.Query(),
+        caseload.Query(sort="late"),
+        caseload.Query(sort="ref", page=2),
+        caseload.Query(sort="received", status="closed"),
+        caseload.Query(status="open", sort="late", page=2),
+        caseload.Query(status="overdue", officer="Sam Patel"),
+        caseload.Query(status="due_soon"),
+        caseload.Query(text="mix-00", process="england-ehcna"),
+        caseload.Query(text="PATEL", sort="due"),
+        caseload.Query(text="50%_\\", page=9),
+        caseload.Query(page=99),
+    ],
+    ids=repr,
+)
+def test_stored_case_list_is_a_fresh_projections(mixed, query):
+    search = queries.CaseSearch(query.text, query.process, query.status, query.officer, query.sort)
+    size = 10
+    with mixed.session() as session:
+        fresh = caseload.search(caseload.rows_of(cases.all_cases(session), TODAY), query, size)
+        rows, total = queries.case_list(
+            session, search, (fresh.number - 1) * size, size, mixed.remembered
+        )
+    assert total == fresh.total
+    assert [
+        (
+            r["ref"],
+            r["status"],
+            r["days_late"],
+            r["next_due"] and (r["next_due"]["title"], r["next_due"]["due"]),
+        )
+        for r in rows
+    ] == [
+        (
+            row.state.ref,
+            row.status,
+            row.days_late,
+            row.next_due and (row.next_due.milestone.title, row.next_due.due),
+        )
+        for row in fresh.rows
+    ]

@@ -346,20 +346,32 @@ def case_list(
     signed_in(request)
     query = caseload.Query(q.strip()[:100], process, status, officer, sort, page)
     today = date.today()
-    with _store(request).session() as session:
-        states = store.all_cases(session)
-    rows = caseload.rows_of(states, today)
-    found = caseload.search(rows, query)
+    the_store = _store(request)
+    ensure_current(the_store, today)
+    search = queries.CaseSearch(query.text, process, status, officer, sort)
+    size = caseload.PAGE_SIZE
+    with the_store.session() as session:
+        # A page of stored rows, sorted and counted in the database: nothing is projected.
+        rows, total = queries.case_list(
+            session, search, (max(1, page) - 1) * size, size, the_store.remembered
+        )
+        pages = max(1, -(-total // size))
+        number = min(max(1, page), pages)
+        if number != max(1, page):  # past the end: the last page
+            rows, total = queries.case_list(
+                session, search, (number - 1) * size, size, the_store.remembered
+            )
+        officers = [name for name in queries.officers(session) if name]
     return render(
         request,
         "cases.html",
         today=today,
         query=query,
-        found=found,
+        found=caseload.Page(rows, total, number, pages),
         processes=ordered_processes(),
         statuses=caseload.CASE_STATUSES,
         sorts=caseload.SORTS,
-        officers=sorted({s.officer for s in states if s.officer}),
+        officers=officers,
         page_url=lambda number: _list_url(query, number),
     )
 

@@ -35,6 +35,11 @@ def upgrade() -> None:
     with op.batch_alter_table("case_projections") as table:
         table.add_column(sa.Column("urgent_milestone", sa.String(100), nullable=True))
         table.add_column(sa.Column("urgent_due", sa.Date, nullable=True))
+        table.add_column(sa.Column("standing", sa.String(16), nullable=True))
+        table.add_column(sa.Column("standing_days_late", sa.Integer, nullable=True))
+        table.add_column(sa.Column("standing_urgent_due", sa.Date, nullable=True))
+        table.add_column(sa.Column("standing_next_milestone", sa.String(100), nullable=True))
+        table.add_column(sa.Column("standing_next_due", sa.Date, nullable=True))
         for name in ("final_excepted", "closure_checks_skipped"):
             table.add_column(sa.Column(name, sa.Boolean, nullable=False, server_default=sa.false()))
     op.drop_index("ix_case_projections_open_status", "case_projections")
@@ -72,5 +77,15 @@ def downgrade() -> None:
     op.drop_index("ix_case_projections_urgent", "case_projections")
     op.create_index("ix_case_projections_open_status", "case_projections", ["open_status"])
     with op.batch_alter_table("case_projections") as table:
-        for name in ("closure_checks_skipped", "final_excepted", "urgent_due", "urgent_milestone"):
+        for name in (
+            "closure_checks_skipped",
+            "final_excepted",
+            "standing_next_due",
+            "standing_next_milestone",
+            "standing_urgent_due",
+            "standing_days_late",
+            "standing",
+            "urgent_due",
+            "urgent_milestone",
+        ):
             table.drop_column(name)
