@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote, urlencode
@@ -224,8 +225,6 @@ def _dashboard_view(
 def _dashboard_figures(session, filters: queries.CaseFilters, today: date) -> dict:
     """What the dashboard shows of the caseload: the breach report's figures, its worklists by
     case (the most urgent first) and the charts, from the stored projections."""
-    from ...reports.html import open_cases_chart, timeliness_chart
-
     figures = queries.caseload_figures(session, filters)
     totals = figures["total"]
     overdue, overdue_count = queries.cases_to_chase(
@@ -242,16 +241,32 @@ def _dashboard_figures(session, filters: queries.CaseFilters, today: date) -> di
         "by_officer": figures["by_officer"],
         "by_process": figures["by_process"],
         "totals": totals,
-        "timeliness_chart": _labelled(
-            timeliness_chart(totals["by_month"]),
-            "Bar chart: final plans issued within and over 20 weeks, by month of request",
-        ),
-        "open_chart": _labelled(
-            open_cases_chart(totals["open_cases_by_status"]),
-            "Bar chart: open cases by the status of their most urgent milestone",
-        ),
+        "timeliness_chart": _timeliness_chart(tuple(tuple(m.items()) for m in totals["by_month"])),
+        "open_chart": _open_chart(tuple(totals["open_cases_by_status"].items())),
         "officers": [name for name in queries.officers(session, filters.process) if name],
     }
+
+
+# A chart is drawn again only when its figures change (drawing one takes longer than counting
+# them): most changes to a case move neither chart.
+@lru_cache(maxsize=32)
+def _timeliness_chart(by_month: tuple) -> Markup:
+    from ...reports.html import timeliness_chart
+
+    return _labelled(
+        timeliness_chart([dict(month) for month in by_month]),
+        "Bar chart: final plans issued within and over 20 weeks, by month of request",
+    )
+
+
+@lru_cache(maxsize=32)
+def _open_chart(open_cases_by_status: tuple) -> Markup:
+    from ...reports.html import open_cases_chart
+
+    return _labelled(
+        open_cases_chart(dict(open_cases_by_status)),
+        "Bar chart: open cases by the status of their most urgent milestone",
+    )
 
 
 def _labelled(svg: str, label: str) -> Markup:
