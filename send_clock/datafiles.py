@@ -102,7 +102,8 @@ class DataFiles(Generic[T]):
 
     def bundled(self) -> list[T]:
         """Every bundled file, loaded, in the order of :meth:`ids`."""
-        return [self.load(file_id) for file_id in self.ids()]
+        files = bundled_files(self.package)  # listed once, not once per file (every page's)
+        return [self._bundled(str(files[file_id])) for file_id in sorted(files)]
 
     def load(self, ref: str | Path | T) -> T:
         """``ref`` itself when it is already loaded, else the bundled file of that id, else the
