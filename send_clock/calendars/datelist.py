@@ -34,8 +34,7 @@ from ..dates import parse_date
 from ..errors import InputError, SendClockError
 from ..safecsv import neutralised
 from .loader import load_calendar
-from .model import MAX_AMOUNT
-from .units import parse_unit
+from .units import amount_of, parse_unit
 
 NEEDED = ("start", "amount", "unit")
 EPOCH = date(1970, 1, 1)
@@ -45,23 +44,6 @@ ROWS_AT_ONCE = 16_384
 
 #: ``progress(rows_done)``
 Progress = Callable[[int], None]
-
-
-def amount_of(text: str) -> int:
-    """A whole number of units, as written in a command or a cell."""
-    try:
-        value = int(str(text).strip())
-    except ValueError:
-        raise InputError(
-            f"{text!r} is not a whole number of units; write the amount as a whole "
-            "number, e.g. 6 (negative counts backwards)"
-        ) from None
-    if abs(value) > MAX_AMOUNT:
-        raise InputError(
-            f"{value} is too large an amount: no date that far away exists; give an amount of "
-            f"at most {MAX_AMOUNT}"
-        )
-    return value
 
 
 def add_rows(
