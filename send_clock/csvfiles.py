@@ -147,15 +147,12 @@ class Chunk:
         from pyarrow import compute
 
         column = self.batch.column(index)
-        lengths = compute.utf8_length(column)
-        if compute.all(compute.is_in(lengths, pa.array([0, 10], pa.int32()))).as_py():
-            try:
-                days = compute.cast(
-                    compute.if_else(compute.equal(lengths, 0), None, column), pa.date32()
-                )
-                return _days(days), np.empty(0, dtype=np.int64)
-            except pa.ArrowInvalid:
-                pass  # DD/MM/YYYY, or an impossible date: sorted out below
+        empty = compute.equal(column, "")
+        try:  # (pyarrow casts exactly YYYY-MM-DD, a real date, or refuses the whole column)
+            days = compute.cast(compute.if_else(empty, None, column), pa.date32())
+            return _days(days), np.empty(0, dtype=np.int64)
+        except pa.ArrowInvalid:
+            pass  # DD/MM/YYYY, or an impossible date: sorted out below
         # pyarrow's strptime rolls 30 February over to March and reads 2025-9-15: a date is
         # taken only where it is written back exactly as it was read
         parsed = compute.cast(
@@ -164,7 +161,7 @@ class Chunk:
         )
         exact = compute.fill_null(compute.equal(compute.cast(parsed, pa.string()), column), False)
         days = _days(compute.if_else(exact, parsed, None))
-        rest = compute.and_(compute.invert(exact), compute.not_equal(lengths, 0))
+        rest = compute.and_(compute.invert(exact), compute.invert(empty))
         return days, np.flatnonzero(rest.to_numpy(zero_copy_only=False))
 
     def without_blank_rows(self, key: int = 0) -> Chunk:
