@@ -34,7 +34,7 @@ import numpy as np
 
 from ..safecsv import neutralised
 from ..timelines import Milestone
-from ..timelines.projector import DETECTED, EXCUSED, NOT_APPLICABLE, RECORDED, STATUSES
+from ..timelines.projector import DETECTED, NOT_APPLICABLE, RECORDED, STATUSES
 from ..timelines.schedule import MILESTONE_COLUMNS, exception_text
 from .batches import FINAL_MILESTONES, CaseBatch, Report
 from .records import Field, Item, lookup, write_records
@@ -171,10 +171,7 @@ class _BatchFields:
         days = self.projection.days_late[m]
         flags = self.projection.conditional[m].astype(np.int64)
         excusals = ("", RECORDED, DETECTED)
-        how = np.zeros(len(status), dtype=np.int64)
-        if (status == EXCUSED).any():  # (how a milestone was excused: none, recorded, detected)
-            excusal = self.projection.excusal(m)
-            how = np.select([excusal == RECORDED, excusal == DETECTED], [1, 2], 0).astype(np.int64)
+        how = self.projection.excusal_codes(m)  # (an index into excusals)
         largest = int(days.max()) if len(days) else 0
         day_texts = [self.style.null] + [str(d).encode() for d in range(largest + 1)]
         excusal_texts = [self.style.null] + [self._word(e) for e in excusals[1:]]
