@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 
 from send_clock.calendars import load_calendar, parse_unit
-from send_clock.calendars.datelist import amount_of
-from send_clock.calendars.units import UNIT_MEANINGS, UNITS
+from send_clock.calendars.units import UNIT_MEANINGS, UNITS, amount_of
 from send_clock.dates import parse_date
 
 from .output import progress_bar, to_json

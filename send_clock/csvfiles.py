@@ -22,6 +22,10 @@ still name the line a row starts on.
 (['case_id', 'received'], ';')
 >>> [(chunk.columns, chunk.lines.tolist()) for chunk in table.chunks()]
 [([['A1'], ['2025-09-15']], [2])]
+>>> table = open_columns(io.BytesIO(b"d\\n2025-09-15\\n15/09/2025\\n2025-02-30\\n\\n"), "x.csv")
+>>> days, rest = next(table.chunks()).iso_dates(0)
+>>> [str(day) for day in days], rest.tolist()
+(['2025-09-15', 'NaT', 'NaT', 'NaT'], [1, 2])
 """
 
 from __future__ import annotations
@@ -100,23 +104,65 @@ class Chunk:
         """Column ``index`` as Python strings."""
         return self.batch.column(index).to_pylist()
 
-    def iso_dates(self, index: int) -> np.ndarray | None:
-        """Column ``index`` as ``datetime64[D]`` (``NaT`` where empty) when every value is an
-        ISO date ``YYYY-MM-DD`` or empty; else None (the caller parses the texts itself)."""
+    def distinct(self, index: int) -> list[str]:
+        """The distinct values of column ``index``."""
+        return self.batch.column(index).unique().to_pylist()
+
+    def unicode(self, index: int) -> np.ndarray:
+        """Column ``index`` as a numpy unicode array (as ``numpy.array(texts, dtype=str)``
+        makes it), converted without a Python string per row where the column allows: values
+        of one length in ASCII (references such as ``EHC0000001``) straight from their bytes,
+        repeated values (choices) once per distinct value."""
+        column = self.batch.column(index)
+        _, offsets, data = column.buffers()
+        bounds = np.frombuffer(offsets, np.int32)[column.offset : column.offset + len(column) + 1]
+        widths = np.diff(bounds)
+        if len(widths) and widths[0] > 0 and (widths == widths[0]).all() and data is not None:
+            raw = np.frombuffer(data, np.uint8)[bounds[0] : bounds[-1]]
+            if raw.max() < 128:
+                return raw.view(f"S{widths[0]}").astype(f"U{widths[0]}")
+        encoded = column.dictionary_encode()
+        if 2 * len(encoded.dictionary) <= len(column):
+            distinct = np.array(encoded.dictionary.to_pylist(), dtype=str)
+            return distinct[encoded.indices.to_numpy(zero_copy_only=False)]
+        return np.array(column.to_pylist(), dtype=str)
+
+    def filled(self, index: int) -> tuple[np.ndarray, list[str]]:
+        """The positions of the values of column ``index`` that are not empty, and those
+        values."""
+        from pyarrow import compute
+
+        column = self.batch.column(index)
+        filled = compute.not_equal(column, "")
+        if not compute.any(filled).as_py():
+            return np.empty(0, dtype=np.int64), []
+        positions = np.flatnonzero(filled.to_numpy(zero_copy_only=False))
+        return positions, column.filter(filled).to_pylist()
+
+    def iso_dates(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """Column ``index`` as ``datetime64[D]``, where each value is an ISO date
+        ``YYYY-MM-DD`` (pyarrow parses them; ``NaT`` elsewhere), and the positions of the
+        values that are neither empty nor such a date (the caller reads those itself)."""
         import pyarrow as pa
         from pyarrow import compute
 
         column = self.batch.column(index)
-        lengths = compute.utf8_length(column)
-        if not compute.all(compute.is_in(lengths, pa.array([0, 10], pa.int32()))).as_py():
-            return None
-        try:
-            days = compute.cast(
-                compute.if_else(compute.equal(lengths, 0), None, column), pa.date32()
-            )
+        empty = compute.equal(column, "")
+        try:  # (pyarrow casts exactly YYYY-MM-DD, a real date, or refuses the whole column)
+            days = compute.cast(compute.if_else(empty, None, column), pa.date32())
+            return _days(days), np.empty(0, dtype=np.int64)
         except pa.ArrowInvalid:
-            return None  # DD/MM/YYYY, or an impossible date: the caller says which
-        return days.to_numpy(zero_copy_only=False).astype("datetime64[D]")
+            pass  # DD/MM/YYYY, or an impossible date: sorted out below
+        # pyarrow's strptime rolls 30 February over to March and reads 2025-9-15: a date is
+        # taken only where it is written back exactly as it was read
+        parsed = compute.cast(
+            compute.strptime(column, format="%Y-%m-%d", unit="s", error_is_null=True),
+            pa.date32(),
+        )
+        exact = compute.fill_null(compute.equal(compute.cast(parsed, pa.string()), column), False)
+        days = _days(compute.if_else(exact, parsed, None))
+        rest = compute.and_(compute.invert(exact), compute.invert(empty))
+        return days, np.flatnonzero(rest.to_numpy(zero_copy_only=False))
 
     def without_blank_rows(self, key: int = 0) -> Chunk:
         """The rows that hold something (a row of separators only is a blank row); only rows
@@ -226,6 +272,11 @@ def text_rows(stream, separator: str):
     """The row-by-row reader for what the columnar one refuses: :func:`csv.reader` with the
     file's separator."""
     return csv.reader(stream, delimiter=separator)
+
+
+def _days(dates) -> np.ndarray:
+    """A pyarrow ``date32`` array as ``datetime64[D]``, ``NaT`` where null."""
+    return dates.to_numpy(zero_copy_only=False).astype("datetime64[D]")
 
 
 def _breaks(batch) -> bool:

@@ -6,7 +6,9 @@ once, one ``numpy.searchsorted``) and an index; "how many counted days lie betwe
 difference of two bisects. An index past either end means the count needs data the calendar does
 not have, which is an :class:`~send_clock.errors.OutOfCoverage` error, never a guess.
 
-Day numbers are days since 1970-01-01, the integer behind ``numpy.datetime64[D]``.
+Day numbers are days since 1970-01-01, the integer behind ``numpy.datetime64[D]``. An index is
+built as a plain list of ints and numpy is imported only for the many-dates methods, so adding
+to one date (``send-clock date add 2025-09-15 20 term-weeks``) never pays numpy's import.
 
 >>> from datetime import date
 >>> weekdays = DayIndex.weekdays(date(2025, 9, 1), date(2025, 9, 30), "weekdays", "example")
@@ -19,12 +21,15 @@ datetime.date(2025, 9, 8)
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
-
-import numpy as np
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ..errors import OutOfCoverage
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: ``date.toordinal()`` of 1970-01-01: converts between ordinals and numpy day numbers.
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -39,17 +44,16 @@ def from_day_number(number: int) -> date:
     return date.fromordinal(int(number) + EPOCH_ORDINAL)
 
 
-def weekday_numbers(first: date, last: date) -> np.ndarray:
+def weekday_numbers(first: date, last: date) -> list[int]:
     """Day numbers of the weekdays (Mon-Fri) from ``first`` to ``last`` inclusive."""
-    numbers = np.arange(day_number(first), day_number(last) + 1, dtype=np.int64)
     # 1970-01-01 was a Thursday: (n + 3) % 7 is 0 on Mondays ... 6 on Sundays.
-    return numbers[(numbers + 3) % 7 < 5]
+    return [n for n in range(day_number(first), day_number(last) + 1) if (n + 3) % 7 < 5]
 
 
-def without(numbers: np.ndarray, days: Iterable[date]) -> np.ndarray:
+def without(numbers: Sequence[int], days: Iterable[date]) -> list[int]:
     """``numbers`` less the day numbers of ``days``."""
-    drop = np.fromiter((day_number(d) for d in days), dtype=np.int64)
-    return numbers[~np.isin(numbers, drop)] if drop.size else numbers
+    drop = {day_number(d) for d in days}
+    return [n for n in numbers if n not in drop]
 
 
 class DayIndex:
@@ -59,9 +63,9 @@ class DayIndex:
     calendar.
     """
 
-    def __init__(self, numbers: np.ndarray, first: date, last: date, what: str, owner: str):
-        self.numbers = np.asarray(numbers, dtype=np.int64)
-        self._sorted = self.numbers.tolist()  # plain ints: bisect on a list beats numpy per call
+    def __init__(self, numbers: Sequence[int], first: date, last: date, what: str, owner: str):
+        # plain ints: bisect on a list beats numpy per call
+        self._sorted = numbers.tolist() if hasattr(numbers, "tolist") else list(numbers)
         self.first, self.last = first, last
         self._first_n, self._last_n = day_number(first), day_number(last)
         self.what, self.owner = what, owner
@@ -72,6 +76,17 @@ class DayIndex:
 
     def __len__(self) -> int:
         return len(self._sorted)
+
+    def day_numbers(self) -> list[int]:
+        """The counted days, as a sorted list of day numbers."""
+        return self._sorted
+
+    @cached_property
+    def numbers(self) -> np.ndarray:
+        """The counted days as an ``int64`` array, for the many-dates methods."""
+        import numpy as np
+
+        return np.array(self._sorted, dtype=np.int64)
 
     def __contains__(self, day: date) -> bool:
         self._check_inside(day)
@@ -121,6 +136,8 @@ class DayIndex:
         ``results`` holds day numbers; where ``ok`` is false the count left the covered range
         and the result is meaningless.
         """
+        import numpy as np
+
         starts = np.asarray(starts, dtype=np.int64)
         counts = np.broadcast_to(np.asarray(counts, dtype=np.int64), starts.shape)
         forward = counts > 0
@@ -144,6 +161,8 @@ class DayIndex:
 
     def count_many(self, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Vectorised :meth:`count`: returns ``(counts, ok)``."""
+        import numpy as np
+
         starts = np.asarray(starts, dtype=np.int64)
         ends = np.asarray(ends, dtype=np.int64)
         counts = np.searchsorted(self.numbers, ends, side="right") - np.searchsorted(

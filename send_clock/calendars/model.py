@@ -2,7 +2,8 @@
 
 A :class:`Calendar` is plain data (terms, academic years with their source and status, bank
 holiday corrections) and the arithmetic over it. Indexes for each counting unit are built the
-first time they are needed and kept, so that each addition afterwards is a bisect.
+first time they are needed and kept, so that each addition afterwards is a bisect. Arithmetic on
+one date is plain Python; numpy is imported by the methods on many dates only.
 
 >>> from send_clock.calendars import load_calendar
 >>> jersey = load_calendar("jersey")
@@ -20,8 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
+from itertools import chain
+from typing import TYPE_CHECKING
 
-import numpy as np
 from dateutil.relativedelta import relativedelta
 
 from ..errors import CalendarError, InputError, SendClockError
@@ -29,6 +31,7 @@ from . import bankholidays
 from .dayindex import DayIndex, day_number, from_day_number, weekday_numbers, without
 from .units import (
     DAYS,
+    MAX_AMOUNT,
     MONTHS,
     SCHOOL_DAYS,
     TERM_WEEKS,
@@ -38,19 +41,15 @@ from .units import (
     parse_unit,
 )
 
+if TYPE_CHECKING:
+    import numpy as np
+
 #: Two terms further apart than this leave a gap no school holiday is that long: term dates are
 #: missing there, and counting across the gap would silently treat a school year as holiday.
 LONGEST_HOLIDAY_DAYS = 70
 
 #: §2 of the rules: a closure of at least this many days can excuse the 16- and 20-week limits.
 QUALIFYING_CLOSURE_DAYS = 28
-
-#: Days from 1 Jan 0001 to 31 Dec 9999, the dates Python can hold: an amount larger than this, in
-#: any unit, lands outside them.
-MAX_AMOUNT = (date.max - date.min).days
-
-_FIRST_DAY = np.datetime64(date.min, "D")
-_LAST_DAY = np.datetime64(date.max, "D")
 
 
 @dataclass(frozen=True)
@@ -65,12 +64,12 @@ class Term:
     inset: tuple[date, ...] = ()
     closures: tuple[date, ...] = ()
 
-    def weekday_numbers(self) -> np.ndarray:
+    def weekday_numbers(self) -> list[int]:
         """Day numbers of this term's term weekdays (half term excluded)."""
         numbers = weekday_numbers(self.start, self.end)
         if self.half_term:
             first, last = (day_number(d) for d in self.half_term)
-            numbers = numbers[(numbers < first) | (numbers > last)]
+            numbers = [n for n in numbers if n < first or n > last]
         return numbers
 
 
@@ -193,7 +192,7 @@ class Calendar:
     def term_days(self) -> DayIndex:
         """Term weekdays: Mon-Fri inside a term, half terms excluded (INSET days count)."""
         first, last = self._require_terms("term weeks")
-        numbers = np.concatenate([term.weekday_numbers() for term in self.terms])
+        numbers = list(chain.from_iterable(term.weekday_numbers() for term in self.terms))
         return DayIndex(numbers, first, last, "term dates", self.id)
 
     @cached_property
@@ -203,7 +202,8 @@ class Calendar:
         closed = set(self.bank_holidays)
         for term in self.terms:
             closed.update(term.inset, term.closures)
-        return DayIndex(without(self.term_days.numbers, closed), first, last, "term dates", self.id)
+        term_days = self.term_days.day_numbers()
+        return DayIndex(without(term_days, closed), first, last, "term dates", self.id)
 
     def _require_terms(self, what: str) -> tuple[date, date]:
         if self.coverage is None:
@@ -349,6 +349,8 @@ class Calendar:
         ...                                  "term-weeks").tolist()
         [datetime.date(2025, 12, 3), datetime.date(2026, 1, 27)]
         """
+        import numpy as np
+
         unit = parse_unit(unit)
         days = np.asarray(starts, dtype="datetime64[D]")
         try:
@@ -367,7 +369,7 @@ class Calendar:
                 out = _add_months(days, amounts)
             else:
                 out = days + (7 * amounts if unit == WEEKS else amounts)
-            ok = (out >= _FIRST_DAY) & (out <= _LAST_DAY)
+            ok = (out >= np.datetime64(date.min, "D")) & (out <= np.datetime64(date.max, "D"))
         else:
             per_unit = 5 if unit == TERM_WEEKS else 1
             results, ok = self._index(unit).step_many(days.astype(np.int64), amounts * per_unit)
@@ -393,6 +395,8 @@ class Calendar:
 
         The default leaves out ordinary weekends (2 days).
         """
+        import numpy as np
+
         self._require_terms("school closures")
         numbers = self.term_days.numbers
         gaps = np.flatnonzero(np.diff(numbers) > 1)
@@ -454,6 +458,8 @@ def _whole(amount) -> int:
 
 def _add_months(days: np.ndarray, months: np.ndarray) -> np.ndarray:
     """Vectorised ``relativedelta(months=n)``: same day of the month, or the month's last."""
+    import numpy as np
+
     month_start = days.astype("datetime64[M]")
     target = month_start + months
     day_of_month = (days - month_start.astype("datetime64[D]")).astype(np.int64)

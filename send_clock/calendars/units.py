@@ -12,7 +12,13 @@ send_clock.errors.InputError: 'fortnights' is not a unit send-clock counts in; u
 
 from __future__ import annotations
 
+from datetime import date
+
 from ..errors import InputError
+
+#: Days from 1 Jan 0001 to 31 Dec 9999, the dates Python can hold: an amount larger than this, in
+#: any unit, lands outside them.
+MAX_AMOUNT = (date.max - date.min).days
 
 DAYS = "days"
 WEEKS = "weeks"
@@ -45,6 +51,27 @@ def parse_unit(text: str) -> str:
     if name in UNITS:
         return name
     raise InputError(f"{text!r} is not a unit send-clock counts in; use one of: {', '.join(UNITS)}")
+
+
+def amount_of(text: str) -> int:
+    """A whole number of units, as written in a command or a cell.
+
+    >>> amount_of(" -6 ")
+    -6
+    """
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        raise InputError(
+            f"{text!r} is not a whole number of units; write the amount as a whole "
+            "number, e.g. 6 (negative counts backwards)"
+        ) from None
+    if abs(value) > MAX_AMOUNT:
+        raise InputError(
+            f"{value} is too large an amount: no date that far away exists; give an amount of "
+            f"at most {MAX_AMOUNT}"
+        )
+    return value
 
 
 def describe(amount: int, unit: str) -> str:

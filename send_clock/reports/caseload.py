@@ -368,7 +368,7 @@ class _Reader:
     def _add_columns(self, values_by_column: Sequence[Sequence[str]], lines: np.ndarray) -> None:
         columns, offset = self.columns, self.columns.size
         if "process" in self.names:
-            for value in set(_texts(values_by_column[self.names.index("process")])):
+            for value in _distinct_texts(values_by_column[self.names.index("process")]):
                 if value.strip():
                     self._learn(self._resolve(value.strip()).process)
         for column, values in zip(self.names, values_by_column, strict=True):
@@ -391,14 +391,13 @@ class _Reader:
             for position, reason in problems.items():
                 columns.problems.setdefault(offset + position, reason)
             return
-        values = _texts(values)
         if column == "exceptions":
-            if values.count("") < len(values):
-                for position in np.flatnonzero(np.array(values, dtype=object) != "").tolist():
-                    if values[position].strip():
-                        columns.exceptions[offset + position] = values[position]
+            positions, filled = _filled_texts(values)
+            for position, value in zip(positions.tolist(), filled, strict=True):
+                if value.strip():
+                    columns.exceptions[offset + position] = value
         elif column in ("case_id", "process", "calendar", "officer") or column in self.text_names:
-            columns.add(columns.texts, column, text_column(values))
+            columns.add(columns.texts, column, text_column(_unicode(values)))
 
     # -- from columns to groups ---------------------------------------------------------------
     def _caseload(self) -> Caseload:
@@ -583,16 +582,36 @@ class _ChunkColumn:
     index: int
 
 
-def _texts(values: Sequence[str] | _ChunkColumn) -> Sequence[str]:
-    return values.chunk.texts(values.index) if isinstance(values, _ChunkColumn) else values
+def _distinct_texts(values: Sequence[str] | _ChunkColumn) -> set[str]:
+    if isinstance(values, _ChunkColumn):
+        return set(values.chunk.distinct(values.index))
+    return set(values)
+
+
+def _unicode(values: Sequence[str] | _ChunkColumn) -> Sequence[str] | np.ndarray:
+    return values.chunk.unicode(values.index) if isinstance(values, _ChunkColumn) else values
+
+
+def _filled_texts(values: Sequence[str] | _ChunkColumn) -> tuple[np.ndarray, list[str]]:
+    """The positions of the values that are not empty, and those values."""
+    if isinstance(values, _ChunkColumn):
+        return values.chunk.filled(values.index)
+    if values.count("") == len(values):
+        return np.empty(0, dtype=np.int64), []
+    positions = np.flatnonzero(np.array(values, dtype=object) != "")
+    return positions, [values[position] for position in positions.tolist()]
 
 
 def _dates(values: Sequence[str] | _ChunkColumn, what: str) -> tuple[np.ndarray, Problems]:
-    if isinstance(values, _ChunkColumn):
-        days = values.chunk.iso_dates(values.index)
-        if days is not None:
-            return days, {}
-    return parse_dates(_texts(values), what)
+    if not isinstance(values, _ChunkColumn):
+        return parse_dates(values, what)
+    days, rest = values.chunk.iso_dates(values.index)
+    if not len(rest):
+        return days, {}
+    texts = values.chunk.batch.column(values.index).take(rest).to_pylist()
+    found, problems = parse_dates(texts, what)
+    days[rest] = found
+    return days, {int(rest[position]): reason for position, reason in problems.items()}
 
 
 @contextmanager

@@ -171,8 +171,7 @@ class _BatchFields:
         days = self.projection.days_late[m]
         flags = self.projection.conditional[m].astype(np.int64)
         excusals = ("", RECORDED, DETECTED)
-        excusal = self.projection.excusal(m)
-        how = np.select([excusal == RECORDED, excusal == DETECTED], [1, 2], 0).astype(np.int64)
+        how = self.projection.excusal_codes(m)  # (an index into excusals)
         largest = int(days.max()) if len(days) else 0
         day_texts = [self.style.null] + [str(d).encode() for d in range(largest + 1)]
         excusal_texts = [self.style.null] + [self._word(e) for e in excusals[1:]]
@@ -183,15 +182,18 @@ class _BatchFields:
             middles = [conditional_at(basis) for basis in bases]
         else:
             middles, version = [conditional_at(milestone.basis)], None
-        table = lookup(
+        # every combination, in the order the index below counts them: middle, status, flag,
+        # excusal, days (one numpy concatenation over a grid, not a Python call per entry)
+        table = _combined(
             [
-                self._status_text(s) + days_at + day + middle + flag + excusal_at + e + suffix
-                for middle in middles
-                for s in range(len(STATUSES))
-                for flag in (self.style.false, self.style.true)
-                for e in excusal_texts
-                for day in day_texts
-            ]
+                [self._status_text(s) + days_at for s in range(len(STATUSES))],
+                day_texts,
+                middles,
+                [self.style.false, self.style.true],
+                [excusal_at + e for e in excusal_texts],
+            ],
+            order=(2, 0, 3, 4, 1),
+            suffix=suffix,
         )
         per_flag = len(excusal_texts) * len(day_texts)
         per_version = len(STATUSES) * 2 * per_flag
@@ -313,6 +315,22 @@ class _BatchFields:
                     {"kind": "unspecified", "source": "sen2_week20", "basis": basis, "window": None}
                 )
         return found
+
+
+def _combined(parts: list[list[bytes]], order: tuple[int, ...], suffix: bytes) -> np.ndarray:
+    """Every concatenation of one entry of each of ``parts`` (in that order) then ``suffix``,
+    as an ``S`` array laid out with ``parts[order[0]]`` varying slowest and
+    ``parts[order[-1]]`` fastest (a flat index into it counts in that order)."""
+    shape = [len(parts[axis]) for axis in order]
+    grid = np.array(b"", dtype="S1")
+    for axis, entries in enumerate(parts):
+        where = order.index(axis)
+        values = np.array(entries, dtype="S").reshape(
+            [len(entries) if dim == where else 1 for dim in range(len(order))]
+        )
+        grid = np.strings.add(grid, values)
+    table = np.strings.add(np.broadcast_to(grid, shape), suffix).ravel()
+    return table.astype(f"S{max(int(np.strings.str_len(table).max(initial=1)), 1)}")
 
 
 def _date_range(columns) -> tuple[int | None, int | None]:

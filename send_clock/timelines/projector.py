@@ -122,10 +122,18 @@ class Projection:
     def excusal(self, milestone_id: str) -> np.ndarray:
         """Per case: ``"recorded"``, ``"detected"`` or ``""`` - how the milestone was excused.
         A recorded exception wins over a detected window."""
+        return np.array(["", RECORDED, DETECTED])[self.excusal_codes(milestone_id)]
+
+    def excusal_codes(self, milestone_id: str) -> np.ndarray:
+        """:meth:`excusal` as small numbers: 0 not excused, 1 recorded, 2 detected."""
         excused = self.status[milestone_id] == EXCUSED
+        codes = np.zeros(len(excused), dtype=np.int64)
+        if not excused.any():
+            return codes
         detected = ~self.recorded_mask(milestone_id) & (self.closure_window[milestone_id] >= 0)
         # excused and neither recorded on the case nor detected: the source flagged it (SEN2)
-        return np.where(excused, np.where(detected, DETECTED, RECORDED), "")
+        codes[excused] = np.where(detected[excused], 2, 1)
+        return codes
 
     def recorded_mask(self, milestone_id: str) -> np.ndarray:
         """Per case: an exception the authority recorded applies to the milestone."""

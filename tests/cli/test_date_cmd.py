@@ -228,3 +228,26 @@ def test_bad_input_is_one_line_and_exit_1(args, fragments):
 )
 def test_bad_usage_is_one_line_and_exit_2(args, fragment):
     fails(run(f"date {args}"), 2, fragment, "(try --help)")
+
+
+@pytest.mark.parametrize("unit", ["weeks", "term-weeks", "school-days", "working-days", "months"])
+def test_one_date_imports_neither_numpy_nor_pyarrow(unit):
+    """Start-up of ``date add`` for one date: the scalar arithmetic needs no numpy (whose import
+    alone took a third of the command's time), so it is not imported."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from cli.main import main\n"
+        f"sys.argv = ['send-clock', 'date', 'add', '2025-10-15', '6', '{unit}', "
+        "'--calendar', 'jersey']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('numpy', 'pyarrow') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    result, imported = done.stdout.splitlines()
+    assert result.startswith("20")
+    assert imported == "[]"

@@ -7,6 +7,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from send_clock.errors import InputError
 from send_clock.reports import read_caseload
@@ -230,3 +232,64 @@ def test_blank_rows_are_skipped_the_same_by_both_readers(tmp_path):
         == [str(r) for r in rows.rejected]
         == ["caseload.csv, line 5: the case_id is empty; give every case its reference"]
     )
+
+
+DATE_CELL = st.sampled_from(
+    [
+        "2025-09-15",
+        "",
+        "15/09/2025",
+        "2025-02-30",
+        "2025-9-15",
+        " 2025-09-16 ",
+        "31/02/2025",
+        "2024-02-29",
+        "today",
+        "0001-01-01",
+        "2025-13-01",
+        "1/2/2025",
+        "  ",
+    ]
+)
+ID_CELL = st.sampled_from(["A", "EHC-1", " B ", "C ", "é1", "", "A", "=1", "D2"])
+CHOICE_CELL = st.sampled_from(["agreed", "refused", "", "Agreed ", "maybe"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(ID_CELL, DATE_CELL, CHOICE_CELL, DATE_CELL, DATE_CELL, st.integers(0, 99)),
+        min_size=1,
+        max_size=40,
+    ),
+    st.booleans(),
+)
+def test_the_columnar_reader_reads_as_the_row_reader(tmp_path_factory, rows, same_width_ids):
+    """Whatever mix of date forms, ids and choices a column holds (so that pyarrow reads some
+    values and Python the rest), the columnar reader finds what ``csv``, row by row, finds."""
+    lines = [HEADER]
+    for case_id, received, decision, decided, final, number in rows:
+        case_id = f"X{number:03d}" if same_width_ids else case_id + str(number)
+        lines.append(",".join([case_id, received, decision, decided, final]) + "\n")
+    text = "".join(lines)
+    path = tmp_path_factory.mktemp("caseload") / "caseload.csv"
+    path.write_text(text)
+    try:
+        columnar = read_caseload(path)
+    except InputError as error:
+        with pytest.raises(InputError, match=re.escape(str(error))):
+            read(text)
+        return
+    by_rows = read(text)
+    assert [str(r) for r in columnar.rejected] == [str(r) for r in by_rows.rejected]
+    assert len(columnar.groups) == len(by_rows.groups)
+    for mine, theirs in zip(columnar.groups, by_rows.groups, strict=True):
+        assert mine.case_ids.tolist() == theirs.case_ids.tolist()
+        assert mine.lines.tolist() == theirs.lines.tolist()
+        assert mine.cases.received.tolist() == theirs.cases.received.tolist()
+        assert {m: d.tolist() for m, d in mine.cases.actual.items()} == {
+            m: d.tolist() for m, d in theirs.cases.actual.items()
+        }
+        assert {b: c.tolist() for b, c in mine.cases.outcomes.items()} == {
+            b: c.tolist() for b, c in theirs.cases.outcomes.items()
+        }
