@@ -17,13 +17,11 @@ from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
 
-import numpy as np
 from sqlalchemy import Integer, Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from ..calendars import load_calendar
-from ..timelines import STATUSES, Case, MilestoneStatus, Schedule, load_process
-from ..timelines.projector import NOT_APPLICABLE, Projection
+from ..timelines import Case, MilestoneStatus, Schedule, load_process
 from .models import CaseProjectionRow, CaseRow, MilestoneProjectionRow
 
 
@@ -242,96 +240,7 @@ def officers(session: Session, process: str | None = None) -> list[str]:
     return sorted(session.scalars(query))
 
 
-# -- the breach report and the team feed -------------------------------------------------------
-def stored_batches(session: Session, as_of: date) -> tuple[list, int]:
-    """The stored cases as breach-report batches (one per process and calendar), rebuilt from
-    their stored milestones, and how many cases could not be projected: what
-    :func:`send_clock.reports.summarise` reads."""
-    from ..reports.batches import CaseBatch
-
-    rejected = session.scalar(select(func.count()).where(CaseProjectionRow.error.is_not(None)))
-    query = (
-        select(
-            CaseRow.process,
-            CaseRow.calendar,
-            CaseRow.ref,
-            MilestoneProjectionRow.milestone,
-            MilestoneProjectionRow.due,
-            MilestoneProjectionRow.actual,
-            MilestoneProjectionRow.status,
-            MilestoneProjectionRow.days_late,
-            MilestoneProjectionRow.conditional,
-            MilestoneProjectionRow.closure_skipped,
-            CaseProjectionRow.closed,
-        )
-        .join(MilestoneProjectionRow, MilestoneProjectionRow.case_id == CaseRow.id)
-        .join(CaseProjectionRow, CaseProjectionRow.case_id == CaseRow.id)
-        .order_by(CaseRow.process, CaseRow.calendar, CaseRow.id)
-    )
-    groups: dict[tuple[str, str], list] = defaultdict(list)
-    for row in session.execute(query):
-        groups[(row.process, row.calendar)].append(row)
-    batches = []
-    for (process_id, calendar_id), rows in groups.items():
-        projection, refs = _projection(process_id, calendar_id, rows, as_of)
-        batches.append(CaseBatch(projection, refs, source="store"))
-    return batches, rejected
-
-
-def _projection(process_id: str, calendar_id: str, rows: list, as_of: date):
-    process = load_process(process_id)
-    refs = list(dict.fromkeys(row.ref for row in rows))
-    position = {ref: index for index, ref in enumerate(refs)}
-    size = len(refs)
-    columns = {
-        name: {m: np.full(size, fill, dtype=dtype) for m in process.ids}
-        for name, fill, dtype in (
-            ("due", np.datetime64("NaT"), "datetime64[D]"),
-            ("actual", np.datetime64("NaT"), "datetime64[D]"),
-            ("status", NOT_APPLICABLE, np.int8),
-            ("days_late", -1, np.int64),
-            ("conditional", False, bool),
-            ("closure_skipped", False, bool),
-        )
-    }
-    closed = np.zeros(size, dtype=bool)
-    codes = {name: code for code, name in enumerate(STATUSES)}
-    for row in rows:
-        at, milestone = position[row.ref], row.milestone
-        if milestone not in columns["due"]:
-            continue  # a milestone the process no longer has
-        if row.due is not None:
-            columns["due"][milestone][at] = row.due
-        if row.actual is not None:
-            columns["actual"][milestone][at] = row.actual
-        columns["status"][milestone][at] = codes[row.status]
-        columns["days_late"][milestone][at] = -1 if row.days_late is None else row.days_late
-        columns["conditional"][milestone][at] = row.conditional
-        columns["closure_skipped"][milestone][at] = row.closure_skipped
-        closed[at] = row.closed
-    unknown = {m: np.full(size, np.datetime64("NaT"), "datetime64[D]") for m in process.ids}
-    projection = Projection(
-        process=process,
-        calendar=load_calendar(calendar_id),
-        as_of=as_of,
-        due=columns["due"],
-        target=unknown,
-        earliest=unknown,
-        projected=unknown,
-        actual=columns["actual"],
-        status=columns["status"],
-        days_late=columns["days_late"],
-        conditional=columns["conditional"],
-        closure_window={m: np.full(size, -1) for m in process.ids},
-        closure_skipped=columns["closure_skipped"],
-        closed=closed,
-        outcomes={},
-        recorded={},
-        errors=np.full(size, None, dtype=object),
-    )
-    return projection, np.array(refs, dtype=str)
-
-
+# -- the team feed -------------------------------------------------------
 def open_schedules(session: Session, as_of: date) -> list[tuple[str, Schedule]]:
     """Every case's open milestones (no actual date, applicable), as ``(ref, schedule)`` for
     the team feed; each schedule holds its open milestones only."""

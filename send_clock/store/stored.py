@@ -76,6 +76,7 @@ def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_o
     by_ref = {state.ref: (state, case) for state, case in zip(states, cases, strict=True)}
     rows = [_failed(by_ref[r.case_id][0], as_of, r.reason) for r in rejected]
     measures = case_measures(batch)
+    skipped_cases = batch.projection.closure_checks_skipped()
     open_status = open_status_of(batch)
     worklists = worklist_masks(batch)
     milestone_rows = []
@@ -92,6 +93,14 @@ def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_o
                 "closed": bool(batch.projection.closed[position]),
                 "final_issued": bool(measures.issued[position]),
                 "final_within_20_weeks": bool(measures.within_20_weeks[position]),
+                "final_days": int(measures.weeks_days[position])
+                if measures.issued[position]
+                else None,
+                "decided": bool(measures.decided[position]),
+                "decided_in_6_weeks": bool(measures.decided_in_6_weeks[position]),
+                "final_excepted": bool(measures.exception_case[position]),
+                "final_detected": bool(measures.detected_case[position]),
+                "closure_skipped": bool(skipped_cases[position]),
             }
         )
         for index, status in enumerate(schedule.milestones):
@@ -163,6 +172,12 @@ def _failed(state: CaseState, as_of: date, reason: str) -> dict:
         "closed": False,
         "final_issued": False,
         "final_within_20_weeks": False,
+        "final_days": None,
+        "decided": False,
+        "decided_in_6_weeks": False,
+        "final_excepted": False,
+        "final_detected": False,
+        "closure_skipped": False,
         "next_milestone": None,
         "next_due": None,
         "next_projected": None,
