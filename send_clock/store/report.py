@@ -185,7 +185,7 @@ def _worklist(session: Session, name: str, as_of: date) -> tuple[int, list[dict]
         count, text = session.execute(
             query.with_only_columns(func.count(), func.coalesce(listed, "[]")).order_by(None)
         ).one()
-        return count, JsonText(text)
+        return count, JsonText(text) if count else []
     rows = session.execute(query).all()
     if not rows:
         return 0, []
