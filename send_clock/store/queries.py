@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from types import SimpleNamespace
 
-from sqlalchemy import Integer, Select, and_, exists, func, select
+from sqlalchemy import Integer, Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from ..calendars import load_calendar
@@ -242,48 +242,73 @@ def officers(session: Session, process: str | None = None) -> list[str]:
 
 # -- the team feed -------------------------------------------------------
 def open_schedules(session: Session, as_of: date) -> list[tuple[str, Schedule]]:
-    """Every case's open milestones (no actual date, applicable), as ``(ref, schedule)`` for
-    the team feed; each schedule holds its open milestones only."""
+    """Every case's open milestones (no actual date, applicable, something left to do), as
+    ``(ref, schedule)`` for the team feed; each schedule holds its open milestones only. Read
+    as plain columns, one row per open milestone."""
+    m, projection = MilestoneProjectionRow, CaseProjectionRow
     query = (
-        select(CaseRow, CaseProjectionRow.outcomes, MilestoneProjectionRow)
-        .join(CaseProjectionRow, CaseProjectionRow.case_id == CaseRow.id)
-        .join(MilestoneProjectionRow, MilestoneProjectionRow.case_id == CaseRow.id)
-        .where(
-            and_(
-                MilestoneProjectionRow.actual.is_(None),
-                MilestoneProjectionRow.status != "not_applicable",
-            )
+        select(
+            CaseRow.id,
+            CaseRow.ref,
+            CaseRow.process,
+            CaseRow.calendar,
+            CaseRow.received,
+            projection.outcomes,
+            *(getattr(m, name) for name in _MILESTONE_COLUMNS),
         )
-        .order_by(CaseRow.id, MilestoneProjectionRow.position)
+        .join(projection, projection.case_id == CaseRow.id)
+        .join(m, m.case_id == CaseRow.id)
+        .where(m.actual.is_(None), m.status.not_in(("not_applicable", "unrecorded")))
+        .order_by(CaseRow.id, m.position)
     )
-    found: dict[int, tuple] = {}
-    for case, outcomes, row in session.execute(query):
-        if case.id not in found:
-            found[case.id] = (case, json.loads(outcomes), [])
-        found[case.id][2].append(row)
-    schedules = []
-    for case, outcomes, rows in found.values():
-        process = load_process(case.process)
-        milestones = tuple(
-            _milestone_status(process, row) for row in rows if row.milestone in process.ids
-        )
-        schedules.append(
-            (
-                case.ref,
-                Schedule(
-                    process,
-                    load_calendar(case.calendar),
-                    Case(case.received, case_id=case.ref),
-                    as_of,
-                    milestones,
-                    outcomes,
-                ),
+    schedules: list[tuple[str, Schedule]] = []
+    milestones: list[MilestoneStatus] = []
+    definitions: dict[tuple, object] = {}  # (process, milestone, received) -> milestone then
+    current = None
+    for row in session.execute(query):
+        if row.id != current:
+            current, milestones = row.id, []
+            process = load_process(row.process)
+            case = Case(row.received, case_id=row.ref)
+            schedule = Schedule(
+                process, load_calendar(row.calendar), case, as_of, (), json.loads(row.outcomes)
             )
+            schedules.append((row.ref, schedule, milestones))
+        if row.milestone not in process.ids:
+            continue  # a milestone the process no longer has
+        key = (row.process, row.milestone, row.received)
+        milestone = definitions.get(key)
+        if milestone is None:
+            milestone = definitions[key] = process.milestone(row.milestone).at(row.received)
+        milestones.append(_milestone_status(milestone, row))
+    return [(ref, replace(schedule, milestones=tuple(found))) for ref, schedule, found in schedules]
+
+
+def open_case_count(session: Session) -> int:
+    """How many cases have a milestone without a date that applies to them: the cases a team
+    feed says it covers."""
+    m = MilestoneProjectionRow
+    return session.scalar(
+        select(func.count(m.case_id.distinct())).where(
+            m.actual.is_(None), m.status != "not_applicable"
         )
-    return schedules
+    )
 
 
-def _milestone_status(process, row: MilestoneProjectionRow) -> MilestoneStatus:
+_MILESTONE_COLUMNS = (
+    "milestone",
+    "due",
+    "target",
+    "earliest",
+    "projected",
+    "status",
+    "days_late",
+    "conditional",
+    "exceptions",
+)
+
+
+def _milestone_status(milestone, row) -> MilestoneStatus:
     exceptions = json.loads(row.exceptions) if row.exceptions else []
     for exception in exceptions:
         if exception["window"]:
@@ -291,12 +316,12 @@ def _milestone_status(process, row: MilestoneProjectionRow) -> MilestoneStatus:
                 key: date.fromisoformat(value) for key, value in exception["window"].items()
             }
     return MilestoneStatus(
-        milestone=process.milestone(row.milestone),
+        milestone=milestone,
         due=row.due,
         target=row.target,
         earliest=row.earliest,
         projected=row.projected,
-        actual=row.actual,
+        actual=None,
         status=row.status,
         days_late=row.days_late,
         conditional=row.conditional,
