@@ -264,14 +264,15 @@ def open_schedules(session: Session, as_of: date) -> list[tuple[str, Schedule]]:
     schedules: list[tuple[str, Schedule]] = []
     milestones: list[MilestoneStatus] = []
     definitions: dict[tuple, object] = {}  # (process, milestone, received) -> milestone then
+    processes, calendars = _Loaded(load_process), _Loaded(load_calendar)
     current = None
     for row in session.execute(query):
         if row.id != current:
             current, milestones = row.id, []
-            process = load_process(row.process)
+            process = processes[row.process]
             case = Case(row.received, case_id=row.ref)
             schedule = Schedule(
-                process, load_calendar(row.calendar), case, as_of, (), json.loads(row.outcomes)
+                process, calendars[row.calendar], case, as_of, (), json.loads(row.outcomes)
             )
             schedules.append((row.ref, schedule, milestones))
         if row.milestone not in process.ids:
@@ -282,6 +283,18 @@ def open_schedules(session: Session, as_of: date) -> list[tuple[str, Schedule]]:
             milestone = definitions[key] = process.milestone(row.milestone).at(row.received)
         milestones.append(_milestone_status(milestone, row))
     return [(ref, replace(schedule, milestones=tuple(found))) for ref, schedule, found in schedules]
+
+
+class _Loaded(dict):
+    """Processes (or calendars) by id, each loaded once per request."""
+
+    def __init__(self, load):
+        super().__init__()
+        self.load = load
+
+    def __missing__(self, key: str):
+        found = self[key] = self.load(key)
+        return found
 
 
 def open_case_count(session: Session) -> int:
