@@ -53,7 +53,7 @@ def stored_summary(session: Session, as_of: date) -> dict:
         "rows_withdrawn": 0,
         "rows_historical": 0,
         "closure_checks_skipped": session.scalar(
-            select(func.count()).where(CaseProjectionRow.closure_skipped.is_(True))
+            select(func.count()).where(CaseProjectionRow.closure_checks_skipped.is_(True))
         ),
         "period": Period().to_dict(),
         "method": METHOD,

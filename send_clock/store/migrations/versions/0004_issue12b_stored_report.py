@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_issue12b"
-down_revision = "0003_issue12"
+down_revision = "0004_issue12a"
 branch_labels = None
 depends_on = None
 
-FLAGS = ("decided", "decided_in_6_weeks", "final_excepted", "final_detected", "closure_skipped")
+FLAGS = ("decided", "decided_in_6_weeks", "final_detected")
 
 
 def upgrade() -> None:
