@@ -21,6 +21,7 @@ from __future__ import annotations
 import calendar as _stdcal
 import re
 from datetime import date
+from functools import lru_cache
 
 from .errors import InputError
 
@@ -67,6 +68,7 @@ def long_date(day: date | None) -> str:
     return "" if day is None else day.strftime("%a %d %b %Y").replace(" 0", " ")
 
 
+@lru_cache(maxsize=8192)  # a team feed writes the same few hundred dates many times
 def full_date(day: date | None) -> str:
     """``Monday 27 October 2025``: the form used on pages and in feeds, for screen readers too.
 

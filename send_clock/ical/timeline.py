@@ -18,7 +18,7 @@ datetime.date(2026, 2, 2))
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 
 import icalendar
@@ -108,38 +108,54 @@ def events_feed(
     note, on ``empty_on`` (default: the day of ``stamp``). Its UIDs end in ``-team``, so that a
     calendar holding both this feed and a case's own feed holds two distinct events (RFC 4791
     5.3.2.1 refuses a second resource with the same UID)."""
-    alarms = parse_alarms(alarms)
-    if on not in (ON_DUE, ON_PROJECTED):
-        raise InputError(f"on must be {ON_DUE!r} or {ON_PROJECTED!r}, not {on!r}")
-    events, count = [], 0
-    for case_ref, schedule in cases:
-        count += 1
-        events.extend(
-            milestone_event(
-                schedule,
-                status,
-                case_ref,
-                domain=domain,
-                label=case_ref,
-                alarms=alarms,
-                on=on,
-                feed=TEAM,
-            )
-            for status in schedule.milestones
-            if status.actual is None
-            and status.status not in ("not_applicable", "unrecorded")  # nothing left to do
-            and _event_date(status, on) is not None
-        )
+    cases = list(cases)
     return build_feed(
         name,
-        f"Open statutory deadlines of {count} case{'s' if count != 1 else ''}, from send-clock. "
-        "Each event is on the milestone's "
-        + ("due date." if on == ON_DUE else "projected date (the due date is in its notes)."),
-        events,
+        team_description(len(cases), on),
+        team_events(cases, domain=domain, on=on, alarms=alarms),
         stamp=stamp,
         previous=previous,
         refresh=refresh,
         placeholder=empty_note(name, empty_on, domain) if empty_on else None,
+    )
+
+
+def team_events(
+    cases: Iterable[tuple[str, Schedule]],
+    *,
+    domain: str = DEFAULT_DOMAIN,
+    on: str = ON_DUE,
+    alarms: Iterable[int] = (),
+) -> Iterator[AllDay]:
+    """The events of :func:`events_feed`, one at a time: the open milestones of each case."""
+    alarms = parse_alarms(alarms)
+    if on not in (ON_DUE, ON_PROJECTED):
+        raise InputError(f"on must be {ON_DUE!r} or {ON_PROJECTED!r}, not {on!r}")
+    for case_ref, schedule in cases:
+        for status in schedule.milestones:
+            if (
+                status.actual is None
+                and status.status not in ("not_applicable", "unrecorded")  # nothing left to do
+                and _event_date(status, on) is not None
+            ):
+                yield milestone_event(
+                    schedule,
+                    status,
+                    case_ref,
+                    domain=domain,
+                    label=case_ref,
+                    alarms=alarms,
+                    on=on,
+                    feed=TEAM,
+                )
+
+
+def team_description(count: int, on: str = ON_DUE) -> str:
+    """What a team feed says it holds: the open deadlines of ``count`` cases."""
+    return (
+        f"Open statutory deadlines of {count} case{'s' if count != 1 else ''}, from send-clock. "
+        "Each event is on the milestone's "
+        + ("due date." if on == ON_DUE else "projected date (the due date is in its notes).")
     )
 
 

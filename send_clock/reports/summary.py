@@ -223,33 +223,61 @@ def _figures(measures: _Measures, group_of_case: np.ndarray, groups: int) -> lis
 
     kept = ~measures.exception_case
     kept_all = kept & ~measures.detected_case
-    cases = np.bincount(group_of_case, minlength=groups).tolist()
-    issued, within = count(measures.issued), count(measures.within_20_weeks)
-    issued_kept = count(measures.issued & kept)
-    within_kept = count(measures.within_20_weeks & kept)
-    issued_kept_all = count(measures.issued & kept_all)
-    within_kept_all = count(measures.within_20_weeks & kept_all)
-    decided, in_time = count(measures.decided), count(measures.decided_in_6_weeks)
-    days = np.bincount(group_of_case, weights=measures.weeks_days, minlength=groups).tolist()
+    counts = {
+        "cases": np.bincount(group_of_case, minlength=groups).tolist(),
+        "issued": count(measures.issued),
+        "within": count(measures.within_20_weeks),
+        "issued_kept": count(measures.issued & kept),
+        "within_kept": count(measures.within_20_weeks & kept),
+        "issued_kept_all": count(measures.issued & kept_all),
+        "within_kept_all": count(measures.within_20_weeks & kept_all),
+        "decided": count(measures.decided),
+        "in_time": count(measures.decided_in_6_weeks),
+        "days": np.bincount(group_of_case, weights=measures.weeks_days, minlength=groups).tolist(),
+    }
+    return figures_of(counts, groups)
+
+
+#: What the fixed figures are made of, per group of cases: cases, plans issued and within 20
+#: weeks (all; without recorded exceptions; without recorded or detected ones), decisions made
+#: and within 6 weeks, and the days from request to plan summed over the plans issued.
+COUNTS = (
+    "cases",
+    "issued",
+    "within",
+    "issued_kept",
+    "within_kept",
+    "issued_kept_all",
+    "within_kept_all",
+    "decided",
+    "in_time",
+    "days",
+)
+
+
+def figures_of(counts: dict[str, list], groups: int) -> list[dict]:
+    """The fixed figures of each group from its :data:`COUNTS` (however they were summed: over
+    a projection's arrays, or by a database over stored cases)."""
+    c = counts
     return [
         dict(
             zip(
                 FIGURES,
                 (
-                    cases[g],
-                    issued[g],
-                    within[g],
-                    percent(within[g], issued[g]),
-                    issued_kept[g],
-                    within_kept[g],
-                    percent(within_kept[g], issued_kept[g]),
-                    issued_kept_all[g],
-                    within_kept_all[g],
-                    percent(within_kept_all[g], issued_kept_all[g]),
-                    decided[g],
-                    in_time[g],
-                    percent(in_time[g], decided[g]),
-                    round(days[g] / issued[g] / 7, 1) if issued[g] else None,
+                    c["cases"][g],
+                    c["issued"][g],
+                    c["within"][g],
+                    percent(c["within"][g], c["issued"][g]),
+                    c["issued_kept"][g],
+                    c["within_kept"][g],
+                    percent(c["within_kept"][g], c["issued_kept"][g]),
+                    c["issued_kept_all"][g],
+                    c["within_kept_all"][g],
+                    percent(c["within_kept_all"][g], c["issued_kept_all"][g]),
+                    c["decided"][g],
+                    c["in_time"][g],
+                    percent(c["in_time"][g], c["decided"][g]),
+                    round(c["days"][g] / c["issued"][g] / 7, 1) if c["issued"][g] else None,
                 ),
                 strict=True,
             )

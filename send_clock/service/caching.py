@@ -18,11 +18,13 @@ False
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+import zlib
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
 from fastapi import Request, Response
+from fastapi.responses import StreamingResponse
 
 ICS = "text/calendar; charset=utf-8"
 
@@ -90,3 +92,64 @@ def _second(stamp: datetime) -> datetime:
     """HTTP dates have whole seconds, in UTC."""
     stamp = stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
     return stamp.replace(microsecond=0)
+
+
+def gzip_etag(etag: str) -> str:
+    """The entity tag of the gzip-compressed form of the body tagged ``etag``: a strong tag
+    names one representation (RFC 9110 8.8.3), and the compressed bytes are another."""
+    return etag[:-1] + '-gzip"'
+
+
+def accepts_gzip(headers: Mapping[str, str]) -> bool:
+    """Whether ``Accept-Encoding`` allows gzip (RFC 9110 12.5.3): named, or ``*``, without
+    ``q=0``."""
+    for item in headers.get("accept-encoding", "").split(","):
+        coding, _, params = item.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "x-gzip", "*"):
+            quality = params.strip().lower().removeprefix("q=") if params else "1"
+            try:
+                return float(quality) > 0
+            except ValueError:
+                return False
+    return False
+
+
+def stored_calendar_response(
+    request: Request,
+    etag: str,
+    modified: datetime,
+    cache: str,
+    sizes: tuple[int, int],
+    gzipped: Callable[[], bytes],
+) -> Response:
+    """:func:`calendar_response` for a body stored gzip-compressed (``gzipped()`` reads it;
+    ``sizes``: its length uncompressed and compressed): sent as it is to a client that
+    accepts gzip, uncompressed a piece at a time to one that does not; read only when sent."""
+    compressed = accepts_gzip(request.headers)
+    headers = {
+        "ETag": gzip_etag(etag) if compressed else etag,
+        "Last-Modified": format_datetime(_second(modified), usegmt=True),
+        "Cache-Control": cache,
+        "Vary": "Accept-Encoding",
+    }
+    if not_modified(request.headers, etag, modified) or not_modified(
+        request.headers, gzip_etag(etag), modified
+    ):
+        return Response(status_code=304, headers=headers)
+    size, gzip_size = sizes
+    headers["Content-Length"] = str(gzip_size if compressed else size)
+    if compressed:
+        headers["Content-Encoding"] = "gzip"
+    if request.method == "HEAD":
+        return Response(media_type=ICS, headers=headers)
+    body = gzipped()
+    if compressed:
+        return Response(body, media_type=ICS, headers=headers)
+    return StreamingResponse(_gunzip(body), media_type=ICS, headers=headers)
+
+
+def _gunzip(body: bytes, piece: int = 1 << 20):
+    unpack = zlib.decompressobj(wbits=31)
+    for start in range(0, len(body), piece):
+        yield unpack.decompress(body[start : start + piece])
+    yield unpack.flush()

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -128,6 +129,24 @@ class IcalSequenceRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class FeedCacheRow(Base):
+    """A team feed as last served, gzip-compressed, and the ``key`` of the data it was made
+    from (today's date, the last case change, the feed): while the key holds, every worker
+    serves these bytes (or answers 304) without building the feed again."""
+
+    __tablename__ = "feed_cache"
+
+    feed_id: Mapped[int] = mapped_column(
+        ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(64))
+    etag: Mapped[str] = mapped_column(String(80))
+    modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: the length of the uncompressed body
+    size: Mapped[int] = mapped_column(Integer)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class UserRow(Base):
     """A member of staff who signs in to the web pages."""
 
@@ -165,6 +184,14 @@ class CaseProjectionRow(Base):
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
     final_issued: Mapped[bool] = mapped_column(Boolean, default=False)
     final_within_20_weeks: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: what the breach report's figures count per case (over all time), so that the database
+    #: can sum them: days from received to the final plan (NULL: none issued), the decision
+    #: made and made within 6 weeks, a detected school closure at the final plan (with
+    #: ``final_excepted`` and ``closure_checks_skipped``)
+    final_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    decided: Mapped[bool] = mapped_column(Boolean, default=False)
+    decided_in_6_weeks: Mapped[bool] = mapped_column(Boolean, default=False)
+    final_detected: Mapped[bool] = mapped_column(Boolean, default=False)
     next_milestone: Mapped[str | None] = mapped_column(String(100), nullable=True)
     next_due: Mapped[date | None] = mapped_column(Date, nullable=True)
     next_projected: Mapped[date | None] = mapped_column(Date, nullable=True)

@@ -20,14 +20,12 @@ from datetime import date
 from functools import cache
 from types import SimpleNamespace
 
-import numpy as np
 from sqlalchemy import Integer, Select, and_, exists, extract, false, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from ..calendars import load_calendar
-from ..timelines import STATUSES, Case, MilestoneStatus, Schedule, load_process
-from ..timelines.projector import NOT_APPLICABLE, Projection
+from ..timelines import Case, MilestoneStatus, Schedule, load_process
 from .models import (
     CaseloadGenerationRow,
     CaseProjectionRow,
@@ -577,139 +575,88 @@ def officers(session: Session, process: str | None = None) -> list[str]:
     return sorted(session.scalars(query))
 
 
-# -- the breach report and the team feed -------------------------------------------------------
-def stored_batches(session: Session, as_of: date) -> tuple[list, int]:
-    """The stored cases as breach-report batches (one per process and calendar), rebuilt from
-    their stored milestones, and how many cases could not be projected: what
-    :func:`send_clock.reports.summarise` reads."""
-    from ..reports.batches import CaseBatch
-
-    rejected = session.scalar(select(func.count()).where(CaseProjectionRow.error.is_not(None)))
+# -- the team feed -------------------------------------------------------
+def open_schedules(session: Session, as_of: date) -> list[tuple[str, Schedule]]:
+    """Every case's open milestones (no actual date, applicable, something left to do), as
+    ``(ref, schedule)`` for the team feed; each schedule holds its open milestones only. Read
+    as plain columns, one row per open milestone."""
+    m, projection = MilestoneProjectionRow, CaseProjectionRow
     query = (
         select(
+            CaseRow.id,
+            CaseRow.ref,
             CaseRow.process,
             CaseRow.calendar,
-            CaseRow.ref,
-            MilestoneProjectionRow.milestone,
-            MilestoneProjectionRow.due,
-            MilestoneProjectionRow.actual,
-            MilestoneProjectionRow.status,
-            MilestoneProjectionRow.days_late,
-            MilestoneProjectionRow.conditional,
-            MilestoneProjectionRow.closure_skipped,
-            CaseProjectionRow.closed,
+            CaseRow.received,
+            projection.outcomes,
+            *(getattr(m, name) for name in _MILESTONE_COLUMNS),
         )
-        .join(MilestoneProjectionRow, MilestoneProjectionRow.case_id == CaseRow.id)
-        .join(CaseProjectionRow, CaseProjectionRow.case_id == CaseRow.id)
-        .order_by(CaseRow.process, CaseRow.calendar, CaseRow.id)
+        .join(projection, projection.case_id == CaseRow.id)
+        .join(m, m.case_id == CaseRow.id)
+        .where(m.actual.is_(None), m.status.not_in(("not_applicable", "unrecorded")))
+        .order_by(CaseRow.id, m.position)
     )
-    groups: dict[tuple[str, str], list] = defaultdict(list)
+    schedules: list[tuple[str, Schedule]] = []
+    milestones: list[MilestoneStatus] = []
+    definitions: dict[tuple, object] = {}  # (process, milestone, received) -> milestone then
+    processes, calendars = _Loaded(load_process), _Loaded(load_calendar)
+    current = None
     for row in session.execute(query):
-        groups[(row.process, row.calendar)].append(row)
-    batches = []
-    for (process_id, calendar_id), rows in groups.items():
-        projection, refs = _projection(process_id, calendar_id, rows, as_of)
-        batches.append(CaseBatch(projection, refs, source="store"))
-    return batches, rejected
-
-
-def _projection(process_id: str, calendar_id: str, rows: list, as_of: date):
-    process = load_process(process_id)
-    refs = list(dict.fromkeys(row.ref for row in rows))
-    position = {ref: index for index, ref in enumerate(refs)}
-    size = len(refs)
-    columns = {
-        name: {m: np.full(size, fill, dtype=dtype) for m in process.ids}
-        for name, fill, dtype in (
-            ("due", np.datetime64("NaT"), "datetime64[D]"),
-            ("actual", np.datetime64("NaT"), "datetime64[D]"),
-            ("status", NOT_APPLICABLE, np.int8),
-            ("days_late", -1, np.int64),
-            ("conditional", False, bool),
-            ("closure_skipped", False, bool),
-        )
-    }
-    closed = np.zeros(size, dtype=bool)
-    codes = {name: code for code, name in enumerate(STATUSES)}
-    for row in rows:
-        at, milestone = position[row.ref], row.milestone
-        if milestone not in columns["due"]:
+        if row.id != current:
+            current, milestones = row.id, []
+            process = processes[row.process]
+            case = Case(row.received, case_id=row.ref)
+            schedule = Schedule(
+                process, calendars[row.calendar], case, as_of, (), json.loads(row.outcomes)
+            )
+            schedules.append((row.ref, schedule, milestones))
+        if row.milestone not in process.ids:
             continue  # a milestone the process no longer has
-        if row.due is not None:
-            columns["due"][milestone][at] = row.due
-        if row.actual is not None:
-            columns["actual"][milestone][at] = row.actual
-        columns["status"][milestone][at] = codes[row.status]
-        columns["days_late"][milestone][at] = -1 if row.days_late is None else row.days_late
-        columns["conditional"][milestone][at] = row.conditional
-        columns["closure_skipped"][milestone][at] = row.closure_skipped
-        closed[at] = row.closed
-    unknown = {m: np.full(size, np.datetime64("NaT"), "datetime64[D]") for m in process.ids}
-    projection = Projection(
-        process=process,
-        calendar=load_calendar(calendar_id),
-        as_of=as_of,
-        due=columns["due"],
-        target=unknown,
-        earliest=unknown,
-        projected=unknown,
-        actual=columns["actual"],
-        status=columns["status"],
-        days_late=columns["days_late"],
-        conditional=columns["conditional"],
-        closure_window={m: np.full(size, -1) for m in process.ids},
-        closure_skipped=columns["closure_skipped"],
-        closed=closed,
-        outcomes={},
-        recorded={},
-        errors=np.full(size, None, dtype=object),
+        key = (row.process, row.milestone, row.received)
+        milestone = definitions.get(key)
+        if milestone is None:
+            milestone = definitions[key] = process.milestone(row.milestone).at(row.received)
+        milestones.append(_milestone_status(milestone, row))
+    return [(ref, replace(schedule, milestones=tuple(found))) for ref, schedule, found in schedules]
+
+
+class _Loaded(dict):
+    """Processes (or calendars) by id, each loaded once per request."""
+
+    def __init__(self, load):
+        super().__init__()
+        self.load = load
+
+    def __missing__(self, key: str):
+        found = self[key] = self.load(key)
+        return found
+
+
+def open_case_count(session: Session) -> int:
+    """How many cases have a milestone without a date that applies to them: the cases a team
+    feed says it covers."""
+    m = MilestoneProjectionRow
+    return session.scalar(
+        select(func.count(m.case_id.distinct())).where(
+            m.actual.is_(None), m.status != "not_applicable"
+        )
     )
-    return projection, np.array(refs, dtype=str)
 
 
-def open_schedules(session: Session, as_of: date) -> list[tuple[str, Schedule]]:
-    """Every case's open milestones (no actual date, applicable), as ``(ref, schedule)`` for
-    the team feed; each schedule holds its open milestones only."""
-    query = (
-        select(CaseRow, CaseProjectionRow.outcomes, MilestoneProjectionRow)
-        .join(CaseProjectionRow, CaseProjectionRow.case_id == CaseRow.id)
-        .join(MilestoneProjectionRow, MilestoneProjectionRow.case_id == CaseRow.id)
-        .where(
-            and_(
-                MilestoneProjectionRow.actual.is_(None),
-                MilestoneProjectionRow.status != "not_applicable",
-            )
-        )
-        .order_by(CaseRow.id, MilestoneProjectionRow.position)
-    )
-    found: dict[int, tuple] = {}
-    for case, outcomes, row in session.execute(query):
-        if case.id not in found:
-            found[case.id] = (case, json.loads(outcomes), [])
-        found[case.id][2].append(row)
-    schedules = []
-    for case, outcomes, rows in found.values():
-        process = load_process(case.process)
-        milestones = tuple(
-            _milestone_status(process, row) for row in rows if row.milestone in process.ids
-        )
-        schedules.append(
-            (
-                case.ref,
-                Schedule(
-                    process,
-                    load_calendar(case.calendar),
-                    Case(case.received, case_id=case.ref),
-                    as_of,
-                    milestones,
-                    outcomes,
-                ),
-            )
-        )
-    return schedules
+_MILESTONE_COLUMNS = (
+    "milestone",
+    "due",
+    "target",
+    "earliest",
+    "projected",
+    "status",
+    "days_late",
+    "conditional",
+    "exceptions",
+)
 
 
-def _milestone_status(process, row: MilestoneProjectionRow) -> MilestoneStatus:
+def _milestone_status(milestone, row) -> MilestoneStatus:
     exceptions = json.loads(row.exceptions) if row.exceptions else []
     for exception in exceptions:
         if exception["window"]:
@@ -717,12 +664,12 @@ def _milestone_status(process, row: MilestoneProjectionRow) -> MilestoneStatus:
                 key: date.fromisoformat(value) for key, value in exception["window"].items()
             }
     return MilestoneStatus(
-        milestone=process.milestone(row.milestone),
+        milestone=milestone,
         due=row.due,
         target=row.target,
         earliest=row.earliest,
         projected=row.projected,
-        actual=row.actual,
+        actual=None,
         status=row.status,
         days_late=row.days_late,
         conditional=row.conditional,

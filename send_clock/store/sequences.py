@@ -20,14 +20,17 @@ def load_sequences(
     keeps apart feeds that show the same event differently (the team feed labels each event
     with its case), so that serving one does not raise the other's SEQUENCE."""
     prefix = namespace + prefix
-    query = select(IcalSequenceRow)
+    # plain columns, one query: a team feed has a SEQUENCE per open milestone of every case
+    row = IcalSequenceRow
+    query = select(row.uid, row.sequence, row.fingerprint, row.updated_at)
     if prefix:
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(IcalSequenceRow.uid.like(f"{escaped}%", escape="\\"))
+    cut = len(namespace)
     return {
-        row.uid[len(namespace) :]: (row.sequence, row.fingerprint, row.updated_at)
-        for row in session.scalars(query)
-        if row.uid.startswith(namespace)
+        uid[cut:]: (sequence, fingerprint, updated_at)
+        for uid, sequence, fingerprint, updated_at in session.execute(query)
+        if uid.startswith(namespace)
     }
 
 
@@ -59,7 +62,8 @@ def save_sequences(
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(IcalSequenceRow).values(changed)
+    # one statement, sent as batches of rows (executemany): a first team feed saves them all
+    statement = insert(IcalSequenceRow)
     statement = statement.on_conflict_do_update(
         index_elements=[IcalSequenceRow.uid],
         set_={
@@ -68,4 +72,4 @@ def save_sequences(
             "updated_at": statement.excluded.updated_at,
         },
     )
-    session.execute(statement)
+    session.execute(statement, changed)

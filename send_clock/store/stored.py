@@ -113,6 +113,12 @@ def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_o
                 "closed": bool(batch.projection.closed[position]),
                 "final_issued": bool(measures.issued[position]),
                 "final_within_20_weeks": bool(measures.within_20_weeks[position]),
+                "final_days": int(measures.weeks_days[position])
+                if measures.issued[position]
+                else None,
+                "decided": bool(measures.decided[position]),
+                "decided_in_6_weeks": bool(measures.decided_in_6_weeks[position]),
+                "final_detected": bool(measures.detected_case[position]),
                 "final_excepted": bool(excepted[position]),
                 "closure_checks_skipped": bool(skipped_checks[position]),
                 "urgent_milestone": urgent_milestone,
@@ -202,6 +208,10 @@ def _failed(state: CaseState, as_of: date, reason: str) -> dict:
         "closed": False,
         "final_issued": False,
         "final_within_20_weeks": False,
+        "final_days": None,
+        "decided": False,
+        "decided_in_6_weeks": False,
+        "final_detected": False,
         "final_excepted": False,
         "closure_checks_skipped": False,
         "urgent_milestone": None,

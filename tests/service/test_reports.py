@@ -101,3 +101,26 @@ def test_import_needs_a_write_token_and_a_csv(api):
 def test_report_over_no_cases(api):
     summary = api.client.get("/v1/reports/breaches?as_of=2026-02-01", headers=api.read).json()
     assert summary["cases"] == 0 and summary["final_plans_within_20_weeks_pct"] is None
+
+
+def test_todays_report_read_from_stored_rows_is_the_projected_one(api):
+    """Today's report is summed by the database (on PostgreSQL the worklists are written as
+    JSON by it and put into the answer as they are): the answer is what projecting every
+    stored case gives, key for key."""
+    from datetime import date
+
+    from send_clock.reports import summarise
+    from send_clock.store.cases import all_cases
+    from send_clock.store.projection import batches_of
+
+    assert api.import_csv(GOOD)["state"] == "succeeded"
+    api.case(ref="EHC-OPEN-1", received="2025-09-15")  # overdue milestones to list
+    answer = api.client.get("/v1/reports/breaches", headers=api.read)
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+    today = date.today()
+    with api.store.session() as session:
+        batches, rejected = batches_of(all_cases(session), today)
+    expected = {"as_of": today.isoformat(), **summarise(batches, rows_rejected=rejected)}
+    del expected["rows_withdrawn"], expected["rows_historical"], expected["period"]
+    assert answer.json() == expected
+    assert answer.json()["overdue_count"] > 0

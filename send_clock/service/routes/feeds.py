@@ -11,20 +11,31 @@ are answered 304.
 
 from __future__ import annotations
 
+import hashlib
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
 
 from ...calendars import load_calendar
-from ...ical import calendar_feed, events_feed, schedule_feed, sequences_of
+from ...ical import calendar_feed, schedule_feed, sequences_of
+from ...ical.feed import empty_note
+from ...ical.timeline import team_description, team_events
+from ...ical.writer import feed_chunks
 from ...store import cases as store
-from ...store import queries, tokens
+from ...store import feedcache, queries, tokens
 from ...store.sequences import load_sequences, save_sequences
 from ...store.stored import ensure_current
 from ...timelines import load_process, project
 from ..auth import Writer
-from ..caching import PRIVATE, PUBLIC, calendar_response, options_response
+from ..caching import (
+    PRIVATE,
+    PUBLIC,
+    calendar_response,
+    options_response,
+    stored_calendar_response,
+)
 from ..openapi import FEED_RESPONSES, TERMS_RESPONSES
 from ..schemas import FeedCreated, Id
 from .reference import bundled_calendar
@@ -33,6 +44,7 @@ router = APIRouter(tags=["feeds"])
 #: Routes without a bearer token: a calendar app cannot send one.
 public = APIRouter(tags=["feeds"])
 TEAM = "team:"  # the team feed's SEQUENCE namespace
+TEAM_NAME = "Open SEN deadlines"
 FEED = "/feeds/{token}.ics"
 TERMS = "/calendars/{calendar_id}.ics"
 
@@ -61,21 +73,65 @@ def feed(token: str, request: Request):
                 schedule, state.ref, domain=settings.ical_domain, previous=known, stamp=now
             )
         else:
-            namespace = TEAM
-            pairs = queries.open_schedules(session, now.date())  # stored rows: nothing projected
-            changed = queries.last_change(session) or row.created_at
-            known = load_sequences(session, namespace=namespace)
-            calendar = events_feed(
-                pairs,
-                domain=settings.ical_domain,
-                previous=known,
-                stamp=now,
-                empty_on=row.created_at.date(),
-            )
+            return _team_feed(request, session, row, now)
         served = sequences_of(calendar)
         save_sequences(session, served, known, namespace)
     modified = max([changed, *(entry[2] for entry in served.values() if entry[2])])
     return calendar_response(request, calendar.to_ical(), modified, PRIVATE)
+
+
+def _team_feed(request: Request, session, row, now: datetime) -> Response:
+    """The team feed: served from its stored copy while the cases and the day are as they were
+    when it was built (a conditional request then costs two small queries), else built again
+    from the stored rows and stored for every worker."""
+    domain = request.app.state.settings.ical_domain
+    key = feedcache.feed_key(session, now.date(), domain, row.created_at.date().isoformat())
+    entry = feedcache.cached(session, row.id)
+    if entry is None or entry.key != key:
+        entry = _build_team_feed(session, row, now, key, domain)
+    return stored_calendar_response(
+        request,
+        entry.etag,
+        entry.modified,
+        PRIVATE,
+        (entry.size, entry.gzip_size),
+        lambda: feedcache.cached_body(session, row.id),
+    )
+
+
+def _build_team_feed(session, row, now: datetime, key: str, domain: str):
+    """Write the team feed from the stored rows (each event as text, see
+    :mod:`send_clock.ical.writer`), hashing and compressing it as it is written; load the
+    SEQUENCEs in one query and save the changed ones in one statement."""
+    known = load_sequences(session, namespace=TEAM)
+    served: dict = {}
+    chunks = feed_chunks(
+        TEAM_NAME,
+        team_description(queries.open_case_count(session)),
+        team_events(queries.open_schedules(session, now.date()), domain=domain),
+        served=served,
+        stamp=now,
+        previous=known,
+        placeholder=empty_note(TEAM_NAME, row.created_at.date(), domain),
+    )
+    digest, packer, size, packed = hashlib.sha256(), zlib.compressobj(6, zlib.DEFLATED, 31), 0, []
+    for chunk in chunks:
+        digest.update(chunk)
+        size += len(chunk)
+        packed.append(packer.compress(chunk))
+    packed.append(packer.flush())
+    save_sequences(session, served, known, TEAM)
+    changed = queries.last_change(session) or row.created_at
+    body = b"".join(packed)
+    entry = feedcache.CachedFeed(
+        key,
+        '"' + digest.hexdigest()[:32] + '"',  # as etag_of(body) would say
+        max([changed, *(state[2] for state in served.values())]),
+        size,
+        len(body),
+    )
+    feedcache.keep(session, row.id, entry, body)
+    return entry
 
 
 @router.options(FEED, include_in_schema=False)
