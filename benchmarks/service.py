@@ -30,6 +30,7 @@ machine's cores: compare ratios, not absolute numbers.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -40,6 +41,8 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -202,10 +205,14 @@ class Server:
     def stop(self) -> None:
         self._running = False
         self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=60)
+        try:  # a request still being computed is not waited for long
+            self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
+            for pid in descendants(self.process.pid):
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
             self.process.kill()
+            self.process.wait()
 
 
 def descendants(pid: int) -> list[int]:
@@ -265,6 +272,8 @@ def wrk(url: str, script: str, seconds: float, connections: int, threads: int = 
         raise RuntimeError(f"wrk failed: {(result.stderr or result.stdout).strip()[:200]}")
     line = next(x for x in result.stdout.splitlines() if x.startswith("JSON "))
     figures = json.loads(line[5:])
+    if not figures["requests"]:
+        raise RuntimeError(f"no answer within {max(1, round(seconds))} s")
     figures["rps"] = figures["requests"] / figures["seconds"]
     return figures
 
@@ -283,10 +292,14 @@ def timed(client: httpx.Client, path: str, runs: int, budget: float = 60, **kwar
     times = []
     for _ in range(runs):
         started = time.perf_counter()
+        # a whole-request deadline (httpx's timeouts are per read): the answer or nothing
+        pool = ThreadPoolExecutor(1)
         try:
-            response = client.get(path, timeout=120, **kwargs)
-        except httpx.TimeoutException:
+            response = pool.submit(client.get, path, **kwargs).result(timeout=120)
+        except FutureTimeout:
             raise RuntimeError("no answer within 120 s") from None
+        finally:
+            pool.shutdown(wait=False)  # a request still running ends with its server
         times.append(time.perf_counter() - started)
         if response.status_code != 200:
             raise RuntimeError(f"HTTP {response.status_code}: {response.text[:150]}")
