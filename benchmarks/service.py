@@ -181,15 +181,21 @@ class Server:
         self.peak_rss_mb = 0.0  # of any worker (the supervisor of several too)
         self.peak_job_rss_mb = 0.0  # of an import job's own process
         self._running = True
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
+        # Starting may migrate the database and bring every stored status up to today.
+        deadline = time.monotonic() + 900
+        while True:
             if self.process.poll() is not None:
-                raise SystemExit(f"the server exited: {self.log.read_text()}")
+                raise SystemExit(f"the server exited: {self.log.read_text()[-2000:]}")
             try:
                 if httpx.get(f"{self.base}/health", timeout=2).status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.3)
+            if time.monotonic() > deadline:
+                self.process.kill()
+                raise SystemExit(
+                    f"the server did not start in 900 s: {self.log.read_text()[-2000:]}"
+                )
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
 
