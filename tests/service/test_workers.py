@@ -174,6 +174,14 @@ def _start_large_import(env: dict, tmp_path: Path, *serve_args: str):
     headers = {"Authorization": f"Bearer {token.strip()}"}
     rows = "".join(f"BIG-{n},2025-{1 + n % 12:02d}-{1 + n % 28:02d}\n" for n in range(50_000))
     server, base = _serve(env, tmp_path / "log", *serve_args)
+    try:
+        return _running_import(server, base, headers, rows)
+    except BaseException:
+        _stop(server, tmp_path / "log")
+        raise
+
+
+def _running_import(server, base: str, headers: dict, rows: str):
     accepted = httpx.post(
         f"{base}/v1/cases/import",
         headers={**headers, "Content-Type": "text/csv"},
