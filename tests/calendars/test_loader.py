@@ -60,6 +60,7 @@ def test_bundled_ids():
         "northern-ireland",
         "northern-ireland-de",
         "scotland",
+        "shetland",
         "surrey",
     ]
 

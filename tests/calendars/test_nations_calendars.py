@@ -3,6 +3,8 @@ arithmetic, their terms come with a source and a status, and what is not confirm
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from send_clock.calendars import load_calendar
@@ -15,7 +17,15 @@ AUTHORITIES = {
     "cardiff": ("england-and-wales", "2025-09-01", "2026-07-20", "official"),
     "edinburgh": ("scotland", "2025-08-13", "2026-06-26", "press-sourced"),
     "northern-ireland-de": ("northern-ireland", "2025-09-01", "2026-06-30", "official"),
+    "shetland": (
+        "scotland",
+        "2025-08-18",
+        "2027-07-02",
+        "school-sourced 2025-26, official 2026-27",
+    ),
 }
+# Calendars whose 2026-27 year was not found in a published source: their notes say so.
+MISSING_2026_27 = ("cardiff", "edinburgh", "northern-ireland-de")
 
 
 @pytest.mark.parametrize("calendar_id", sorted(AUTHORITIES))
@@ -25,8 +35,47 @@ def test_authority_calendars_have_coverage_source_and_status(calendar_id):
     assert calendar.jurisdiction == jurisdiction
     assert calendar.coverage == (d(first), d(last))
     assert calendar.status == status
-    assert all("retrieved 2026-12-01" in year.source for year in calendar.years)
-    assert "UNCONFIRMED" in calendar.notes  # a year that could not be confirmed says so
+    assert all(re.search(r"retrieved 2026-12-0[12]", year.source) for year in calendar.years)
+
+
+@pytest.mark.parametrize("calendar_id", MISSING_2026_27)
+def test_a_year_that_could_not_be_confirmed_says_so(calendar_id):
+    calendar = load_calendar(calendar_id)
+    assert "2026-27" in calendar.notes and "UNCONFIRMED" in calendar.notes
+    assert calendar.coverage[1] < d("2026-08-01")
+
+
+def test_scotland_has_an_authority_with_2025_26_and_2026_27():
+    calendar = load_calendar("shetland")
+    assert [year.label for year in calendar.years] == ["2025-26", "2026-27"]
+    assert [year.status for year in calendar.years] == ["school-sourced", "official"]
+    assert "shetland.gov.uk" in calendar.years[1].source
+
+
+def test_shetland_term_weeks_skip_the_holiday_between_terms_1_and_2():
+    # "Term 1 Wednesday 19 August 2026 to Friday 9 October 2026 ... Term 2 Wednesday 28 October
+    # 2026"; in-service Monday 26 and Tuesday 27 October. The fortnight between the terms is a
+    # holiday, so one term week from Friday 9 Oct lands five term weekdays later, Friday 30 Oct
+    # (26, 27, 28, 29, 30). School days skip the two in-service days: 5 school days from Fri 9 Oct
+    # are 28, 29, 30 Oct, 2, 3 Nov.
+    calendar = load_calendar("shetland")
+    assert calendar.add(d("2026-10-09"), 1, "term-weeks") == d("2026-10-30")
+    assert calendar.add(d("2026-10-09"), 5, "school-days") == d("2026-11-03")
+
+
+def test_shetland_occasional_holidays_are_not_school_days():
+    # "Occasional Holiday Dates: Wednesday 27 January 2027, Friday 12 February 2027, Monday 15
+    # February 2027 ..."; in-service Tuesday 16 February 2027. From Thursday 11 February 2027, one
+    # school day is Wednesday 17 February (12, 15 and 16 are not school days).
+    calendar = load_calendar("shetland")
+    assert calendar.add(d("2027-02-11"), 1, "school-days") == d("2027-02-17")
+    assert calendar.add(d("2027-01-26"), 1, "school-days") == d("2027-01-28")
+
+
+def test_shetland_2025_26_meets_2026_27_across_the_summer():
+    # Term 4 2026 ends Friday 3 July 2026; in-service 17-18 August 2026, pupils from Wednesday
+    # 19 August. One school day from 3 July 2026 is 19 August 2026.
+    assert load_calendar("shetland").add(d("2026-07-03"), 1, "school-days") == d("2026-08-19")
 
 
 def test_scottish_working_days_skip_st_andrews_day_substitute():

@@ -25,6 +25,7 @@ IDS = [
     "northern-ireland",
     "northern-ireland-de",
     "scotland",
+    "shetland",
     "surrey",
 ]
 
