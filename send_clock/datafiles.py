@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
 from .dates import parse_date
@@ -42,9 +43,11 @@ FILE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 # -- finding files -----------------------------------------------------------------------------
-def bundled_files(package: str) -> dict[str, Path]:
+@cache
+def bundled_files(package: str) -> Mapping[str, Path]:
     """The ``data/*.toml`` files bundled with ``package``, by id (the file name without
-    ``.toml``).
+    ``.toml``). Listed once: every request that names a process or calendar looks it up here,
+    and listing the folder cost more than projecting a case.
 
     >>> sorted(bundled_files("send_clock.timelines"))[0], "england-ehcna" in bundled_files(
     ...     "send_clock.timelines")
@@ -58,11 +61,13 @@ def _bundled_files(package: str) -> dict[str, Path]:
     # Listed once per process: the package's files do not change while it runs, and every
     # load (several per HTTP request) looks a name up here.
     folder = resources.files(package) / "data"
-    return {
-        Path(str(entry)).stem: Path(str(entry))
-        for entry in folder.iterdir()
-        if entry.name.endswith(".toml")
-    }
+    return MappingProxyType(
+        {
+            Path(str(entry)).stem: Path(str(entry))
+            for entry in folder.iterdir()
+            if entry.name.endswith(".toml")
+        }
+    )
 
 
 class DataFiles(Generic[T]):
@@ -104,7 +109,8 @@ class DataFiles(Generic[T]):
 
     def bundled(self) -> list[T]:
         """Every bundled file, loaded, in the order of :meth:`ids`."""
-        return [self.load(file_id) for file_id in self.ids()]
+        files = bundled_files(self.package)  # listed once, not once per file (every page's)
+        return [self._bundled(str(files[file_id])) for file_id in sorted(files)]
 
     def load(self, ref: str | Path | T) -> T:
         """``ref`` itself when it is already loaded, else the bundled file of that id, else the

@@ -16,6 +16,7 @@ False
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -23,7 +24,7 @@ from functools import cached_property
 import numpy as np
 from dateutil.relativedelta import relativedelta
 
-from ..errors import CalendarError, InputError
+from ..errors import CalendarError, InputError, SendClockError
 from . import bankholidays
 from .dayindex import DayIndex, day_number, from_day_number, weekday_numbers, without
 from .units import (
@@ -253,6 +254,54 @@ class Calendar:
         except CalendarError as error:
             raise type(error)(f"{describe(amount, unit)} from {start}: {error}") from None
 
+    def adder(self, amount: int, unit: str) -> Callable[[date], date]:
+        """``lambda start: self.add(start, amount, unit)``, with the unit and its day index
+        looked up once: for counting many dates one at a time (one case's timeline counts a
+        few dozen). Same results and errors as :meth:`add`.
+
+        >>> from send_clock.calendars import load_calendar
+        >>> six_weeks = load_calendar("england-and-wales").adder(6, "weeks")
+        >>> six_weeks(date(2025, 9, 15))
+        datetime.date(2025, 10, 27)
+        """
+        key = (amount, unit)
+        found = self._adders.get(key)
+        if found is None:
+            found = self._adders[key] = self._make_adder(amount, unit)
+        return found
+
+    @cached_property
+    def _adders(self) -> dict[tuple[int, str], Callable[[date], date]]:
+        return {}
+
+    def _make_adder(self, amount: int, unit: str) -> Callable[[date], date]:
+        def slow(start: date) -> date:
+            return self.add(start, amount, unit)
+
+        try:
+            unit, amount = parse_unit(unit), _whole(amount)
+            if abs(amount) > MAX_AMOUNT:
+                return slow
+            if unit in (DAYS, WEEKS, MONTHS):
+                delta = (
+                    relativedelta(months=amount)
+                    if unit == MONTHS
+                    else timedelta(days=amount * (7 if unit == WEEKS else 1))
+                )
+                count = _plus(delta)
+            else:
+                count = _steps(self._index(unit), amount * (5 if unit == TERM_WEEKS else 1))
+        except SendClockError:  # no such unit, or no day index for it: add says why
+            return slow
+
+        def fast(start: date) -> date:
+            try:
+                return count(start)
+            except (SendClockError, OverflowError, ValueError):
+                return slow(start)  # raises add's own error, with its message
+
+        return fast
+
     def between(self, start: date, end: date, unit: str) -> int:
         """How many whole units lie from ``start`` to ``end``: the inverse of :meth:`add`, so
         ``between(d, add(d, n)) == n`` for every n ≥ 0."""
@@ -377,6 +426,15 @@ class Calendar:
 
     def term_containing(self, day: date) -> Term | None:
         return next((term for term in self.terms if term.start <= day <= term.end), None)
+
+
+def _plus(delta: timedelta | relativedelta) -> Callable[[date], date]:
+    return lambda start: start + delta
+
+
+def _steps(index: DayIndex, count: int) -> Callable[[date], date]:
+    step = index.step
+    return lambda start: step(start, count)
 
 
 def _whole(amount) -> int:

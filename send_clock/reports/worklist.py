@@ -22,15 +22,63 @@ Used by ``send-clock breaches --by case`` and, from the same batches, by the ser
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import InputError
+from ..timelines import Schedule
 from ..timelines.projector import STATUSES
+from ..timelines.schedule import MilestoneStatus
 from .batches import CaseBatch
 from .summary import OPEN_STATUSES, open_cases
 
+#: The order of urgency of an open case's worst milestone (the breach report's order).
+URGENCY = OPEN_STATUSES
+
 COLUMNS = ("case_id", "officer", "process", "milestone", "title", "due", "status", "days_late")
+
+
+@dataclass(frozen=True)
+class CaseStanding:
+    """Where one case stands, as the team's case list shows it: ``closed`` or the status of its
+    most urgent open milestone (``urgent``), and the open milestone due soonest
+    (``next_due``)."""
+
+    status: str
+    urgent: MilestoneStatus | None
+    next_due: MilestoneStatus | None
+
+    @property
+    def days_late(self) -> int | None:
+        return self.urgent.days_late if self.status == "overdue" and self.urgent else None
+
+
+def standing(schedule: Schedule) -> CaseStanding:
+    """Where the case of ``schedule`` stands (the service keeps it with the case's stored
+    projection, for its case list)."""
+    deadlines = [
+        m
+        for m in schedule.milestones
+        if m.id != schedule.process.start and not m.conditional and m.status != "not_applicable"
+    ]
+    # Open: not recorded, and not a family's period that ends by itself (met on its last day).
+    waiting = [
+        m
+        for m in deadlines
+        if m.actual is None and m.due is not None and m.status not in ("met", "late")
+    ]
+    if not waiting or (deadlines and deadlines[-1].actual is not None):
+        # Closed: the last milestone that applies is recorded (the breach report's rule).
+        return CaseStanding("closed", None, None)
+    ranked = [m for m in waiting if m.status in URGENCY]
+    urgent = min(
+        ranked,
+        key=lambda m: (URGENCY.index(m.status), -(m.days_late or 0), m.due),
+        default=None,
+    )
+    next_due = min(waiting, key=lambda m: m.due)
+    return CaseStanding(urgent.status if urgent else "pending", urgent, next_due)
 
 
 def parse_statuses(text: str) -> tuple[str, ...]:
@@ -54,7 +102,7 @@ def parse_statuses(text: str) -> tuple[str, ...]:
 def cases_to_chase(batches: Sequence[CaseBatch], statuses: Sequence[str]) -> list[dict]:
     """One row per open case whose most urgent milestone still to happen has one of
     ``statuses``; most urgent first (by status, then most days late, then case id)."""
-    parts = [_most_urgent(batch) for batch in batches]
+    parts = [most_urgent(batch) for batch in batches]
     parts = [part for part in parts if len(part["case_id"])]
     if not parts:
         return []
@@ -89,8 +137,9 @@ def _rows(columns: dict[str, np.ndarray], order: np.ndarray) -> list[dict]:
     ]
 
 
-def _most_urgent(batch: CaseBatch) -> dict[str, np.ndarray]:
-    """For each open case of ``batch`` with a milestone still to happen: that milestone, ranked."""
+def most_urgent(batch: CaseBatch) -> dict[str, np.ndarray]:
+    """For each open case of ``batch`` with a milestone still to happen: that milestone, ranked
+    (the stored projections keep it, for the worklists of the service's dashboard)."""
     projection, size = batch.projection, len(batch)
     rank_of_status = np.full(len(STATUSES), len(OPEN_STATUSES), dtype=np.int64)
     for rank, status in enumerate(OPEN_STATUSES):

@@ -78,6 +78,10 @@ class Store:
         #: the day this process last found the stored projections current (see
         #: :func:`send_clock.store.stored.ensure_current`)
         self.projections_checked: date | None = None
+        from .queries import Remembered
+
+        #: counts and dashboard figures, kept while the caseload is unchanged
+        self.remembered = Remembered()
 
     def unavailable(self) -> DatabaseUnavailable:
         return DatabaseUnavailable(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy import DateTime as _DateTime
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -61,7 +63,10 @@ class CaseRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
-    __table_args__ = (Index("ix_cases_process", "process"),)
+    __table_args__ = (
+        Index("ix_cases_process", "process"),
+        Index("ix_cases_officer", "officer"),
+    )
 
 
 class CaseRecordRow(Base):
@@ -168,11 +173,28 @@ class CaseProjectionRow(Base):
     statuses: Mapped[str] = mapped_column(Text, default="{}")
     #: JSON: branch -> value (or null), for the wording of conditional milestones
     outcomes: Mapped[str] = mapped_column(Text, default="{}")
+    #: an open case's most urgent milestone (the one ``open_status`` comes from, the earliest
+    #: due of those): the worklist by case, as ``breaches --by case`` lists it
+    urgent_milestone: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    urgent_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: where the case stands on the team's case list (:func:`send_clock.reports.worklist.standing`):
+    #: ``closed`` or its most urgent open status; the days late (overdue only), the due date of
+    #: that milestone, and the open milestone due soonest
+    standing: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    standing_days_late: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    standing_urgent_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    standing_next_milestone: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    standing_next_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: the final plan has a recorded exception to the 20-week limit (the DfE leaves it out)
+    final_excepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: some milestone's school-closure test could not be made (no term dates there)
+    closure_checks_skipped: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
         Index("ix_case_projections_as_of", "as_of"),
         Index("ix_case_projections_next_due", "next_due", "case_id"),
-        Index("ix_case_projections_open_status", "open_status"),
+        # the worklists by case, most urgent first: a dashboard reads the first rows only
+        Index("ix_case_projections_urgent", "open_status", "urgent_due", "case_id"),
     )
 
 
@@ -203,7 +225,25 @@ class MilestoneProjectionRow(Base):
     __table_args__ = (
         Index("ix_milestone_projections_status", "status", "case_id"),
         Index("ix_milestone_projections_worklist", "worklist", "due"),
+        # the status filter and its count: counted milestones only
+        Index(
+            "ix_milestone_projections_counted",
+            "status",
+            "case_id",
+            postgresql_where=text("conditional = false"),
+            sqlite_where=text("conditional = false"),
+        ),
     )
+
+
+class CaseloadGenerationRow(Base):
+    """One number, raised in the same transaction as every write of stored projections: while
+    it is unchanged, so is every count over them (see :mod:`send_clock.store.queries`)."""
+
+    __tablename__ = "caseload_generation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger)
 
 
 class JobRow(Base):

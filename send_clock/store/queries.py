@@ -12,19 +12,31 @@ case 50,000.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from dataclasses import dataclass
+import re
+import threading
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 from types import SimpleNamespace
 
 import numpy as np
-from sqlalchemy import Integer, Select, and_, exists, func, select
+from sqlalchemy import Integer, Select, and_, exists, extract, false, func, or_, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from ..calendars import load_calendar
 from ..timelines import STATUSES, Case, MilestoneStatus, Schedule, load_process
 from ..timelines.projector import NOT_APPLICABLE, Projection
-from .models import CaseProjectionRow, CaseRow, MilestoneProjectionRow
+from .models import (
+    CaseloadGenerationRow,
+    CaseProjectionRow,
+    CaseRow,
+    MilestoneProjectionRow,
+)
+
+#: counted milestones: not conditional (the same words as the partial index's, so it is used)
+COUNTED = MilestoneProjectionRow.conditional == false()
 
 
 @dataclass(frozen=True)
@@ -39,12 +51,14 @@ class CaseFilters:
     due_before: date | None = None
 
     def where(self, query: Select) -> Select:
+        """``query`` (over ``case_projections``, joined to ``cases`` when :attr:`on_cases`)
+        narrowed to the cases that match."""
         if self.status is not None:
             query = query.where(
                 exists().where(
-                    MilestoneProjectionRow.case_id == CaseRow.id,
+                    MilestoneProjectionRow.case_id == CaseProjectionRow.case_id,
                     MilestoneProjectionRow.status == self.status,
-                    MilestoneProjectionRow.conditional.is_(False),
+                    COUNTED,
                 )
             )
         if self.officer is not None:
@@ -55,15 +69,36 @@ class CaseFilters:
             query = query.where(CaseProjectionRow.next_due < self.due_before)
         return query
 
+    @property
+    def on_cases(self) -> bool:
+        """Whether a filter reads the ``cases`` table (a count without one does not join it)."""
+        return self.officer is not None or self.process is not None
 
-def _cases(*columns) -> Select:
-    return (
-        select(*columns)
-        .select_from(CaseRow)
-        .join(CaseProjectionRow, CaseProjectionRow.case_id == CaseRow.id)
-        # a case that cannot be projected (say a stored file that has gone) is left out
-        .where(CaseProjectionRow.error.is_(None))
-    )
+
+def _cases(*columns, on_cases: bool = True) -> Select:
+    query = select(*columns).select_from(CaseProjectionRow)
+    if on_cases:
+        query = query.join(CaseRow, CaseRow.id == CaseProjectionRow.case_id)
+    # a case that cannot be projected (say a stored file that has gone) is left out
+    return query.where(CaseProjectionRow.error.is_(None))
+
+
+#: what a case list shows of each case: no more is read
+LISTED = (
+    CaseRow.id,
+    CaseRow.ref,
+    CaseRow.process,
+    CaseRow.calendar,
+    CaseRow.received,
+    CaseRow.officer,
+    CaseRow.version,
+    CaseProjectionRow.statuses,
+    CaseProjectionRow.next_milestone,
+    CaseProjectionRow.next_due,
+    CaseProjectionRow.next_projected,
+    CaseProjectionRow.next_status,
+    CaseProjectionRow.error,
+)
 
 
 def list_cases(
@@ -76,11 +111,35 @@ def list_cases(
     """Up to ``limit`` cases matching ``filters`` with an id above ``after`` (the last id of
     the previous page), oldest first: each with its status counts and next deadline.
     ``offset`` skips that many more (it costs what it skips: prefer ``after``)."""
-    query = filters.where(_cases(CaseRow, CaseProjectionRow)).order_by(CaseRow.id)
+    return [_summary(row, row) for row in session.execute(_page(filters, after, limit, offset))]
+
+
+def page_of_cases(
+    session: Session,
+    filters: CaseFilters,
+    remembered: Remembered,
+    after: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[dict], int]:
+    """:func:`list_cases` and how many cases match (:func:`count_cases`, kept while the
+    caseload is unchanged): the page's own statement reads the caseload's generation too, so
+    a kept count costs no more round trip to the database."""
+    generation = select(CaseloadGenerationRow.generation).scalar_subquery().label("generation")
+    rows = session.execute(_page(filters, after, limit, offset).add_columns(generation)).all()
+    known = rows[0].generation if rows else None
+    total = count_cases(session, filters, remembered, known)
+    return [_summary(row, row) for row in rows], total
+
+
+def _page(filters: CaseFilters, after: int | None, limit: int, offset: int) -> Select:
+    # Ordered by the projection's key: the status filter's semi-join then walks two indexes in
+    # case order and stops at the page's last case.
+    query = filters.where(_cases(*LISTED)).order_by(CaseProjectionRow.case_id)
     query = query.limit(limit).offset(offset or None)
     if after is not None:
-        query = query.where(CaseRow.id > after)
-    return [_summary(case, projection) for case, projection in session.execute(query)]
+        query = query.where(CaseProjectionRow.case_id > after)
+    return query
 
 
 def list_cases_as_of(
@@ -119,11 +178,74 @@ def list_cases_as_of(
     ]
     page = [row for row in matching if after is None or row["case_id"] > after]
     page = page[offset : offset + limit]
-    return [_summary(by_id[row["case_id"]], SimpleNamespace(**row)) for row in page], len(matching)
+    summaries = [_summary(by_id[row["case_id"]], SimpleNamespace(**row)) for row in page]
+    return summaries, len(matching)
 
 
-def count_cases(session: Session, filters: CaseFilters = CaseFilters()) -> int:
-    return session.scalar(filters.where(_cases(func.count())))
+def count_cases(
+    session: Session,
+    filters: CaseFilters = CaseFilters(),
+    remembered: Remembered | None = None,
+    generation: int | None = None,
+) -> int:
+    """How many cases match ``filters`` (``remembered``: kept while the caseload is unchanged,
+    since a count reads every matching case; ``generation``: the caseload's, if just read)."""
+
+    def count() -> int:
+        if filters == CaseFilters(status=filters.status) and filters.status is not None:
+            # The status alone: the cases in the partial index, read from it alone (a case
+            # that cannot be projected has no stored milestones).
+            return session.scalar(
+                select(func.count(MilestoneProjectionRow.case_id.distinct())).where(
+                    MilestoneProjectionRow.status == filters.status, COUNTED
+                )
+            )
+        return session.scalar(filters.where(_cases(func.count(), on_cases=filters.on_cases)))
+
+    if remembered is None:
+        return count()
+    return remembered.get(session, ("count", filters), count, generation)
+
+
+class Remembered:
+    """Figures computed from the stored projections, kept while the caseload's generation (one
+    number that every write of stored projections raises, in its transaction) is unchanged: a
+    repeated count or dashboard then costs one look-up of that number. One per process; the
+    oldest of more than ``size`` are dropped."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self._values: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, key, compute, generation: int | None = None):
+        """The value kept for ``key``, or ``compute()`` kept; ``generation``: the caseload's,
+        when it was read just before (else it is read here)."""
+        # The generation is read before the figures, so that figures kept under a generation
+        # are never older than it.
+        if generation is None:
+            generation = session.scalar(select(CaseloadGenerationRow.generation))
+        if generation is None:  # a schema made without its migrations: nothing is kept
+            return compute()
+        with self._lock:
+            found = self._values.get(key)
+            if found is not None and found[0] == generation:
+                self._values.move_to_end(key)
+                return found[1]
+        value = compute()
+        with self._lock:
+            self._values[key] = (generation, value)
+            self._values.move_to_end(key)
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+        return value
+
+
+@cache
+def title(process_id: str, milestone: str) -> str:
+    """A milestone's title. Kept for the process's life: a stored case names a bundled
+    process by its id, and loading one looks through the bundled files (a page's cost)."""
+    return load_process(process_id).milestone(milestone).title
 
 
 def _summary(case: CaseRow, projection: CaseProjectionRow) -> dict:
@@ -131,7 +253,7 @@ def _summary(case: CaseRow, projection: CaseProjectionRow) -> dict:
     if projection.next_milestone is not None:
         following = {
             "milestone": projection.next_milestone,
-            "title": load_process(case.process).milestone(projection.next_milestone).title,
+            "title": title(case.process, projection.next_milestone),
             "due": projection.next_due,
             "projected": projection.next_projected,
             "status": projection.next_status,
@@ -154,20 +276,24 @@ def _summary(case: CaseRow, projection: CaseProjectionRow) -> dict:
 def caseload_figures(session: Session, filters: CaseFilters = CaseFilters()) -> dict:
     """The dashboard's figures, as the breach report counts them: ``total``, ``by_officer`` and
     ``by_process``, each with ``cases``, ``open_cases``, ``open_cases_by_status``,
-    ``final_plans_issued``, ``final_plans_within_20_weeks`` and its percentage."""
+    ``final_plans_issued``, ``final_plans_within_20_weeks`` and its percentage, and
+    ``closure_checks_skipped``; ``total`` also has ``by_month`` (by month of request, what the
+    timeliness chart shows). Counted in the database: one row per officer, process and status.
+    An officer or process whose cases cannot be projected has a row of zeros, as a fresh
+    projection shows it."""
     from ..reports.summary import OPEN_STATUSES, percent
 
+    flag = lambda column: func.sum(column.cast(Integer))  # noqa: E731 - a count of true
     query = filters.where(
         _cases(
             CaseRow.officer,
             CaseRow.process,
             CaseProjectionRow.open_status,
             func.count(),
-            func.sum(CaseProjectionRow.final_issued.cast(Integer)),
-            func.sum(CaseProjectionRow.final_within_20_weeks.cast(Integer)),
-        )
-        .where(CaseProjectionRow.error.is_(None))
-        .group_by(CaseRow.officer, CaseRow.process, CaseProjectionRow.open_status)
+            flag(CaseProjectionRow.final_issued),
+            flag(CaseProjectionRow.final_within_20_weeks),
+            flag(CaseProjectionRow.closure_checks_skipped),
+        ).group_by(CaseRow.officer, CaseRow.process, CaseProjectionRow.open_status)
     )
 
     def empty() -> dict:
@@ -177,14 +303,18 @@ def caseload_figures(session: Session, filters: CaseFilters = CaseFilters()) -> 
             "open_cases_by_status": dict.fromkeys(OPEN_STATUSES, 0),
             "final_plans_issued": 0,
             "final_plans_within_20_weeks": 0,
+            "closure_checks_skipped": 0,
         }
 
     total, by_officer, by_process = empty(), defaultdict(empty), defaultdict(empty)
-    for officer, process, open_status, cases, issued, within in session.execute(query):
-        for figures in (total, by_officer[officer or "(none)"], by_process[process]):
+    for officer, process in session.execute(_groups(filters)):
+        by_officer[officer], by_process[process] = by_officer[officer], by_process[process]
+    for officer, process, open_status, cases, issued, within, skipped in session.execute(query):
+        for figures in (total, by_officer[officer], by_process[process]):
             figures["cases"] += cases
             figures["final_plans_issued"] += issued or 0
             figures["final_plans_within_20_weeks"] += within or 0
+            figures["closure_checks_skipped"] += skipped or 0
             if open_status is not None:
                 figures["open_cases"] += cases
                 figures["open_cases_by_status"][open_status] += cases
@@ -192,11 +322,117 @@ def caseload_figures(session: Session, filters: CaseFilters = CaseFilters()) -> 
         figures["final_plans_within_20_weeks_pct"] = percent(
             figures["final_plans_within_20_weeks"], figures["final_plans_issued"]
         )
+    total["by_month"] = _by_month(session, filters)
     return {
         "total": total,
-        "by_officer": dict(sorted(by_officer.items())),
+        # no officer first, then by name (the pages' order)
+        "by_officer": {
+            officer or "(none)": by_officer[officer]
+            for officer in sorted(by_officer, key=lambda name: name or "")
+        },
         "by_process": dict(sorted(by_process.items())),
     }
+
+
+def _groups(filters: CaseFilters) -> Select:
+    """Every officer and process with a case that ``filters`` let through, projected or not."""
+    query = select(CaseRow.officer, CaseRow.process).distinct()
+    if filters.officer is not None:
+        query = query.where(CaseRow.officer == filters.officer)
+    if filters.process is not None:
+        query = query.where(CaseRow.process == filters.process)
+    return query
+
+
+def _by_month(session: Session, filters: CaseFilters) -> list[dict]:
+    """The final-plan figures by month of request (the timeliness chart's), as
+    :func:`send_clock.reports.summarise` gives them in ``by_month``."""
+    from ..reports.summary import percent
+
+    def count(condition) -> object:
+        return func.sum(sql_case((condition, 1), else_=0))
+
+    issued, within = CaseProjectionRow.final_issued, CaseProjectionRow.final_within_20_weeks
+    kept = CaseProjectionRow.final_excepted.is_(False)
+    year, month = extract("year", CaseRow.received), extract("month", CaseRow.received)
+    query = filters.where(
+        _cases(
+            year,
+            month,
+            func.count(),
+            count(issued.is_(True)),
+            count(within.is_(True)),
+            count(and_(issued.is_(True), kept)),
+            count(and_(within.is_(True), kept)),
+        )
+        .group_by(year, month)
+        .order_by(year, month)
+    )
+    return [
+        {
+            "month": f"{int(y):04d}-{int(m):02d}",
+            "cases": cases,
+            "final_plans_issued": issued,
+            "final_plans_within_20_weeks": within,
+            "final_plans_within_20_weeks_pct": percent(within, issued),
+            "final_plans_issued_excluding_exceptions": issued_kept,
+            "final_plans_within_20_weeks_excluding_exceptions": within_kept,
+            "final_plans_within_20_weeks_excluding_exceptions_pct": percent(
+                within_kept, issued_kept
+            ),
+        }
+        for y, m, cases, issued, within, issued_kept, within_kept in session.execute(query)
+    ]
+
+
+def cases_to_chase(
+    session: Session,
+    statuses: tuple[str, ...],
+    as_of: date,
+    filters: CaseFilters = CaseFilters(),
+    limit: int | None = 25,
+) -> tuple[list[dict], int]:
+    """The worklist by case (``breaches --by case``): open cases whose most urgent milestone has
+    one of ``statuses``, most urgent first (by status, most days late, reference), at most
+    ``limit`` of them; and how many there are. Each row: ``ref``, ``officer``, ``process``,
+    ``milestone``, ``title``, ``due``, ``status``, ``days_late`` (negative: days left)."""
+    from ..reports.summary import OPEN_STATUSES
+
+    wanted = CaseProjectionRow.open_status.in_(statuses)
+    # The breach report's order: its status ranks (at_risk before due_soon), then the most
+    # days late (the earliest due), then the reference in code-point order.
+    rank = sql_case(
+        {status: OPEN_STATUSES.index(status) for status in statuses},
+        value=CaseProjectionRow.open_status,
+    )
+    query = filters.where(
+        _cases(
+            CaseRow.ref,
+            CaseRow.officer,
+            CaseRow.process,
+            CaseProjectionRow.open_status,
+            CaseProjectionRow.urgent_milestone,
+            CaseProjectionRow.urgent_due,
+        ).where(wanted)
+    )
+    ordered = query.order_by(rank, CaseProjectionRow.urgent_due, CaseRow.ref.collate("C"))
+    count = session.scalar(
+        filters.where(_cases(func.count(), on_cases=filters.on_cases).where(wanted))
+    )
+    rows = [
+        {
+            "ref": row.ref,
+            "officer": row.officer,
+            "process": row.process,
+            "milestone": row.urgent_milestone,
+            "title": title(row.process, row.urgent_milestone),
+            "due": row.urgent_due,
+            "status": row.open_status,
+            "days_late": (as_of - row.urgent_due).days,
+        }
+        for row in session.execute(ordered.limit(limit))
+    ]
+    return rows, count
 
 
 def worklist(
@@ -232,6 +468,105 @@ def worklist(
         for case, row in rows
     ]
     return entries, count
+
+
+# -- the team's case list -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CaseSearch:
+    """The team's case list: ``text`` part of a reference or an officer's name (any case),
+    ``status`` ``open``, ``closed`` or an open status, sorted by ``sort`` (``due``, ``late``,
+    ``ref`` or ``received``)."""
+
+    text: str = ""
+    process: str = ""
+    status: str = ""
+    officer: str = ""
+    sort: str = "due"
+
+    def where(self, query: Select) -> Select:
+        standing = CaseProjectionRow.standing
+        if self.text:
+            needle = "%" + re.sub(r"([\\%_])", r"\\\1", self.text.casefold()) + "%"
+            query = query.where(
+                or_(
+                    func.lower(CaseRow.ref).like(needle, escape="\\"),
+                    func.lower(func.coalesce(CaseRow.officer, "")).like(needle, escape="\\"),
+                )
+            )
+        if self.process:
+            query = query.where(CaseRow.process == self.process)
+        if self.officer:
+            query = query.where(CaseRow.officer == self.officer)
+        if self.status == "open":
+            query = query.where(standing != "closed")
+        elif self.status:
+            query = query.where(standing == self.status)
+        return query
+
+    def order(self) -> tuple:
+        ref, folded = CaseRow.ref.collate("C"), func.lower(CaseRow.ref).collate("C")
+        projection = CaseProjectionRow
+        if self.sort == "ref":
+            return (folded, CaseRow.id)
+        if self.sort == "received":
+            return (CaseRow.received, ref, CaseRow.id)
+        if self.sort == "late":  # the most days late, then the soonest due, then closed cases
+            return (
+                func.coalesce(projection.standing_days_late, 0).desc(),
+                projection.standing_urgent_due.is_(None),
+                projection.standing_urgent_due,
+                folded,
+                CaseRow.id,
+            )
+        return (  # the next date due; closed cases (nothing due) last
+            projection.standing_next_due.is_(None),
+            projection.standing_next_due,
+            folded,
+            CaseRow.id,
+        )
+
+
+def case_list(
+    session: Session, search: CaseSearch, offset: int, limit: int, remembered: Remembered
+) -> tuple[list[dict], int]:
+    """``limit`` rows of the case list from ``offset``, and how many cases match (kept while
+    the caseload is unchanged). Each row: the case's ``ref``, ``process``, ``officer``,
+    ``received``, ``status``, ``days_late`` and ``next_due`` (``title`` and ``due``, or None)."""
+    projection = CaseProjectionRow
+    query = search.where(
+        _cases(
+            CaseRow.ref,
+            CaseRow.process,
+            CaseRow.officer,
+            CaseRow.received,
+            projection.standing,
+            projection.standing_days_late,
+            projection.standing_next_milestone,
+            projection.standing_next_due,
+        )
+    )
+    rows = session.execute(query.order_by(*search.order()).offset(offset).limit(limit))
+    page = [
+        {
+            "ref": row.ref,
+            "process": row.process,
+            "officer": row.officer,
+            "received": row.received,
+            "status": row.standing,
+            "days_late": row.standing_days_late,
+            "next_due": row.standing_next_milestone
+            and {
+                "title": title(row.process, row.standing_next_milestone),
+                "due": row.standing_next_due,
+            },
+        }
+        for row in rows
+    ]
+
+    def count() -> int:
+        return session.scalar(search.where(_cases(func.count())))
+
+    return page, remembered.get(session, ("search", replace(search, sort="")), count)
 
 
 def officers(session: Session, process: str | None = None) -> list[str]:

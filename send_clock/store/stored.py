@@ -17,7 +17,8 @@ import threading
 from collections import Counter, defaultdict
 from datetime import date
 
-from sqlalchemy import delete, func, insert, select
+import numpy as np
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -26,7 +27,7 @@ from ..dates import iso
 from ..errors import SendClockError
 from ..timelines import load_process, schedule_at
 from .cases import CaseState, all_cases
-from .models import CaseProjectionRow, CaseRow, MilestoneProjectionRow
+from .models import CaseloadGenerationRow, CaseProjectionRow, CaseRow, MilestoneProjectionRow
 
 #: how many cases a refresh re-projects per transaction
 REFRESH_BATCH = 2000
@@ -47,6 +48,10 @@ def store_projections(session: Session, states: list[CaseState], as_of: date) ->
     session.execute(insert(CaseProjectionRow.__table__), cases)
     if milestones:
         session.execute(insert(MilestoneProjectionRow.__table__), milestones)
+    # Last, so that the row lock on the one generation row is held only until the commit.
+    session.execute(
+        update(CaseloadGenerationRow).values(generation=CaseloadGenerationRow.generation + 1)
+    )
 
 
 def projection_rows(states: list[CaseState], as_of: date) -> tuple[list[dict], list[dict]]:
@@ -64,8 +69,9 @@ def projection_rows(states: list[CaseState], as_of: date) -> tuple[list[dict], l
 
 
 def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_of: date):
-    from ..reports.batches import batch_from_cases
+    from ..reports.batches import FINAL_MILESTONES, batch_from_cases
     from ..reports.summary import OPEN_STATUSES, case_measures, open_status_of, worklist_masks
+    from ..reports.worklist import most_urgent
 
     try:
         process, calendar = load_process(process_id), load_calendar(calendar_id)
@@ -78,20 +84,39 @@ def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_o
     measures = case_measures(batch)
     open_status = open_status_of(batch)
     worklists = worklist_masks(batch)
+    urgent = most_urgent(batch)
+    urgent_of = dict(
+        zip(
+            urgent["case_id"].tolist(),
+            zip(urgent["milestone"], urgent["due"].tolist(), strict=True),
+            strict=True,
+        )
+    )
+    final = batch.milestone_of(FINAL_MILESTONES)
+    excepted = (
+        batch.projection.recorded_mask(final) if final is not None else np.zeros(len(batch), bool)
+    )
+    skipped_checks = batch.projection.closure_checks_skipped()
     milestone_rows = []
     for position, ref in enumerate(batch.case_ids.tolist()):
         state, case = by_ref[ref]
         schedule = schedule_at(batch.projection, position, case)
         rank = int(open_status[position])
+        urgent_milestone, urgent_due = urgent_of.get(ref, (None, None))
         rows.append(
             {
                 **_summary(state.id, schedule),
+                **_standing(schedule),
                 "as_of": as_of,
                 "error": None,
                 "open_status": OPEN_STATUSES[rank] if rank < len(OPEN_STATUSES) else None,
                 "closed": bool(batch.projection.closed[position]),
                 "final_issued": bool(measures.issued[position]),
                 "final_within_20_weeks": bool(measures.within_20_weeks[position]),
+                "final_excepted": bool(excepted[position]),
+                "closure_checks_skipped": bool(skipped_checks[position]),
+                "urgent_milestone": urgent_milestone,
+                "urgent_due": urgent_due,
             }
         )
         for index, status in enumerate(schedule.milestones):
@@ -129,6 +154,20 @@ def _summary(case_id: int, schedule) -> dict:
     }
 
 
+def _standing(schedule) -> dict:
+    """Where the case stands on the team's case list."""
+    from ..reports.worklist import standing
+
+    found = standing(schedule)
+    return {
+        "standing": found.status,
+        "standing_days_late": found.days_late,
+        "standing_urgent_due": found.urgent and found.urgent.due,
+        "standing_next_milestone": found.next_due and found.next_due.id,
+        "standing_next_due": found.next_due and found.next_due.due,
+    }
+
+
 def _milestone_row(
     case_id: int, index: int, status, worklist: str | None, closure_skipped: bool
 ) -> dict:
@@ -163,6 +202,15 @@ def _failed(state: CaseState, as_of: date, reason: str) -> dict:
         "closed": False,
         "final_issued": False,
         "final_within_20_weeks": False,
+        "final_excepted": False,
+        "closure_checks_skipped": False,
+        "urgent_milestone": None,
+        "urgent_due": None,
+        "standing": None,
+        "standing_days_late": None,
+        "standing_urgent_due": None,
+        "standing_next_milestone": None,
+        "standing_next_due": None,
         "next_milestone": None,
         "next_due": None,
         "next_projected": None,

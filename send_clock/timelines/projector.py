@@ -2,8 +2,10 @@
 
 The projector works on columns: a batch of cases that share a process and a calendar comes in as
 arrays (received dates, each milestone's actual dates, outcomes, case dates, parameters) and goes
-out as arrays (each milestone's due, projected, status...). One case is a batch of one, so the
-timeline of a single case and a breach report over a million cases run the same code.
+out as arrays (each milestone's due, projected, status...), for a breach report over a million
+cases as for a page of a caseload. One case's timeline goes through :mod:`.onecase` instead,
+which applies the same rules in plain Python (the pieces below under "rules both projectors
+share" are used by both, and a differential test ties the rest).
 
 The rules (statutory-rules.md §9):
 
@@ -26,7 +28,7 @@ An actual date later than the as-of date has not happened yet as of then, and is
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -175,8 +177,8 @@ class _Run:
             self.fail(
                 column < received,
                 InputError,
-                lambda i, m=milestone.id, c=column: (
-                    f"{m} is dated {c[i]}, before the start date {received[i]}; check both dates"
+                lambda i, m=milestone.id, c=column: before_start_text(
+                    m, c[i].item(), received[i].item()
                 ),
             )
             # An actual date after the as-of date had not happened yet as of then.
@@ -205,9 +207,8 @@ class _Run:
                 self.fail(
                     clash,
                     InputError,
-                    lambda i, m=milestone, c=condition, v=values: (
-                        f"{m.id} is recorded, which means {c}, but {c.branch}="
-                        f"{self.process.branches[c.branch].values[v[i]]} was given"
+                    lambda i, m=milestone, c=condition, v=values: clash_text(
+                        self.process, m, c, int(v[i])
                     ),
                 )
                 values[recorded & ~clash] = implied
@@ -508,30 +509,21 @@ class _Run:
         return found
 
     def exception_applies(self, exception, milestone, case, due, applicable) -> bool:
-        if exception.kind not in milestone.excused_by or not applicable[milestone.id][case]:
-            return False
-        if exception.milestone not in (None, milestone.id):
-            return False
-        if exception.start is None:
-            return True
-        if exception.is_window():
-            tested = self.tested[milestone.id][case]
-            return not np.isnat(tested) and exception.start <= tested.item() <= exception.end
-        # A dated absence excuses the limits whose running period it overlaps (reg 8(2)(b):
-        # "during that 6 week period").
-        in_force = milestone.at(self.started[case].item())  # the rule the case counts by
-        anchors = [s.anchor for s in in_force.due.steps] if in_force.due else []
-        starts = [
-            self.known[a][case] if a in self.known else self.case_date(a)[case] for a in anchors
-        ]
-        begins = min((d for d in starts if not np.isnat(d)), default=NAT)
-        ends = due[milestone.id][case]
-        if np.isnat(begins) or np.isnat(ends):
-            return False
-        if milestone.absence_within_period:  # 4 weeks of it inside the period
-            inside = min(exception.end, ends.item()) - max(exception.start, begins.item())
-            return inside.days + 1 >= MINIMUM_ABSENCE_DAYS
-        return exception.start <= ends.item() and exception.end >= begins.item()
+        """:func:`exception_applies` for the case at position ``case``."""
+
+        def anchor_date(name: str) -> date | None:
+            known = self.known.get(name)
+            return day_or_none(known[case] if known is not None else self.case_date(name)[case])
+
+        return exception_applies(
+            exception,
+            milestone,
+            applicable=bool(applicable[milestone.id][case]),
+            started=self.started[case].item(),
+            tested=day_or_none(self.tested[milestone.id][case]),
+            due=day_or_none(due[milestone.id][case]),
+            anchor_date=anchor_date,
+        )
 
     # -- statuses -----------------------------------------------------------------------------
     def statuses(self, milestone, due, projected, actual, applicable, in_window, recorded, closed):
@@ -558,6 +550,67 @@ class _Run:
         late_days = np.where(late, actual - due, self.as_of - due).astype(np.int64)
         days_late = np.where(applicable & (late | (overdue & ~unrecorded)), late_days, -1)
         return status, days_late
+
+
+# -- rules both projectors share (this one and the one-case path of :mod:`.onecase`) ----------
+def day_or_none(value: np.datetime64) -> date | None:
+    return None if np.isnat(value) else value.item()
+
+
+def before_start_text(milestone_id: str, day: date, received: date) -> str:
+    return f"{milestone_id} is dated {day}, before the start date {received}; check both dates"
+
+
+def clash_text(process: Process, milestone: Milestone, condition, value: int) -> str:
+    """A recorded milestone implies an outcome (``condition``) other than the one given."""
+    given = process.branches[condition.branch].values[value]
+    return (
+        f"{milestone.id} is recorded, which means {condition}, but {condition.branch}={given} "
+        "was given"
+    )
+
+
+def exception_applies(
+    exception: RecordedException,
+    milestone: Milestone,
+    *,
+    applicable: bool,
+    started: date,
+    tested: date | None,
+    due: date | None,
+    anchor_date: Callable[[str], date | None],
+) -> bool:
+    """Whether a recorded exception excuses ``milestone`` of one case: its kind is one the
+    milestone allows, it names no other milestone, and a window holds the closure-test date
+    ``tested`` or a dated absence falls in the period the limit runs over (from the earliest
+    dated anchor of the rule in force on ``started`` to ``due``)."""
+    if exception.kind not in milestone.excused_by or not applicable:
+        return False
+    if exception.milestone not in (None, milestone.id):
+        return False
+    if exception.start is None:
+        return True
+    if exception.is_window():
+        return tested is not None and exception.start <= tested <= exception.end
+    # A dated absence excuses the limits whose running period it overlaps (reg 8(2)(b):
+    # "during that 6 week period").
+    in_force = milestone.at(started)  # the rule the case counts by
+    anchors = [s.anchor for s in in_force.due.steps] if in_force.due else []
+    begins = min((day for a in anchors if (day := anchor_date(a)) is not None), default=None)
+    if begins is None or due is None:
+        return False
+    if milestone.absence_within_period:  # 4 weeks of it inside the period
+        inside = min(exception.end, due) - max(exception.start, begins)
+        return inside.days + 1 >= MINIMUM_ABSENCE_DAYS
+    return exception.start <= due and exception.end >= begins
+
+
+def excusal_of(status: int, recorded: bool, window: int) -> str:
+    """How an excused milestone was excused: a recorded exception wins over a detected window;
+    excused with neither, the source flagged it (SEN2). ``""`` when not excused."""
+    if status != EXCUSED:
+        return ""
+    return DETECTED if not recorded and window >= 0 else RECORDED
 
 
 def _recorded_mask(recorded, milestone_id: str, size: int) -> np.ndarray:

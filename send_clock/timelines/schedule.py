@@ -24,12 +24,15 @@ from ..dates import iso, parse_date
 from ..errors import InputError
 from .excusals import RecordedException
 from .model import Milestone, Process
+from .onecase import project_one
 from .projector import (
+    NOT_APPLICABLE,
     STATUSES,
     UNKNOWN,
     Cases,
     Projection,
     closure_skipped_text,
+    excusal_of,
     nat,
     project_columns,
 )
@@ -263,19 +266,68 @@ def cases_of(process: Process, cases: Cases, case_ids) -> list[Case]:
 def project(
     process: Process, calendar: Calendar, case: Case, as_of: date | None = None
 ) -> Schedule:
-    """The timeline of one case as of ``as_of`` (default today). Raises the case's error."""
+    """The timeline of one case as of ``as_of`` (default today). Raises the case's error.
+
+    One case goes through the plain-Python projector (:mod:`.onecase`), which gives the same
+    schedule as a batch of one through the column-wise one (:func:`project_by_columns`)
+    without numpy's fixed cost."""
+    as_of = as_of or date.today()
+    check_case(process, case)
+    one = project_one(process, calendar, case, as_of)
+    windows = calendar.qualifying_windows
+    milestones = tuple(
+        _milestone_status(
+            milestone,
+            case.received,
+            due=one.due[key],
+            target=one.target[key],
+            earliest=one.earliest[key],
+            projected=one.projected[key],
+            actual=one.actual[key],
+            status=one.status[key],
+            days_late=one.days_late[key],
+            conditional=one.conditional[key],
+            window=one.closure_window[key],
+            recorded=one.recorded.get(key, ()),
+            windows=windows,
+        )
+        for milestone in process.milestones
+        for key in (milestone.id,)
+    )
+    skipped = [m.id for m in process.milestones if one.closure_skipped[m.id]]
+    outcomes = {
+        branch.id: branch.values[value] if (value := one.outcomes[branch.id]) != UNKNOWN else None
+        for branch in process.branches.values()
+    }
+    warnings = (*_future_warnings(case, as_of), *_skipped_warnings(calendar, skipped))
+    return Schedule(process, calendar, case, as_of, milestones, outcomes, warnings)
+
+
+def project_by_columns(
+    process: Process, calendar: Calendar, case: Case, as_of: date | None = None
+) -> Schedule:
+    """:func:`project` through the column-wise projector, as a batch of one: the path every
+    caseload takes, kept for the differential tests and the benchmark."""
     as_of = as_of or date.today()
     projection = project_columns(process, calendar, columns_of(process, [case]), as_of)
     error = projection.errors[0]
     if error is not None:
         error_class, message = error
         raise error_class(message)
-    warnings = tuple(
+    return schedule_at(projection, 0, case, _future_warnings(case, as_of))
+
+
+def _future_warnings(case: Case, as_of: date) -> tuple[str, ...]:
+    return tuple(
         f"{key} is dated {day}, after the as-of date {as_of}: it is treated as not yet happened"
         for key, day in case.events.items()
         if day > as_of
     )
-    return schedule_at(projection, 0, case, warnings)
+
+
+def _skipped_warnings(calendar: Calendar, skipped: list[str]) -> tuple[str, ...]:
+    # never silently: the exception was not checked, not found absent
+    return (closure_skipped_text(calendar, skipped),) if skipped else ()
 
 
 def schedule_at(
@@ -285,27 +337,26 @@ def schedule_at(
     process, calendar = projection.process, projection.calendar
     windows = calendar.qualifying_windows
     skipped = [m.id for m in process.milestones if projection.closure_skipped[m.id][position]]
-    if skipped:  # never silently: the exception was not checked, not found absent
-        warnings = (*warnings, closure_skipped_text(calendar, skipped))
-    milestones = []
-    for milestone in process.milestones:
-        key = milestone.id
-        days_late = int(projection.days_late[key][position])
-        milestones.append(
-            MilestoneStatus(
-                milestone=milestone.at(case.received),  # the rules in force when it began
-                due=_day(projection.due[key][position]),
-                target=_day(projection.target[key][position]),
-                earliest=_day(projection.earliest[key][position]),
-                projected=_day(projection.projected[key][position]),
-                actual=_day(projection.actual[key][position]),
-                status=STATUSES[projection.status[key][position]],
-                days_late=days_late if days_late >= 0 else None,
-                conditional=bool(projection.conditional[key][position]),
-                exceptions=_exceptions(projection, position, milestone, windows),
-                excusal=projection.excusal(key)[position] or None,
-            )
+    warnings = (*warnings, *_skipped_warnings(calendar, skipped))
+    milestones = tuple(
+        _milestone_status(
+            milestone,
+            case.received,
+            due=_day(projection.due[key][position]),
+            target=_day(projection.target[key][position]),
+            earliest=_day(projection.earliest[key][position]),
+            projected=_day(projection.projected[key][position]),
+            actual=_day(projection.actual[key][position]),
+            status=int(projection.status[key][position]),
+            days_late=int(projection.days_late[key][position]),
+            conditional=bool(projection.conditional[key][position]),
+            window=int(projection.closure_window[key][position]),
+            recorded=projection.recorded.get((position, key), ()),
+            windows=windows,
         )
+        for milestone in process.milestones
+        for key in (milestone.id,)
+    )
     outcomes = {
         branch.id: (
             branch.values[value]
@@ -314,16 +365,45 @@ def schedule_at(
         )
         for branch in process.branches.values()
     }
-    return Schedule(
-        process, calendar, case, projection.as_of, tuple(milestones), outcomes, warnings
+    return Schedule(process, calendar, case, projection.as_of, milestones, outcomes, warnings)
+
+
+def _milestone_status(
+    milestone: Milestone,
+    received: date,
+    *,
+    due: date | None,
+    target: date | None,
+    earliest: date | None,
+    projected: date | None,
+    actual: date | None,
+    status: int,
+    days_late: int,
+    conditional: bool,
+    window: int,
+    recorded,
+    windows,
+) -> MilestoneStatus:
+    """One milestone as reported, from either projector's values."""
+    return MilestoneStatus(
+        milestone=milestone.at(received),  # the rules in force when it began
+        due=due,
+        target=target,
+        earliest=earliest,
+        projected=projected,
+        actual=actual,
+        status=STATUSES[status],
+        days_late=days_late if days_late >= 0 else None,
+        conditional=conditional,
+        exceptions=_exceptions(milestone, status, window, recorded, windows),
+        excusal=excusal_of(status, bool(recorded), window) or None,
     )
 
 
-def _exceptions(projection: Projection, position: int, milestone: Milestone, windows) -> tuple:
-    if projection.status[milestone.id][position] == STATUSES.index("not_applicable"):
+def _exceptions(milestone: Milestone, status: int, window: int, recorded, windows) -> tuple:
+    if status == NOT_APPLICABLE:
         return ()
     found = []
-    window = int(projection.closure_window[milestone.id][position])
     if window >= 0:
         found.append(
             {
@@ -333,7 +413,7 @@ def _exceptions(projection: Projection, position: int, milestone: Milestone, win
                 "window": {"start": windows[window].start, "end": windows[window].end},
             }
         )
-    for exception in projection.recorded.get((position, milestone.id), []):
+    for exception in recorded:
         found.append(
             {
                 "kind": exception.kind,

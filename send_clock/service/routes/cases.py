@@ -122,8 +122,9 @@ def list_cases(
     else:
         ensure_current(store, today)
         with store.session() as session:
-            page = queries.list_cases(session, filters, after=after, offset=offset, limit=limit)
-            total = queries.count_cases(session, filters)
+            page, total = queries.page_of_cases(
+                session, filters, store.remembered, after=after, offset=offset, limit=limit
+            )
     return {
         "total": total,
         "limit": limit,

@@ -10,14 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ...reports.worklist import standing
 from ...store.cases import CaseState
 from ...store.projection import schedules_of
 from ...timelines import Schedule
 from ...timelines.schedule import MilestoneStatus
 
 DEFAULT_PROCESS = "england-ehcna"
-#: The order of urgency of an open case's worst milestone (the breach report's order).
-URGENCY = ("overdue", "at_risk", "due_soon", "excused", "pending")
 #: What the status filter offers: every open state, any open case, and closed cases.
 CASE_STATUSES = ("overdue", "at_risk", "due_soon", "excused", "pending", "open", "closed")
 SORTS = {
@@ -46,33 +45,14 @@ class CaseRow:
 
 
 def rows_of(states: list[CaseState], today: date) -> list[CaseRow]:
-    """Every case that can be projected, as a list row."""
+    """Every case that can be projected, as a list row, projected as of ``today`` (the page
+    reads today's from the stored projections: :func:`send_clock.store.queries.case_list`)."""
     return [_row(state, schedule) for state, schedule in schedules_of(states, today)]
 
 
 def _row(state: CaseState, schedule: Schedule) -> CaseRow:
-    deadlines = [
-        m
-        for m in schedule.milestones
-        if m.id != schedule.process.start and not m.conditional and m.status != "not_applicable"
-    ]
-    # Open: not recorded, and not a family's period that ends by itself (met on its last day).
-    waiting = [
-        m
-        for m in deadlines
-        if m.actual is None and m.due is not None and m.status not in ("met", "late")
-    ]
-    if not waiting or (deadlines and deadlines[-1].actual is not None):
-        # Closed: the last milestone that applies is recorded (the breach report's rule).
-        return CaseRow(state, "closed", None, None)
-    ranked = [m for m in waiting if m.status in URGENCY]
-    urgent = min(
-        ranked,
-        key=lambda m: (URGENCY.index(m.status), -(m.days_late or 0), m.due),
-        default=None,
-    )
-    next_due = min(waiting, key=lambda m: m.due)
-    return CaseRow(state, urgent.status if urgent else "pending", urgent, next_due)
+    found = standing(schedule)
+    return CaseRow(state, found.status, found.urgent, found.next_due)
 
 
 @dataclass(frozen=True)
@@ -123,7 +103,7 @@ def sort_key(sort: str):
 
 @dataclass(frozen=True)
 class Page:
-    rows: list[CaseRow]
+    rows: list  # list rows: CaseRow, or the stored rows of queries.case_list
     total: int  # cases matching the query
     number: int
     pages: int

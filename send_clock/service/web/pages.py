@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote, urlencode
@@ -23,11 +24,9 @@ from ...calendars import bundled_calendars, load_calendar
 from ...dates import full_date, parse_date
 from ...errors import InputError, NotFound, SendClockError, StaleVersion
 from ...ical import check_reference
-from ...reports import summarise
-from ...reports.worklist import cases_to_chase
 from ...store import cases as store
-from ...store import sessions, tokens
-from ...store.projection import batches_of
+from ...store import queries, sessions, tokens
+from ...store.stored import ensure_current
 from ...timelines import bundled_processes, load_process, project
 from ...timelines.model import EXCEPTION_KINDS
 from .. import known
@@ -188,77 +187,91 @@ def dashboard(request: Request, process: str = "", officer: str = "", mine: bool
 def _dashboard_view(
     request: Request, process: str, officer: str, mine: bool, status_code: int = 200, **extra
 ) -> HTMLResponse:
-    from ...reports.html import open_cases_chart, timeliness_chart
-
     user = signed_in(request)
     officer = user.name if mine else officer
     today = date.today()
-    with _store(request).session() as session:
-        states = store.all_cases(session, process or None)
-    shown = [s for s in states if not officer or s.officer == officer]
-    # The same figures as the breach report: one summary, not a second count.
-    batches, _rejected = batches_of(shown, today)
-    summary = summarise(batches)
-    by_ref = {state.ref: state for state in shown}
-    by_officer = {
-        name or "(none)": _summary([s for s in shown if s.officer == name], today)
-        for name in sorted({s.officer for s in shown}, key=lambda n: n or "")
-    }
-    by_process = {
-        name: _summary([s for s in shown if s.process == name], today)
-        for name in sorted({s.process for s in shown})
-    }
+    the_store = _store(request)
+    ensure_current(the_store, today)
+    filters = queries.CaseFilters(officer=officer or None, process=process or None)
+    with the_store.session() as session:
+        # Counted in the database from the stored projections, and kept while no case
+        # changes: nothing is projected here.
+        shown = the_store.remembered.get(
+            session,
+            ("dashboard", filters, today),
+            lambda: _dashboard_figures(session, filters, today),
+        )
     return render(
         request,
         "dashboard.html",
         status_code=status_code,
         today=today,
-        overdue=_to_chase(batches, ("overdue",), by_ref),
-        due_soon=_to_chase(batches, ("at_risk", "due_soon"), by_ref),
+        **shown,
         shown=caseload.WORKLIST_ROWS,
         list_filter=urlencode(
             {k: v for k, v in {"process": process, "officer": officer}.items() if v}
-        ),
-        by_officer=by_officer,
-        by_process=by_process,
-        totals=summary,
-        timeliness_chart=_labelled(
-            timeliness_chart(summary["by_month"]),
-            "Bar chart: final plans issued within and over 20 weeks, by month of request",
-        ),
-        open_chart=_labelled(
-            open_cases_chart(summary["open_cases_by_status"]),
-            "Bar chart: open cases by the status of their most urgent milestone",
         ),
         processes=ordered_processes(),
         calendars=bundled_calendars(),
         process=process,
         officer=officer,
         mine=mine,
-        officers=sorted({s.officer for s in states if s.officer}),
         form=extra.pop("form", {}),
         errors=extra.pop("errors", {}),
         **extra,
     )
 
 
-def _to_chase(batches, statuses: tuple[str, ...], by_ref: dict) -> list[dict]:
-    """The worklist by case (the library's, as ``breaches --by case``): one row per open case
-    whose most urgent milestone has one of ``statuses``, with its stored case for the link."""
-    return [
-        {**row, "state": by_ref[row["case_id"]], "due": date.fromisoformat(row["due"])}
-        for row in cases_to_chase(batches, statuses)
-    ]
+def _dashboard_figures(session, filters: queries.CaseFilters, today: date) -> dict:
+    """What the dashboard shows of the caseload: the breach report's figures, its worklists by
+    case (the most urgent first) and the charts, from the stored projections."""
+    figures = queries.caseload_figures(session, filters)
+    totals = figures["total"]
+    overdue, overdue_count = queries.cases_to_chase(
+        session, ("overdue",), today, filters, caseload.WORKLIST_ROWS
+    )
+    due_soon, due_soon_count = queries.cases_to_chase(
+        session, ("at_risk", "due_soon"), today, filters, caseload.WORKLIST_ROWS
+    )
+    return {
+        "overdue": overdue,
+        "overdue_count": overdue_count,
+        "due_soon": due_soon,
+        "due_soon_count": due_soon_count,
+        "by_officer": figures["by_officer"],
+        "by_process": figures["by_process"],
+        "totals": totals,
+        "timeliness_chart": _timeliness_chart(tuple(tuple(m.items()) for m in totals["by_month"])),
+        "open_chart": _open_chart(tuple(totals["open_cases_by_status"].items())),
+        "officers": [name for name in queries.officers(session, filters.process) if name],
+    }
+
+
+# A chart is drawn again only when its figures change (drawing one takes longer than counting
+# them): most changes to a case move neither chart.
+@lru_cache(maxsize=32)
+def _timeliness_chart(by_month: tuple) -> Markup:
+    from ...reports.html import timeliness_chart
+
+    return _labelled(
+        timeliness_chart([dict(month) for month in by_month]),
+        "Bar chart: final plans issued within and over 20 weeks, by month of request",
+    )
+
+
+@lru_cache(maxsize=32)
+def _open_chart(open_cases_by_status: tuple) -> Markup:
+    from ...reports.html import open_cases_chart
+
+    return _labelled(
+        open_cases_chart(dict(open_cases_by_status)),
+        "Bar chart: open cases by the status of their most urgent milestone",
+    )
 
 
 def _labelled(svg: str, label: str) -> Markup:
     """A chart's SVG as one image with a name, for screen readers."""
     return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1))
-
-
-def _summary(states, today: date) -> dict:
-    batches, _rejected = batches_of(states, today)
-    return summarise(batches)
 
 
 @router.post("/cases")
@@ -348,20 +361,32 @@ def case_list(
     signed_in(request)
     query = caseload.Query(q.strip()[:100], process, status, officer, sort, page)
     today = date.today()
-    with _store(request).session() as session:
-        states = store.all_cases(session)
-    rows = caseload.rows_of(states, today)
-    found = caseload.search(rows, query)
+    the_store = _store(request)
+    ensure_current(the_store, today)
+    search = queries.CaseSearch(query.text, process, status, officer, sort)
+    size = caseload.PAGE_SIZE
+    with the_store.session() as session:
+        # A page of stored rows, sorted and counted in the database: nothing is projected.
+        rows, total = queries.case_list(
+            session, search, (max(1, page) - 1) * size, size, the_store.remembered
+        )
+        pages = max(1, -(-total // size))
+        number = min(max(1, page), pages)
+        if number != max(1, page):  # past the end: the last page
+            rows, total = queries.case_list(
+                session, search, (number - 1) * size, size, the_store.remembered
+            )
+        officers = [name for name in queries.officers(session) if name]
     return render(
         request,
         "cases.html",
         today=today,
         query=query,
-        found=found,
+        found=caseload.Page(rows, total, number, pages),
         processes=ordered_processes(),
         statuses=caseload.CASE_STATUSES,
         sorts=caseload.SORTS,
-        officers=sorted({s.officer for s in states if s.officer}),
+        officers=officers,
         page_url=lambda number: _list_url(query, number),
     )
 
