@@ -53,13 +53,6 @@ def bundled_files(package: str) -> Mapping[str, Path]:
     ...     "send_clock.timelines")
     ('england-annual-review', True)
     """
-    return dict(_bundled_files(package))
-
-
-@cache
-def _bundled_files(package: str) -> dict[str, Path]:
-    # Listed once per process: the package's files do not change while it runs, and every
-    # load (several per HTTP request) looks a name up here.
     folder = resources.files(package) / "data"
     return MappingProxyType(
         {

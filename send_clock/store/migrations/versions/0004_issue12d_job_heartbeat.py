@@ -2,7 +2,7 @@
 found stale and marked failed instead of staying ``running`` for good.
 
 Revision ID: 0004_issue12d
-Revises: 0003_issue12
+Revises: 0004_issue12a
 Create Date: 2026-12-02
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_issue12d"
-down_revision = "0003_issue12"
+down_revision = "0004_issue12a"
 branch_labels = None
 depends_on = None
 
