@@ -3,7 +3,10 @@ the bottleneck): throughput against baselines, latency at a council's and a regi
 a mixed load on two workers, and the memory of a worker.
 
     python benchmarks/service.py --database postgresql+psycopg://postgres@127.0.0.1/bench \\
-        [--cases 50000] [--seconds 10] [--connections 20] [--port 18350]
+        [--cases 50000] [--seconds 10] [--connections 20] [--port 18350] [--reuse]
+
+``--reuse`` (or ``--skip-seed``) measures the database as it is (e.g. a copy made with
+``createdb -T``), without importing cases into it.
 
 Steps, each against a server started here on 127.0.0.1 (ports PORT..PORT+2):
 
@@ -16,14 +19,18 @@ Steps, each against a server started here on 127.0.0.1 (ports PORT..PORT+2):
 5. two workers, CONNECTIONS connections: 40% read a case, 20% timeline, 10% list, 5% breach
    report, 25% writes (new cases), for SECONDS;
 
-and the largest resident memory of any worker throughout. Prints a table with the machine's
-core count and the ratios the README quotes. wrk must be installed (``apt-get install wrk``).
-Load generator and server share the machine's cores: compare ratios, not absolute numbers.
+and the largest resident memory of any worker throughout (an import job's own process apart).
+Prints a table with the machine's core count and load average, each figure against its goal,
+and the ratios the README quotes; a step that fails is a row saying why, and the others still
+run. Responses other than 2xx/3xx count as errors, and the mixed load says which statuses they
+were. wrk must be installed (``apt-get install wrk``). Load generator and server share the
+machine's cores: compare ratios, not absolute numbers.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -34,6 +41,8 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -53,16 +62,41 @@ app = FastAPI()
 @app.get("/health")
 def health() -> dict:
     return {"status": "ok"}
+
+
+@app.get("/health-async")
+async def health_async() -> dict:
+    return {"status": "ok"}
 """
-# wrk prints its summary through this: one JSON line the script reads back.
+# wrk prints its summary through this: one JSON line the script reads back. ``statuses`` is
+# filled by a script that counts responses by status (the mixed load), per wrk thread.
 REPORT_LUA = """
+local threads = {}
+setup = function(thread)
+  table.insert(threads, thread)
+  if on_setup then on_setup(thread, #threads) end
+end
+
 done = function(summary, latency, requests)
   local e = summary.errors
+  local counted = {}
+  for _, thread in ipairs(threads) do
+    local statuses = thread:get("statuses")
+    if statuses then
+      for status, n in pairs(statuses) do counted[status] = (counted[status] or 0) + n end
+    end
+  end
+  local parts = {}
+  for status, n in pairs(counted) do
+    table.insert(parts, string.format('"%s":%d', status, n))
+  end
   io.write(string.format(
-    'JSON {"requests":%d,"seconds":%f,"errors":%d,"p50_ms":%f,"p99_ms":%f}\\n',
+    'JSON {"requests":%d,"seconds":%f,"errors":%d,"p50_ms":%f,"p99_ms":%f,' ..
+    '"socket_errors":%d,"non_2xx":%d,"statuses":{%s}}\\n',
     summary.requests, summary.duration / 1e6,
     e.connect + e.read + e.write + e.timeout + e.status,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    e.connect + e.read + e.write + e.timeout, e.status, table.concat(parts, ",")))
 end
 """
 REQUEST_LUA = """
@@ -73,30 +107,41 @@ end
 """
 MIXED_LUA = """
 local auth = %(auth)s
-local cases = %(cases)d
 local timeline = %(timeline)s
+-- the stored cases' ids, as runs {first, last}: every id read exists
+local runs = %(runs)s
+local total = %(total)d
 local counter = 0
-local next_id = 0
+statuses = {}
 
-setup = function(thread)
-  next_id = next_id + 1
-  thread:set("thread_id", next_id)
+on_setup = function(thread, number)
+  thread:set("thread_id", number)
 end
 
 init = function(args)
-  math.randomseed(thread_id * 7919)
+  math.randomseed(thread_id * 7919 + os.time())
+end
+
+local function some_case()
+  local n = math.random(total)
+  for _, run in ipairs(runs) do
+    local size = run[2] - run[1] + 1
+    if n <= size then return run[1] + n - 1 end
+    n = n - size
+  end
+  return runs[1][1]
 end
 
 request = function()
   local pick = math.random(100)
   local h = {["Authorization"] = auth}
   if pick <= 40 then
-    return wrk.format("GET", "/v1/cases/" .. math.random(cases), h)
+    return wrk.format("GET", "/v1/cases/" .. some_case(), h)
   elseif pick <= 60 then
     h["Content-Type"] = "application/json"
     return wrk.format("POST", "/v1/timelines/england-ehcna", h, timeline)
   elseif pick <= 70 then
-    return wrk.format("GET", "/v1/cases?status=overdue&limit=50&after=" .. math.random(cases), h)
+    return wrk.format("GET", "/v1/cases?status=overdue&limit=50&after=" .. some_case(), h)
   elseif pick <= 75 then
     return wrk.format("GET", "/v1/reports/breaches", h)
   else
@@ -106,6 +151,10 @@ request = function()
     return wrk.format("POST", "/v1/cases", h,
       '{"ref":"' .. ref .. '","process":"england-ehcna","received":"2025-11-03"}')
   end
+end
+
+response = function(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
 end
 """
 
@@ -129,46 +178,72 @@ class Server:
             self.process = subprocess.Popen(
                 command, env=env, stdout=subprocess.DEVNULL, stderr=stderr, text=True
             )
-        self.peak_rss_mb = 0.0
+        self.peak_rss_mb = 0.0  # of any worker (the supervisor of several too)
+        self.peak_job_rss_mb = 0.0  # of an import job's own process
         self._running = True
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
+        # Starting may migrate the database and bring every stored status up to today.
+        deadline = time.monotonic() + 900
+        while True:
             if self.process.poll() is not None:
-                raise SystemExit(f"the server exited: {self.log.read_text()}")
+                raise SystemExit(f"the server exited: {self.log.read_text()[-2000:]}")
             try:
                 if httpx.get(f"{self.base}/health", timeout=2).status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.3)
+            if time.monotonic() > deadline:
+                self.process.kill()
+                raise SystemExit(
+                    f"the server did not start in 900 s: {self.log.read_text()[-2000:]}"
+                )
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
 
     def _sample(self) -> None:
         while self._running:
-            for pid in descendants(self.process.pid) or [self.process.pid]:
-                self.peak_rss_mb = max(self.peak_rss_mb, rss_mb(pid))
+            for pid in [self.process.pid, *descendants(self.process.pid)]:
+                if is_job_process(pid):
+                    self.peak_job_rss_mb = max(self.peak_job_rss_mb, rss_mb(pid))
+                else:
+                    self.peak_rss_mb = max(self.peak_rss_mb, rss_mb(pid))
             time.sleep(0.5)
 
     def stop(self) -> None:
         self._running = False
         self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=60)
+        try:  # a request still being computed is not waited for long
+            self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
+            for pid in descendants(self.process.pid):
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
             self.process.kill()
+            self.process.wait()
 
 
 def descendants(pid: int) -> list[int]:
+    """Every process under ``pid``, whichever of its threads started it (a job's process is
+    started by the worker's job thread, and is listed under that thread only)."""
     found, frontier = [], [pid]
     while frontier:
         parent = frontier.pop()
-        try:
-            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
-        except OSError:
-            continue
-        found += [int(c) for c in children]
-        frontier += [int(c) for c in children]
+        children = []
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+        found += children
+        frontier += children
     return found
+
+
+def is_job_process(pid: int) -> bool:
+    """A job's process (multiprocessing's spawn), not a worker answering requests."""
+    try:
+        return b"multiprocessing" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def rss_mb(pid: int) -> float:
@@ -197,11 +272,14 @@ def wrk(url: str, script: str, seconds: float, connections: int, threads: int = 
         ],
         capture_output=True,
         text=True,
-        check=True,
     )
     os.unlink(file.name)
+    if result.returncode:
+        raise RuntimeError(f"wrk failed: {(result.stderr or result.stdout).strip()[:200]}")
     line = next(x for x in result.stdout.splitlines() if x.startswith("JSON "))
     figures = json.loads(line[5:])
+    if not figures["requests"]:
+        raise RuntimeError(f"no answer within {max(1, round(seconds))} s")
     figures["rps"] = figures["requests"] / figures["seconds"]
     return figures
 
@@ -214,18 +292,29 @@ def simple(method: str, body: str | None = None, headers: dict | None = None) ->
     }
 
 
-def timed(client: httpx.Client, path: str, runs: int, **kwargs) -> dict:
-    """Single requests one after another: for endpoints that take long (report, feed)."""
+def timed(client: httpx.Client, path: str, runs: int, budget: float = 60, **kwargs) -> dict:
+    """Single requests one after another, for endpoints that take long (report, feed): up to
+    ``runs`` of them, fewer once ``budget`` seconds are spent; a request over 120 s fails."""
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        response = client.get(path, **kwargs)
+        # a whole-request deadline (httpx's timeouts are per read): the answer or nothing
+        pool = ThreadPoolExecutor(1)
+        try:
+            response = pool.submit(client.get, path, **kwargs).result(timeout=120)
+        except FutureTimeout:
+            raise RuntimeError("no answer within 120 s") from None
+        finally:
+            pool.shutdown(wait=False)  # a request still running ends with its server
         times.append(time.perf_counter() - started)
-        response.raise_for_status()
+        if response.status_code != 200:
+            raise RuntimeError(f"HTTP {response.status_code}: {response.text[:150]}")
+        if sum(times) > budget:
+            break
     times.sort()
     return {
-        "requests": runs,
-        "rps": runs / sum(times),
+        "requests": len(times),
+        "rps": len(times) / sum(times),
         "p50_ms": times[len(times) // 2] * 1000,
         "p99_ms": times[-1] * 1000,
         "errors": 0,
@@ -305,6 +394,62 @@ def serve_command(port: int, workers: int) -> list[str]:
     ]
 
 
+def id_runs(database: str) -> tuple[list[list[int]], int]:
+    """The stored cases' ids as runs ``[first, last]`` (ids have gaps where a transaction was
+    rolled back), and how many there are: the mixed load reads only cases that exist."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database)
+    with engine.connect() as connection:
+        ids = connection.execute(text("SELECT id FROM cases ORDER BY id")).scalars().all()
+    engine.dispose()
+    runs: list[list[int]] = []
+    for case_id in ids:
+        if runs and runs[-1][1] == case_id - 1:
+            runs[-1][1] = case_id
+        else:
+            runs.append([case_id, case_id])
+    return runs, len(ids)
+
+
+def lua_runs(runs: list[list[int]]) -> str:
+    return "{" + ",".join(f"{{{first},{last}}}" for first, last in runs) + "}"
+
+
+#: (row, goal, whether a result meets it)
+GOALS = {
+    "GET /v1/cases?status=overdue&limit=50": ("p99 < 100 ms", lambda r: r["p99_ms"] < 100),
+    "GET / (dashboard page)": ("p99 < 300 ms", lambda r: r["p99_ms"] < 300),
+    "GET /v1/reports/breaches": ("< 1 s", lambda r: r["p99_ms"] < 1000),
+    "GET team feed (.ics)": ("< 2 s", lambda r: r["p99_ms"] < 2000),
+    "mixed load, 2 workers": (
+        ">= 300 req/s, p99 < 250 ms, 0 errors",
+        lambda r: r["rps"] >= 300 and r["p99_ms"] < 250 and r["errors"] == 0,
+    ),
+}
+
+
+class Steps:
+    """The table's rows: a step that fails becomes a row saying why, and the run goes on."""
+
+    def __init__(self):
+        self.rows: list[tuple[str, dict | str]] = []
+
+    def run(self, name: str, measure) -> dict | None:
+        print(f"  {name} ...", file=sys.stderr, flush=True)
+        try:
+            result = measure()
+        except Exception as error:  # noqa: BLE001 - reported in the table
+            self.rows.append((name, f"failed: {type(error).__name__}: {error}"[:160]))
+            return None
+        self.rows.append((name, result))
+        return result
+
+    def get(self, name: str) -> dict | None:
+        found = dict(self.rows).get(name)
+        return found if isinstance(found, dict) else None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default=os.environ.get("SEND_CLOCK_BENCH_DATABASE_URL"))
@@ -312,109 +457,168 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--port", type=int, default=18350)
+    parser.add_argument(
+        "--reuse",
+        "--skip-seed",
+        action="store_true",
+        help="measure the database as it is (a copy of a seeded one): import nothing",
+    )
     args = parser.parse_args()
     if not args.database:
         raise SystemExit("give --database (PostgreSQL), e.g. postgresql+psycopg://postgres@/bench")
     env = {**os.environ, "SEND_CLOCK_DATABASE_URL": args.database}
     env.setdefault("SEND_CLOCK_SESSION_SECRET", "benchmark-only-secret-" + "x" * 20)
+    load_before = os.getloadavg()
     cli("db", "upgrade", env=env)
     token = cli("tokens", "create", "--name", "benchmark", "--scope", "write", env=env)
     auth = {"Authorization": f"Bearer {token}"}
-    rows: list[tuple[str, dict]] = []
+    steps = Steps()
     seconds, connections = args.seconds, args.connections
+    peaks: dict[str, float] = {}
 
     folder = Path(tempfile.mkdtemp(prefix="send-clock-bench-"))
     (folder / "bare.py").write_text(BARE_APP)
+    bare_command = [sys.executable, "-m", "uvicorn", "--app-dir", str(folder)]
     bare = Server(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--app-dir",
-            str(folder),
-            "--port",
-            str(args.port + 2),
-            "--log-level",
-            "warning",
-            "bare:app",
-        ],
+        [*bare_command, "--port", str(args.port + 2), "--log-level", "warning", "bare:app"],
         env,
         args.port + 2,
     )
     try:
-        rows.append(("bare FastAPI GET /health", wrk(f"{bare.base}/health", "", seconds, 20)))
+        steps.run("bare FastAPI GET /health", lambda: wrk(f"{bare.base}/health", "", seconds, 20))
+        steps.run(
+            "bare FastAPI GET /health (async def)",
+            lambda: wrk(f"{bare.base}/health-async", "", seconds, 20),
+        )
     finally:
         bare.stop()
 
+    seeding, total, runs = None, 0, [[1, 1]]
     one = Server(serve_command(args.port, 1), env, args.port)
     try:
-        rows.append(("GET /health", wrk(f"{one.base}/health", "", seconds, 20)))
+        steps.run("GET /health", lambda: wrk(f"{one.base}/health", "", seconds, 20))
         timeline = simple(
             "POST", json.dumps(TIMELINE_BODY), {**auth, "Content-Type": "application/json"}
         )
-        rows.append(
-            (
-                "POST /v1/timelines/england-ehcna",
-                wrk(f"{one.base}/v1/timelines/england-ehcna", timeline, seconds, 20),
-            )
+        steps.run(
+            "POST /v1/timelines/england-ehcna",
+            lambda: wrk(f"{one.base}/v1/timelines/england-ehcna", timeline, seconds, 20),
         )
         with httpx.Client(base_url=one.base, timeout=600) as client:
-            seeding = seed(client, auth, args.cases)
-            total = client.get("/v1/cases?limit=1", headers=auth).json()["total"]
-            cookie = signed_in_cookie(client, token)
-            feed = client.post("/v1/feeds", headers=auth).json()["url"]
+            if not args.reuse:
+                seeding = seed(client, auth, args.cases)
+            runs, total = id_runs(args.database)
             listing = "/v1/cases?status=overdue&limit=50"
-            rows.append(
-                (
-                    f"GET {listing}",
-                    wrk(f"{one.base}{listing}", simple("GET", None, auth), seconds, connections),
-                )
+            steps.run(
+                f"GET {listing}",
+                lambda: wrk(
+                    f"{one.base}{listing}", simple("GET", None, auth), seconds, connections
+                ),
             )
-            rows.append(
-                (
-                    "GET / (dashboard page)",
-                    wrk(f"{one.base}/", simple("GET", None, {"Cookie": cookie}), seconds, 4),
-                )
+            steps.run(
+                "GET / (dashboard page)",
+                lambda: wrk(
+                    f"{one.base}/",
+                    simple("GET", None, {"Cookie": signed_in_cookie(client, token)}),
+                    seconds,
+                    4,
+                ),
             )
-            rows.append(
-                ("GET /v1/reports/breaches", timed(client, "/v1/reports/breaches", 5, headers=auth))
+            steps.run(
+                "GET /v1/reports/breaches",
+                lambda: timed(client, "/v1/reports/breaches", 5, headers=auth),
             )
-            rows.append(("GET team feed (.ics)", timed(client, feed.split(one.base, 1)[-1], 3)))
+
+            def team_feed() -> dict:
+                created = client.post("/v1/feeds", headers=auth)
+                created.raise_for_status()
+                return timed(client, created.json()["url"].split(one.base, 1)[-1], 3)
+
+            steps.run("GET team feed (.ics)", team_feed)
     finally:
         one.stop()
+    peaks["one worker"] = one.peak_rss_mb
 
     two = Server(serve_command(args.port + 1, 2), env, args.port + 1)
     try:
         mixed = MIXED_LUA % {
             "auth": lua_string(auth["Authorization"]),
-            "cases": total,
             "timeline": lua_string(json.dumps(TIMELINE_BODY)),
+            "runs": lua_runs(runs),
+            "total": total,
         }
-        rows.append(("mixed load, 2 workers", wrk(f"{two.base}/", mixed, seconds, connections)))
+        steps.run("mixed load, 2 workers", lambda: wrk(f"{two.base}/", mixed, seconds, connections))
     finally:
         two.stop()
+    peaks["two workers"] = two.peak_rss_mb
+    peaks["import job"] = max(one.peak_job_rss_mb, two.peak_job_rss_mb)
 
-    report(rows, args, total, seeding, max(one.peak_rss_mb, two.peak_rss_mb))
+    report(steps, args, total, seeding, peaks, (load_before, os.getloadavg()))
     return 0
 
 
-def report(rows, args, total: int, seeding: float, peak_mb: float) -> None:
-    figures = dict(rows)
+def report(steps: Steps, args, total: int, seeding, peaks: dict, loads: tuple) -> None:
+    seeded = "reused as it was" if seeding is None else f"seeded in {seeding:.0f} s"
     print(
-        f"send-clock service benchmark: {os.cpu_count()} cores, wrk, {args.seconds:g} s per "
-        f"run, {total} cases in {args.database.split('+')[0]} (seeded in {seeding:.0f} s)"
+        f"send-clock service benchmark: {os.cpu_count()} cores, load average "
+        f"{loads[0][0]:.1f} before and {loads[1][0]:.1f} after (1 min), wrk, {args.seconds:g} s "
+        f"per run, {total} cases in {args.database.split('+')[0]} ({seeded})"
     )
-    print(f"{'':<44}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'requests':>10}")
-    for name, result in rows:
+    print(f"{'':<40}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>7}{'requests':>9}  goal")
+    for name, result in steps.rows:
+        goal, met = GOALS.get(name, ("", None))
+        if isinstance(result, str):
+            print(f"{name:<40}{result}  {goal}")
+            continue
+        verdict = "" if met is None else (" met" if met(result) else " NOT met")
         print(
-            f"{name:<44}{result['rps']:>9.1f}{result['p50_ms']:>9.1f}{result['p99_ms']:>9.1f}"
-            f"{result['errors']:>8}{result['requests']:>10}"
+            f"{name:<40}{result['rps']:>8.1f}{result['p50_ms']:>9.1f}{result['p99_ms']:>9.1f}"
+            f"{result['errors']:>7}{result['requests']:>9}  {goal}{verdict}"
         )
-    health, bare = figures["GET /health"], figures["bare FastAPI GET /health"]
-    timeline = figures["POST /v1/timelines/england-ehcna"]
-    print(f"/health / bare FastAPI: {health['rps'] / bare['rps']:.2f}x (goal >= 0.70)")
-    print(f"timeline / health: {timeline['rps'] / health['rps']:.2f}x (goal >= 0.50)")
-    print(f"largest worker memory: {peak_mb:.0f} MB (goal < 300)")
+        if result.get("statuses"):
+            counted = ", ".join(f"{k}: {v}" for k, v in sorted(result["statuses"].items()))
+            print(f"{'':<40}statuses {counted}; socket errors {result['socket_errors']}")
+    ratio(
+        "/health / bare FastAPI",
+        steps.get("GET /health"),
+        steps.get("bare FastAPI GET /health"),
+        0.70,
+    )
+    ratio(
+        "/health / bare FastAPI (async def)",
+        steps.get("GET /health"),
+        steps.get("bare FastAPI GET /health (async def)"),
+        None,
+    )
+    ratio(
+        "timeline / health",
+        steps.get("POST /v1/timelines/england-ehcna"),
+        steps.get("GET /health"),
+        0.50,
+    )
+    worker = max(peaks["one worker"], peaks["two workers"])
+    verdict = "met" if worker < 300 else "NOT met"
+    print(
+        f"largest worker memory: {worker:.0f} MB (goal < 300: {verdict}); "
+        f"an import job's own process: {peaks['import job']:.0f} MB"
+    )
+
+
+def ratio(name: str, top: dict | None, bottom: dict | None, goal: float | None) -> None:
+    if top is None or bottom is None:
+        print(f"{name}: not measured (a step failed)")
+        return
+    value = top["rps"] / bottom["rps"]
+    verdict = (
+        "" if goal is None else f" (goal >= {goal:.2f}: {'met' if value >= goal else 'NOT met'})"
+    )
+    print(f"{name}: {value:.2f}x{verdict}")
+
+
+def start_server(env: dict, port: int) -> tuple[subprocess.Popen, str]:
+    """One send-clock worker on ``port`` (for the sibling benchmarks): the process and its URL."""
+    server = Server(serve_command(port, 1), env, port)
+    return server.process, server.base
 
 
 if __name__ == "__main__":

@@ -109,6 +109,7 @@ def serve(
                 err=True,
             )
     _refresh(store)
+    _fail_lost_jobs(store)
     store.dispose()
     # Workers are separate processes: they read their settings from the environment.
     os.environ["SEND_CLOCK_DATABASE_URL"] = store.url
@@ -198,6 +199,20 @@ def refresh(database):
     store.require_current()
     count = _refresh(store)
     click.echo(f"{count} case(s) re-projected as of {date.today().isoformat()}")
+
+
+def _fail_lost_jobs(store) -> None:
+    """Jobs a server that ended (killed, crashed) left ``running`` are marked failed now."""
+    from send_clock.store import jobs
+
+    with store.session() as session:
+        lost = jobs.fail_unfinished_at_start(session)
+    if lost:
+        click.echo(
+            f"send-clock: {lost} import job(s) left unfinished by a server that stopped are "
+            "marked failed (nothing of them was stored)",
+            err=True,
+        )
 
 
 def _refresh(store) -> int:

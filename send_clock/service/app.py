@@ -7,17 +7,15 @@ the same PostgreSQL database side by side.
 from __future__ import annotations
 
 import logging
-import os
 import secrets
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
-from multiprocessing import get_context
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from .. import __version__
@@ -25,6 +23,7 @@ from ..calendars import load_calendar
 from ..store import Store
 from . import auth, openapi, problems
 from .middleware import AccessLog, BearerFirst, Guard, SizeLimit
+from .runner import JobRunner
 from .settings import Settings
 
 DESCRIPTION = """Statutory SEN deadlines over HTTP: calendars, processes, timelines, stored cases
@@ -38,7 +37,9 @@ feeds at `/v1/feeds/{token}.ics`, whose unguessable token is the credential. Err
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
     yield
-    app.state.jobs.shutdown(wait=True)  # a running import finishes (or rolls back) first
+    # A running import gets the grace period to finish, then is ended and marked failed (its
+    # transaction rolls back): the server stops within a bounded time.
+    await run_in_threadpool(app.state.jobs.stop)
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -63,12 +64,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.store = store or Store(
         settings.database_url, settings.db_pool_size, settings.db_max_overflow
     )
-    # Long work (a caseload import) runs in a process of its own, one job at a time: however
-    # large, it takes nothing from the requests this worker answers meanwhile.
-    # It also runs at a lower CPU priority, so that the requests come first.
-    app.state.jobs = ProcessPoolExecutor(
-        max_workers=1, mp_context=get_context("spawn"), initializer=os.nice, initargs=(10,)
-    )
+    app.state.token_cache = auth.TokenCache(settings.token_cache_seconds)
+    # Long work (a caseload import) runs in a process of its own, one job at a time and at a
+    # lower CPU priority: however large, it takes nothing from the requests answered meanwhile.
+    app.state.jobs = JobRunner(app.state.store, grace=settings.job_grace_seconds)
     problems.install(app)
     _routes(app)
     openapi.install(app)
@@ -82,7 +81,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         )
     # Innermost first: the token check before any body is read, then the guard (headers,
     # request ids, errors) inside the session, so that an error page can be a page.
-    app.add_middleware(BearerFirst, authenticate=auth.authenticated)
+    app.add_middleware(BearerFirst, authenticate=auth.actor_of)
     app.add_middleware(Guard, on_error=problems.internal_error, refuse=problems.refuse)
     # The web pages' signed session cookie: it only names a server-side session (the API
     # itself takes bearer tokens only).
@@ -109,14 +108,16 @@ def _routes(app: FastAPI) -> None:
     from .routes import cases, feeds, meta, reference, reports
     from .web import family, pages
 
+    # The router tries routes in this order (no two of these groups share a path): /health and
+    # the API first, as they take most requests; the pages after them.
+    app.include_router(meta.router)
+    app.include_router(reference.router, prefix="/v1")
+    app.include_router(feeds.router, prefix="/v1")
+    app.include_router(reports.router, prefix="/v1")
+    app.include_router(cases.router, prefix="/v1")
+    app.include_router(feeds.public)
     app.mount(
         "/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static"
     )
     app.include_router(pages.router)
     app.include_router(family.router)
-    app.include_router(meta.router)
-    app.include_router(feeds.public)
-    app.include_router(reference.router, prefix="/v1")
-    app.include_router(feeds.router, prefix="/v1")
-    app.include_router(reports.router, prefix="/v1")
-    app.include_router(cases.router, prefix="/v1")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from ..store import tokens
 
@@ -31,14 +35,72 @@ class Actor:
     scope: str
 
 
+class TokenCache:
+    """The live API tokens this worker has checked lately, each for ``seconds``: a client
+    sending many requests costs one token query every few seconds instead of one per request.
+
+    Why a revocation still holds: ``send-clock tokens revoke`` (another process) cannot reach
+    every worker's memory, so a revoked token keeps working here for at most ``seconds`` after
+    it was last checked (``SEND_CLOCK_TOKEN_CACHE_SECONDS``, 5 by default; 0 checks every
+    request). Only live tokens are kept, by their hash (never the token itself), and at most
+    ``size`` of them: unknown or revoked tokens are looked up every time, so guessing fills
+    nothing.
+    """
+
+    def __init__(
+        self, seconds: float, size: int = 1000, clock: Callable[[], float] = time.monotonic
+    ):
+        self.seconds, self.size, self.clock = seconds, size, clock
+        self._actors: dict[str, tuple[float, Actor]] = {}
+        self._lock = threading.Lock()
+
+    def remembered(self, token: str) -> Actor | None:
+        """The actor of ``token`` if it was found live less than ``seconds`` ago."""
+        if self.seconds <= 0:
+            return None
+        found = self._actors.get(tokens.token_hash(token))
+        return found[1] if found is not None and found[0] > self.clock() else None
+
+    def actor(self, token: str, lookup: Callable[[str], Actor | None]) -> Actor | None:
+        """The actor of ``token``: remembered, or ``lookup(token)`` (remembered when live)."""
+        actor = self.remembered(token)
+        if actor is not None:
+            return actor
+        actor = lookup(token)
+        if self.seconds <= 0:
+            return actor
+        key = tokens.token_hash(token)
+        with self._lock:
+            if actor is None:
+                self._actors.pop(key, None)
+                return None
+            if len(self._actors) >= self.size:  # the oldest entry makes room
+                self._actors.pop(next(iter(self._actors)), None)
+            self._actors[key] = (self.clock() + self.seconds, actor)
+        return actor
+
+
 def authenticated(app, token: str) -> Actor | None:
-    """The actor of a live API token, or None."""
-    with app.state.store.session() as session:
-        row = tokens.authenticate(session, token)
-        return row and Actor(row.name, row.scope)
+    """The actor of a live API token, or None (checked in the database at most every
+    :class:`TokenCache` ``seconds`` per worker). Blocking: call it from a thread."""
+
+    def lookup(token: str) -> Actor | None:
+        with app.state.store.session() as session:
+            row = tokens.authenticate(session, token)
+            return row and Actor(row.name, row.scope)
+
+    return app.state.token_cache.actor(token, lookup)
 
 
-def _actor(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Actor:
+async def actor_of(app, token: str) -> Actor | None:
+    """:func:`authenticated` from the event loop: a token found live lately is answered at
+    once, without a trip to the thread pool; any other is looked up in a thread."""
+    return app.state.token_cache.remembered(token) or await run_in_threadpool(
+        authenticated, app, token
+    )
+
+
+async def _actor(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Actor:
     checked = getattr(request.state, "actor", None)  # by the middleware, before the body
     if checked is not None:
         return checked
@@ -48,7 +110,7 @@ def _actor(request: Request, credentials: HTTPAuthorizationCredentials | None) -
             "send an API token: Authorization: Bearer <token>",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    actor = authenticated(request.app, credentials.credentials)
+    actor = await actor_of(request.app, credentials.credentials)
     if actor is None:
         raise HTTPException(
             401,
@@ -62,12 +124,13 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 WriteCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_write_bearer)]
 
 
-def reader(request: Request, credentials: Credentials) -> Actor:
-    return _actor(request, credentials)
+# async: a remembered token costs no trip to the thread pool (see actor_of)
+async def reader(request: Request, credentials: Credentials) -> Actor:
+    return await _actor(request, credentials)
 
 
-def writer(request: Request, credentials: WriteCredentials) -> Actor:
-    actor = _actor(request, credentials)
+async def writer(request: Request, credentials: WriteCredentials) -> Actor:
+    actor = await _actor(request, credentials)
     if actor.scope != "write":
         raise HTTPException(403, f"the token {actor.name!r} is read-only; this needs a write token")
     return actor

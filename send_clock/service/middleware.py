@@ -9,9 +9,6 @@ import secrets
 import time
 from collections.abc import Callable
 
-from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import MutableHeaders
-
 log = logging.getLogger("send_clock.access")
 errors_log = logging.getLogger("send_clock.service")
 
@@ -34,6 +31,15 @@ SECURITY_HEADERS = {
 }
 
 
+def _raw(policy: str) -> tuple[tuple[bytes, bytes], ...]:
+    headers = {**SECURITY_HEADERS, "Content-Security-Policy": policy}
+    return tuple((name.lower().encode(), value.encode()) for name, value in headers.items())
+
+
+#: The headers every response gets, ready to send (built once: they are the same every time).
+RAW_HEADERS = {policy: _raw(policy) for policy in (PAGE_POLICY, DATA_POLICY, DOCS_POLICY)}
+
+
 class BodyTooLarge(Exception):
     pass
 
@@ -49,9 +55,11 @@ class SizeLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        if scope["method"] in ("GET", "HEAD", "OPTIONS"):  # no body to read: nothing to limit
+            return await self.app(scope, receive, send)
         limit = self.larger.get(scope.get("path", ""), self.limit)
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        declared = _header(scope, b"content-length")
+        if declared.isdigit() and int(declared) > limit:
             return await _too_large(send, limit)
         seen = 0
 
@@ -116,7 +124,7 @@ class BearerFirst:
         scheme, _, token = _header(scope, b"authorization").partition(" ")
         actor = None
         if scheme.lower() == "bearer" and token.strip():
-            actor = await run_in_threadpool(self.authenticate, scope["app"], token.strip())
+            actor = await self.authenticate(scope["app"], token.strip())
         if actor is None:
             detail = "send a valid API token: Authorization: Bearer <token>"
             return await _send_problem(
@@ -137,7 +145,11 @@ def _api_write(scope) -> bool:
 
 
 def _header(scope, name: bytes) -> str:
-    return dict(scope.get("headers") or []).get(name, b"").decode("latin-1")
+    """The request header ``name`` (lower case), or ``""``."""
+    for key, value in scope.get("headers") or ():
+        if key == name:
+            return value.decode("latin-1")
+    return ""
 
 
 class Guard:
@@ -160,10 +172,9 @@ class Guard:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                headers = MutableHeaders(scope=message)
-                for name, value in {**SECURITY_HEADERS, **_policy(scope)}.items():
-                    headers.setdefault(name, value)
-                headers["X-Request-ID"] = request_id
+                message["headers"] = _with_security(
+                    message.get("headers") or [], _policy(scope), request_id
+                )
             await send(message)
 
         if b"%00" in scope.get("query_string", b""):  # (in a path: no route finds it, 404)
@@ -185,15 +196,24 @@ class Guard:
                 await self.on_error(scope, request_id)(scope, receive, with_headers)
 
 
-def _policy(scope) -> dict[str, str]:
+def _policy(scope) -> str:
     path = scope.get("path", "")
     if path.startswith(("/docs", "/redoc")):
-        policy = DOCS_POLICY
-    elif path.startswith("/v1/") or path in ("/openapi.json", "/health"):
-        policy = DATA_POLICY
-    else:
-        policy = PAGE_POLICY
-    return {"Content-Security-Policy": policy}
+        return DOCS_POLICY
+    if path.startswith("/v1/") or path in ("/openapi.json", "/health"):
+        return DATA_POLICY
+    return PAGE_POLICY
+
+
+def _with_security(headers, policy: str, request_id: str) -> list:
+    """The response's headers, the security headers added where the response set none of its
+    own, and ``X-Request-ID`` (always this request's)."""
+    present = {name.lower() for name, _value in headers}
+    return [
+        *(h for h in headers if h[0].lower() != b"x-request-id"),
+        *(h for h in RAW_HEADERS[policy] if h[0] not in present),
+        (b"x-request-id", request_id.encode()),
+    ]
 
 
 class AccessLog:
@@ -218,10 +238,24 @@ class AccessLog:
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            method, route = scope.get("method"), route_template(scope)
-            ms = round((time.perf_counter() - started) * 1000, 1)
-            fields = {"method": method, "route": route, "status": status, "ms": ms}
-            log.info("%s %s %s %.1fms", method, route, status, ms, extra=fields)
+            if log.isEnabledFor(logging.INFO):
+                method, route = scope.get("method"), route_template(scope)
+                ms = round((time.perf_counter() - started) * 1000, 1)
+                fields = {"method": method, "route": route, "status": status, "ms": ms}
+                # makeRecord + handle: what log.info does, without looking up the caller's
+                # file and line (a frame walk per request, and this line is always the caller)
+                log.handle(
+                    log.makeRecord(
+                        log.name,
+                        logging.INFO,
+                        __file__,
+                        0,
+                        "%s %s %s %.1fms",
+                        (method, route, status, ms),
+                        None,
+                        extra=fields,
+                    )
+                )
 
 
 def route_template(scope) -> str:

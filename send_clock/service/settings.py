@@ -29,6 +29,11 @@ class Settings:
     #: then 429 until the oldest failure leaves the window.
     login_attempts: int = 10
     login_window_minutes: int = 15
+    #: A worker trusts an API token it found live for this long before checking it again, so
+    #: a revoked token may keep working this long on a worker that had just checked it.
+    token_cache_seconds: float = 5.0
+    #: At shutdown, a running import gets this long to finish before it is ended (and failed).
+    job_grace_seconds: float = 30.0
     #: The calendar (a bundled id or a calendar file) of a case that names none, where its
     #: process's own default has no term dates (england-and-wales): a council sets it to its
     #: own term dates, so the school-closure exception can be checked.
@@ -53,5 +58,7 @@ class Settings:
             session_hours=int(env.get("SEND_CLOCK_SESSION_HOURS", 8)),
             login_attempts=int(env.get("SEND_CLOCK_LOGIN_ATTEMPTS", 10)),
             login_window_minutes=int(env.get("SEND_CLOCK_LOGIN_WINDOW_MINUTES", 15)),
+            token_cache_seconds=float(env.get("SEND_CLOCK_TOKEN_CACHE_SECONDS", 5)),
+            job_grace_seconds=float(env.get("SEND_CLOCK_JOB_GRACE_SECONDS", 30)),
             default_calendar=env.get("SEND_CLOCK_DEFAULT_CALENDAR") or None,
         )

@@ -81,7 +81,9 @@ def test_no_route_handler_runs_on_the_event_loop(api):
         # The docs pages' own handlers (fastapi_offline) only return a fixed page.
         if endpoint.__module__.startswith("send_clock") and asyncio.iscoroutinefunction(endpoint)
     ]
-    assert on_the_loop == []
+    # /health returns a constant and touches nothing: on the loop it answers even while every
+    # thread of the pool is busy (a load balancer must not take a busy worker for a dead one).
+    assert on_the_loop == ["health"]
 
 
 def _handlers(routes):

@@ -143,3 +143,124 @@ def test_db_refresh_brings_stored_statuses_up_to_today(tmp_path):
     refreshed = _cli("db", "refresh", env=env)
     assert refreshed.returncode == 0, refreshed.stderr
     assert refreshed.stdout.startswith("0 case(s) re-projected as of ")
+
+
+def _job_processes(pid: int) -> list[int]:
+    """The processes running a job under the server ``pid`` (multiprocessing's spawn)."""
+    found, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = []
+        for task in Path(f"/proc/{parent}/task").glob("*"):  # the job thread's children too
+            try:
+                children += (task / "children").read_text().split()
+            except OSError:
+                continue
+        for child in map(int, children):
+            frontier.append(child)
+            try:
+                if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                    found.append(child)
+            except OSError:
+                pass
+    return found
+
+
+def _start_large_import(env: dict, tmp_path: Path, *serve_args: str):
+    """A server running a 50,000-row import: (server, base, headers, job URL), once the job
+    is running in its own process."""
+    assert _cli("db", "upgrade", env=env).returncode == 0
+    token = _cli("tokens", "create", "--name", "import", "--scope", "write", env=env).stdout
+    headers = {"Authorization": f"Bearer {token.strip()}"}
+    rows = "".join(f"BIG-{n},2025-{1 + n % 12:02d}-{1 + n % 28:02d}\n" for n in range(50_000))
+    server, base = _serve(env, tmp_path / "log", *serve_args)
+    try:
+        return _running_import(server, base, headers, rows)
+    except BaseException:
+        _stop(server, tmp_path / "log")
+        raise
+
+
+def _running_import(server, base: str, headers: dict, rows: str):
+    accepted = httpx.post(
+        f"{base}/v1/cases/import",
+        headers={**headers, "Content-Type": "text/csv"},
+        content="case_id,received\n" + rows,
+        timeout=60,
+    )
+    assert accepted.status_code == 202, accepted.text
+    job_url = f"{base}{accepted.headers['location']}"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        state = httpx.get(job_url, headers=headers, timeout=30).json()["state"]
+        if state == "running" and _job_processes(server.pid):
+            return server, base, headers, job_url
+        assert state in ("queued", "running"), state
+        time.sleep(0.1)
+    raise AssertionError("the import never started")
+
+
+def _stored_cases(url: str) -> int:
+    from send_clock.store import Store
+    from send_clock.store.cases import count_cases
+
+    store = Store(url)
+    try:
+        with store.session() as session:
+            return count_cases(session)
+    finally:
+        store.dispose()
+
+
+def test_a_job_whose_process_is_killed_fails_and_stores_nothing(tmp_path):
+    url = f"sqlite:///{tmp_path / 'killed.db'}"
+    env = {**os.environ, "SEND_CLOCK_DATABASE_URL": url}
+    server, base, headers, job_url = _start_large_import(env, tmp_path)
+    try:
+        for pid in _job_processes(server.pid):
+            os.kill(pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        deadline, job = time.monotonic() + 60, {}
+        while time.monotonic() < deadline:
+            job = httpx.get(job_url, headers=headers, timeout=30).json()
+            if job["state"] != "running":
+                break
+            time.sleep(0.2)
+        assert job["state"] == "failed", job
+        assert "its process ended" in job["message"] and "nothing was stored" in job["message"]
+        assert httpx.get(f"{base}/health").status_code == 200  # the server itself carries on
+        listed = httpx.get(f"{base}/v1/cases?limit=1", headers=headers).json()
+        assert listed["total"] == 0
+    finally:
+        _stop(server, tmp_path / "log")
+
+
+def test_sigterm_during_an_import_stops_the_server_within_the_grace_period(tmp_path):
+    """SIGTERM while an import runs: the job gets SEND_CLOCK_JOB_GRACE_SECONDS to finish, then
+    its process is ended, the job is marked failed (nothing stored), and the server exits."""
+    url = f"sqlite:///{tmp_path / 'stopped.db'}"
+    env = {**os.environ, "SEND_CLOCK_DATABASE_URL": url, "SEND_CLOCK_JOB_GRACE_SECONDS": "1"}
+    server, _base, _headers, job_url = _start_large_import(env, tmp_path)
+    job_id = int(job_url.rsplit("/", 1)[1])
+    stopped = time.monotonic()
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)  # 1 s of grace, then the job's process is ended
+    finally:
+        log = _stop(server, tmp_path / "log")
+    assert time.monotonic() - stopped < 30
+    # uvicorn ends by raising the signal it stopped on again, once its shutdown is done
+    assert server.returncode in (0, -signal.SIGTERM), log
+    assert "a job was still running at shutdown: ending it" in log
+    assert "Traceback" not in log
+    from send_clock.store import Store
+    from send_clock.store import jobs as job_store
+
+    store = Store(url)
+    try:
+        with store.session() as session:
+            job = job_store.get_job(session, job_id)
+    finally:
+        store.dispose()
+    assert job["state"] == "failed", job
+    assert "server was shut down" in job["message"] and "nothing was stored" in job["message"]
+    assert _stored_cases(url) == 0

@@ -8,8 +8,9 @@ router = APIRouter(tags=["meta"])
 
 
 @router.get("/health")
-def health() -> dict:
-    """Always 200 while the process serves requests; touches nothing else."""
+async def health() -> dict:
+    """Always 200 while the process serves requests; touches nothing else. (``async``: it
+    answers on the event loop, even while every thread of the pool is busy.)"""
     return {"status": "ok", "version": __version__}
 
 

@@ -118,7 +118,7 @@ def import_cases(request: Request, response: Response, actor: Writer, text: CsvT
     with store.session() as session:
         job_id = jobs.create_job(session, "import", actor.name)
     request.app.state.jobs.submit(
-        run_import_job, store.url, job_id, text.encode("utf-8"), actor.name
+        job_id, run_import_job, store.url, job_id, text.encode("utf-8"), actor.name
     )
     response.headers["Location"] = f"/v1/jobs/{job_id}"
     with store.session() as session:
