@@ -215,6 +215,10 @@ class Remembered:
         self.size = size
         self._values: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
+        #: a lock per key being computed: requests that arrive meanwhile (a fresh worker's
+        #: first ones, or every reader right after a write) wait for that one computation
+        #: instead of each running the same queries at once
+        self._computing: dict = {}
 
     def get(self, session: Session, key, compute, generation: int | None = None):
         """The value kept for ``key``, or ``compute()`` kept; ``generation``: the caseload's,
@@ -225,18 +229,39 @@ class Remembered:
             generation = session.scalar(select(CaseloadGenerationRow.generation))
         if generation is None:  # a schema made without its migrations: nothing is kept
             return compute()
+        found = self._kept(key, generation)
+        if found is not None:
+            return found[1]
+        with self._lock:
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
+            found = self._kept(key, generation)  # computed while this request waited
+            if found is not None:
+                return found[1]
+            try:
+                value = compute()
+                with self._lock:
+                    kept = self._values.get(key)
+                    if kept is None or kept[0] <= generation:  # never replaced by older
+                        self._values[key] = (generation, value)
+                    self._values.move_to_end(key)
+                    while len(self._values) > self.size:
+                        self._values.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._computing.pop(key, None)
+        return value
+
+    def _kept(self, key, generation: int) -> tuple | None:
+        """``(generation, value)`` kept for ``key`` at ``generation`` or a later one (a
+        request that read the generation just before a write may be shown the figures after
+        it: never older ones)."""
         with self._lock:
             found = self._values.get(key)
-            if found is not None and found[0] == generation:
+            if found is not None and found[0] >= generation:
                 self._values.move_to_end(key)
-                return found[1]
-        value = compute()
-        with self._lock:
-            self._values[key] = (generation, value)
-            self._values.move_to_end(key)
-            while len(self._values) > self.size:
-                self._values.popitem(last=False)
-        return value
+                return found
+        return None
 
 
 @cache
