@@ -7,7 +7,6 @@ Jinja2 are imported when a report is rendered, not when this module is.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Sequence
 from datetime import date
