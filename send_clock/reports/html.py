@@ -162,10 +162,14 @@ def _chart_style():
     )
 
 
-def _chart_options(name: str, **options) -> dict:
-    """What every chart shares: no script, no tooltips, sized by its viewBox."""
+def chart_options(name: str, colours: Sequence[str] | None = None, **options) -> dict:
+    """What every chart shares (the case page's timeline too): no script, no tooltips, sized by
+    its viewBox; ``colours``: the series' in order."""
+    style = _chart_style()
+    if colours:
+        style.colors = tuple(colours)
     return {
-        "style": _chart_style(),
+        "style": style,
         "js": (),
         "disable_xml_declaration": True,
         "tooltip_border_radius": 0,
@@ -182,7 +186,7 @@ def _chart_options(name: str, **options) -> dict:
     }
 
 
-def _svg(chart, name: str) -> str:
+def chart_svg(chart, name: str) -> str:
     """The chart as inline SVG: the same bytes for the same figures (pygal names a chart's CSS
     scope by a random id and dates its comment: both are replaced), and no script (pygal
     always writes its configuration for its tooltips' script, which no page here loads)."""
@@ -229,7 +233,7 @@ def timeliness_chart(by_month: Sequence[dict]) -> str:
         else []
     )
     chart = pygal.StackedBar(
-        **_chart_options(
+        **chart_options(
             "timeliness",
             width=900,
             height=380,
@@ -244,7 +248,7 @@ def timeliness_chart(by_month: Sequence[dict]) -> str:
             min_scale=2,
             # room above the tallest bar for its share
             range=(0, max(map(sum, zip(*series.values(), strict=True)), default=0) * 1.1 or 1),
-            style=_chart_style_with(colours),
+            colours=colours,
             css=(
                 "file://style.css",
                 "file://graph.css",
@@ -264,18 +268,12 @@ def timeliness_chart(by_month: Sequence[dict]) -> str:
                 for position, (value, month) in enumerate(zip(values, by_month, strict=True))
             ],
         )
-    return _svg(chart, "timeliness")
+    return chart_svg(chart, "timeliness")
 
 
 def _share(month: dict) -> str:
     pct = month["final_plans_within_20_weeks_pct"]
     return "" if pct is None else f"{pct:.0f}%"
-
-
-def _chart_style_with(colours: Sequence[str]):
-    style = _chart_style()
-    style.colors = tuple(colours)
-    return style
 
 
 def open_cases_chart(open_by_status: dict[str, int]) -> str:
@@ -284,7 +282,7 @@ def open_cases_chart(open_by_status: dict[str, int]) -> str:
 
     statuses = list(OPEN_STATUSES)
     chart = pygal.HorizontalBar(
-        **_chart_options(
+        **chart_options(
             "open-cases",
             width=700,
             height=260,
@@ -319,7 +317,7 @@ def open_cases_chart(open_by_status: dict[str, int]) -> str:
             for status in shown
         ],
     )
-    return _svg(chart, "open-cases")
+    return chart_svg(chart, "open-cases")
 
 
 def _or_dash(value) -> str:
