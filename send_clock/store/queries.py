@@ -422,26 +422,30 @@ def cases_to_chase(
     from ..reports.summary import OPEN_STATUSES
 
     wanted = CaseProjectionRow.open_status.in_(statuses)
-    # The breach report's order: its status ranks (at_risk before due_soon), then the most
-    # days late (the earliest due), then the reference in code-point order.
-    rank = sql_case(
-        {status: OPEN_STATUSES.index(status) for status in statuses},
-        value=CaseProjectionRow.open_status,
-    )
-    query = filters.where(
-        _cases(
-            CaseRow.ref,
-            CaseRow.officer,
-            CaseRow.process,
-            CaseProjectionRow.open_status,
-            CaseProjectionRow.urgent_milestone,
-            CaseProjectionRow.urgent_due,
-        ).where(wanted)
-    )
-    ordered = query.order_by(rank, CaseProjectionRow.urgent_due, CaseRow.ref.collate("C"))
     count = session.scalar(
         filters.where(_cases(func.count(), on_cases=filters.on_cases).where(wanted))
     )
+    # The breach report's order: its status ranks (at_risk before due_soon), then the most
+    # days late (the earliest due), then the reference in code-point order. Read one status
+    # at a time, in rank order: each reads the index on (open_status, urgent_due) and stops at
+    # the page's end, where one statement ordered by rank sorted every case of the statuses.
+    found = []
+    for status in sorted(statuses, key=OPEN_STATUSES.index):
+        wanted_now = None if limit is None else limit - len(found)
+        if wanted_now is not None and wanted_now <= 0:
+            break
+        query = filters.where(
+            _cases(
+                CaseRow.ref,
+                CaseRow.officer,
+                CaseRow.process,
+                CaseProjectionRow.open_status,
+                CaseProjectionRow.urgent_milestone,
+                CaseProjectionRow.urgent_due,
+            ).where(CaseProjectionRow.open_status == status)
+        )
+        ordered = query.order_by(CaseProjectionRow.urgent_due, CaseRow.ref.collate("C"))
+        found += session.execute(ordered.limit(wanted_now)).all()
     rows = [
         {
             "ref": row.ref,
@@ -453,7 +457,7 @@ def cases_to_chase(
             "status": row.open_status,
             "days_late": (as_of - row.urgent_due).days,
         }
-        for row in session.execute(ordered.limit(limit))
+        for row in found
     ]
     return rows, count
 
