@@ -115,6 +115,8 @@ def serve(
     os.environ["SEND_CLOCK_DATABASE_URL"] = store.url
     if public_url:
         os.environ["SEND_CLOCK_PUBLIC_URL"] = public_url
+    # Each worker counts the dashboard before it takes requests (see Settings.warm_pages).
+    os.environ.setdefault("SEND_CLOCK_WARM_PAGES", "1")
     if db_pool_size:
         os.environ["SEND_CLOCK_DB_POOL_SIZE"] = str(db_pool_size)
         os.environ["SEND_CLOCK_DB_MAX_OVERFLOW"] = str(2 * db_pool_size)

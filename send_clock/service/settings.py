@@ -38,6 +38,10 @@ class Settings:
     #: process's own default has no term dates (england-and-wales): a council sets it to its
     #: own term dates, so the school-closure exception can be checked.
     default_calendar: str | None = None
+    #: Before taking requests, a worker compiles its page templates and counts the whole
+    #: caseload's dashboard (``send-clock serve`` turns it on): its first requests are then as
+    #: quick as the next ones.
+    warm_pages: bool = False
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -61,4 +65,5 @@ class Settings:
             token_cache_seconds=float(env.get("SEND_CLOCK_TOKEN_CACHE_SECONDS", 5)),
             job_grace_seconds=float(env.get("SEND_CLOCK_JOB_GRACE_SECONDS", 30)),
             default_calendar=env.get("SEND_CLOCK_DEFAULT_CALENDAR") or None,
+            warm_pages=env.get("SEND_CLOCK_WARM_PAGES", "") not in ("", "0"),
         )

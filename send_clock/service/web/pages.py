@@ -7,6 +7,7 @@ with what was typed and the reason next to the field."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -48,6 +49,7 @@ from .access import (
 from .chart import timeline_svg
 
 router = APIRouter(include_in_schema=False)
+logger = logging.getLogger(__name__)
 #: The hint after an unknown process or calendar on a page.
 CHOOSE = "choose one from the list"
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -190,17 +192,8 @@ def _dashboard_view(
     user = signed_in(request)
     officer = user.name if mine else officer
     today = date.today()
-    the_store = _store(request)
-    ensure_current(the_store, today)
     filters = queries.CaseFilters(officer=officer or None, process=process or None)
-    with the_store.session() as session:
-        # Counted in the database from the stored projections, and kept while no case
-        # changes: nothing is projected here.
-        shown = the_store.remembered.get(
-            session,
-            ("dashboard", filters, today),
-            lambda: _dashboard_figures(session, filters, today),
-        )
+    shown = _kept_dashboard(_store(request), filters, today)
     return render(
         request,
         "dashboard.html",
@@ -220,6 +213,30 @@ def _dashboard_view(
         errors=extra.pop("errors", {}),
         **extra,
     )
+
+
+def _kept_dashboard(the_store, filters: queries.CaseFilters, today: date) -> dict:
+    """The dashboard's figures: counted in the database from the stored projections, and kept
+    while no case changes (nothing is projected here)."""
+    ensure_current(the_store, today)
+    with the_store.session() as session:
+        return the_store.remembered.get(
+            session,
+            ("dashboard", filters, today),
+            lambda: _dashboard_figures(session, filters, today),
+        )
+
+
+def warm(the_store) -> None:
+    """What a fresh worker's first pages cost, paid before it takes requests: the templates
+    compiled, the chart library loaded, the whole caseload's dashboard counted and kept. A
+    database that cannot be read now leaves the pages to do it later: the worker starts."""
+    for name in ("dashboard.html", "case.html", "cases.html"):
+        templates.get_template(name)
+    try:
+        _kept_dashboard(the_store, queries.CaseFilters(), date.today())
+    except Exception as error:  # noqa: BLE001 - the first request will say what is wrong
+        logger.warning("the dashboard was not prepared at start (%s)", type(error).__name__)
 
 
 def _dashboard_figures(session, filters: queries.CaseFilters, today: date) -> dict:
