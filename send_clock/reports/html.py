@@ -196,6 +196,17 @@ def chart_svg(chart, name: str) -> str:
     return text[text.index("<svg") :]
 
 
+#: what the timeliness chart reads of each month
+TIMELINESS_FIGURES = (
+    "month",
+    "final_plans_issued",
+    "final_plans_within_20_weeks",
+    "final_plans_within_20_weeks_pct",
+    "final_plans_issued_excluding_exceptions",
+    "final_plans_within_20_weeks_excluding_exceptions",
+)
+
+
 def _timeliness_series(by_month: Sequence[dict]) -> dict[str, list[int]]:
     """The three parts of each month's final plans: within 20 weeks, over with an exception
     that applies, over without one."""
