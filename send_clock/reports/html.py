@@ -7,6 +7,8 @@ Jinja2 are imported when a report is rendered, not when this module is.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -163,8 +165,8 @@ def _chart_style():
 
 
 def chart_options(name: str, colours: Sequence[str] | None = None, **options) -> dict:
-    """What every chart shares (the case page's timeline too): no script, no tooltips, sized by
-    its viewBox; ``colours``: the series' in order."""
+    """What every chart shares (the case page's timeline too): no script, no tooltips;
+    ``colours``: the series' in order."""
     style = _chart_style()
     if colours:
         style.colors = tuple(colours)
@@ -173,7 +175,9 @@ def chart_options(name: str, colours: Sequence[str] | None = None, **options) ->
         "js": (),
         "disable_xml_declaration": True,
         "tooltip_border_radius": 0,
-        "explicit_size": False,
+        # drawn at its own size where there is room (text at the page's size), narrower
+        # where there is not (the pages' CSS: max-width 100%, height auto)
+        "explicit_size": True,
         "show_y_guides": True,
         "show_x_guides": False,
         "print_zeroes": True,
@@ -256,9 +260,8 @@ def timeliness_chart(by_month: Sequence[dict]) -> str:
             print_labels=True,
             print_values=False,
             print_values_position="top",
-            min_scale=2,
-            # room above the tallest bar for its share
-            range=(0, max(map(sum, zip(*series.values(), strict=True)), default=0) * 1.1 or 1),
+            # whole numbers of plans, with room above the tallest bar for its share
+            y_labels=_counts_axis(max(map(sum, zip(*series.values(), strict=True)), default=0)),
             colours=colours,
             css=(
                 "file://style.css",
@@ -282,6 +285,16 @@ def timeliness_chart(by_month: Sequence[dict]) -> str:
     return chart_svg(chart, "timeliness")
 
 
+def _counts_axis(largest: int) -> list[int]:
+    """The ticks of an axis of counts: whole numbers in steps of 1, 2 or 5 times a power of
+    ten, at most eight of them, past ``largest`` by a tenth (room for a printed figure)."""
+    top = max(1, math.ceil(largest * 1.1))
+    step, factors = 1, itertools.cycle((2, 2.5, 2))  # 1, 2, 5, 10, 20, 50...
+    while top / step > 8:
+        step = round(step * next(factors))
+    return list(range(0, top + step, step))
+
+
 def _share(month: dict) -> str:
     pct = month["final_plans_within_20_weeks_pct"]
     return "" if pct is None else f"{pct:.0f}%"
@@ -295,16 +308,13 @@ def open_cases_chart(open_by_status: dict[str, int]) -> str:
     chart = pygal.HorizontalBar(
         **chart_options(
             "open-cases",
-            width=700,
-            height=260,
+            width=520,
+            height=250,
             x_title="open cases",
             show_legend=False,
             print_values=True,
             print_values_position="top",
-            min_scale=2,
-            # (pygal swaps the axes' names in a horizontal chart: these are the counts')
-            x_labels_major_count=6,
-            show_minor_x_labels=False,
+            y_labels=_counts_axis(max(open_by_status.values(), default=0)),
             # the count just past the end of its bar, not across it
             css=(
                 "file://style.css",

@@ -48,7 +48,7 @@ def timeline_svg(schedule: Schedule, today: date) -> str:
             xrange=(first.toordinal(), last.toordinal()),
             zero=bottom,  # a closure's band is filled down to the foot of the chart
             x_labels=[day.toordinal() for day in _months(first, last)],
-            x_value_formatter=lambda day: date.fromordinal(int(day)).strftime("%d %b %Y"),
+            x_value_formatter=lambda day: date.fromordinal(int(day)).strftime("%b %Y"),
             y_labels=[{"label": m.milestone.title, "value": rows[m.id]} for m in shown],
             show_x_guides=True,
             show_y_guides=False,
@@ -99,14 +99,14 @@ def _mark(point: tuple[date, int], mark_id: str | None, ring: bool = False) -> d
 
 
 def _months(first: date, last: date) -> list[date]:
-    """The first of each month from ``first`` to ``last``: the time axis' labels (every other
-    month's on a long timeline)."""
+    """The first of each month from ``first`` to ``last``: the time axis' labels (at most
+    eight: every second or third month's on a long timeline)."""
     months, day = [], date(first.year, first.month, 1)
     while day <= last:
         if day >= first:
             months.append(day)
         day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return months[:: 1 + len(months) // 13]
+    return months[:: 1 + len(months) // 8]
 
 
 def _closures(schedule: Schedule, first: date, last: date, bottom: float, top: float) -> list:
