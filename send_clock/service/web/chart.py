@@ -66,9 +66,9 @@ def timeline_svg(schedule: Schedule, today: date) -> str:
     projected, happened, late = [], [], []
     for m in shown:
         row = rows[m.id]
-        if m.actual:
-            (late if m.actual > m.due else happened).append(
-                _mark((m.actual, row), f"actual-{m.id}")
+        if m.actual:  # a dot alone (``None``: no line to the next point of its series)
+            (late if m.actual > m.due else happened).extend(
+                [_mark((m.actual, row), f"actual-{m.id}"), None]
             )
         elif m.projected:
             # a line from the due date to a projected date that differs, and a ring there
