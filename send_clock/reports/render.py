@@ -37,7 +37,7 @@ from ..timelines import Milestone
 from ..timelines.projector import DETECTED, NOT_APPLICABLE, RECORDED, STATUSES
 from ..timelines.schedule import MILESTONE_COLUMNS, exception_text
 from .batches import FINAL_MILESTONES, CaseBatch, Report
-from .records import Field, Item, lookup, write_records
+from .records import Field, Item, lookup, per_record, write_records
 
 CSV_COLUMNS = ("case_id", "process", "calendar", "received", *MILESTONE_COLUMNS)
 DATE_FIELDS = ("due", "target", "earliest", "projected", "actual")
@@ -126,10 +126,9 @@ class _BatchFields:
         if np.isnat(days).all():
             return self.style.null + suffix
         if self.span > LARGEST_DATE_TABLE:  # dates decades apart: format them one by one
-            texts = lookup([self.day_text(day) + suffix for day in days])
-            return Field(texts.itemsize, lambda start, stop: texts[start:stop])
+            return per_record(lookup([self.day_text(day) + suffix for day in days]))
         table = lookup([text + suffix for text in self._day_texts()])
-        return Field(table.itemsize, lambda start, stop: table[self.day_index(days[start:stop])])
+        return Field(table, lambda start, stop: self.day_index(days[start:stop]))
 
     def projected_actual(self, milestone: str, between: bytes, suffix: bytes) -> list[Item]:
         """The projected and actual dates, as one field: an actual date, when recorded, is also
@@ -147,11 +146,10 @@ class _BatchFields:
         )
         both = self.span + 1
 
-        def values(start: int, stop: int) -> np.ndarray:
-            index = self.day_index(projected[start:stop]) + both * recorded[start:stop]
-            return table[index]
+        def index(start: int, stop: int) -> np.ndarray:
+            return self.day_index(projected[start:stop]) + both * recorded[start:stop]
 
-        return [Field(table.itemsize, values)]
+        return [Field(table, index)]
 
     def state(
         self,
@@ -198,14 +196,14 @@ class _BatchFields:
         per_flag = len(excusal_texts) * len(day_texts)
         per_version = len(STATUSES) * 2 * per_flag
 
-        def values(start: int, stop: int) -> np.ndarray:
-            index = (status[start:stop] * 2 + flags[start:stop]) * per_flag
-            index += how[start:stop] * len(day_texts)
+        def index(start: int, stop: int) -> np.ndarray:
+            found = (status[start:stop] * 2 + flags[start:stop]) * per_flag
+            found += how[start:stop] * len(day_texts)
             if version is not None:  # a milestone whose rule changed: the version in force
-                index += version[start:stop] * per_version
-            return table[index + days[start:stop] + 1]
+                found += version[start:stop] * per_version
+            return found + days[start:stop] + 1
 
-        return Field(table.itemsize, values)
+        return Field(table, index)
 
     def bases(self, milestone: Milestone) -> tuple[list[str], np.ndarray]:
         """The milestone's bases, first the original then each revision's, and for each case
@@ -221,7 +219,7 @@ class _BatchFields:
             return self.style.text(milestone.basis) + suffix
         bases, version = self.bases(milestone)
         table = lookup([self.style.text(basis) + suffix for basis in bases])
-        return Field(table.itemsize, lambda start, stop: table[version[start:stop]])
+        return Field(table, lambda start, stop: version[start:stop])
 
     def _status_text(self, index: int) -> bytes:
         return self._word(STATUSES[index])
@@ -239,8 +237,7 @@ class _BatchFields:
             dates = lookup([self.day_text(day) + after for day in received])
         else:
             dates = lookup([text + after for text in self._day_texts()])[self.day_index(received)]
-        values = np.strings.add(values, dates)
-        return Field(values.itemsize, lambda start, stop: values[start:stop])
+        return per_record(np.strings.add(values, dates))
 
     def exceptions(self, milestone: Milestone, suffix: bytes) -> Item:
         """Closure windows from the calendar (many cases share a few windows: a table), then the
@@ -271,15 +268,16 @@ class _BatchFields:
                 for p in positions.tolist()
             ]
         )
-        width = max(table.itemsize, texts.itemsize if len(texts) else 0)
+        entries = np.concatenate([table, texts]) if len(texts) else table
+        extra_at = len(table) + np.arange(len(texts))  # where each case's own text is
 
-        def values(start: int, stop: int) -> np.ndarray:
-            found = table[window_of_case[start:stop]].astype(f"S{width}")
+        def index(start: int, stop: int) -> np.ndarray:
+            found = window_of_case[start:stop].copy()
             first, last = np.searchsorted(positions, [start, stop])
-            found[positions[first:last] - start] = texts[first:last]
+            found[positions[first:last] - start] = extra_at[first:last]
             return found
 
-        return Field(width, values)
+        return Field(entries, index)
 
     @staticmethod
     def _closure(milestone: Milestone, window) -> dict:
@@ -435,9 +433,9 @@ def json_case_items(batch: CaseBatch, first: bool) -> list[Item]:
         which = np.zeros(stop - start, dtype=np.int64)
         if first and start == 0:
             which[0] = 1
-        return separators[which]
+        return which
 
-    items: list[Item] = [Field(separators.itemsize, separator), _case_opening(batch, fields)]
+    items: list[Item] = [Field(separators, separator), _case_opening(batch, fields)]
     items.append(b', "milestones": [')
     for number, milestone in enumerate(batch.process.milestones):
         items += _milestone_object(fields, milestone, b"{" if number == 0 else b", {")
