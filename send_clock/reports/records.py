@@ -96,9 +96,9 @@ def write_records(
 
 def _joined(items: Sequence[Item]) -> list[Field]:
     """The fields of ``items``, each constant joined to the end of the field before it, or to
-    the start of the one after it when the one before has a table per record (a copy of it per
-    constant would cost more than the constant) or there is none; one constant between two
-    such fields is a field of its own."""
+    the start of the one after it when the one before has a big table (one entry per record:
+    a copy of it per constant would cost more than the constant saves) or there is none; a
+    constant between two big tables, or after the last, is a field of its own."""
     merged: list[Item] = []
     for item in items:
         if isinstance(item, bytes) and merged and isinstance(merged[-1], bytes):
@@ -106,27 +106,32 @@ def _joined(items: Sequence[Item]) -> list[Field]:
         elif not isinstance(item, bytes) or item:
             merged.append(item)
     fields: list[Field] = []
-    for position, item in enumerate(merged):
-        if isinstance(item, Field):
-            if position and isinstance(merged[position - 1], bytes) and not _small(fields[-1:]):
-                item = Field(np.strings.add(merged[position - 1], item.table), item.index)
-            fields.append(item)
+    waiting = b""  # a constant after a big table, for the next field
+    for item in merged:
+        if isinstance(item, bytes):
+            if fields and _small(fields[-1]):
+                fields[-1] = Field(np.strings.add(fields[-1].table, item), fields[-1].index)
+            else:
+                waiting = item
             continue
-        after = merged[position + 1] if position + 1 < len(merged) else None
-        if _small(fields[-1:]):
-            fields[-1] = Field(np.strings.add(fields[-1].table, item), fields[-1].index)
-        elif after is None or not _small([after]):
-            fields.append(Field(np.array([item]), _first_entry))
+        if waiting and _small(item):
+            item = Field(np.strings.add(waiting, item.table), item.index)
+        elif waiting:
+            fields.append(_constant(waiting))
+        waiting = b""
+        fields.append(item)
+    if waiting:
+        fields.append(_constant(waiting))
     return fields
 
 
-def _small(fields: Sequence[Field]) -> bool:
-    """Whether the one field of ``fields`` has a table few enough to copy freely."""
-    return bool(fields) and len(fields[0].table) <= SMALL_TABLE
+def _small(field: Field) -> bool:
+    """Whether ``field`` has a table few enough to copy freely."""
+    return len(field.table) <= SMALL_TABLE
 
 
-def _first_entry(start: int, stop: int) -> np.ndarray:
-    return np.zeros(stop - start, dtype=np.int64)
+def _constant(text: bytes) -> Field:
+    return Field(np.array([text]), lambda start, stop: np.zeros(stop - start, dtype=np.int64))
 
 
 def lookup(table: Sequence[bytes]) -> np.ndarray:

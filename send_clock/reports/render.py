@@ -227,17 +227,15 @@ class _BatchFields:
     def _word(self, word: str) -> bytes:
         return self.style.text(word) if self.style is _Json else word.encode()
 
-    def case_opening(self, before: bytes, between: bytes, after: bytes) -> Field:
-        """One field per case: ``before`` + case id + ``between`` + received date + ``after``."""
-        values = np.strings.add(
-            np.strings.add(before, _escaped(self.batch.case_ids, self.style)), between
-        )
-        received = self.batch.received
-        if self.span > LARGEST_DATE_TABLE:
-            dates = lookup([self.day_text(day) + after for day in received])
-        else:
-            dates = lookup([text + after for text in self._day_texts()])[self.day_index(received)]
-        return per_record(np.strings.add(values, dates))
+    def case_opening(self, before: bytes, between: bytes, after: bytes) -> list[Item]:
+        """``before`` + case id + ``between`` + received date + ``after``: the ids are a table
+        of one entry per case, shared by every milestone's row, and the dates a table of days."""
+        return [
+            before,
+            per_record(_escaped(self.batch.case_ids, self.style)),
+            between,
+            self.date(self.batch.received, after),
+        ]
 
     def exceptions(self, milestone: Milestone, suffix: bytes) -> Item:
         """Closure windows from the calendar (many cases share a few windows: a table), then the
@@ -376,7 +374,7 @@ def csv_items(batch: CaseBatch) -> list[Item]:
     items: list[Item] = []
     for milestone in batch.process.milestones:
         m, projection = milestone.id, batch.projection
-        items += [opening, b",".join(text(v) for v in (m, milestone.title, milestone.kind)) + b","]
+        items += [*opening, b",".join(text(v) for v in (m, milestone.title, milestone.kind)) + b","]
         items += [fields.date(getattr(projection, name)[m], b",") for name in DATE_FIELDS[:3]]
         items += fields.projected_actual(m, b",", b",")
         items += [
@@ -387,7 +385,7 @@ def csv_items(batch: CaseBatch) -> list[Item]:
     return items
 
 
-def _case_opening(batch: CaseBatch, fields: _BatchFields) -> Field:
+def _case_opening(batch: CaseBatch, fields: _BatchFields) -> list[Item]:
     text = _Json.text
     place = b', "process": ' + text(batch.process.id) + b', "calendar": ' + text(batch.calendar.id)
     return fields.case_opening(b'{"case_id": ', place + b', "received": ', b"")
@@ -420,7 +418,7 @@ def jsonl_items(batch: CaseBatch) -> list[Item]:
     opening = _case_opening(batch, fields)
     items: list[Item] = []
     for milestone in batch.process.milestones:
-        items += [opening, *_milestone_object(fields, milestone, b", "), b"\n"]
+        items += [*opening, *_milestone_object(fields, milestone, b", "), b"\n"]
     return items
 
 
@@ -435,7 +433,7 @@ def json_case_items(batch: CaseBatch, first: bool) -> list[Item]:
             which[0] = 1
         return which
 
-    items: list[Item] = [Field(separators, separator), _case_opening(batch, fields)]
+    items: list[Item] = [Field(separators, separator), *_case_opening(batch, fields)]
     items.append(b', "milestones": [')
     for number, milestone in enumerate(batch.process.milestones):
         items += _milestone_object(fields, milestone, b"{" if number == 0 else b", {")
