@@ -54,9 +54,12 @@ class _Csv:
 
     @staticmethod
     def text(value: str) -> bytes:
+        """``value`` as one CSV cell, quoted if it holds a separator, a quote or a line break.
+        (With ``\r\n`` as the line terminator, ``csv`` quotes a lone ``\r`` or ``\n`` too;
+        without one, Python 3.11's ``csv`` leaves them bare and the row breaks in two.)"""
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="").writerow([value])
-        return buffer.getvalue().encode()
+        csv.writer(buffer, lineterminator="\r\n").writerow([value])
+        return buffer.getvalue()[:-2].encode()
 
     @staticmethod
     def needs_escape(codes: np.ndarray) -> np.ndarray:
