@@ -32,6 +32,8 @@ import numpy as np
 #: Bytes of output per chunk: big enough to amortise numpy and pyarrow calls, small enough to
 #: stay in the processor's cache.
 CHUNK_BYTES = 4 << 20
+#: Tables of more bytes than this (at their widest) are gathered with 64-bit offsets.
+LARGEST_BINARY = 2**31 - 1
 #: Tables with at most this many entries get the constants around them joined to each entry.
 SMALL_TABLE = 1 << 16
 
@@ -70,10 +72,12 @@ def write_records(
         return
     first_entry: dict[int, int] = {}  # id of a table -> position of its first entry
     parts, size = [], 0
+    total_bytes = sum(len(field.table) * field.table.itemsize for field in fields)
+    kind = pa.binary() if total_bytes <= LARGEST_BINARY else pa.large_binary()
     for field in fields:  # (a table used by several fields is there once)
         if id(field.table) not in first_entry:
             first_entry[id(field.table)] = size
-            converted = pa.array(field.table, pa.binary())  # (in parts, if big)
+            converted = pa.array(field.table, kind)  # (in parts, if big)
             parts += getattr(converted, "chunks", [converted])
             size += len(field.table)
     starts = [first_entry[id(field.table)] for field in fields]

@@ -133,3 +133,12 @@ def test_a_big_batch_shares_one_table_of_ids():
     with mock.patch.object(records, "SMALL_TABLE", 10):
         assert written(write_csv, batch) == csv_by_hand(batch, raw=False)
         assert written(write_jsonl, batch) == jsonl_by_hand(batch)
+
+
+def test_tables_past_two_gigabytes_give_the_same_bytes():
+    """Tables too big for pyarrow's 32-bit offsets are gathered with 64-bit ones."""
+    found = [Case(date(2025, 9, 15), case_id=f"A,{n}") for n in range(5)]
+    batch, _ = batch_from_cases(PROCESS, CALENDAR, found, AS_OF)
+    with mock.patch.object(records, "LARGEST_BINARY", 0):
+        assert written(write_csv, batch) == csv_by_hand(batch, raw=False)
+        assert written(write_jsonl, batch) == jsonl_by_hand(batch)
