@@ -32,7 +32,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from ..safecsv import neutralised
+from ..safecsv import TRIGGERS, neutralised
 from ..timelines import Milestone
 from ..timelines.projector import DETECTED, NOT_APPLICABLE, RECORDED, STATUSES
 from ..timelines.schedule import MILESTONE_COLUMNS, exception_text
@@ -473,9 +473,20 @@ def write_csv(
 
 
 def _neutral_ids(batch: CaseBatch) -> CaseBatch:
+    if _no_trigger_first(batch.case_ids):
+        return batch
     ids = batch.case_ids.tolist()
     safe = neutralised(ids)
     return batch if safe is ids else replace(batch, case_ids=np.array(safe, dtype=str))
+
+
+def _no_trigger_first(ids: np.ndarray) -> bool:
+    """Whether no id of a numpy text column starts with a character a spreadsheet would take
+    for a formula (their first characters looked at at once, not a string per id)."""
+    if ids.dtype.kind != "U" or not len(ids) or not ids.itemsize:
+        return False
+    first = np.ascontiguousarray(ids).view(np.uint32).reshape(len(ids), -1)[:, 0]
+    return not np.isin(first, [ord(c) for c in TRIGGERS]).any()
 
 
 def write_jsonl(batches: Sequence[CaseBatch], out: BinaryIO, progress: Progress | None = None):
