@@ -94,3 +94,18 @@ def _full(day: date) -> str:
     from send_clock.dates import full_date
 
     return full_date(day)
+
+
+def test_a_process_title_is_escaped_in_the_charts_label():
+    # a process file's title went into the aria-label as it was, and through re.sub's
+    # replacement, where a backslash is a group reference
+    from dataclasses import replace
+
+    hostile = 'T"><script>alert(1)</script>\\g<0>]]>'
+    process = replace(load_process("england-ehcna"), title=hostile)
+    case = Case(received=date(2025, 6, 2), events={}, case_id="CHART-1")
+    svg = timeline_svg(project(process, load_calendar("surrey"), case, as_of=TODAY), TODAY)
+    assert "<script" not in svg
+    root = ElementTree.fromstring(svg)
+    assert root.get("aria-label").startswith(f"Timeline chart of the {hostile}, received ")
+    assert len(list(root.iter(f"{SVG}svg"))) == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from html import escape
 
 from ...dates import full_date
 from ...timelines import Schedule
@@ -138,4 +139,7 @@ def _inline(body: str, schedule: Schedule) -> str:
         f"{full_date(schedule.case.received)}: due and projected dates of each milestone; "
         "the table below gives the same dates in words"
     )
-    return re.sub(r"<svg ", f'<svg role="img" aria-label="{label}" ', body, count=1)
+    # escaped for the attribute, and put in as it is (a process file's title is not a pattern:
+    # a backslash in it is not a group reference)
+    opening = f'<svg role="img" aria-label="{escape(label, quote=True)}" '
+    return re.sub(r"<svg ", lambda _: opening, body, count=1)
