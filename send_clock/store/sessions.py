@@ -93,9 +93,14 @@ def _credential_live(session: Session, row: WebSessionRow) -> bool:
     return False
 
 
-def end(session: Session, key: str) -> str | None:
+def end(session: Session, key: str, lifetime: Lifetime) -> str | None:
     """Sign-out: the key stops working at once. The name the session was signed in with, or
-    None when it had already ended (nothing to sign out of)."""
+    None when it had already ended: signed out, idle or too old, or its token or user revoked
+    (nothing to sign out of, so a stale page's button does not audit a sign-out that the
+    session's end already was)."""
+    if current(session, key, lifetime) is None:
+        return None
+    # only one of two sign-outs at once ends it (and is audited)
     return session.execute(
         update(WebSessionRow)
         .where(WebSessionRow.key_hash == token_hash(key), WebSessionRow.revoked_at.is_(None))

@@ -44,6 +44,7 @@ from .access import (
     check_id,
     checked_form,
     flash,
+    lifetime,
     sign_in_limit,
     signed_in,
 )
@@ -162,7 +163,7 @@ def logout(request: Request, _form: Form):
     if key:
         client = request.client.host if request.client else "unknown"
         with _store(request).session() as session:
-            name = sessions.end(session, key)
+            name = sessions.end(session, key, lifetime(request))
             if name is not None:  # the audit trail shows who signed out, and from where
                 sessions.audit(session, "signed_out", name, client)
     request.session.clear()
