@@ -109,3 +109,13 @@ def test_a_process_title_is_escaped_in_the_charts_label():
     root = ElementTree.fromstring(svg)
     assert root.get("aria-label").startswith(f"Timeline chart of the {hostile}, received ")
     assert len(list(root.iter(f"{SVG}svg"))) == 1
+
+
+def test_an_overdue_milestone_is_drawn_late_not_as_on_time():
+    # nothing recorded, every due date passed: the rings sat at the due dates in the projected
+    # colour, as if on time, while the table said overdue
+    schedule = _schedule({})
+    series = _series(ElementTree.fromstring(timeline_svg(schedule, date(2026, 12, 2))))
+    overdue = {f"projected-{m.id}" for m in schedule.milestones if m.status == "overdue"}
+    assert overdue and overdue <= set(_marks(series["late"]))
+    assert not overdue & set(_marks(series["projected"]))

@@ -72,8 +72,10 @@ def timeline_svg(schedule: Schedule, today: date) -> str:
                 [_mark((m.actual, row), f"actual-{m.id}"), None]
             )
         elif m.projected:
-            # a line from the due date to a projected date that differs, and a ring there
-            points = late if m.projected > m.due else projected
+            # a line from the due date to a projected date that differs, and a ring there: red
+            # when it is later, or when the due date has passed with nothing recorded (overdue:
+            # its projected date is then its due date, which would look on time)
+            points = late if m.projected > m.due or m.status == "overdue" else projected
             if m.projected != m.due:
                 points.append(_mark((m.due, row), None))
             points += [_mark((m.projected, row), f"projected-{m.id}", ring=True), None]
