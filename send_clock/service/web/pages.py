@@ -145,6 +145,8 @@ def _sign_in(session, form: dict, account: str, client: str) -> str | None:
     if form.get("token"):
         token = tokens.authenticate(session, form["token"])
         key = token and sessions.start(session, token.name, token.scope, token_id=token.id)
+        # the audit names the token that signed in (a failed token has no name to give)
+        account = sessions.account(token.name, token.id) if token else account
     else:
         user = tokens.verify_user(session, account, form.get("password", ""))
         key = user and sessions.start(session, user.username, user.scope, user_id=user.id)
