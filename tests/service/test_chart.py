@@ -119,3 +119,12 @@ def test_an_overdue_milestone_is_drawn_late_not_as_on_time():
     overdue = {f"projected-{m.id}" for m in schedule.milestones if m.status == "overdue"}
     assert overdue and overdue <= set(_marks(series["late"]))
     assert not overdue & set(_marks(series["projected"]))
+
+
+def test_a_chart_as_of_the_first_or_last_date_there_is_is_drawn():
+    # a week before 0001-01-01 or after 9999-12-31 overflowed: the case page was a 500
+    for today in (date(1, 1, 1), date(9999, 12, 31), date(9999, 12, 28)):
+        case = Case(received=date(2025, 6, 2), events={}, case_id="CHART-1")
+        schedule = project(load_process("england-ehcna"), load_calendar("surrey"), case, today)
+        root = ElementTree.fromstring(timeline_svg(schedule, today))
+        assert _marks(_series(root)["due"])

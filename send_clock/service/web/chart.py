@@ -35,8 +35,8 @@ def timeline_svg(schedule: Schedule, today: date) -> str:
 
     shown = [m for m in schedule.milestones if m.status != "not_applicable" and m.due]
     dates = [d for m in shown for d in (m.due, m.projected, m.actual) if d]
-    first = min(dates + [today]) - timedelta(days=7)
-    last = max(dates + [today]) + timedelta(days=7)
+    first = _shifted(min(dates + [today]), -7)
+    last = _shifted(max(dates + [today]), 7)
     rows = {m.id: len(shown) - 1 - index for index, m in enumerate(shown)}  # the first on top
     top, bottom = len(shown) - 0.5, -0.5
     chart = pygal.XY(
@@ -91,6 +91,15 @@ def timeline_svg(schedule: Schedule, today: date) -> str:
     return _inline(_svg(chart, "timeline"), schedule)
 
 
+def _shifted(day: date, days: int) -> date:
+    """``day`` moved by ``days``, held at the first or last date there is (a page viewed as of
+    9999-12-31, or 0001-01-01, overflowed: a 500 instead of the case)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.min if days < 0 else date.max
+
+
 def _mark(point: tuple[date, int], mark_id: str | None, ring: bool = False) -> dict:
     """A point of the chart: its SVG id, drawn as a ring (projected) or a dot; a point with
     no id only bends a line (the due date a projected date is drawn from)."""
@@ -108,6 +117,8 @@ def _months(first: date, last: date) -> list[date]:
     while day <= last:
         if day >= first:
             months.append(day)
+        if (day.year, day.month) == (date.max.year, 12):
+            break  # the last month a date can be in
         day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
     return months[:: 1 + len(months) // 8]
 
