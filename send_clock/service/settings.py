@@ -38,6 +38,11 @@ class Settings:
     #: process's own default has no term dates (england-and-wales): a council sets it to its
     #: own term dates, so the school-closure exception can be checked.
     default_calendar: str | None = None
+    #: The team feed holds the open deadlines dated from this many days before today to this
+    #: many days after it: what a calendar needs, at a size calendar apps accept (each event
+    #: is some 0.8 kB; Google Calendar is reported to refuse subscriptions over about 1 MB).
+    team_feed_days_before: int = 14
+    team_feed_days_after: int = 60
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -61,4 +66,6 @@ class Settings:
             token_cache_seconds=float(env.get("SEND_CLOCK_TOKEN_CACHE_SECONDS", 5)),
             job_grace_seconds=float(env.get("SEND_CLOCK_JOB_GRACE_SECONDS", 30)),
             default_calendar=env.get("SEND_CLOCK_DEFAULT_CALENDAR") or None,
+            team_feed_days_before=int(env.get("SEND_CLOCK_TEAM_FEED_DAYS_BEFORE", 14)),
+            team_feed_days_after=int(env.get("SEND_CLOCK_TEAM_FEED_DAYS_AFTER", 60)),
         )
