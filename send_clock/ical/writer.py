@@ -110,22 +110,24 @@ def stored_feed(
     ``domain``. Yields pieces of about ``chunk`` bytes, so that a large feed is sent as it is
     read, never held whole. With no event, ``placeholder`` (SEQUENCE 0, last changed at
     ``placeholder_stamp``) keeps the calendar valid."""
-    header = new_feed(name, description, refresh).to_ical()
-    pieces, size, written = [header[: -len(_END)]], 0, False
+    yield new_feed(name, description, refresh).to_ical()[: -len(_END)]
+    pieces: list[str] = []
+    size, written = 0, False
     at = "@" + check_domain(domain)
     for uid, head, tail in events:
         written = True
-        text = (head + uid_line(uid + at) + tail).encode("utf-8")
-        pieces.append(text)
-        size += len(text)
+        # a stored UID is a checked reference and ids, the domain a checked host name:
+        # nothing in the line needs escaping, and only a long one folding
+        line = "UID:" + uid + at
+        pieces += (head, line if len(line) < LINE_OCTETS else fold(line), "\r\n", tail)
+        size += len(head) + len(tail)
         if size >= chunk:
-            yield b"".join(pieces)
+            yield "".join(pieces).encode("utf-8")
             pieces, size = [], 0
     if not written:
         head, tail = event_parts(placeholder, 0, stamp_text(utc_stamp(placeholder_stamp)))
-        pieces.append((head + uid_line(placeholder.uid) + tail).encode("utf-8"))
-    pieces.append(_END)
-    yield b"".join(pieces)
+        pieces += (head, uid_line(placeholder.uid), tail)
+    yield "".join(pieces).encode("utf-8") + _END
 
 
 def _event(event: AllDay, alarms_from, known, dtstamp, served, stamps) -> bytes:

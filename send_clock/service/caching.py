@@ -122,13 +122,14 @@ def streamed_calendar_response(
     cache: str,
     pieces: Iterator[bytes],
     close: Callable[[], None],
-    level: int = 6,
+    level: int = 1,
 ) -> Response:
     """:func:`calendar_response` for a body written as it is sent (``pieces``), whose
     ``etag`` and ``modified`` are known before it: gzip-compressed on the way to a client
     that accepts gzip (its own ETag, RFC 9110 8.8.3), without a Content-Length. ``close``
     releases what ``pieces`` reads from: called once the body is sent or the client has gone,
-    or at once when no body is sent (304, HEAD)."""
+    or at once when no body is sent (304, HEAD). Compression ``level`` 1: a team feed's
+    events are much alike, so it packs them nearly as small as level 6 in half the time."""
     compressed = accepts_gzip(request.headers)
     headers = {
         "ETag": gzip_etag(etag) if compressed else etag,
