@@ -643,6 +643,9 @@ def report(steps: Steps, args, total: int, seeding, peaks: dict, loads: tuple) -
         if result.get("statuses"):
             counted = ", ".join(f"{k}: {v}" for k, v in sorted(result["statuses"].items()))
             print(f"{'':<40}statuses {counted}; socket errors {result['socket_errors']}")
+    if args.feed_only:
+        print(f"largest worker memory: {peaks['one worker']:.0f} MB (goal < 300)")
+        return
     ratio(
         "/health / bare FastAPI",
         steps.get("GET /health"),

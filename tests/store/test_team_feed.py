@@ -34,7 +34,9 @@ def window(today: date, before: int, after: int) -> tuple[date, date]:
     return today - timedelta(days=before), today + timedelta(days=after)
 
 
-def incremental(session, today: date, before: int = 14, after: int = 60) -> bytes:
+def incremental(
+    session, today: date, before: int = 14, after: int = 60, domain: str = DOMAIN
+) -> bytes:
     """The feed as the service writes it: from the events stored with each case."""
     first, last = window(today, before, after)
     state = queries.team_feed_state(session, first, last)
@@ -43,14 +45,16 @@ def incremental(session, today: date, before: int = 14, after: int = 60) -> byte
             NAME,
             team_description(state.cases, window=(before, after)),
             queries.team_feed_events(session, first, last),
-            domain=DOMAIN,
-            placeholder=empty_note(NAME, CREATED.date(), DOMAIN),
+            domain=domain,
+            placeholder=empty_note(NAME, CREATED.date(), domain),
             placeholder_stamp=CREATED,
         )
     )
 
 
-def from_scratch(session, today: date, before: int = 14, after: int = 60) -> bytes:
+def from_scratch(
+    session, today: date, before: int = 14, after: int = 60, domain: str = DOMAIN
+) -> bytes:
     """The feed built anew: every case projected as of ``today``, its open milestones'
     events in the window, in the feed's order (date, case, milestone)."""
     first, last = window(today, before, after)
@@ -58,13 +62,13 @@ def from_scratch(session, today: date, before: int = 14, after: int = 60) -> byt
     found = []
     for state, schedule in schedules_of(states, today):
         for position, status in enumerate(schedule.milestones):
-            event = team_event(schedule, status, state.ref, domain=DOMAIN)
+            event = team_event(schedule, status, state.ref, domain=domain)
             if event is not None and first <= event.first <= last:
                 found.append(((event.first, state.id, position), event))
     found.sort(key=lambda item: item[0])
     refs = {state.id: (state.ref, state.process) for state in states}
     previous = {
-        f"{refs[case_id][0]}-{refs[case_id][1]}-{milestone}-team@{DOMAIN}": known
+        f"{refs[case_id][0]}-{refs[case_id][1]}-{milestone}-team@{domain}": known
         for (case_id, milestone), known in feed_states(session, list(refs)).items()
     }
     body, _served = write_feed(
@@ -73,7 +77,7 @@ def from_scratch(session, today: date, before: int = 14, after: int = 60) -> byt
         [event for _key, event in found],
         stamp=NEVER,
         previous=previous,
-        placeholder=empty_note(NAME, CREATED.date(), DOMAIN),
+        placeholder=empty_note(NAME, CREATED.date(), domain),
     )
     # the placeholder of an empty feed is stamped with the feed's creation
     return body.replace(b"20010101T000000Z", CREATED.strftime("%Y%m%dT%H%M%SZ").encode())
