@@ -114,6 +114,8 @@ class FeedRow(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: a team feed of one officer's cases only (NULL: every case)
+    officer: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class IcalSequenceRow(Base):

@@ -589,21 +589,26 @@ class TeamFeedState:
     changed: datetime | None
 
 
-def team_feed_state(session: Session, first: date, last: date) -> TeamFeedState:
-    """:class:`TeamFeedState` of the events dated from ``first`` to ``last``."""
+def team_feed_state(
+    session: Session, first: date, last: date, officer: str | None = None
+) -> TeamFeedState:
+    """:class:`TeamFeedState` of the events dated from ``first`` to ``last`` (of the cases
+    of ``officer`` only, if given)."""
     m = MilestoneProjectionRow
     generation = session.scalar(select(CaseloadGenerationRow.generation))
-    cases, modified = session.execute(
-        select(func.count(m.case_id.distinct()), func.max(m.feed_modified)).where(
-            m.feed_day >= first, m.feed_day <= last
-        )
-    ).one()
-    changed = session.scalar(select(func.max(CaseRow.updated_at)))
-    return TeamFeedState(generation, cases, modified, changed)
+    query = select(func.count(m.case_id.distinct()), func.max(m.feed_modified)).where(
+        m.feed_day >= first, m.feed_day <= last
+    )
+    changed = select(func.max(CaseRow.updated_at))
+    if officer is not None:
+        query = query.join(CaseRow, CaseRow.id == m.case_id).where(CaseRow.officer == officer)
+        changed = changed.where(CaseRow.officer == officer)
+    cases, modified = session.execute(query).one()
+    return TeamFeedState(generation, cases, modified, session.scalar(changed))
 
 
 def team_feed_events(
-    session: Session, first: date, last: date, batch: int = 1000
+    session: Session, first: date, last: date, officer: str | None = None, batch: int = 1000
 ) -> Iterator[tuple[str, str, str]]:
     """The team feed's events dated from ``first`` to ``last`` as stored (UID before the
     ``@``, text before and after the UID line), by date, case and milestone: read ``batch``
@@ -615,6 +620,8 @@ def team_feed_events(
         .order_by(m.feed_day, m.case_id, m.position)
         .execution_options(stream_results=True, max_row_buffer=batch)
     )
+    if officer is not None:
+        query = query.join(CaseRow, CaseRow.id == m.case_id).where(CaseRow.officer == officer)
     # Core rows, a batch at a time: the ORM's per-row work would double the feed's time
     for rows in session.connection().execute(query).partitions(batch):
         yield from rows

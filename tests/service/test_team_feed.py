@@ -165,3 +165,23 @@ def test_independent_parsers_read_the_team_feed_alike(api, reader):
     expected = by_icalendar(raw)
     assert len(expected[2]) >= 3
     assert reader(raw) == expected
+
+
+@freeze_time(NOW)
+def test_a_team_feed_of_one_officers_cases(api):
+    api.case(ref="EHC-O-1", officer="Sam Patel")
+    api.case(ref="EHC-O-2", officer="Alex Jones")
+    created = api.client.post("/v1/feeds", headers=api.write, json={"officer": "Sam Patel"})
+    assert created.status_code == 201, created.text
+    url = f"/v1/feeds/{created.json()['token']}.ics"
+    first = api.client.get(url)
+    assert _uid("EHC-O-1", "final_plan") in _uids(first.content)
+    assert not any("EHC-O-2" in uid for uid in _uids(first.content))
+    feed = icalendar.Calendar.from_ical(first.content)
+    assert str(feed["X-WR-CALNAME"]) == "Open SEN deadlines: Sam Patel"
+    assert "of 1 case," in str(feed["DESCRIPTION"])
+    api.case(ref="EHC-O-3", received="2025-10-01", officer="Sam Patel")
+    assert _uid("EHC-O-3", "final_plan") in _uids(api.client.get(url).content)
+    for bad in ({"officer": ""}, {"officer": "x" * 101}, {"team": "all"}):
+        refused = api.client.post("/v1/feeds", headers=api.write, json=bad)
+        assert refused.status_code == 422, bad

@@ -37,7 +37,7 @@ from ..caching import (
     streamed_calendar_response,
 )
 from ..openapi import FEED_RESPONSES, TERMS_RESPONSES
-from ..schemas import FeedCreated, Id
+from ..schemas import FeedCreated, Id, TeamFeedIn
 from .reference import bundled_calendar
 
 router = APIRouter(tags=["feeds"])
@@ -103,21 +103,23 @@ def _team_feed(request: Request, row, now: datetime) -> Response:
     try:
         if session.get_bind().dialect.name == "postgresql":
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        state = queries.team_feed_state(session, first, last)
+        officer = row.officer
+        state = queries.team_feed_state(session, first, last, officer)
         created = row.created_at
+        name = f"{TEAM_NAME}: {officer}" if officer else TEAM_NAME
         key = "\x1f".join(
-            map(str, (__version__, state.generation, first, last, domain, created, TEAM_NAME))
+            map(str, (__version__, state.generation, first, last, domain, created, name))
         )
         etag = '"' + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + '"'
         # the window moves at midnight: what was in the feed yesterday may be out of it now
         midnight = datetime.combine(now.date(), time(), UTC)
         modified = max(filter(None, (created, state.modified, state.changed, midnight)))
         body = stored_feed(
-            TEAM_NAME,
+            name,
             team_description(state.cases, window=(before, after)),
-            queries.team_feed_events(session, first, last),
+            queries.team_feed_events(session, first, last, officer),
             domain=domain,
-            placeholder=empty_note(TEAM_NAME, created.date(), domain),
+            placeholder=empty_note(name, created.date(), domain),
             placeholder_stamp=created,
         )
         return streamed_calendar_response(request, etag, modified, PRIVATE, body, session.close)
@@ -187,10 +189,12 @@ def revoke_case_feed(case_id: Id, feed_id: Id, request: Request, _actor: Writer)
 
 
 @router.post("/feeds", response_model=FeedCreated, status_code=201)
-def create_team_feed(request: Request, actor: Writer):
-    """A subscription to every open deadline of every stored case, for the SEN team."""
+def create_team_feed(request: Request, actor: Writer, body: TeamFeedIn | None = None):
+    """A subscription to the open deadlines of every stored case (or of one officer's
+    cases), dated in a window around today, for the SEN team."""
+    officer = body.officer if body else None
     with request.app.state.store.session() as session:
-        row, token = tokens.create_feed(session, None, actor.name)
+        row, token = tokens.create_feed(session, None, actor.name, officer)
     return _created(request, row.id, token)
 
 

@@ -3,6 +3,8 @@
 * ``milestone_projections`` gains the event's date, UID, text, and its SEQUENCE state
   (``feed_*``), written in the same transaction as every change to the case, with a partial
   index that serves the feed's window of dates in the order the feed is written.
+* ``feeds`` gains ``officer``: a team feed of one officer's cases, a size calendar apps accept
+  where the whole team's is not.
 * ``feed_cache`` (the whole team feed, stored compressed and built again after any change) is
   dropped, and with it the team feed's SEQUENCE rows in ``ical_sequences`` (``team:`` UIDs):
   the state is now kept on the milestone rows.
@@ -51,6 +53,8 @@ def upgrade() -> None:
         postgresql_where=dated,
         sqlite_where=dated,
     )
+    with op.batch_alter_table("feeds") as table:
+        table.add_column(sa.Column("officer", sa.String(100), nullable=True))
     op.drop_table("feed_cache")
     op.execute(sa.text("DELETE FROM ical_sequences WHERE uid LIKE 'team:%'"))
     op.execute(
@@ -75,6 +79,8 @@ def downgrade() -> None:
         sa.Column("size", sa.Integer, nullable=False),
         sa.Column("body", sa.LargeBinary, nullable=False),
     )
+    with op.batch_alter_table("feeds") as table:
+        table.drop_column("officer")
     op.drop_index("ix_milestone_projections_feed", "milestone_projections")
     with op.batch_alter_table("milestone_projections") as table:
         for name, _kind in reversed(COLUMNS):
