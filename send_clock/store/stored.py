@@ -44,12 +44,20 @@ def store_projections(session: Session, states: list[CaseState], as_of: date) ->
     if not states:
         return
     ids = [state.id for state in states]
-    feed = FeedEvents(feed_states(session, ids), utc_stamp(now()))
-    cases, milestones = projection_rows(states, as_of, feed)
+    previous: dict[tuple[int, str], tuple] = {}
+    m = MilestoneProjectionRow.__table__.c
     for start in range(0, len(ids), 500):  # keep each IN (...) list short
         chunk = ids[start : start + 500]
-        for table in (MilestoneProjectionRow, CaseProjectionRow):
-            session.execute(delete(table).where(table.case_id.in_(chunk)))
+        # the rows' SEQUENCE state comes back with their deletion: no round trip of its own
+        deleted = session.execute(
+            delete(MilestoneProjectionRow.__table__)
+            .where(m.case_id.in_(chunk))
+            .returning(m.case_id, m.milestone, *_STATE)
+        )
+        previous.update(_known(deleted))
+        session.execute(delete(CaseProjectionRow).where(CaseProjectionRow.case_id.in_(chunk)))
+    feed = FeedEvents(previous, utc_stamp(now()))
+    cases, milestones = projection_rows(states, as_of, feed)
     # Core inserts (one executemany each): the ORM's bulk insert would split the rows by
     # which columns are NULL, and run thousands of statements.
     session.execute(insert(CaseProjectionRow.__table__), cases)
@@ -107,17 +115,31 @@ class FeedEvents:
 _NO_EVENT = {"feed_day": None, "feed_uid": None, "feed_head": None, "feed_tail": None}
 
 
+_STATE = (
+    MilestoneProjectionRow.feed_sequence,
+    MilestoneProjectionRow.feed_fingerprint,
+    MilestoneProjectionRow.feed_modified,
+)
+
+
 def feed_states(session: Session, ids: list[int]) -> dict[tuple[int, str], tuple]:
     """(case id, milestone) -> (SEQUENCE, fingerprint, modified) of the cases' stored events."""
     m = MilestoneProjectionRow
     found = {}
     for start in range(0, len(ids), 500):  # keep each IN (...) list short
-        query = select(
-            m.case_id, m.milestone, m.feed_sequence, m.feed_fingerprint, m.feed_modified
-        ).where(m.case_id.in_(ids[start : start + 500]), m.feed_sequence.is_not(None))
-        for case_id, milestone, sequence, found_print, modified in session.execute(query):
-            found[(case_id, milestone)] = (sequence, found_print, modified)
+        chunk = ids[start : start + 500]
+        query = select(m.case_id, m.milestone, *_STATE).where(m.case_id.in_(chunk))
+        found.update(_known(session.execute(query)))
     return found
+
+
+def _known(rows) -> dict[tuple[int, str], tuple]:
+    """(case id, milestone) -> (SEQUENCE, fingerprint, modified) of rows that have them."""
+    return {
+        (case_id, milestone): (sequence, found, modified)
+        for case_id, milestone, sequence, found, modified in rows
+        if sequence is not None
+    }
 
 
 def projection_rows(
