@@ -52,6 +52,9 @@ BOUNDS: dict[str, Bound] = {
         Bound("SEND_CLOCK_TOKEN_CACHE_SECONDS", 5, 0, 60, "seconds", whole=False),
         # The server's shutdown waits at most this long for a running import.
         Bound("SEND_CLOCK_JOB_GRACE_SECONDS", 30, 0, 3_600, "seconds", whole=False),
+        # The team feed's window of dates around today (a calendar's, not an archive's).
+        Bound("SEND_CLOCK_TEAM_FEED_DAYS_BEFORE", 14, 0, 3_660, "days"),
+        Bound("SEND_CLOCK_TEAM_FEED_DAYS_AFTER", 60, 0, 3_660, "days"),
     )
 }
 
@@ -185,8 +188,8 @@ class Settings:
             token_cache_seconds=bounded(env, "SEND_CLOCK_TOKEN_CACHE_SECONDS"),
             job_grace_seconds=bounded(env, "SEND_CLOCK_JOB_GRACE_SECONDS"),
             default_calendar=env.get("SEND_CLOCK_DEFAULT_CALENDAR") or None,
-            team_feed_days_before=int(env.get("SEND_CLOCK_TEAM_FEED_DAYS_BEFORE", 14)),
-            team_feed_days_after=int(env.get("SEND_CLOCK_TEAM_FEED_DAYS_AFTER", 60)),
+            team_feed_days_before=bounded(env, "SEND_CLOCK_TEAM_FEED_DAYS_BEFORE"),
+            team_feed_days_after=bounded(env, "SEND_CLOCK_TEAM_FEED_DAYS_AFTER"),
         )
 
 
