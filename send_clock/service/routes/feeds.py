@@ -99,10 +99,8 @@ def _team_feed(request: Request, row, now: datetime) -> Response:
     domain = settings.ical_domain
     before, after = team_window(settings)
     first, last = now.date() - timedelta(days=before), now.date() + timedelta(days=after)
-    session = request.app.state.store.sessions()
+    session = request.app.state.store.reader()
     try:
-        if session.get_bind().dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         officer = row.officer
         state = queries.team_feed_state(session, first, last, officer)
         created = row.created_at
