@@ -141,7 +141,7 @@ def _event(event: AllDay, alarms_from, known, dtstamp, served, stamps) -> bytes:
     modified = stamps.get(state.modified)
     if modified is None:
         modified = stamps[state.modified] = stamp_text(state.modified)
-    head, tail = event_parts(event, state.sequence, modified)
+    head, tail = event_parts(event, state.sequence, modified, found)
     return (head + uid_line(event.uid) + tail).encode("utf-8")
 
 
@@ -150,9 +150,12 @@ def stamp_text(modified: datetime) -> str:
     return modified.strftime("%Y%m%dT%H%M%SZ")
 
 
-def event_parts(event: AllDay, sequence: int, modified: str) -> tuple[str, str]:
+def event_parts(
+    event: AllDay, sequence: int, modified: str, found: str | None = None
+) -> tuple[str, str]:
     """An event without alarms as text, in two parts: the lines before its ``UID`` line and
-    the lines after it (``modified``: :func:`stamp_text`). The UID, whose domain is a setting
+    the lines after it (``modified``: :func:`stamp_text`; ``found``: the event's fingerprint,
+    if already computed). The UID, whose domain is a setting
     of the service, goes between them (:func:`uid_line`), so that the parts can be stored."""
     head = [
         "BEGIN:VEVENT",
@@ -171,7 +174,7 @@ def event_parts(event: AllDay, sequence: int, modified: str) -> tuple[str, str]:
         "LAST-MODIFIED:" + modified,
         "STATUS:" + escape_text(event.status),
         "TRANSP:TRANSPARENT",
-        f"{FINGERPRINT}:{event.fingerprint}",
+        f"{FINGERPRINT}:{found or event.fingerprint}",
         "END:VEVENT\r\n",
     ]
     return "\r\n".join(head), "\r\n".join(tail)

@@ -100,7 +100,7 @@ class FeedEvents:
         found = event.fingerprint
         state = known_state(known, found, self.stamp)
         written = self.stamp_text if state.modified == self.stamp else stamp_text(state.modified)
-        head, tail = event_parts(event, state.sequence, written)
+        head, tail = event_parts(event, state.sequence, written, found)
         return {
             "feed_day": event.first,
             "feed_uid": event.uid.rpartition("@")[0],
