@@ -171,7 +171,7 @@ def team_description(count: int, on: str = ON_DUE, window: tuple[int, int] | Non
     """What a team feed says it holds: the open deadlines of ``count`` cases (with
     ``window``: those dated from so many days before today to so many days after it).
 
-    >>> team_description(3, window=(14, 60))[:86]
+    >>> team_description(3, window=(14, 60))[:88]
     'Open statutory deadlines dated from 14 days before today to 60 days after it, of 3 cases'
     """
     dated = ""
