@@ -109,8 +109,8 @@ def stored_feed(
     line, text after it)`` as :func:`event_parts` wrote them, the UID completed with
     ``domain``. Yields pieces of about ``chunk`` bytes, so that a large feed is sent as it is
     read, never held whole: a megabyte, since each piece costs the server a hop between
-    threads (tens of milliseconds on a busy machine). With no event, ``placeholder`` (SEQUENCE 0, last changed at
-    ``placeholder_stamp``) keeps the calendar valid."""
+    threads (tens of milliseconds on a busy machine). With no event, ``placeholder``
+    (SEQUENCE 0, last changed at ``placeholder_stamp``) keeps the calendar valid."""
     yield new_feed(name, description, refresh).to_ical()[: -len(_END)]
     pieces: list[str] = []
     size, written = 0, False
