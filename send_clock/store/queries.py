@@ -48,17 +48,18 @@ class CaseFilters:
     #: an open milestone due before this date
     due_before: date | None = None
 
-    def where(self, query: Select) -> Select:
+    def where(self, query: Select, after: int | None = None) -> Select:
         """``query`` (over ``case_projections``, joined to ``cases`` when :attr:`on_cases`)
-        narrowed to the cases that match."""
+        narrowed to the cases that match, with an id above ``after`` when given."""
         if self.status is not None:
-            query = query.where(
-                exists().where(
-                    MilestoneProjectionRow.case_id == CaseProjectionRow.case_id,
-                    MilestoneProjectionRow.status == self.status,
-                    COUNTED,
-                )
+            has_status = exists().where(
+                MilestoneProjectionRow.case_id == CaseProjectionRow.case_id,
+                MilestoneProjectionRow.status == self.status,
+                COUNTED,
             )
+            if after is not None:  # the semi-join's index range starts at the page too
+                has_status = has_status.where(MilestoneProjectionRow.case_id > after)
+            query = query.where(has_status)
         if self.officer is not None:
             query = query.where(CaseRow.officer == self.officer)
         if self.process is not None:
@@ -131,12 +132,15 @@ def page_of_cases(
 
 
 def _page(filters: CaseFilters, after: int | None, limit: int, offset: int) -> Select:
-    # Ordered by the projection's key: the status filter's semi-join then walks two indexes in
-    # case order and stops at the page's last case.
-    query = filters.where(_cases(*LISTED)).order_by(CaseProjectionRow.case_id)
+    # Ordered by the case id: each table is read through an index in that order (the status
+    # filter's semi-join too), merged, and the reading stops at the page's last case.
+    query = filters.where(_cases(*LISTED), after).order_by(CaseProjectionRow.case_id)
     query = query.limit(limit).offset(offset or None)
     if after is not None:
-        query = query.where(CaseProjectionRow.case_id > after)
+        # The bound on every table's key, not only the one ordered by: PostgreSQL does not
+        # carry an inequality across a join, and without it the other tables' index scans
+        # start at the first case and walk every case before the page (20-30 ms at 25,000).
+        query = query.where(CaseProjectionRow.case_id > after, CaseRow.id > after)
     return query
 
 
