@@ -349,7 +349,12 @@ class CaseSummaryOut(BaseModel):
 
 
 class CaseList(BaseModel):
-    total: int
+    total: int = Field(
+        description="How many cases match: exact on a first page; on a later page (`after`) "
+        "it may be the count made for an earlier page up to 60 s before, when cases changed "
+        "meanwhile (counting every matching case again on each page would cost each page a "
+        "read of all of them)"
+    )
     limit: int
     offset: int
     next: int | None = Field(
