@@ -14,6 +14,7 @@ import csv
 import io
 import json
 from datetime import date, timedelta
+from pathlib import Path
 
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -282,3 +283,28 @@ def test_a_summary_of_limit_zero_lists_nothing_and_pages_from_the_start(api):
     summary = api.client.get(REPORT, params={"limit": 0}, headers=api.read).json()
     assert summary["overdue"] == [] and summary["overdue_count"] > 0
     assert summary["overdue_next"] is None  # nothing listed: page from the start
+
+
+def test_the_readmes_example_of_the_report_is_what_the_service_answers(api):
+    """The README shows the report over examples/caseload.csv as of 1 December 2025, a page
+    after its cursor and the CSV download: each shown line is the answer's own text."""
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert api.import_csv((root / "examples" / "caseload.csv").read_bytes())["state"] == "succeeded"
+    as_of = {"as_of": "2025-12-01"}
+    summary = api.client.get(REPORT, params={**as_of, "limit": 2}, headers=api.read)
+    body = summary.json()
+    shown = json.dumps(body, separators=(",", ":"))
+    head, tail = (
+        shown[: shown.index(',"final_plans_within')],
+        shown[shown.index('"overdue_count"') :],
+    )
+    assert head + ",…," in readme and tail[: tail.index(',"due_soon":')] + ",…}" in readme
+    page = api.client.get(
+        f"{REPORT}/overdue",
+        params={**as_of, "limit": 2, "after": body["overdue_next"]},
+        headers=api.read,
+    )
+    assert page.text in readme and body["overdue_next"] in readme
+    download = api.client.get(f"{REPORT}/overdue.csv", params=as_of, headers=api.read)
+    assert "\n".join(download.text.splitlines()[:4]) in readme
