@@ -43,24 +43,44 @@ def stored_summary(session: Session, as_of: date, worklist_limit: int | None = N
 
 
 def stored_report(
-    session: Session, as_of: date, worklist_limit: int | None = None
+    session: Session, as_of: date, worklist_limit: int | None = None, remembered=None
 ) -> tuple[dict, dict[str, WorklistKey | None]]:
     """:func:`stored_summary`, and for each worklist the key its next page starts after (None
-    when the summary lists all of it)."""
+    when the summary lists all of it). ``remembered`` (a
+    :class:`~send_clock.store.queries.Remembered`) keeps the figures and counts, which read
+    every stored case, while the caseload is unchanged; the worklists' first pages are read
+    every time (one short index range each)."""
     following, lists = {}, {}
     for name in WORKLISTS:
         lists[name], following[name] = worklist_page(session, name, as_of, limit=worklist_limit)
+
+    def figures() -> dict:
+        return _summed(session)
+
+    summed = figures() if remembered is None else remembered.get(session, "report", figures)
+    summary = {
+        **summed,
+        "overdue": lists["overdue"],
+        "due_soon": lists["due_soon"],
+        "period": Period().to_dict(),
+        "method": METHOD,
+    }
+    order = (*summed["order"], "period", "method")
+    return {key: summary[key] for key in order}, following
+
+
+def _summed(session: Session) -> dict:
+    """Everything of the summary that the database sums over every stored case (the keys in
+    the report's order under ``order``, the worklists' places marked)."""
     total, by_month = _figures(session)
     open_counts = _open_cases(session)
-    summary = {
+    summed = {
         **total,
         "status_counts": _status_counts(session),
         "open_cases": sum(open_counts.values()),
         "open_cases_by_status": open_counts,
         "overdue_count": _worklist_count(session, "overdue"),
-        "overdue": lists["overdue"],
         "due_soon_count": _worklist_count(session, "due_soon"),
-        "due_soon": lists["due_soon"],
         "by_month": by_month,
         "rows_rejected": session.scalar(
             select(func.count()).where(CaseProjectionRow.error.is_not(None))
@@ -70,10 +90,11 @@ def stored_report(
         "closure_checks_skipped": session.scalar(
             select(func.count()).where(CaseProjectionRow.closure_checks_skipped.is_(True))
         ),
-        "period": Period().to_dict(),
-        "method": METHOD,
     }
-    return summary, following
+    order = [*total, "status_counts", "open_cases", "open_cases_by_status"]
+    order += ["overdue_count", "overdue", "due_soon_count", "due_soon", "by_month"]
+    order += ["rows_rejected", "rows_withdrawn", "rows_historical", "closure_checks_skipped"]
+    return {**summed, "order": tuple(order)}
 
 
 def _worklist_count(session: Session, name: str) -> int:

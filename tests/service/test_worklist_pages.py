@@ -19,12 +19,12 @@ from pathlib import Path
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from cli.main import app as cli_app
 from send_clock.reports import summarise
 from send_clock.store import cases
-from send_clock.store.models import CaseRow
+from send_clock.store.models import CaseloadGenerationRow, CaseRow
 from send_clock.store.projection import batches_of
 from send_clock.store.report import WORKLISTS, WorklistKey, encode_cursor
 
@@ -80,7 +80,12 @@ def _csv(rows: list[dict]) -> str:
 def _store_caseload(store, rows: list[dict]) -> None:
     """The caseload stored as the import stores it: every case replaced."""
     with store.session() as session:
+        # The service never deletes a case; here the caseload is replaced, and its generation
+        # raised as every write of stored projections raises it (kept figures are dropped).
         session.execute(delete(CaseRow))
+        session.execute(
+            update(CaseloadGenerationRow).values(generation=CaseloadGenerationRow.generation + 1)
+        )
         for row in rows:
             records = []
             if "decision" in row:

@@ -102,7 +102,7 @@ def breaches(
     as_of = as_of or today
     if as_of == today:
         with store.session() as session:
-            summary, following = stored_report(session, as_of, worklist_limit=limit)
+            summary, following = stored_report(session, as_of, limit, store.remembered)
     else:
         states = _all_cases(store)
         batches, rejected = batches_of(states, as_of)
