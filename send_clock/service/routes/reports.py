@@ -167,7 +167,7 @@ def worklist_page(
     as_of = as_of or today
     key = None if after is None else decode_cursor(after, as_of, worklist)
     if as_of == today:
-        with store.session() as session:
+        with store.reading() as session:  # one statement: no transaction around it
             entries, following = report.worklist_page(session, worklist, as_of, key, limit)
     else:
         projected = projected_worklist(_all_cases(store), worklist, as_of)
