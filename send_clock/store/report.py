@@ -72,11 +72,11 @@ def stored_report(
 def _summed(session: Session) -> dict:
     """Everything of the summary that the database sums over every stored case (the keys in
     the report's order under ``order``, the worklists' places marked)."""
-    total, by_month = _figures(session)
+    total, by_month, processes = _figures(session)
     open_counts = _open_cases(session)
     summed = {
         **total,
-        "status_counts": _status_counts(session),
+        "status_counts": _status_counts(session, processes),
         "open_cases": sum(open_counts.values()),
         "open_cases_by_status": open_counts,
         "overdue_count": _worklist_count(session, "overdue"),
@@ -107,9 +107,10 @@ def _flag(condition) -> object:
     return func.sum(case((condition, 1), else_=0))
 
 
-def _figures(session: Session) -> tuple[dict, list[dict]]:
-    """The fixed figures of the whole caseload, and by month of request: the database sums
-    them by date received (a few hundred rows), numpy folds the dates into months."""
+def _figures(session: Session) -> tuple[dict, list[dict], list[str]]:
+    """The fixed figures of the whole caseload, by month of request, and the processes of
+    the projected cases: the database sums them by date received and process (a few hundred
+    rows), numpy folds the dates into months."""
     p = CaseProjectionRow
     issued = p.final_days.is_not(None)
     within = issued & (p.final_days <= TWENTY_WEEKS_DAYS)
@@ -117,6 +118,7 @@ def _figures(session: Session) -> tuple[dict, list[dict]]:
     query = (
         select(
             CaseRow.received,
+            CaseRow.process,
             func.count(),
             func.count(p.final_days),
             _flag(within),
@@ -130,12 +132,12 @@ def _figures(session: Session) -> tuple[dict, list[dict]]:
         )
         .join(p, p.case_id == CaseRow.id)
         .where(p.error.is_(None))
-        .group_by(CaseRow.received)
+        .group_by(CaseRow.received, CaseRow.process)
         .order_by(CaseRow.received)
     )
     rows = session.execute(query).all()
     received = np.array([row[0] for row in rows], dtype="datetime64[D]")
-    sums = np.array([row[1:] for row in rows], dtype=np.int64).reshape(len(rows), len(COUNTS))
+    sums = np.array([row[2:] for row in rows], dtype=np.int64).reshape(len(rows), len(COUNTS))
     months, month_of_day = np.unique(received.astype("datetime64[M]"), return_inverse=True)
     by_month = {
         name: np.bincount(month_of_day, weights=sums[:, index], minlength=len(months))
@@ -144,29 +146,23 @@ def _figures(session: Session) -> tuple[dict, list[dict]]:
         for index, name in enumerate(COUNTS)
     }
     total = {name: [int(sums[:, index].sum())] for index, name in enumerate(COUNTS)}
-    return figures_of(total, 1)[0], [
-        {"month": month, **figures}
-        for month, figures in zip(
-            months.astype(str).tolist(), figures_of(by_month, len(months)), strict=True
-        )
-    ]
+    return (
+        figures_of(total, 1)[0],
+        [
+            {"month": month, **figures}
+            for month, figures in zip(
+                months.astype(str).tolist(), figures_of(by_month, len(months)), strict=True
+            )
+        ],
+        sorted({row[1] for row in rows}),
+    )
 
 
-def _status_counts(session: Session) -> dict[str, dict[str, int]]:
+def _status_counts(session: Session, process_ids: list[str]) -> dict[str, dict[str, int]]:
     """milestone -> status -> count over the counted (not conditional) milestones of every
     projected case, the start milestone left out; every milestone of a process that has cases
-    is listed, in the process's order (processes in name order)."""
-    processes = [
-        load_process(process_id)
-        for process_id in sorted(
-            session.scalars(
-                select(CaseRow.process)
-                .distinct()
-                .join(CaseProjectionRow, CaseProjectionRow.case_id == CaseRow.id)
-                .where(CaseProjectionRow.error.is_(None))
-            )
-        )
-    ]
+    (``process_ids``, in name order) is listed, in the process's order."""
+    processes = [load_process(process_id) for process_id in process_ids]
     counts: dict[str, dict[str, int]] = {}
     for process in processes:
         for milestone in process.ids:
