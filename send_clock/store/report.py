@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -202,7 +203,7 @@ WORKLISTS = ("overdue", "due_soon")
 ENTRY = ("case_id", "milestone", "due", "days", "status")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class WorklistKey:
     """Where an entry stands in its worklist: the worklists are in order of due date (the most
     days overdue first, or the soonest due), then of case reference (code-point order), then of
@@ -322,5 +323,20 @@ def projected_worklist(states: list, name: str, as_of: date) -> list[tuple[Workl
         for row in milestones
         if row["worklist"] == name
     ]
-    found.sort(key=lambda pair: (pair[0].due, pair[0].ref, pair[0].position))  # code points
+    found.sort(key=first)  # keys compare as (due, ref, position): refs by code point
     return [(key, _entry(row, name, as_of)) for key, row in found]
+
+
+def projected_page(
+    states: list, name: str, as_of: date, after: WorklistKey | None, limit: int
+) -> tuple[list[dict], WorklistKey | None]:
+    """:func:`worklist_page` for a day the rows are not stored for: every case projected."""
+    found = projected_worklist(states, name, as_of)
+    start = 0 if after is None else bisect_right(found, after, key=first)
+    page = found[start : start + limit + 1]
+    following = page[limit - 1][0] if len(page) > limit else None
+    return [entry for _key, entry in page[:limit]], following
+
+
+def first(pair: tuple):
+    return pair[0]

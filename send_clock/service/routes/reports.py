@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from bisect import bisect_right
 from collections.abc import Iterator
 from datetime import date
 from typing import Annotated
@@ -28,6 +27,7 @@ from ...store.report import (
     WorklistKey,
     decode_cursor,
     encode_cursor,
+    projected_page,
     projected_worklist,
     stored_report,
 )
@@ -170,11 +170,7 @@ def worklist_page(
         with store.reading() as session:  # one statement: no transaction around it
             entries, following = report.worklist_page(session, worklist, as_of, key, limit)
     else:
-        projected = projected_worklist(_all_cases(store), worklist, as_of)
-        start = 0 if key is None else bisect_right(projected, _order(key), key=_first_order)
-        page = projected[start : start + limit + 1]
-        following = page[limit - 1][0] if len(page) > limit else None
-        entries = [entry for _key, entry in page[:limit]]
+        entries, following = projected_page(_all_cases(store), worklist, as_of, key, limit)
     return {
         "as_of": as_of,
         "worklist": worklist,
@@ -194,14 +190,6 @@ def _today(request: Request) -> date:
 def _all_cases(store) -> list:
     with store.session() as session:
         return store_cases.all_cases(session)
-
-
-def _order(key: WorklistKey) -> tuple:
-    return (key.due, key.ref, key.position)
-
-
-def _first_order(pair: tuple) -> tuple:
-    return _order(pair[0])
 
 
 def _projected_key(states: list, name: str, as_of: date, limit: int) -> WorklistKey | None:
