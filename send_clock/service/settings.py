@@ -78,6 +78,14 @@ def bounded(env: Mapping[str, str], name: str) -> float:
     return int(value) if bound.whole else value
 
 
+def switch(env: Mapping[str, str], name: str, default: bool = False) -> bool:
+    """A setting that is on (``1``) or off (``0``; the default when unset or empty)."""
+    raw = env.get(name, "").strip()
+    if raw not in ("", "0", "1"):
+        raise InputError(f"{name} must be 1 (on) or 0 (off), not {_quoted(raw)}")
+    return default if not raw else raw == "1"
+
+
 def public_url(value: str | None) -> str | None:
     """``SEND_CLOCK_PUBLIC_URL``: an http(s) URL with a host and no
     query, fragment, credentials or white space, since it is the base of every feed link."""
@@ -157,6 +165,10 @@ class Settings:
     #: is some 0.8 kB; Google Calendar is reported to refuse subscriptions over about 1 MB).
     team_feed_days_before: int = 14
     team_feed_days_after: int = 60
+    #: Before taking requests, a worker compiles its page templates and counts the whole
+    #: caseload's dashboard (``send-clock serve`` turns it on): its first requests are then as
+    #: quick as the next ones.
+    warm_pages: bool = False
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -190,6 +202,7 @@ class Settings:
             default_calendar=env.get("SEND_CLOCK_DEFAULT_CALENDAR") or None,
             team_feed_days_before=bounded(env, "SEND_CLOCK_TEAM_FEED_DAYS_BEFORE"),
             team_feed_days_after=bounded(env, "SEND_CLOCK_TEAM_FEED_DAYS_AFTER"),
+            warm_pages=switch(env, "SEND_CLOCK_WARM_PAGES"),
         )
 
 

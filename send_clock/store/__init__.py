@@ -75,6 +75,7 @@ class Store:
                 "sqlite:///./send-clock.db or postgresql+psycopg://user@host/db"
             ) from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         #: the day this process last found the stored projections current (see
         #: :func:`send_clock.store.stored.ensure_current`)
         self.projections_checked: date | None = None
@@ -94,6 +95,14 @@ class Store:
     def session(self) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back on any error."""
         with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session that only reads, each statement on its own (autocommit): no round trips
+        to the database for BEGIN and COMMIT. For a request whose reads need not see one
+        snapshot (one statement, or a count kept apart from the page it goes with)."""
+        with Session(self._reader) as session:
             yield session
 
     def reader(self) -> Session:

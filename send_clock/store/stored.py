@@ -224,7 +224,7 @@ def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_o
             elif soon is not None and soon[position]:
                 worklist = "due_soon"
             skipped = bool(batch.projection.closure_skipped[status.id][position])
-            row = _milestone_row(state.id, index, status, worklist, skipped)
+            row = _milestone_row(state.id, ref, index, status, worklist, skipped)
             if feed is not None:
                 row.update(feed.columns(state.id, state.ref, schedule, status))
             milestone_rows.append(row)
@@ -269,7 +269,7 @@ def _standing(schedule) -> dict:
 
 
 def _milestone_row(
-    case_id: int, index: int, status, worklist: str | None, closure_skipped: bool
+    case_id: int, ref: str, index: int, status, worklist: str | None, closure_skipped: bool
 ) -> dict:
     exceptions = [
         {**e, "window": {k: iso(v) for k, v in e["window"].items()} if e["window"] else None}
@@ -277,6 +277,7 @@ def _milestone_row(
     ]
     return {
         "case_id": case_id,
+        "ref": ref,
         "milestone": status.id,
         "position": index,
         "due": status.due,

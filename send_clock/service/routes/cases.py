@@ -121,7 +121,7 @@ def list_cases(
             page, total = queries.list_cases_as_of(session, filters, as_of, after, limit, offset)
     else:
         ensure_current(store, today)
-        with store.session() as session:
+        with store.reading() as session:  # one statement a page (and a count now and then)
             page, total = queries.page_of_cases(
                 session, filters, store.remembered, after=after, offset=offset, limit=limit
             )

@@ -13,7 +13,7 @@ The stored projections are marked as of no day, so that the next refresh (``send
 refresh``, or the service at start-up) writes every case's events.
 
 Revision ID: 0005_issue12f
-Revises: 0004_issue12d
+Revises: 0005_issue12r
 Create Date: 2026-12-02
 """
 
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_issue12f"
-down_revision = "0004_issue12d"
+down_revision = "0005_issue12r"
 branch_labels = None
 depends_on = None
 
