@@ -411,6 +411,18 @@ class FeedCreated(BaseModel):
     webcal_url: str
 
 
+class TeamFeedIn(Strict):
+    """What a team feed covers: every case, or one officer's."""
+
+    officer: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        description="Only this officer's cases (as named on them): a feed small enough for "
+        "any calendar app, where a large team's is not",
+    )
+
+
 class ImportIn(Strict):
     """A caseload CSV sent as JSON, for clients that cannot send ``text/csv``."""
 

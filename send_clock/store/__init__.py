@@ -105,6 +105,15 @@ class Store:
         with Session(self._reader) as session:
             yield session
 
+    def reader(self) -> Session:
+        """A session for one long read, closed by the caller (a streamed feed reads until its
+        last byte is sent): on PostgreSQL all its statements read one snapshot (REPEATABLE
+        READ), so what is read first (a feed's ETag) and last (its events) agree."""
+        session = self.sessions()
+        if self.engine.dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        return session
+
     # -- migrations ---------------------------------------------------------------------------
     def _alembic(self, connection):
         from alembic.config import Config

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 from sqlalchemy import delete, func, insert, select, update
@@ -24,25 +24,40 @@ from sqlalchemy.orm import Session
 
 from ..calendars import load_calendar
 from ..dates import iso
-from ..errors import SendClockError
+from ..errors import InputError, SendClockError
+from ..ical.feed import utc_stamp
+from ..ical.sequence import known_state
+from ..ical.timeline import team_event
+from ..ical.writer import event_parts, stamp_text
 from ..timelines import load_process, schedule_at
 from .cases import CaseState, all_cases
 from .models import CaseloadGenerationRow, CaseProjectionRow, CaseRow, MilestoneProjectionRow
+from .tokens import now
 
 #: how many cases a refresh re-projects per transaction
 REFRESH_BATCH = 2000
 
 
 def store_projections(session: Session, states: list[CaseState], as_of: date) -> None:
-    """Replace the stored projections of ``states`` with their projection as of ``as_of``."""
+    """Replace the stored projections of ``states`` with their projection as of ``as_of``,
+    each milestone with its team-feed event (:class:`FeedEvents`)."""
     if not states:
         return
     ids = [state.id for state in states]
-    cases, milestones = projection_rows(states, as_of)
+    previous: dict[tuple[int, str], tuple] = {}
+    m = MilestoneProjectionRow.__table__.c
     for start in range(0, len(ids), 500):  # keep each IN (...) list short
         chunk = ids[start : start + 500]
-        for table in (MilestoneProjectionRow, CaseProjectionRow):
-            session.execute(delete(table).where(table.case_id.in_(chunk)))
+        # the rows' SEQUENCE state comes back with their deletion: no round trip of its own
+        deleted = session.execute(
+            delete(MilestoneProjectionRow.__table__)
+            .where(m.case_id.in_(chunk))
+            .returning(m.case_id, m.milestone, *_STATE)
+        )
+        previous.update(_known(deleted))
+        session.execute(delete(CaseProjectionRow).where(CaseProjectionRow.case_id.in_(chunk)))
+    feed = FeedEvents(previous, utc_stamp(now()))
+    cases, milestones = projection_rows(states, as_of, feed)
     # Core inserts (one executemany each): the ORM's bulk insert would split the rows by
     # which columns are NULL, and run thousands of statements.
     session.execute(insert(CaseProjectionRow.__table__), cases)
@@ -54,21 +69,97 @@ def store_projections(session: Session, states: list[CaseState], as_of: date) ->
     )
 
 
-def projection_rows(states: list[CaseState], as_of: date) -> tuple[list[dict], list[dict]]:
+class FeedEvents:
+    """How a write renders the team feed's events: each open, dated milestone's event as
+    text (:func:`send_clock.ical.writer.event_parts`), its SEQUENCE carried on from
+    ``previous`` ((case id, milestone) -> (sequence, fingerprint, modified), as stored) while
+    its content is unchanged, else raised, with ``stamp`` as the time it changed. So a write
+    costs only its own case's events, and the daily refresh re-renders the events whose
+    status word changed with the date."""
+
+    def __init__(self, previous: dict[tuple[int, str], tuple], stamp: datetime):
+        self.previous = previous
+        self.stamp = stamp
+        self.stamp_text = stamp_text(stamp)
+
+    def columns(self, case_id: int, ref: str, schedule, status) -> dict:
+        """The ``feed_*`` columns of one milestone row."""
+        known = self.previous.get((case_id, status.id))
+        try:
+            event = team_event(schedule, status, ref)
+        except InputError:  # a reference stored before they were checked: no event
+            event = None
+        if event is None:  # out of the feed: the SEQUENCE state is kept for its return
+            sequence, found, modified = known or (None, None, None)
+            return {
+                **_NO_EVENT,
+                "feed_sequence": sequence,
+                "feed_fingerprint": found,
+                "feed_modified": modified,
+            }
+        found = event.fingerprint
+        state = known_state(known, found, self.stamp)
+        written = self.stamp_text if state.modified == self.stamp else stamp_text(state.modified)
+        head, tail = event_parts(event, state.sequence, written, found)
+        return {
+            "feed_day": event.first,
+            "feed_uid": event.uid.rpartition("@")[0],
+            "feed_head": head,
+            "feed_tail": tail,
+            "feed_sequence": state.sequence,
+            "feed_fingerprint": found,
+            "feed_modified": state.modified,
+        }
+
+
+_NO_EVENT = {"feed_day": None, "feed_uid": None, "feed_head": None, "feed_tail": None}
+
+
+_STATE = (
+    MilestoneProjectionRow.feed_sequence,
+    MilestoneProjectionRow.feed_fingerprint,
+    MilestoneProjectionRow.feed_modified,
+)
+
+
+def feed_states(session: Session, ids: list[int]) -> dict[tuple[int, str], tuple]:
+    """(case id, milestone) -> (SEQUENCE, fingerprint, modified) of the cases' stored events."""
+    m = MilestoneProjectionRow
+    found = {}
+    for start in range(0, len(ids), 500):  # keep each IN (...) list short
+        chunk = ids[start : start + 500]
+        query = select(m.case_id, m.milestone, *_STATE).where(m.case_id.in_(chunk))
+        found.update(_known(session.execute(query)))
+    return found
+
+
+def _known(rows) -> dict[tuple[int, str], tuple]:
+    """(case id, milestone) -> (SEQUENCE, fingerprint, modified) of rows that have them."""
+    return {
+        (case_id, milestone): (sequence, found, modified)
+        for case_id, milestone, sequence, found, modified in rows
+        if sequence is not None
+    }
+
+
+def projection_rows(
+    states: list[CaseState], as_of: date, feed: FeedEvents | None = None
+) -> tuple[list[dict], list[dict]]:
     """The ``case_projections`` and ``milestone_projections`` rows of ``states``: one
-    column-wise projection per process and calendar."""
+    column-wise projection per process and calendar; with ``feed``, each milestone row holds
+    its team-feed event too."""
     groups: dict[tuple[str, str], list[CaseState]] = defaultdict(list)
     for state in states:
         groups[(state.process, state.calendar)].append(state)
     cases, milestones = [], []
     for (process_id, calendar_id), group in groups.items():
-        found_cases, found_milestones = _group_rows(process_id, calendar_id, group, as_of)
+        found_cases, found_milestones = _group_rows(process_id, calendar_id, group, as_of, feed)
         cases += found_cases
         milestones += found_milestones
     return cases, milestones
 
 
-def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_of: date):
+def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_of: date, feed):
     from ..reports.batches import FINAL_MILESTONES, batch_from_cases
     from ..reports.summary import OPEN_STATUSES, case_measures, open_status_of, worklist_masks
     from ..reports.worklist import most_urgent
@@ -133,7 +224,10 @@ def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_o
             elif soon is not None and soon[position]:
                 worklist = "due_soon"
             skipped = bool(batch.projection.closure_skipped[status.id][position])
-            milestone_rows.append(_milestone_row(state.id, ref, index, status, worklist, skipped))
+            row = _milestone_row(state.id, ref, index, status, worklist, skipped)
+            if feed is not None:
+                row.update(feed.columns(state.id, state.ref, schedule, status))
+            milestone_rows.append(row)
     return rows, milestone_rows
 
 
