@@ -26,6 +26,9 @@ from ..calendars import load_calendar
 from ..dates import iso
 from ..errors import SendClockError
 from ..timelines import load_process, schedule_at
+from ..timelines.onecase import project_one
+from ..timelines.projector import columns_of_one
+from ..timelines.schedule import check_case
 from .cases import CaseState, all_cases
 from .models import CaseloadGenerationRow, CaseProjectionRow, CaseRow, MilestoneProjectionRow
 
@@ -62,16 +65,16 @@ def projection_rows(states: list[CaseState], as_of: date) -> tuple[list[dict], l
         groups[(state.process, state.calendar)].append(state)
     cases, milestones = [], []
     for (process_id, calendar_id), group in groups.items():
-        found_cases, found_milestones = _group_rows(process_id, calendar_id, group, as_of)
+        rows_of = _one_rows if len(group) == 1 else _group_rows
+        found_cases, found_milestones = rows_of(process_id, calendar_id, group, as_of)
         cases += found_cases
         milestones += found_milestones
     return cases, milestones
 
 
 def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_of: date):
-    from ..reports.batches import FINAL_MILESTONES, batch_from_cases
-    from ..reports.summary import OPEN_STATUSES, case_measures, open_status_of, worklist_masks
-    from ..reports.worklist import most_urgent
+    """The rows of cases of one process and calendar: one column-wise projection."""
+    from ..reports.batches import batch_from_cases
 
     try:
         process, calendar = load_process(process_id), load_calendar(calendar_id)
@@ -79,6 +82,33 @@ def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_o
         batch, rejected = batch_from_cases(process, calendar, cases, as_of, source="store")
     except SendClockError as error:  # the process or calendar itself cannot be used now
         return [_failed(state, as_of, str(error)) for state in states], []
+    return _batch_rows(states, cases, batch, rejected, as_of)
+
+
+def _one_rows(process_id: str, calendar_id: str, states: list[CaseState], as_of: date):
+    """The rows of one case (every write stores one): the one-case projector's result as a
+    batch of one, which the same functions then read (a fraction of the column-wise
+    projector's fixed cost; ``tests/store/test_stored.py`` compares the two paths' rows)."""
+    from ..reports.batches import CaseBatch
+
+    (state,) = states
+    try:
+        process, calendar = load_process(process_id), load_calendar(calendar_id)
+        case = state.to_case()
+        check_case(process, case)
+        one = project_one(process, calendar, case, as_of)
+    except SendClockError as error:  # as the batch path: the case's error is stored
+        return [_failed(state, as_of, str(error))], []
+    projection = columns_of_one(process, calendar, one, as_of)
+    batch = CaseBatch(projection, np.array([case.case_id], dtype=str), source="store")
+    return _batch_rows(states, [case], batch, [], as_of)
+
+
+def _batch_rows(states: list[CaseState], cases: list, batch, rejected: list, as_of: date):
+    from ..reports.batches import FINAL_MILESTONES
+    from ..reports.summary import OPEN_STATUSES, case_measures, open_status_of, worklist_masks
+    from ..reports.worklist import most_urgent
+
     by_ref = {state.ref: (state, case) for state, case in zip(states, cases, strict=True)}
     rows = [_failed(by_ref[r.case_id][0], as_of, r.reason) for r in rejected]
     measures = case_measures(batch)
