@@ -122,4 +122,4 @@ def _routes(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(family.router)
     # The busiest API routes, answered ahead of the routers: see .direct
-    direct.install(app, [*reference.direct])
+    direct.install(app, [*reference.direct, *cases.direct])

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -95,6 +95,14 @@ class Store:
         """A transaction: committed when the block ends, rolled back on any error."""
         with self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for reads of one statement each, outside any transaction (autocommit):
+        one statement sees one snapshot of the database, so it needs no transaction of its
+        own, and the read costs no BEGIN and COMMIT round trips."""
+        with self.engine.connect() as connection:
+            yield connection.execution_options(isolation_level="AUTOCOMMIT")
 
     # -- migrations ---------------------------------------------------------------------------
     def _alembic(self, connection):

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -174,6 +174,37 @@ def get_case(session: Session, case_id: int) -> CaseState:
     return _fold(row, history(session, case_id))
 
 
+def read_case(connection: Connection, case_id: int) -> CaseState:
+    """:func:`get_case` in one statement, the case joined to its records: one round trip,
+    and one snapshot (see :meth:`Store.reading <send_clock.store.Store.reading>`)."""
+    case, records = CaseRow.__table__, CaseRecordRow.__table__
+    statement = (
+        select(case, *(column.label(f"record_{column.name}") for column in records.columns))
+        .select_from(case.outerjoin(records, records.c.case_id == case.c.id))
+        .where(case.c.id == case_id)
+        .order_by(records.c.id)
+    )
+    rows = connection.execute(statement).all()
+    if not rows:
+        raise NotFound(f"no case {case_id}")
+    found = [
+        Record(
+            row.record_id,
+            row.record_action,
+            row.record_field,
+            row.record_key,
+            row.record_value,
+            row.record_corrects,
+            row.record_reason,
+            row.record_actor,
+            row.record_recorded_at,
+        )
+        for row in rows
+        if row.record_id is not None
+    ]
+    return _fold(rows[0], found)
+
+
 def get_case_by_ref(session: Session, ref: str) -> CaseState:
     row = session.scalar(select(CaseRow).where(CaseRow.ref == ref))
     if row is None:
@@ -249,9 +280,10 @@ def create_case(
         raise Conflict(f"a case with reference {ref!r} already exists") from None
     for field_name, key, value in records:
         _insert(session, row.id, Change.new(field_name, key, value), actor, stamp)
-    state = get_case(session, row.id)
+    # Without initial records the case is its row: no query needed to read it back.
+    state = get_case(session, row.id) if records else _fold(row, [])
     validate(state)
-    _store_projection(session, state)
+    _store_projection(session, state, new=True)
     return state
 
 
@@ -341,11 +373,12 @@ def validate(state: CaseState) -> None:
     )
 
 
-def _store_projection(session: Session, state: CaseState) -> None:
-    """The case's stored projection, in the transaction of the change (lists read it)."""
+def _store_projection(session: Session, state: CaseState, new: bool = False) -> None:
+    """The case's stored projection, in the transaction of the change (lists read it);
+    ``new``: the case was created in this transaction, so it has none to replace yet."""
     from .stored import store_projections
 
-    store_projections(session, [state], date.today())
+    store_projections(session, [state], date.today(), replace=not new)
 
 
 def records_of(case: Case) -> list[tuple[str, str, str]]:

@@ -36,13 +36,16 @@ from .models import CaseloadGenerationRow, CaseProjectionRow, CaseRow, Milestone
 REFRESH_BATCH = 2000
 
 
-def store_projections(session: Session, states: list[CaseState], as_of: date) -> None:
-    """Replace the stored projections of ``states`` with their projection as of ``as_of``."""
+def store_projections(
+    session: Session, states: list[CaseState], as_of: date, replace: bool = True
+) -> None:
+    """Replace the stored projections of ``states`` with their projection as of ``as_of``
+    (``replace=False``: cases created in this transaction, which have none yet)."""
     if not states:
         return
     ids = [state.id for state in states]
     cases, milestones = projection_rows(states, as_of)
-    for start in range(0, len(ids), 500):  # keep each IN (...) list short
+    for start in range(0, len(ids) if replace else 0, 500):  # keep each IN (...) list short
         chunk = ids[start : start + 500]
         for table in (MilestoneProjectionRow, CaseProjectionRow):
             session.execute(delete(table).where(table.case_id.in_(chunk)))
