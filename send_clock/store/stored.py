@@ -54,10 +54,11 @@ def store_projections(
     session.execute(insert(CaseProjectionRow.__table__), cases)
     if milestones:
         session.execute(insert(MilestoneProjectionRow.__table__), milestones)
-    # Last, so that the row lock on the one generation row is held only until the commit.
-    session.execute(
-        update(CaseloadGenerationRow).values(generation=CaseloadGenerationRow.generation + 1)
-    )
+    # Last, so that the row lock on the one generation row is held only until the commit
+    # (writers queue on it for one round trip each). A Core statement: the ORM's UPDATE would
+    # first look for the row among the session's objects to bring them up to date.
+    generation = CaseloadGenerationRow.__table__
+    session.connection().execute(update(generation).values(generation=generation.c.generation + 1))
 
 
 def projection_rows(states: list[CaseState], as_of: date) -> tuple[list[dict], list[dict]]:
