@@ -24,6 +24,7 @@ from tests.service.conftest import postgres_schema
 TIMELINE = {"received": "2025-09-15", "events": {"decision_to_assess": "2025-10-20"}}
 CASE = {"ref": "EHC-D-1", "process": "england-ehcna", "received": "2025-11-03"}
 JSON = {"Content-Type": "application/json"}
+EVENT = {"milestone": "decision_to_assess", "date": "2025-11-20"}
 
 #: (method, path, which token, extra headers, body): the plain case and what is not
 REQUESTS = [
@@ -64,8 +65,7 @@ REQUESTS = [
     ("GET", "/v1/cases/1", "bad", {}, None),
     ("HEAD", "/v1/cases/1", "read", {}, None),
     ("DELETE", "/v1/cases/1", "write", {}, None),
-    ("POST", "/v1/cases/1/events", "write", {**JSON, "If-Match": '"1-1"'}, {
-        "milestone": "decision_to_assess", "date": "2025-11-20"}),  # fmt: skip
+    ("POST", "/v1/cases/1/events", "write", {**JSON, "If-Match": '"1-1"'}, EVENT),
     ("GET", "/v1/cases/1", "read", {}, None),  # with its record now
 ]
 
