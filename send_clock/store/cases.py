@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -174,17 +174,24 @@ def get_case(session: Session, case_id: int) -> CaseState:
     return _fold(row, history(session, case_id))
 
 
+def _case_with_records():
+    case, records = CaseRow.__table__, CaseRecordRow.__table__
+    return (
+        select(case, *(column.label(f"record_{column.name}") for column in records.columns))
+        .select_from(case.outerjoin(records, records.c.case_id == case.c.id))
+        .where(case.c.id == bindparam("case_id"))
+        .order_by(records.c.id)
+    )
+
+
+#: Built once: a statement object keeps its cache key, so each read skips building both.
+_CASE_WITH_RECORDS = _case_with_records()
+
+
 def read_case(connection: Connection, case_id: int) -> CaseState:
     """:func:`get_case` in one statement, the case joined to its records: one round trip,
     and one snapshot (see :meth:`Store.reading <send_clock.store.Store.reading>`)."""
-    case, records = CaseRow.__table__, CaseRecordRow.__table__
-    statement = (
-        select(case, *(column.label(f"record_{column.name}") for column in records.columns))
-        .select_from(case.outerjoin(records, records.c.case_id == case.c.id))
-        .where(case.c.id == case_id)
-        .order_by(records.c.id)
-    )
-    rows = connection.execute(statement).all()
+    rows = connection.execute(_CASE_WITH_RECORDS, {"case_id": case_id}).all()
     if not rows:
         raise NotFound(f"no case {case_id}")
     found = [
