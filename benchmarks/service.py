@@ -112,7 +112,7 @@ local timeline = %(timeline)s
 -- the stored cases' ids, as runs {first, last}: every id read exists
 local runs = %(runs)s
 local total = %(total)d
--- false: the report's 5% read cases instead (the request path apart from the report)
+-- false: the report's 5%% read cases instead (the request path apart from the report)
 local with_report = %(with_report)s
 local counter = 0
 statuses = {}
