@@ -18,14 +18,18 @@ DATABASE_HELP = (
 )
 
 
+def _server_extra_missing(error: ImportError) -> SendClockError:
+    return SendClockError(
+        f"the service needs the server extra ({error.name} is missing): "
+        "pip install 'send-clock[server]'"
+    )
+
+
 def _store(database: str | None):
     try:
         from send_clock.store import Store
     except ImportError as error:
-        raise SendClockError(
-            f"the service needs the server extra ({error.name} is missing): "
-            "pip install 'send-clock[server]'"
-        ) from None
+        raise _server_extra_missing(error) from None
     return Store(database)
 
 
@@ -96,6 +100,12 @@ def serve(
         os.environ["SEND_CLOCK_DEFAULT_CALENDAR"] = (
             os.path.abspath(default_calendar) if is_file else default_calendar
         )
+    if public_url:
+        os.environ["SEND_CLOCK_PUBLIC_URL"] = public_url
+    if db_pool_size:
+        os.environ["SEND_CLOCK_DB_POOL_SIZE"] = str(db_pool_size)
+        os.environ["SEND_CLOCK_DB_MAX_OVERFLOW"] = str(2 * db_pool_size)
+    _check_settings()
     _refuse_port_in_use(host, port)
     store = _store(database)
     if no_migrate:
@@ -113,11 +123,6 @@ def serve(
     store.dispose()
     # Workers are separate processes: they read their settings from the environment.
     os.environ["SEND_CLOCK_DATABASE_URL"] = store.url
-    if public_url:
-        os.environ["SEND_CLOCK_PUBLIC_URL"] = public_url
-    if db_pool_size:
-        os.environ["SEND_CLOCK_DB_POOL_SIZE"] = str(db_pool_size)
-        os.environ["SEND_CLOCK_DB_MAX_OVERFLOW"] = str(2 * db_pool_size)
     if workers > 1 and not os.environ.get("SEND_CLOCK_SESSION_SECRET"):
         # Every worker must sign sessions with the same secret, or a sign-in made on one is
         # refused by the next.
@@ -147,6 +152,16 @@ def serve(
         server_header=False,
         proxy_headers=True,
     )
+
+
+def _check_settings() -> None:
+    """Every SEND_CLOCK_* setting checked once, before the database or a worker is touched: a
+    bad value is one line and exit 1 here, not a traceback in each worker."""
+    try:
+        from send_clock.service.settings import Settings
+    except ImportError as error:
+        raise _server_extra_missing(error) from None
+    Settings.from_env()
 
 
 def _refuse_port_in_use(host: str, port: int) -> None:

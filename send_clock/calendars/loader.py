@@ -12,8 +12,9 @@ and the reason.
 Traceback (most recent call last):
 ...
 send_clock.errors.UnknownCalendar: no calendar 'nowhere': it is not a bundled calendar
-(argyll-and-bute, brighton-and-hove, bristol, cardiff, edinburgh, england-and-wales, hertfordshire,
-jersey, northern-ireland, northern-ireland-de, scotland, shetland, surrey) nor a file that exists
+(argyll-and-bute, brighton-and-hove, bristol, cardiff, carmarthenshire, edinburgh,
+england-and-wales, hertfordshire, jersey, northern-ireland, northern-ireland-de, scotland, shetland,
+surrey) nor a file that exists
 """
 
 from __future__ import annotations

@@ -64,7 +64,9 @@ PRODID = f"-//send-clock//send-clock {__version__}//EN"
 #: VEVENT ``STATUS`` values send-clock writes.
 CONFIRMED, TENTATIVE = "CONFIRMED", "TENTATIVE"
 
-_DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*")
+# A host name (RFC 1123): labels of 1-63 letters, digits and inner hyphens, 253 characters in all.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_DOMAIN = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*")
 _UID_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:-]*")
 
 

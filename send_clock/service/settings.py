@@ -1,9 +1,120 @@
-"""Service settings, from arguments or the environment (so several workers share them)."""
+"""Service settings, from arguments or the environment (so several workers share them).
+
+Every setting read from the environment is checked here, once, at start-up: a number must be a
+plain decimal within the range that makes sense for it, a URL or origin must be one. A value out
+of range is refused with :class:`~send_clock.errors.InputError` naming the variable, what it
+must be and what it was, rather than being taken as it is: ``SEND_CLOCK_TOKEN_CACHE_SECONDS=1e308``
+would otherwise keep a revoked token working for ever, and ``nan`` would never expire one.
+"""
 
 from __future__ import annotations
 
+import math
 import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from ..errors import InputError
+
+#: A plain decimal number (no exponent, no ``inf``/``nan``, no ``_`` separators): what a person
+#: writes in a deployment's environment.
+_DECIMAL = re.compile(r"[0-9]{1,12}(\.[0-9]{1,6})?")
+_SHOWN = 40  # characters of a refused value quoted back
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A numeric setting's variable, default, range and unit (for the refusal's message)."""
+
+    name: str
+    default: float
+    low: float
+    high: float
+    unit: str
+    whole: bool = True
+
+
+#: Each numeric setting's environment variable and the range a deployment may set it to.
+BOUNDS: dict[str, Bound] = {
+    bound.name: bound
+    for bound in (
+        Bound("SEND_CLOCK_MAX_BODY_BYTES", 1_048_576, 1_024, 1_073_741_824, "bytes"),
+        Bound("SEND_CLOCK_MAX_IMPORT_BYTES", 20 * 1_048_576, 1_024, 1_073_741_824, "bytes"),
+        Bound("SEND_CLOCK_DB_POOL_SIZE", 5, 1, 100, "connections"),
+        Bound("SEND_CLOCK_DB_MAX_OVERFLOW", 10, 0, 200, "connections"),
+        Bound("SEND_CLOCK_SESSION_IDLE_MINUTES", 30, 1, 24 * 60, "minutes"),
+        Bound("SEND_CLOCK_SESSION_HOURS", 8, 1, 7 * 24, "hours"),
+        Bound("SEND_CLOCK_LOGIN_ATTEMPTS", 10, 1, 1_000, "attempts"),
+        Bound("SEND_CLOCK_LOGIN_WINDOW_MINUTES", 15, 1, 24 * 60, "minutes"),
+        # A revoked token may keep working this long on a worker that had just checked it.
+        Bound("SEND_CLOCK_TOKEN_CACHE_SECONDS", 5, 0, 60, "seconds", whole=False),
+        # The server's shutdown waits at most this long for a running import.
+        Bound("SEND_CLOCK_JOB_GRACE_SECONDS", 30, 0, 3_600, "seconds", whole=False),
+    )
+}
+
+
+def bounded(env: Mapping[str, str], name: str) -> float:
+    """The setting ``name`` from ``env`` (its default when unset or empty), refused with
+    :class:`InputError` unless it is a plain number within its bounds."""
+    bound = BOUNDS[name]
+    raw = env.get(name, "").strip()
+    if not raw:
+        return bound.default if bound.whole else float(bound.default)
+    kind = "a whole number" if bound.whole else "a number"
+    wanted = (
+        f"{name} must be {kind} of {bound.unit} from {_plain(bound.low)} to {_plain(bound.high)}"
+    )
+    if not _DECIMAL.fullmatch(raw) or (bound.whole and "." in raw):
+        raise InputError(f"{wanted}, not {_quoted(raw)}")
+    value = float(raw)
+    if not (math.isfinite(value) and bound.low <= value <= bound.high):
+        raise InputError(f"{wanted}, not {_quoted(raw)}")
+    return int(value) if bound.whole else value
+
+
+def public_url(value: str | None) -> str | None:
+    """``SEND_CLOCK_PUBLIC_URL``: an http(s) URL with a host and no
+    query, fragment, credentials or white space, since it is the base of every feed link."""
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username is not None
+        or parts.query
+        or parts.fragment
+        or any(ch.isspace() or not ch.isprintable() for ch in value)
+    ):
+        raise InputError(
+            "SEND_CLOCK_PUBLIC_URL must be the service's address, such as "
+            f"https://sen.example.gov.uk, not {_quoted(value)}"
+        )
+    return value
+
+
+def cors_origins(value: str | None) -> tuple[str, ...]:
+    """``SEND_CLOCK_CORS_ORIGINS``: comma-separated origins (``scheme://host[:port]``, no path)."""
+    origins = tuple(origin.strip() for origin in (value or "").split(",") if origin.strip())
+    for origin in origins:
+        parts = urlsplit(origin)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.path
+            or parts.query
+            or parts.fragment
+            or parts.username is not None
+            or any(ch.isspace() or not ch.isprintable() for ch in origin)
+        ):
+            raise InputError(
+                "SEND_CLOCK_CORS_ORIGINS must list origins such as https://app.example.gov.uk "
+                f"(comma-separated, no path), not {_quoted(origin)}"
+            )
+    return origins
 
 
 @dataclass(frozen=True)
@@ -41,24 +152,43 @@ class Settings:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls) -> Settings:
-        env = os.environ
-        origins = tuple(o for o in env.get("SEND_CLOCK_CORS_ORIGINS", "").split(",") if o)
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """The settings from the environment (or ``env``), each checked: :class:`InputError`
+        names the first variable that is not usable and what it must be."""
+        env = os.environ if env is None else env
+        from ..ical import check_domain
+
+        domain = env.get("SEND_CLOCK_ICAL_DOMAIN") or "send-clock.invalid"
+        try:
+            check_domain(domain)
+        except InputError as error:
+            raise InputError(f"SEND_CLOCK_ICAL_DOMAIN: {error}") from None
         return cls(
             database_url=env.get("SEND_CLOCK_DATABASE_URL"),
-            public_url=env.get("SEND_CLOCK_PUBLIC_URL"),
-            ical_domain=env.get("SEND_CLOCK_ICAL_DOMAIN", "send-clock.invalid"),
-            max_body_bytes=int(env.get("SEND_CLOCK_MAX_BODY_BYTES", 1_048_576)),
-            max_import_bytes=int(env.get("SEND_CLOCK_MAX_IMPORT_BYTES", 20 * 1_048_576)),
-            cors_origins=origins,
-            session_secret=env.get("SEND_CLOCK_SESSION_SECRET"),
-            db_pool_size=int(env.get("SEND_CLOCK_DB_POOL_SIZE", 5)),
-            db_max_overflow=int(env.get("SEND_CLOCK_DB_MAX_OVERFLOW", 10)),
-            session_idle_minutes=int(env.get("SEND_CLOCK_SESSION_IDLE_MINUTES", 30)),
-            session_hours=int(env.get("SEND_CLOCK_SESSION_HOURS", 8)),
-            login_attempts=int(env.get("SEND_CLOCK_LOGIN_ATTEMPTS", 10)),
-            login_window_minutes=int(env.get("SEND_CLOCK_LOGIN_WINDOW_MINUTES", 15)),
-            token_cache_seconds=float(env.get("SEND_CLOCK_TOKEN_CACHE_SECONDS", 5)),
-            job_grace_seconds=float(env.get("SEND_CLOCK_JOB_GRACE_SECONDS", 30)),
+            public_url=public_url(env.get("SEND_CLOCK_PUBLIC_URL")),
+            ical_domain=domain,
+            max_body_bytes=bounded(env, "SEND_CLOCK_MAX_BODY_BYTES"),
+            max_import_bytes=bounded(env, "SEND_CLOCK_MAX_IMPORT_BYTES"),
+            cors_origins=cors_origins(env.get("SEND_CLOCK_CORS_ORIGINS")),
+            session_secret=env.get("SEND_CLOCK_SESSION_SECRET") or None,
+            db_pool_size=bounded(env, "SEND_CLOCK_DB_POOL_SIZE"),
+            db_max_overflow=bounded(env, "SEND_CLOCK_DB_MAX_OVERFLOW"),
+            session_idle_minutes=bounded(env, "SEND_CLOCK_SESSION_IDLE_MINUTES"),
+            session_hours=bounded(env, "SEND_CLOCK_SESSION_HOURS"),
+            login_attempts=bounded(env, "SEND_CLOCK_LOGIN_ATTEMPTS"),
+            login_window_minutes=bounded(env, "SEND_CLOCK_LOGIN_WINDOW_MINUTES"),
+            token_cache_seconds=bounded(env, "SEND_CLOCK_TOKEN_CACHE_SECONDS"),
+            job_grace_seconds=bounded(env, "SEND_CLOCK_JOB_GRACE_SECONDS"),
             default_calendar=env.get("SEND_CLOCK_DEFAULT_CALENDAR") or None,
         )
+
+
+def _plain(number: float) -> str:
+    """1073741824 as 1,073,741,824; 2.5 as 2.5."""
+    return f"{number:,.0f}" if number == int(number) else f"{number:g}"
+
+
+def _quoted(value: str) -> str:
+    """A refused value, shortened and with control characters escaped, safe for one log line."""
+    shown = value if len(value) <= _SHOWN else value[:_SHOWN] + "..."
+    return repr(shown)

@@ -93,13 +93,15 @@ def _credential_live(session: Session, row: WebSessionRow) -> bool:
     return False
 
 
-def end(session: Session, key: str) -> None:
-    """Sign-out: the key stops working at once."""
-    session.execute(
+def end(session: Session, key: str) -> str | None:
+    """Sign-out: the key stops working at once. The name the session was signed in with, or
+    None when it had already ended (nothing to sign out of)."""
+    return session.execute(
         update(WebSessionRow)
         .where(WebSessionRow.key_hash == token_hash(key), WebSessionRow.revoked_at.is_(None))
         .values(revoked_at=now())
-    )
+        .returning(WebSessionRow.name)
+    ).scalar_one_or_none()
 
 
 def end_all(session: Session, *, user_id: int | None = None, token_id: int | None = None) -> int:

@@ -53,6 +53,7 @@ def test_bundled_ids():
         "brighton-and-hove",
         "bristol",
         "cardiff",
+        "carmarthenshire",
         "edinburgh",
         "england-and-wales",
         "hertfordshire",

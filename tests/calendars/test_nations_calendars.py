@@ -4,6 +4,7 @@ arithmetic, their terms come with a source and a status, and what is not confirm
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -15,6 +16,7 @@ AUTHORITIES = {
     # id: (jurisdiction, first day, last day, status)
     "argyll-and-bute": ("scotland", "2026-08-13", "2027-07-02", "UNCONFIRMED"),
     "cardiff": ("england-and-wales", "2025-09-01", "2026-07-20", "official"),
+    "carmarthenshire": ("england-and-wales", "2025-09-01", "2027-07-20", "official"),
     "edinburgh": ("scotland", "2025-08-13", "2026-06-26", "press-sourced"),
     "northern-ireland-de": ("northern-ireland", "2025-09-01", "2026-06-30", "official"),
     "shetland": (
@@ -43,6 +45,45 @@ def test_a_year_that_could_not_be_confirmed_says_so(calendar_id):
     calendar = load_calendar(calendar_id)
     assert "2026-27" in calendar.notes and "UNCONFIRMED" in calendar.notes
     assert calendar.coverage[1] < d("2026-08-01")
+
+
+def test_wales_has_an_authority_with_2025_26_and_2026_27():
+    calendar = load_calendar("carmarthenshire")
+    assert [year.label for year in calendar.years] == ["2025-26", "2026-27"]
+    assert all("sirgar.llyw.cymru" in year.source for year in calendar.years)
+
+
+def _days_the_council_counts(calendar, term) -> int:
+    """Term weekdays that are not bank holidays, INSET days included (as the council counts)."""
+    days = (term.start + timedelta(days=n) for n in range((term.end - term.start).days + 1))
+    return sum(calendar.is_term_day(day) and day not in calendar.bank_holidays for day in days)
+
+
+def test_carmarthenshire_2026_27_has_the_days_the_council_counts():
+    # Admissions booklet 2026-2027, Adran B: "Tymor Hydref 2026 ... Dyddiau: 74", "Tymor Gwanwyn
+    # 2027 ... Dyddiau: 50", "Tymor Haf 2027 ... Dyddiau: 71", "Cyfanswm: 195 Dyddiau". Autumn:
+    # Tue 1 Sep (designated INSET) to Fri 18 Dec is 79 weekdays less half term 26-30 Oct = 74;
+    # spring 4 Jan to 19 Mar is 55 less 8-12 Feb = 50; summer 5 Apr to Tue 20 Jul is 77 less
+    # 31 May-4 Jun and May Day (3 May 2027) = 71.
+    calendar = load_calendar("carmarthenshire")
+    counted = [_days_the_council_counts(calendar, term) for term in calendar.years[1].terms]
+    assert counted == [74, 50, 71]
+
+
+def test_carmarthenshire_term_weeks_skip_the_directed_february_half_term():
+    # "Gwanwyn 2027 | Dydd Llun 4 Ionawr | Dydd Llun 8 Chwefror - Dydd Gwener 12 Chwefror": one
+    # term week from Fri 5 Feb 2027 skips 8-12 Feb and lands on Fri 19 Feb.
+    calendar = load_calendar("carmarthenshire")
+    assert calendar.add(d("2027-02-05"), 1, "term-weeks") == d("2027-02-19")
+
+
+def test_carmarthenshire_school_days_skip_the_designated_inset_day_and_may_day():
+    # Summer 2026 ends Mon 20 Jul 2026; "Dyddiau HMS Penodol ... Dydd Mawrth 1 Medi 2026" is the
+    # designated INSET day, so the first school day after 20 July is Wed 2 Sep 2026. "Gŵyl Fai
+    # ... 3 Mai 2027": one school day from Fri 30 Apr 2027 is Tue 4 May.
+    calendar = load_calendar("carmarthenshire")
+    assert calendar.add(d("2026-07-20"), 1, "school-days") == d("2026-09-02")
+    assert calendar.add(d("2027-04-30"), 1, "school-days") == d("2027-05-04")
 
 
 def test_scotland_has_an_authority_with_2025_26_and_2026_27():

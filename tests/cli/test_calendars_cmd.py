@@ -18,6 +18,7 @@ IDS = [
     "brighton-and-hove",
     "bristol",
     "cardiff",
+    "carmarthenshire",
     "edinburgh",
     "england-and-wales",
     "hertfordshire",

@@ -123,3 +123,25 @@ def test_a_default_calendar_that_does_not_exist_is_one_line_before_anything_star
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0 and "'nowhere'" in result.stderr
     assert not (tmp_path / "new.db").exists()  # nothing was created or migrated
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SEND_CLOCK_TOKEN_CACHE_SECONDS", "1e308"),
+        ("SEND_CLOCK_JOB_GRACE_SECONDS", "nan"),
+        ("SEND_CLOCK_DB_POOL_SIZE", "lots"),
+        ("SEND_CLOCK_PUBLIC_URL", "https://sen.example.gov.uk/\r\nSet-Cookie: x=1"),
+    ],
+)
+def test_a_bad_setting_is_one_line_before_anything_starts(tmp_path, name, value):
+    env = {
+        **os.environ,
+        "SEND_CLOCK_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}",
+        name: value,
+    }
+    result = _cli("serve", "--workers", "2", "--port", str(_free_port()), env=env)
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0 and name in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "new.db").exists()  # nothing was created or migrated

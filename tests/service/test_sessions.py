@@ -52,6 +52,10 @@ def test_sign_out_ends_the_session_for_good(api, users):
     client.post("/logout", data={"csrf": _csrf(client.get("/").text)})
     assert not signed_in(client)
     assert not replay(client, cookie)
+    [audited] = _events(api, "signed_out")  # who signed out, and from where
+    assert (audited.account, audited.client) == ("alex", "testclient")
+    client.post("/logout", data={"csrf": _csrf(client.get("/login").text)})
+    assert len(_events(api, "signed_out")) == 1  # no session, nothing more to record
 
 
 def test_revoking_the_token_ends_the_sessions_signed_in_with_it(api):

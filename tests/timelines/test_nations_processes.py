@@ -57,9 +57,20 @@ def test_wales_school_route_35_school_days_in_cardiff():
     # ... has additional learning needs"; s.12(1)(a): if so, "prepare an individual development
     # plan". The Code's 35 school days (UNCONFIRMED default): from Mon 3 Nov 2025, 35 Cardiff
     # school days (Christmas holidays 20 Dec - 4 Jan skipped) end on Mon 5 Jan 2026.
-    schedule = timeline("wales-aln-idp", "2025-11-03", outcomes={"route": "school"})
+    schedule = timeline(
+        "wales-aln-idp", "2025-11-03", outcomes={"route": "school"}, calendar="cardiff"
+    )
     assert row(schedule, "school_decision_and_plan")["due"] == "2026-01-05"
     assert row(schedule, "la_decision_and_plan")["status"] == "not_applicable"
+
+
+def test_wales_school_route_counts_2026_27_school_days_by_default():
+    # The same 35 school days (UNCONFIRMED default) from Mon 2 Nov 2026, on the default calendar
+    # (Carmarthenshire, which holds the directed 2026-27 dates: "Hydref 2026 ... Dydd Gwener 18
+    # Rhagfyr", "Gwanwyn 2027 | Dydd Llun 4 Ionawr"). 3-6 Nov are days 1-4, the six weeks from
+    # 9 Nov to 18 Dec days 5-34; the Christmas holiday is skipped and day 35 is Mon 4 Jan 2027.
+    schedule = timeline("wales-aln-idp", "2026-11-02", outcomes={"route": "school"})
+    assert row(schedule, "school_decision_and_plan")["due"] == "2027-01-04"
 
 
 def test_wales_local_authority_route_twelve_weeks():

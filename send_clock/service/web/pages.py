@@ -157,8 +157,11 @@ def _minutes(seconds: int) -> str:
 def logout(request: Request, _form: Form):
     key = request.session.get("sid")
     if key:
+        client = request.client.host if request.client else "unknown"
         with _store(request).session() as session:
-            sessions.end(session, key)
+            name = sessions.end(session, key)
+            if name is not None:  # the audit trail shows who signed out, and from where
+                sessions.audit(session, "signed_out", name, client)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
