@@ -25,12 +25,15 @@ TIMELINE = {"received": "2025-09-15", "events": {"decision_to_assess": "2025-10-
 CASE = {"ref": "EHC-D-1", "process": "england-ehcna", "received": "2025-11-03"}
 JSON = {"Content-Type": "application/json"}
 EVENT = {"milestone": "decision_to_assess", "date": "2025-11-20"}
+#: over 8 KiB: projected in the thread pool, not on the event loop
+MANY = {**TIMELINE, "exceptions": ["absence_from_area:2025-10-01..2025-11-05"] * 300}
 
 #: (method, path, which token, extra headers, body): the plain case and what is not
 REQUESTS = [
     ("POST", "/v1/timelines/england-ehcna", "read", JSON, TIMELINE),
     ("POST", "/v1/timelines/england-ehcna", "write", JSON, {**TIMELINE, "as_of": "2026-01-10"}),
     ("POST", "/v1/timelines/england-ehcna", "write", JSON, {**TIMELINE, "calendar": "jersey"}),
+    ("POST", "/v1/timelines/england-ehcna", "write", JSON, MANY),
     ("POST", "/v1/timelines/jersey-ehcna", "write", JSON, TIMELINE),
     ("POST", "/v1/timelines/england-ehcna", "write", {"Content-Type": "text/plain"}, TIMELINE),
     ("POST", "/v1/timelines/england-ehcna", "write", {}, TIMELINE),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute
 
 from ...calendars import bundled_calendars, load_calendar
@@ -118,13 +119,24 @@ def timeline_of(process_id: str, body: TimelineIn, request: Request) -> dict:
 _TIMELINE_OUT = JSONOut(TimelineOut)
 
 
+#: Bodies up to this size are projected on the event loop; a larger one (thousands of recorded
+#: exceptions, say) in the thread pool, so that it cannot hold up the worker's other requests.
+ON_THE_LOOP_BYTES = 8192
+
+
 async def timeline_direct(request: Request) -> Response:
     """:func:`timeline` for a well-formed request (see :mod:`..direct`). On the event loop: one
     case's projection (a fraction of a millisecond) costs less than a trip to the thread
     pool."""
     await request_actor(request)
-    body = body_of(await request.body(), request.headers.get("content-type"), TimelineIn)
-    return _TIMELINE_OUT.response(timeline_of(request.path_params["process_id"], body, request))
+    raw = await request.body()
+    body = body_of(raw, request.headers.get("content-type"), TimelineIn)
+    process_id = request.path_params["process_id"]
+    if len(raw) <= ON_THE_LOOP_BYTES:
+        found = timeline_of(process_id, body, request)
+    else:
+        found = await run_in_threadpool(timeline_of, process_id, body, request)
+    return _TIMELINE_OUT.response(found)
 
 
 #: The routes answered directly (the declared ones above stay the contract).
