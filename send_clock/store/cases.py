@@ -339,10 +339,11 @@ def _live_record(session: Session, case_id: int, record_id: int) -> Record:
 def _change(session: Session, case_id: int, expected: int, change: Change, actor: str) -> CaseState:
     stamp = now()
     # The version check and the bump are one statement: concurrent writers cannot both pass.
+    cases = CaseRow.__table__
     bumped = session.execute(
-        update(CaseRow)
-        .where(CaseRow.id == case_id, CaseRow.version == expected)
-        .values(version=CaseRow.version + 1, updated_at=stamp)
+        update(cases)
+        .where(cases.c.id == case_id, cases.c.version == expected)
+        .values(version=cases.c.version + 1, updated_at=stamp)
     ).rowcount
     if bumped != 1:
         if session.get(CaseRow, case_id) is None:
@@ -352,18 +353,18 @@ def _change(session: Session, case_id: int, expected: int, change: Change, actor
             "apply your change again"
         )
     _insert(session, case_id, change, actor, stamp)
-    session.expire_all()
-    state = get_case(session, case_id)
+    session.expire_all()  # (Core statements: any case object the session holds is stale)
+    state = read_case(session.connection(), case_id)
     validate(state)
     _store_projection(session, state)
     return state
 
 
 def _insert(session: Session, case_id: int, change: Change, actor: str, stamp: datetime) -> None:
-    session.add(
-        CaseRecordRow(case_id=case_id, actor=actor, recorded_at=stamp, **dataclasses.asdict(change))
+    session.execute(
+        insert(CaseRecordRow.__table__),
+        {"case_id": case_id, "actor": actor, "recorded_at": stamp, **dataclasses.asdict(change)},
     )
-    session.flush()
 
 
 def validate(state: CaseState) -> None:
