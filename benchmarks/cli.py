@@ -12,7 +12,10 @@ Prints three ratios, each against a baseline measured in the same run:
 
 with the peak memory (maximum resident set size) of each command's largest process.
 
-    .venv/bin/python benchmarks/cli.py [--rows N] [--cases N] [--runs N]
+    .venv/bin/python benchmarks/cli.py [--rows N] [--cases N] [--runs N] [--only PART]
+
+``--only breaches --cases 200000`` runs the third part alone on a smaller caseload (what to run
+while working on the report; the README quotes full runs).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from breaches import synthetic_caseload  # noqa: E402 - the sibling benchmark's caseload
 
 ROOT = Path(__file__).resolve().parent.parent
+PARTS = ["start-up", "date-add", "breaches"]
 COMMAND = [sys.executable, "-m", "cli.main"]
 
 
@@ -155,36 +159,55 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=10, help="hyperfine runs per command")
     parser.add_argument("--seed", type=int, default=20251201)
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=PARTS,
+        help="run this part only (repeat for several; default: all three)",
+    )
     options = parser.parse_args()
+    parts = options.only or PARTS
+    if "start-up" in parts:
+        _startup(options)
+    with tempfile.TemporaryDirectory() as folder:
+        if "date-add" in parts:
+            _date_add(options, Path(folder))
+        if "breaches" in parts:
+            _breaches(options, Path(folder))
+    print(f"   load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
+
+def _startup(options) -> None:
     print(f"1. start-up (hyperfine, mean of {options.runs} runs: wall time, ratio, CPU time)")
     for label, seconds, ratio, cpu in startup(options.runs):
         goal = "" if label.startswith("python") else f"  goal 0.25 s: {_met(seconds <= 0.25)}"
         print(f"   {label:<44} {seconds:6.3f} s  {ratio:4.1f}x  cpu {cpu:5.3f} s{goal}")
     print(f"   load average while measured: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
-    with tempfile.TemporaryDirectory() as folder:
-        dates = Path(folder) / "dates.csv"
-        term_week_rows(dates, options.rows, options.seed)
-        baseline, baseline_cpu = csv_read_write(dates)
-        args = ["date", "add", "--input", str(dates), "--output", os.devnull]
-        seconds, cpu, peak = timed(args)
-        print(f"2. date add --input, {options.rows:,} term-week rows (wall, ratio; CPU, ratio)")
-        _row("csv.reader + csv.writer", baseline, baseline_cpu)
-        _row("send-clock date add --input", seconds, cpu, baseline, baseline_cpu, 3, peak)
 
-        caseload = Path(folder) / "caseload.csv"
-        synthetic_caseload(caseload, options.cases, options.seed)
-        baseline, baseline_cpu = csv_read(caseload)
-        args = ["breaches", str(caseload), "--format", "csv", "--output", os.devnull]
-        args += ["--as-of", "2025-12-01", "--allow-rejects"]
-        two = timed(args)
-        one = timed(args, {"SEND_CLOCK_ONE_PROCESS": "1"})
-        print(f"3. breaches --format csv, {options.cases:,} cases (wall, ratio; CPU, ratio)")
-        _row("csv.reader", baseline, baseline_cpu)
-        _row("send-clock breaches (two processes)", *two[:2], baseline, baseline_cpu, 5, two[2])
-        _row("send-clock breaches (one process)", *one[:2], baseline, baseline_cpu, 5, one[2])
-    print(f"   load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+def _date_add(options, folder: Path) -> None:
+    dates = folder / "dates.csv"
+    term_week_rows(dates, options.rows, options.seed)
+    baseline, baseline_cpu = csv_read_write(dates)
+    args = ["date", "add", "--input", str(dates), "--output", os.devnull]
+    seconds, cpu, peak = timed(args)
+    print(f"2. date add --input, {options.rows:,} term-week rows (wall, ratio; CPU, ratio)")
+    _row("csv.reader + csv.writer", baseline, baseline_cpu)
+    _row("send-clock date add --input", seconds, cpu, baseline, baseline_cpu, 3, peak)
+
+
+def _breaches(options, folder: Path) -> None:
+    caseload = folder / "caseload.csv"
+    synthetic_caseload(caseload, options.cases, options.seed)
+    baseline, baseline_cpu = csv_read(caseload)
+    args = ["breaches", str(caseload), "--format", "csv", "--output", os.devnull]
+    args += ["--as-of", "2025-12-01", "--allow-rejects"]
+    two = timed(args)
+    one = timed(args, {"SEND_CLOCK_ONE_PROCESS": "1"})
+    print(f"3. breaches --format csv, {options.cases:,} cases (wall, ratio; CPU, ratio)")
+    _row("csv.reader", baseline, baseline_cpu)
+    _row("send-clock breaches (two processes)", *two[:2], baseline, baseline_cpu, 5, two[2])
+    _row("send-clock breaches (one process)", *one[:2], baseline, baseline_cpu, 5, one[2])
 
 
 def _row(label, wall, cpu, base_wall=None, base_cpu=None, goal=None, peak=0) -> None:

@@ -14,7 +14,6 @@ import click
 from send_clock.dates import long_date
 from send_clock.reports import (
     Report,
-    deadlines_feed,
     project_caseload,
     read_caseload,
     read_sen2_blade,
@@ -246,6 +245,8 @@ def _write_worklist(rows: list[dict], fmt: str, output_path: Path | None, raw: b
 def _write_feed(report: Report, settings: dict, output_path: Path | None) -> None:
     """The team calendar of open deadlines; open cases whose id cannot stand in an event UID
     are rejected like unreadable rows."""
+    from send_clock.reports.feed import deadlines_feed  # (icalendar: only for this format)
+
     feed, rejected = deadlines_feed(report, **settings)
     if rejected:
         report.rejected.extend(rejected)

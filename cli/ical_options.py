@@ -13,8 +13,10 @@ from pathlib import Path
 import click
 
 from send_clock.errors import InputError
-from send_clock.ical import DEFAULT_DOMAIN, check_domain, parse_alarms, sequences_of
 
+#: ``send_clock.ical.DEFAULT_DOMAIN``, repeated so that a command imports send_clock.ical (and
+#: icalendar, a tenth of a second) only when it writes a feed; a test ties the two.
+DEFAULT_DOMAIN = "send-clock.invalid"
 #: The environment variable that sets the UID domain when --domain is not given.
 DOMAIN_ENV = "SEND_CLOCK_ICAL_DOMAIN"
 
@@ -80,6 +82,8 @@ def refuse_without_ics(fmt: str, **given) -> None:
 
 def feed_settings(alarms: str | None, previous: str | None, domain: str) -> dict:
     """The library's keyword arguments for the shared options: parsed and checked."""
+    from send_clock.ical import check_domain, parse_alarms
+
     return {
         "alarms": parse_alarms(alarms),
         "previous": read_previous(previous) if previous else None,
@@ -90,6 +94,8 @@ def feed_settings(alarms: str | None, previous: str | None, domain: str) -> dict
 def read_previous(path: str) -> dict[str, tuple[int, str]]:
     """UID → (sequence, fingerprint) of the feed in ``path``; one-line errors for a file that
     cannot be read or is not an iCalendar feed."""
+    from send_clock.ical import sequences_of
+
     try:
         raw = Path(path).expanduser().read_bytes()
     except OSError as error:

@@ -22,11 +22,20 @@ from .batches import (
     project_caseload,
 )
 from .caseload import read_caseload
-from .feed import deadlines_feed
 from .html import render_html
 from .render import write_csv, write_json, write_jsonl
 from .sen2 import Sen2Codes, load_sen2_codes, read_sen2_blade
 from .summary import summarise
+
+
+def __getattr__(name: str):
+    # the feed imports icalendar (a tenth of a second): only for those who ask for it
+    if name == "deadlines_feed":
+        from .feed import deadlines_feed
+
+        return deadlines_feed
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CaseBatch",

@@ -179,7 +179,11 @@ def shared_values(first: np.ndarray | None, second: np.ndarray | None) -> bool:
     """
     if first is None or second is None or not len(first) or not len(second):
         return False
-    candidates = np.isin(_hashes(second), _hashes(first))
+    # (a binary search in the sorted hashes of ``first``: ``np.isin`` sorts both sides together,
+    # ten times slower for half a million ids each)
+    known = np.sort(_hashes(first))
+    hashes = _hashes(second)
+    candidates = known[np.minimum(np.searchsorted(known, hashes), len(known) - 1)] == hashes
     if not candidates.any():
         return False
     return bool(np.isin(second[candidates], first).any())

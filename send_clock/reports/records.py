@@ -1,16 +1,22 @@
 """Writing millions of text records column by column, without a Python call per record.
 
 A record is a sequence of items: constant bytes (separators, a milestone's title) and
-:class:`Field`\\ s whose values vary by case and come as numpy ``S`` arrays. Records are laid out
-in a reusable buffer, each item at a fixed offset and as wide as its widest value: constants are
-written into every record once, and for each chunk of records each field is one strided numpy
-copy. Shorter values leave NUL bytes, which one ``bytes.translate`` per chunk removes; no value
-may contain NUL.
+:class:`Field`\\ s whose values vary by case. A field's values are entries of a table (every
+text a date can take, every combination of status and days late...) and the field gives, for
+a run of records, the position of each record's value in its table, computed by numpy for the
+whole run at once. Each constant is joined to the entries of a field next to it, so a record is
+a few dozen table entries.
+
+For each chunk of records, the positions of all their items make one index into all the
+tables end to end, and pyarrow's ``take`` gathers those entries into one array of texts, whose
+data buffer, entries end to end, is the chunk's bytes exactly: it is written as it is. (Laying
+records out at fixed offsets and stripping the padding with ``bytes.translate``, as this module
+did before, passed over every byte twice: a fifth less CPU this way, the same bytes.)
 
 >>> import io, numpy as np
 >>> names = np.array([b"Ada", b"Grace"])
 >>> out = io.BytesIO()
->>> write_records([b"name=", Field(5, lambda start, stop: names[start:stop]), b"\\n"], 2, out)
+>>> write_records([b"name=", per_record(names), b"\\n"], 2, out)
 >>> out.getvalue()
 b'name=Ada\\nname=Grace\\n'
 """
@@ -23,20 +29,31 @@ from typing import BinaryIO
 
 import numpy as np
 
-#: Bytes of buffer per chunk: big enough to amortise numpy calls, small enough to stay in cache.
+#: Bytes of output per chunk: big enough to amortise numpy and pyarrow calls, small enough to
+#: stay in the processor's cache.
 CHUNK_BYTES = 4 << 20
+#: Tables of more bytes than this (at their widest) are gathered with 64-bit offsets.
+LARGEST_BINARY = 2**31 - 1
+#: Tables with at most this many entries get the constants around them joined to each entry.
+SMALL_TABLE = 1 << 16
 
 
 @dataclass(frozen=True)
 class Field:
-    """A value of each record: at most ``width`` bytes; ``values(start, stop)`` returns those of
-    records ``start`` to ``stop`` as an ``S`` array (shorter values are NUL-padded)."""
+    """A value of each record, one of ``table``'s entries (an ``S`` array: no entry may end in
+    a NUL byte); ``index(start, stop)`` gives the position in ``table`` of the value of each
+    of records ``start`` to ``stop``."""
 
-    width: int
-    values: Callable[[int, int], np.ndarray]
+    table: np.ndarray
+    index: Callable[[int, int], np.ndarray]
 
 
 Item = bytes | Field
+
+
+def per_record(values: np.ndarray) -> Field:
+    """A field whose table is its values, one per record."""
+    return Field(values, lambda start, stop: np.arange(start, stop))
 
 
 def write_records(
@@ -46,45 +63,81 @@ def write_records(
     progress: Callable[[int], None] | None = None,
 ) -> None:
     """Write ``count`` records made of ``items`` to ``out``; ``progress(records_done)``."""
-    layout = _layout(items)
-    record = sum(width for _, _, width in layout) or 1
-    chunk = max(1, min(count, CHUNK_BYTES // record))
-    memory = bytearray(chunk * record)
-    grid = np.frombuffer(memory, dtype=np.uint8).reshape(chunk, record)
-    slots = []
-    for item, offset, width in layout:
-        if isinstance(item, bytes):
-            grid[:, offset : offset + width] = np.frombuffer(item, dtype=np.uint8)
-        else:
-            slot = np.ndarray((chunk,), f"V{width}", memory, offset, (record,))
-            slots.append((item, width, slot))
+    import pyarrow as pa
+
+    fields = _joined(items)
+    if not fields or not count:  # nothing to write
+        if progress and count:
+            progress(count)
+        return
+    first_entry: dict[int, int] = {}  # id of a table -> position of its first entry
+    parts, size = [], 0
+    total_bytes = sum(len(field.table) * field.table.itemsize for field in fields)
+    kind = pa.binary() if total_bytes <= LARGEST_BINARY else pa.large_binary()
+    for field in fields:  # (a table used by several fields is there once)
+        if id(field.table) not in first_entry:
+            first_entry[id(field.table)] = size
+            converted = pa.array(field.table, kind)  # (in parts, if big)
+            parts += getattr(converted, "chunks", [converted])
+            size += len(field.table)
+    starts = [first_entry[id(field.table)] for field in fields]
+    entries = pa.concat_arrays(parts)
+    index_type = np.int32 if len(entries) < 2**31 else np.int64
+    widest = sum(int(field.table.itemsize) for field in fields)
+    chunk = max(1, min(count, CHUNK_BYTES // max(widest, 1)))
+    positions = np.empty((chunk, len(fields)), dtype=index_type)
     for start in range(0, count, chunk):
         stop = min(count, start + chunk)
-        for field, width, slot in slots:
-            values = field.values(start, stop)
-            if values.dtype.itemsize > width:
-                raise ValueError(f"a value is wider than its field ({width} bytes)")
-            slot[: stop - start] = values.astype(f"S{width}", copy=False).view(f"V{width}")
-        data = memory if stop - start == chunk else memory[: (stop - start) * record]
-        out.write(data.translate(None, b"\0"))
+        rows = positions[: stop - start]
+        for column, (field, first) in enumerate(zip(fields, starts, strict=True)):
+            np.add(field.index(start, stop), first, out=rows[:, column], casting="unsafe")
+        texts = entries.take(pa.array(rows.ravel()))
+        _, offsets, data = texts.buffers()
+        ends = np.frombuffer(offsets, np.int32 if texts.type == pa.binary() else np.int64)
+        first_byte, last_byte = int(ends[texts.offset]), int(ends[texts.offset + len(texts)])
+        out.write(memoryview(data)[first_byte:last_byte])
         if progress:
             progress(stop)
 
 
-def _layout(items: Sequence[Item]) -> list[tuple[Item, int, int]]:
-    """(item, offset, width) for each item, adjacent constants merged."""
+def _joined(items: Sequence[Item]) -> list[Field]:
+    """The fields of ``items``, each constant joined to the end of the field before it, or to
+    the start of the one after it when the one before has a big table (one entry per record:
+    a copy of it per constant would cost more than the constant saves) or there is none; a
+    constant between two big tables, or after the last, is a field of its own."""
     merged: list[Item] = []
     for item in items:
         if isinstance(item, bytes) and merged and isinstance(merged[-1], bytes):
             merged[-1] += item
         elif not isinstance(item, bytes) or item:
             merged.append(item)
-    layout, offset = [], 0
+    fields: list[Field] = []
+    waiting = b""  # a constant after a big table, for the next field
     for item in merged:
-        width = len(item) if isinstance(item, bytes) else max(item.width, 1)
-        layout.append((item, offset, width))
-        offset += width
-    return layout
+        if isinstance(item, bytes):
+            if fields and _small(fields[-1]):
+                fields[-1] = Field(np.strings.add(fields[-1].table, item), fields[-1].index)
+            else:
+                waiting = item
+            continue
+        if waiting and _small(item):
+            item = Field(np.strings.add(waiting, item.table), item.index)
+        elif waiting:
+            fields.append(_constant(waiting))
+        waiting = b""
+        fields.append(item)
+    if waiting:
+        fields.append(_constant(waiting))
+    return fields
+
+
+def _small(field: Field) -> bool:
+    """Whether ``field`` has a table few enough to copy freely."""
+    return len(field.table) <= SMALL_TABLE
+
+
+def _constant(text: bytes) -> Field:
+    return Field(np.array([text]), lambda start, stop: np.zeros(stop - start, dtype=np.int64))
 
 
 def lookup(table: Sequence[bytes]) -> np.ndarray:

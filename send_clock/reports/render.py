@@ -32,12 +32,12 @@ from typing import BinaryIO
 
 import numpy as np
 
-from ..safecsv import neutralised
+from ..safecsv import TRIGGERS, neutralised
 from ..timelines import Milestone
 from ..timelines.projector import DETECTED, NOT_APPLICABLE, RECORDED, STATUSES
 from ..timelines.schedule import MILESTONE_COLUMNS, exception_text
 from .batches import FINAL_MILESTONES, CaseBatch, Report
-from .records import Field, Item, lookup, write_records
+from .records import Field, Item, lookup, per_record, write_records
 
 CSV_COLUMNS = ("case_id", "process", "calendar", "received", *MILESTONE_COLUMNS)
 DATE_FIELDS = ("due", "target", "earliest", "projected", "actual")
@@ -54,9 +54,12 @@ class _Csv:
 
     @staticmethod
     def text(value: str) -> bytes:
+        """``value`` as one CSV cell, quoted if it holds a separator, a quote or a line break.
+        (With ``\r\n`` as the line terminator, ``csv`` quotes a lone ``\r`` or ``\n`` too;
+        without one, Python 3.11's ``csv`` leaves them bare and the row breaks in two.)"""
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="").writerow([value])
-        return buffer.getvalue().encode()
+        csv.writer(buffer, lineterminator="\r\n").writerow([value])
+        return buffer.getvalue()[:-2].encode()
 
     @staticmethod
     def needs_escape(codes: np.ndarray) -> np.ndarray:
@@ -126,10 +129,9 @@ class _BatchFields:
         if np.isnat(days).all():
             return self.style.null + suffix
         if self.span > LARGEST_DATE_TABLE:  # dates decades apart: format them one by one
-            texts = lookup([self.day_text(day) + suffix for day in days])
-            return Field(texts.itemsize, lambda start, stop: texts[start:stop])
+            return per_record(lookup([self.day_text(day) + suffix for day in days]))
         table = lookup([text + suffix for text in self._day_texts()])
-        return Field(table.itemsize, lambda start, stop: table[self.day_index(days[start:stop])])
+        return Field(table, lambda start, stop: self.day_index(days[start:stop]))
 
     def projected_actual(self, milestone: str, between: bytes, suffix: bytes) -> list[Item]:
         """The projected and actual dates, as one field: an actual date, when recorded, is also
@@ -147,11 +149,10 @@ class _BatchFields:
         )
         both = self.span + 1
 
-        def values(start: int, stop: int) -> np.ndarray:
-            index = self.day_index(projected[start:stop]) + both * recorded[start:stop]
-            return table[index]
+        def index(start: int, stop: int) -> np.ndarray:
+            return self.day_index(projected[start:stop]) + both * recorded[start:stop]
 
-        return [Field(table.itemsize, values)]
+        return [Field(table, index)]
 
     def state(
         self,
@@ -198,14 +199,14 @@ class _BatchFields:
         per_flag = len(excusal_texts) * len(day_texts)
         per_version = len(STATUSES) * 2 * per_flag
 
-        def values(start: int, stop: int) -> np.ndarray:
-            index = (status[start:stop] * 2 + flags[start:stop]) * per_flag
-            index += how[start:stop] * len(day_texts)
+        def index(start: int, stop: int) -> np.ndarray:
+            found = (status[start:stop] * 2 + flags[start:stop]) * per_flag
+            found += how[start:stop] * len(day_texts)
             if version is not None:  # a milestone whose rule changed: the version in force
-                index += version[start:stop] * per_version
-            return table[index + days[start:stop] + 1]
+                found += version[start:stop] * per_version
+            return found + days[start:stop] + 1
 
-        return Field(table.itemsize, values)
+        return Field(table, index)
 
     def bases(self, milestone: Milestone) -> tuple[list[str], np.ndarray]:
         """The milestone's bases, first the original then each revision's, and for each case
@@ -221,7 +222,7 @@ class _BatchFields:
             return self.style.text(milestone.basis) + suffix
         bases, version = self.bases(milestone)
         table = lookup([self.style.text(basis) + suffix for basis in bases])
-        return Field(table.itemsize, lambda start, stop: table[version[start:stop]])
+        return Field(table, lambda start, stop: version[start:stop])
 
     def _status_text(self, index: int) -> bytes:
         return self._word(STATUSES[index])
@@ -229,18 +230,15 @@ class _BatchFields:
     def _word(self, word: str) -> bytes:
         return self.style.text(word) if self.style is _Json else word.encode()
 
-    def case_opening(self, before: bytes, between: bytes, after: bytes) -> Field:
-        """One field per case: ``before`` + case id + ``between`` + received date + ``after``."""
-        values = np.strings.add(
-            np.strings.add(before, _escaped(self.batch.case_ids, self.style)), between
-        )
-        received = self.batch.received
-        if self.span > LARGEST_DATE_TABLE:
-            dates = lookup([self.day_text(day) + after for day in received])
-        else:
-            dates = lookup([text + after for text in self._day_texts()])[self.day_index(received)]
-        values = np.strings.add(values, dates)
-        return Field(values.itemsize, lambda start, stop: values[start:stop])
+    def case_opening(self, before: bytes, between: bytes, after: bytes) -> list[Item]:
+        """``before`` + case id + ``between`` + received date + ``after``: the ids are a table
+        of one entry per case, shared by every milestone's row, and the dates a table of days."""
+        return [
+            before,
+            per_record(_escaped(self.batch.case_ids, self.style)),
+            between,
+            self.date(self.batch.received, after),
+        ]
 
     def exceptions(self, milestone: Milestone, suffix: bytes) -> Item:
         """Closure windows from the calendar (many cases share a few windows: a table), then the
@@ -271,15 +269,16 @@ class _BatchFields:
                 for p in positions.tolist()
             ]
         )
-        width = max(table.itemsize, texts.itemsize if len(texts) else 0)
+        entries = np.concatenate([table, texts]) if len(texts) else table
+        extra_at = len(table) + np.arange(len(texts))  # where each case's own text is
 
-        def values(start: int, stop: int) -> np.ndarray:
-            found = table[window_of_case[start:stop]].astype(f"S{width}")
+        def index(start: int, stop: int) -> np.ndarray:
+            found = window_of_case[start:stop].copy()
             first, last = np.searchsorted(positions, [start, stop])
-            found[positions[first:last] - start] = texts[first:last]
+            found[positions[first:last] - start] = extra_at[first:last]
             return found
 
-        return Field(width, values)
+        return Field(entries, index)
 
     @staticmethod
     def _closure(milestone: Milestone, window) -> dict:
@@ -378,7 +377,7 @@ def csv_items(batch: CaseBatch) -> list[Item]:
     items: list[Item] = []
     for milestone in batch.process.milestones:
         m, projection = milestone.id, batch.projection
-        items += [opening, b",".join(text(v) for v in (m, milestone.title, milestone.kind)) + b","]
+        items += [*opening, b",".join(text(v) for v in (m, milestone.title, milestone.kind)) + b","]
         items += [fields.date(getattr(projection, name)[m], b",") for name in DATE_FIELDS[:3]]
         items += fields.projected_actual(m, b",", b",")
         items += [
@@ -389,7 +388,7 @@ def csv_items(batch: CaseBatch) -> list[Item]:
     return items
 
 
-def _case_opening(batch: CaseBatch, fields: _BatchFields) -> Field:
+def _case_opening(batch: CaseBatch, fields: _BatchFields) -> list[Item]:
     text = _Json.text
     place = b', "process": ' + text(batch.process.id) + b', "calendar": ' + text(batch.calendar.id)
     return fields.case_opening(b'{"case_id": ', place + b', "received": ', b"")
@@ -422,7 +421,7 @@ def jsonl_items(batch: CaseBatch) -> list[Item]:
     opening = _case_opening(batch, fields)
     items: list[Item] = []
     for milestone in batch.process.milestones:
-        items += [opening, *_milestone_object(fields, milestone, b", "), b"\n"]
+        items += [*opening, *_milestone_object(fields, milestone, b", "), b"\n"]
     return items
 
 
@@ -435,9 +434,9 @@ def json_case_items(batch: CaseBatch, first: bool) -> list[Item]:
         which = np.zeros(stop - start, dtype=np.int64)
         if first and start == 0:
             which[0] = 1
-        return separators[which]
+        return which
 
-    items: list[Item] = [Field(separators.itemsize, separator), _case_opening(batch, fields)]
+    items: list[Item] = [Field(separators, separator), *_case_opening(batch, fields)]
     items.append(b', "milestones": [')
     for number, milestone in enumerate(batch.process.milestones):
         items += _milestone_object(fields, milestone, b"{" if number == 0 else b", {")
@@ -474,9 +473,20 @@ def write_csv(
 
 
 def _neutral_ids(batch: CaseBatch) -> CaseBatch:
+    if _no_trigger_first(batch.case_ids):
+        return batch
     ids = batch.case_ids.tolist()
     safe = neutralised(ids)
     return batch if safe is ids else replace(batch, case_ids=np.array(safe, dtype=str))
+
+
+def _no_trigger_first(ids: np.ndarray) -> bool:
+    """Whether no id of a numpy text column starts with a character a spreadsheet would take
+    for a formula (their first characters looked at at once, not a string per id)."""
+    if ids.dtype.kind != "U" or not len(ids) or not ids.itemsize:
+        return False
+    first = np.ascontiguousarray(ids).view(np.uint32).reshape(len(ids), -1)[:, 0]
+    return not np.isin(first, [ord(c) for c in TRIGGERS]).any()
 
 
 def write_jsonl(batches: Sequence[CaseBatch], out: BinaryIO, progress: Progress | None = None):

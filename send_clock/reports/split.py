@@ -48,6 +48,10 @@ from .render import write_csv, write_jsonl
 
 #: Files smaller than this are done by one process: starting a second would not pay.
 SPLIT_BYTES = 16 << 20
+#: Bytes of the second half's rows kept in memory until the first half is written; the rest goes
+#: to a temporary file on disk. (Writing to memory costs a fifth of the CPU time of writing to
+#: a file on ext4: a million cases' second half is some 900 MB.)
+SPOOL_MEMORY_BYTES = 1 << 30
 _BLOCK = 1 << 22
 
 
@@ -147,7 +151,7 @@ def _in_two(path, split, fmt, out, as_of, options, raw) -> RowsWritten | None:
     offset, first_line = split
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    with tempfile.TemporaryFile(prefix="send-clock-") as second_half:
+    with _Spool() as second_half:
         helper = context.Process(
             target=_second_half,
             args=(path, offset, first_line, fmt, as_of, options, raw, second_half, sender),
@@ -170,7 +174,7 @@ def _in_two(path, split, fmt, out, as_of, options, raw) -> RowsWritten | None:
             kind, second = _message(receiver, helper)
             if kind == "error":
                 raise InputError(second)
-            _append(second_half, out)
+            second_half.append_to(out)
         finally:
             if helper.is_alive():
                 helper.terminate()
@@ -210,6 +214,52 @@ def _second_half(path, offset, first_line, fmt, as_of, options, raw, second_half
         sender.send(("error", f"{path.name} is not UTF-8 text ({error.reason})"))
     finally:
         sender.close()
+
+
+class _Spool:
+    """Where the second process writes its rows until the first half is written: an anonymous
+    file in memory for the first :data:`SPOOL_MEMORY_BYTES`, then a temporary file on disk
+    (memory use stays bounded whatever the file's size). Made before the second process is
+    forked, so both processes hold its files."""
+
+    def __init__(self):
+        self.disk = tempfile.TemporaryFile(prefix="send-clock-")  # noqa: SIM115 - closed on exit
+        try:
+            self.memory = open(os.memfd_create("send-clock-rows"), "wb+")  # noqa: SIM115 - closed on exit
+            self.room = SPOOL_MEMORY_BYTES
+        except (AttributeError, OSError):  # no anonymous memory files here: disk only
+            self.memory, self.room = None, 0
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.disk.close()
+        if self.memory is not None:
+            self.memory.close()
+
+    def write(self, data) -> int:
+        data = memoryview(data)
+        size = len(data)
+        if self.room:
+            kept = data[: self.room]
+            self.memory.write(kept)
+            self.room -= len(kept)
+            data = data[len(kept) :]
+        if len(data):
+            self.disk.write(data)
+        return size
+
+    def flush(self) -> None:
+        self.disk.flush()
+        if self.memory is not None:
+            self.memory.flush()
+
+    def append_to(self, out: BinaryIO) -> None:
+        """Add what was written (memory first, then disk) to ``out``."""
+        if self.memory is not None:
+            _append(self.memory, out)
+        _append(self.disk, out)
 
 
 def _append(second_half, out: BinaryIO) -> None:

@@ -220,3 +220,20 @@ def test_ics_options_with_another_format_are_a_usage_error(caseload, option, fmt
 )
 def test_bad_ics_options_are_one_line(caseload, option, message):
     fails(run(caseload, "--format", "ics", option), 1, message)
+
+
+def test_only_a_feed_imports_icalendar():
+    """A breach report in CSV does not pay for importing icalendar; the iCalendar options'
+    default domain is the library's."""
+    import subprocess
+    import sys
+
+    import cli.ical_options
+    import send_clock.ical
+
+    assert cli.ical_options.DEFAULT_DOMAIN == send_clock.ical.DEFAULT_DOMAIN
+    check = "import sys, cli.main, cli.breaches_cmd; print('icalendar' in sys.modules)"
+    found = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert found.stdout.strip() == "False"

@@ -27,6 +27,8 @@ COMPARE = textwrap.dedent(
     import send_clock.reports.split as split
 
     split.SPLIT_BYTES = 1  # split files of any size
+    if len(sys.argv) > 3:  # the second half's rows partly in memory, the rest on disk
+        split.SPOOL_MEMORY_BYTES = int(sys.argv[3])
     finished = []
     in_two = split._in_two
 
@@ -39,15 +41,16 @@ COMPARE = textwrap.dedent(
     path, fmt = sys.argv[1], sys.argv[2]
     results = []
     for parallel in (True, False):
-        out = io.BytesIO()
+        out = open(path + ".out", "w+b")  # a real file: the second half is added by sendfile
         try:
             written = split.write_rows(path, fmt, out, as_of=date(2025, 12, 1), parallel=parallel)
         except Exception as error:
             results.append({"error": f"{type(error).__name__}: {error}"})
             continue
+        out.seek(0)
         results.append(
             {
-                "output": out.getvalue().decode(),
+                "output": out.read().decode(),
                 "cases": written.cases,
                 "rejected": [[r.line, r.case_id, r.reason] for r in written.rejected],
                 "warnings": written.warnings,
@@ -58,9 +61,9 @@ COMPARE = textwrap.dedent(
 )
 
 
-def compare(path: Path, fmt: str) -> tuple[list[bool], dict, dict]:
+def compare(path: Path, fmt: str, *spool: str) -> tuple[list[bool], dict, dict]:
     done = subprocess.run(
-        [sys.executable, "-c", COMPARE, str(path), fmt],
+        [sys.executable, "-c", COMPARE, str(path), fmt, *spool],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -98,6 +101,15 @@ def test_the_same_bytes_and_the_same_rejects(tmp_path, fmt):
     assert in_two["warnings"][0] == "caseload.csv: ignoring 1 column send-clock does not use: notes"
     # one warning that the closure exception was not checked, though each process found it
     assert len(in_two["warnings"]) == 2 and "was not checked" in in_two["warnings"][1]
+
+
+@pytest.mark.parametrize("memory", ["0", "1000", str(10**9)])
+def test_the_second_half_in_memory_on_disk_or_both(tmp_path, memory):
+    path = tmp_path / "caseload.csv"
+    path.write_text(caseload_text(40))
+    finished, in_two, in_one = compare(path, "csv", memory)
+    assert finished == [True]
+    assert in_two == in_one and in_two["cases"] == 40 * 8
 
 
 def test_the_cut_falls_between_rows(tmp_path):
