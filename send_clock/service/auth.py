@@ -141,6 +141,8 @@ async def request_actor(request: Request, write: bool = False) -> Actor:
     reads the ``Authorization`` header itself (:mod:`.direct`): the same answers, 401 and 403
     included."""
     check = writer if write else reader
+    if getattr(request.state, "actor", None) is not None:  # checked before the body was read
+        return await check(request, None)
     return await check(request, await (_write_bearer if write else _bearer)(request))
 
 
