@@ -15,7 +15,8 @@ Steps, each against a server started here on 127.0.0.1 (ports PORT..PORT+2):
 3. the database seeded through the import path (``POST /v1/cases/import``, a background job) up
    to CASES cases, unless it holds them already;
 4. one worker over CASES cases: the overdue list, the dashboard, the breach report over stored
-   cases, the team feed;
+   cases (its summary, a later page of its overdue worklist, the whole worklist as CSV), the
+   team feed;
 5. two workers, CONNECTIONS connections: 40% read a case, 20% timeline, 10% list, 5% breach
    report, 25% writes (new cases), for SECONDS; then the same with the report's 5% reading
    cases instead (the request path apart from the report);
@@ -531,6 +532,18 @@ def main() -> int:
             steps.run(
                 "GET /v1/reports/breaches",
                 lambda: timed(client, "/v1/reports/breaches", 5, headers=auth),
+            )
+
+            def later_page() -> dict:
+                # a page of the overdue worklist after the summary's cursor (keyset)
+                summary = client.get("/v1/reports/breaches", headers=auth).json()
+                path = f"/v1/reports/breaches/overdue?after={summary['overdue_next']}"
+                return wrk(f"{one.base}{path}", simple("GET", None, auth), seconds, connections)
+
+            steps.run("GET /v1/reports/breaches/overdue?after=", later_page)
+            steps.run(
+                "GET /v1/reports/breaches/overdue.csv",
+                lambda: timed(client, "/v1/reports/breaches/overdue.csv", 2, headers=auth),
             )
 
             def team_feed() -> dict:

@@ -105,6 +105,8 @@ def serve(
     if db_pool_size:
         os.environ["SEND_CLOCK_DB_POOL_SIZE"] = str(db_pool_size)
         os.environ["SEND_CLOCK_DB_MAX_OVERFLOW"] = str(2 * db_pool_size)
+    # Each worker counts the dashboard before it takes requests (see Settings.warm_pages).
+    os.environ.setdefault("SEND_CLOCK_WARM_PAGES", "1")
     _check_settings()
     _refuse_port_in_use(host, port)
     store = _store(database)

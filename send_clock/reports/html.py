@@ -1,13 +1,14 @@
 """One self-contained HTML report a manager can email: figures, two charts, the worklists.
 
 The page is a Jinja2 template (``templates/breaches.html.j2``); the charts are drawn by
-matplotlib and inlined as SVG, so the file needs nothing else to display. matplotlib and Jinja2
-are imported when a report is rendered, not when this module is.
+pygal and inlined as SVG (no script), so the file needs nothing else to display. pygal and
+Jinja2 are imported when a report is rendered, not when this module is.
 """
 
 from __future__ import annotations
 
-import io
+import itertools
+import math
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -130,33 +131,89 @@ def _headline(summary: dict) -> list[dict]:
 
 
 # -- charts -----------------------------------------------------------------------------------
-def _svg(figure) -> str:
-    """The figure as inline SVG: text kept as text, ids stable from run to run, no date."""
-    import matplotlib
+# Drawn by pygal: a chart is an SVG document built in a few milliseconds from a few megabytes of
+# code (matplotlib took a second and some 60 MB for the first chart in a process), styled by its
+# own inline CSS, with no script. Every figure drawn is also in the SVG as text (``<desc>``), so a
+# reader of the source or a test can check it.
+def _chart_style():
+    from pygal.style import Style
 
-    buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.hashsalt": "send-clock", "svg.fonttype": "none"}):
-        figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    text = buffer.getvalue()
-    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.S)  # creator, licence URIs
+    return Style(
+        background="white",
+        plot_background="white",
+        foreground="#333333",
+        foreground_strong="#111111",
+        foreground_subtle="#cccccc",
+        font_family="system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, "
+        "sans-serif",
+        label_font_size=11,
+        major_label_font_size=11,
+        value_font_size=11,
+        value_label_font_size=11,
+        legend_font_size=12,
+        no_data_font_size=16,
+        title_font_size=12,
+        opacity="1",
+        opacity_hover="1",
+        guide_stroke_color="#e5e7eb",
+        major_guide_stroke_color="#e5e7eb",
+        guide_stroke_dasharray="none",
+        major_guide_stroke_dasharray="none",
+        transition="0s",
+        colors=tuple(COLOURS.values()),
+    )
+
+
+def chart_options(name: str, colours: Sequence[str] | None = None, **options) -> dict:
+    """What every chart shares (the case page's timeline too): no script, no tooltips;
+    ``colours``: the series' in order."""
+    style = _chart_style()
+    if colours:
+        style.colors = tuple(colours)
+    return {
+        "style": style,
+        "js": (),
+        "disable_xml_declaration": True,
+        "tooltip_border_radius": 0,
+        # drawn at its own size where there is room (text at the page's size), narrower
+        # where there is not (the pages' CSS: max-width 100%, height auto)
+        "explicit_size": True,
+        "show_y_guides": True,
+        "show_x_guides": False,
+        "print_zeroes": True,
+        "no_data_text": "no cases",
+        "margin": 8,
+        "truncate_label": -1,
+        "truncate_legend": -1,
+        "classes": ("pygal-chart", name),
+        **options,
+    }
+
+
+def chart_svg(chart, name: str) -> str:
+    """The chart as inline SVG: the same bytes for the same figures (pygal names a chart's CSS
+    scope by a random id and dates its comment: both are replaced), and no script (pygal
+    always writes its configuration for its tooltips' script, which no page here loads)."""
+    chart.uuid = name
+    text = chart.render(is_unicode=True)
+    text = re.sub(r"<!--.*?-->|<script\b.*?</script>", "", text, flags=re.S)
     return text[text.index("<svg") :]
 
 
-def _figure(width: float, height: float):
-    from matplotlib.figure import Figure
+#: what the timeliness chart reads of each month
+TIMELINESS_FIGURES = (
+    "month",
+    "final_plans_issued",
+    "final_plans_within_20_weeks",
+    "final_plans_within_20_weeks_pct",
+    "final_plans_issued_excluding_exceptions",
+    "final_plans_within_20_weeks_excluding_exceptions",
+)
 
-    figure = Figure(figsize=(width, height), dpi=100)
-    axes = figure.add_subplot()
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    return figure, axes
 
-
-def timeliness_chart(by_month: Sequence[dict]) -> str:
-    """Stacked bars per month of request: final plans within 20 weeks, later with an exception,
-    later without; the share within 20 weeks above each bar."""
-    figure, axes = _figure(9, 3.6)
-    labels = [_month_label(month["month"]) for month in by_month]
+def _timeliness_series(by_month: Sequence[dict]) -> dict[str, list[int]]:
+    """The three parts of each month's final plans: within 20 weeks, over with an exception
+    that applies, over without one."""
     within = [m["final_plans_within_20_weeks"] for m in by_month]
     late_kept = [
         m["final_plans_issued_excluding_exceptions"]
@@ -166,63 +223,122 @@ def timeliness_chart(by_month: Sequence[dict]) -> str:
     late_excepted = [
         m["final_plans_issued"] - w - k for m, w, k in zip(by_month, within, late_kept, strict=True)
     ]
-    positions = range(len(labels))
-    axes.bar(positions, within, color=COLOURS["within"], label="within 20 weeks")
-    axes.bar(
-        positions,
-        late_excepted,
-        bottom=within,
-        color=COLOURS["excused"],
-        label="over 20 weeks, exception applies",
+    return {
+        "within 20 weeks": within,
+        "over 20 weeks, exception applies": late_excepted,
+        "over 20 weeks": late_kept,
+    }
+
+
+def timeliness_chart(by_month: Sequence[dict]) -> str:
+    """Stacked bars per month of request: final plans within 20 weeks, later with an exception,
+    later without; the share within 20 weeks above each bar."""
+    import pygal
+
+    labels = [_month_label(month["month"]) for month in by_month]
+    series = _timeliness_series(by_month)
+    colours = (COLOURS["within"], COLOURS["excused"], COLOURS["late"])
+    # The share is printed as the label of each bar's top part (pygal prints labels above it).
+    tops = (
+        [
+            max((i for i, part in enumerate(parts) if part), default=None)
+            for parts in zip(*series.values(), strict=True)
+        ]
+        if by_month
+        else []
     )
-    bottoms = [w + e for w, e in zip(within, late_excepted, strict=True)]
-    axes.bar(positions, late_kept, bottom=bottoms, color=COLOURS["late"], label="over 20 weeks")
-    for position, month, top in zip(
-        positions, by_month, [b + k for b, k in zip(bottoms, late_kept, strict=True)], strict=True
-    ):
-        if month["final_plans_within_20_weeks_pct"] is not None:
-            axes.annotate(
-                f"{month['final_plans_within_20_weeks_pct']:.0f}%",
-                (position, top),
-                ha="center",
-                va="bottom",
-                fontsize=8,
-                xytext=(0, 2),
-                textcoords="offset points",
-            )
-    axes.set_xticks(list(positions), labels, rotation=45 if len(labels) > 8 else 0, ha="right")
-    axes.set_ylabel("final plans issued")
-    axes.yaxis.get_major_locator().set_params(integer=True)
-    axes.margins(y=0.15)
-    axes.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
-    if not labels:
-        axes.text(0.5, 0.5, "no cases", transform=axes.transAxes, ha="center")
-    return _svg(figure)
+    chart = pygal.StackedBar(
+        **chart_options(
+            "timeliness",
+            width=900,
+            height=380,
+            y_title="final plans issued",
+            x_label_rotation=-45 if len(labels) > 8 else 0,
+            legend_at_bottom=True,
+            legend_at_bottom_columns=3,
+            legend_box_size=12,
+            print_labels=True,
+            print_values=False,
+            print_values_position="top",
+            # whole numbers of plans, with room above the tallest bar for its share
+            y_labels=_counts_axis(max(map(sum, zip(*series.values(), strict=True)), default=0)),
+            colours=colours,
+            css=(
+                "file://style.css",
+                "file://graph.css",
+                "inline:.timeliness .text-overlay text.label {text-anchor: middle}",
+            ),
+        )
+    )
+    chart.x_labels = labels
+    for index, (title, values) in enumerate(series.items()):
+        chart.add(
+            title,
+            [
+                {
+                    "value": value,
+                    "label": _share(month) if tops[position] == index else "",
+                }
+                for position, (value, month) in enumerate(zip(values, by_month, strict=True))
+            ],
+        )
+    return chart_svg(chart, "timeliness")
+
+
+def _counts_axis(largest: int) -> list[int]:
+    """The ticks of an axis of counts: whole numbers in steps of 1, 2 or 5 times a power of
+    ten, at most eight of them, past ``largest`` by a tenth (room for a printed figure)."""
+    top = max(1, math.ceil(largest * 1.1))
+    step, factors = 1, itertools.cycle((2, 2.5, 2))  # 1, 2, 5, 10, 20, 50...
+    while top / step > 8:
+        step = round(step * next(factors))
+    return list(range(0, top + step, step))
+
+
+def _share(month: dict) -> str:
+    pct = month["final_plans_within_20_weeks_pct"]
+    return "" if pct is None else f"{pct:.0f}%"
 
 
 def open_cases_chart(open_by_status: dict[str, int]) -> str:
     """Horizontal bars: open cases by their most urgent milestone's status."""
-    figure, axes = _figure(7, 2.6)
+    import pygal
+
     statuses = list(OPEN_STATUSES)
-    counts = [open_by_status.get(status, 0) for status in statuses]
-    colours = [COLOURS["excused_open" if s == "excused" else s] for s in statuses]
-    rows = range(len(statuses))
-    axes.barh(rows, counts, color=colours)
-    axes.set_yticks(list(rows), [status.replace("_", " ") for status in statuses])
-    axes.invert_yaxis()
-    for row, count in zip(rows, counts, strict=True):
-        axes.annotate(
-            str(count),
-            (count, row),
-            va="center",
-            fontsize=8,
-            xytext=(3, 0),
-            textcoords="offset points",
+    chart = pygal.HorizontalBar(
+        **chart_options(
+            "open-cases",
+            width=520,
+            height=250,
+            x_title="open cases",
+            show_legend=False,
+            print_values=True,
+            print_values_position="top",
+            y_labels=_counts_axis(max(open_by_status.values(), default=0)),
+            # the count just past the end of its bar, not across it
+            css=(
+                "file://style.css",
+                "file://graph.css",
+                "inline:.open-cases .text-overlay text.value "
+                "{text-anchor: start; transform: translateX(-2px)}",
+            ),
         )
-    axes.xaxis.get_major_locator().set_params(integer=True)
-    axes.set_xlabel("open cases")
-    axes.margins(x=0.1)
-    return _svg(figure)
+    )
+    # pygal lists a horizontal chart's rows from the bottom up: reversed, the most urgent
+    # status is at the top, as the report's table orders them.
+    shown = list(reversed(statuses))
+    chart.x_labels = [status.replace("_", " ") for status in shown]
+    chart.add(
+        "open cases",
+        [
+            {
+                "value": open_by_status.get(status, 0),
+                "color": COLOURS["excused_open" if status == "excused" else status],
+            }
+            for status in shown
+        ],
+    )
+    return chart_svg(chart, "open-cases")
 
 
 def _or_dash(value) -> str:

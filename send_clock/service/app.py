@@ -36,6 +36,10 @@ feeds at `/v1/feeds/{token}.ics`, whose unguessable token is the credential. Err
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
+    if app.state.settings.warm_pages:
+        from .web.pages import warm
+
+        await run_in_threadpool(warm, app.state.store)
     yield
     # A running import gets the grace period to finish, then is ended and marked failed (its
     # transaction rolls back): the server stops within a bounded time.

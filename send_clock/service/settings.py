@@ -75,6 +75,14 @@ def bounded(env: Mapping[str, str], name: str) -> float:
     return int(value) if bound.whole else value
 
 
+def switch(env: Mapping[str, str], name: str, default: bool = False) -> bool:
+    """A setting that is on (``1``) or off (``0``; the default when unset or empty)."""
+    raw = env.get(name, "").strip()
+    if raw not in ("", "0", "1"):
+        raise InputError(f"{name} must be 1 (on) or 0 (off), not {_quoted(raw)}")
+    return default if not raw else raw == "1"
+
+
 def public_url(value: str | None) -> str | None:
     """``SEND_CLOCK_PUBLIC_URL``: an http(s) URL with a host and no
     query, fragment, credentials or white space, since it is the base of every feed link."""
@@ -149,6 +157,10 @@ class Settings:
     #: process's own default has no term dates (england-and-wales): a council sets it to its
     #: own term dates, so the school-closure exception can be checked.
     default_calendar: str | None = None
+    #: Before taking requests, a worker compiles its page templates and counts the whole
+    #: caseload's dashboard (``send-clock serve`` turns it on): its first requests are then as
+    #: quick as the next ones.
+    warm_pages: bool = False
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -180,6 +192,7 @@ class Settings:
             token_cache_seconds=bounded(env, "SEND_CLOCK_TOKEN_CACHE_SECONDS"),
             job_grace_seconds=bounded(env, "SEND_CLOCK_JOB_GRACE_SECONDS"),
             default_calendar=env.get("SEND_CLOCK_DEFAULT_CALENDAR") or None,
+            warm_pages=switch(env, "SEND_CLOCK_WARM_PAGES"),
         )
 
 

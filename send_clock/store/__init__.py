@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -76,6 +76,7 @@ class Store:
                 "sqlite:///./send-clock.db or postgresql+psycopg://user@host/db"
             ) from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         #: the day this process last found the stored projections current (see
         #: :func:`send_clock.store.stored.ensure_current`)
         self.projections_checked: date | None = None
@@ -98,12 +99,12 @@ class Store:
             yield session
 
     @contextmanager
-    def reading(self) -> Iterator[Connection]:
-        """A connection for reads of one statement each, outside any transaction (autocommit):
-        one statement sees one snapshot of the database, so it needs no transaction of its
-        own, and the read costs no BEGIN and COMMIT round trips."""
-        with self.engine.connect() as connection:
-            yield connection.execution_options(isolation_level="AUTOCOMMIT")
+    def reading(self) -> Iterator[Session]:
+        """A session that only reads, each statement on its own (autocommit): no round trips
+        to the database for BEGIN and COMMIT. For a request whose reads need not see one
+        snapshot (one statement, or a count kept apart from the page it goes with)."""
+        with Session(self._reader) as session:
+            yield session
 
     # -- migrations ---------------------------------------------------------------------------
     def _alembic(self, connection):

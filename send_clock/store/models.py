@@ -47,6 +47,11 @@ class DateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+#: text compared by code point (a case reference's order in the breach report): SQLite's own
+#: comparison, collation "C" on PostgreSQL (whatever the database's locale)
+CODE_POINT_TEXT = String(100).with_variant(String(100, collation="C"), "postgresql")
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -65,8 +70,10 @@ class CaseRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
-        Index("ix_cases_process", "process"),
-        Index("ix_cases_officer", "officer"),
+        # the case list filtered by process or officer, a page at a time in id order: each
+        # page is a range of one of these indexes
+        Index("ix_cases_process", "process", "id"),
+        Index("ix_cases_officer", "officer", "id"),
     )
 
 
@@ -235,6 +242,10 @@ class MilestoneProjectionRow(Base):
         ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
     )
     milestone: Mapped[str] = mapped_column(String(100), primary_key=True)
+    #: the case's reference (which never changes), kept here so that a worklist's order (due
+    #: date, reference in code-point order, place in the process) is one index; code-point
+    #: order is SQLite's own, and collation "C" on PostgreSQL
+    ref: Mapped[str | None] = mapped_column(CODE_POINT_TEXT, nullable=True)
     position: Mapped[int] = mapped_column(Integer)
     due: Mapped[date | None] = mapped_column(Date, nullable=True)
     target: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -251,7 +262,17 @@ class MilestoneProjectionRow(Base):
 
     __table_args__ = (
         Index("ix_milestone_projections_status", "status", "case_id"),
-        Index("ix_milestone_projections_worklist", "worklist", "due"),
+        # the breach report's worklists in their order, a page at a time (keyset on the due
+        # date, reference and place): only the rows on a worklist
+        Index(
+            "ix_milestone_projections_worklist",
+            "worklist",
+            "due",
+            "ref",
+            "position",
+            postgresql_where=text("worklist IS NOT NULL"),
+            sqlite_where=text("worklist IS NOT NULL"),
+        ),
         # the status filter and its count: counted milestones only
         Index(
             "ix_milestone_projections_counted",

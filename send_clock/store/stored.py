@@ -167,7 +167,7 @@ def _batch_rows(states: list[CaseState], cases: list, batch, rejected: list, as_
             elif soon is not None and soon[position]:
                 worklist = "due_soon"
             skipped = bool(batch.projection.closure_skipped[status.id][position])
-            milestone_rows.append(_milestone_row(state.id, index, status, worklist, skipped))
+            milestone_rows.append(_milestone_row(state.id, ref, index, status, worklist, skipped))
     return rows, milestone_rows
 
 
@@ -209,7 +209,7 @@ def _standing(schedule) -> dict:
 
 
 def _milestone_row(
-    case_id: int, index: int, status, worklist: str | None, closure_skipped: bool
+    case_id: int, ref: str, index: int, status, worklist: str | None, closure_skipped: bool
 ) -> dict:
     exceptions = [
         {**e, "window": {k: iso(v) for k, v in e["window"].items()} if e["window"] else None}
@@ -217,6 +217,7 @@ def _milestone_row(
     ]
     return {
         "case_id": case_id,
+        "ref": ref,
         "milestone": status.id,
         "position": index,
         "due": status.due,

@@ -124,3 +124,14 @@ def test_the_uid_domain_must_be_a_host_name(value):
 
 def _field(name: str) -> str:
     return name.removeprefix("SEND_CLOCK_").lower()
+
+
+@pytest.mark.parametrize(("value", "on"), [("", False), ("0", False), ("1", True), (" 1 ", True)])
+def test_warm_pages_is_on_or_off(value, on):
+    assert Settings.from_env({"SEND_CLOCK_WARM_PAGES": value}).warm_pages is on
+
+
+@pytest.mark.parametrize("value", ["yes", "true", "2", "1\r\nX: 1", "on"])
+def test_warm_pages_refuses_anything_else_in_one_line(value):
+    with pytest.raises(InputError, match=r"^SEND_CLOCK_WARM_PAGES must be 1 \(on\) or 0 \(off\)"):
+        Settings.from_env({"SEND_CLOCK_WARM_PAGES": value})

@@ -128,7 +128,7 @@ def list_cases(
             page, total = queries.list_cases_as_of(session, filters, as_of, after, limit, offset)
     else:
         ensure_current(store, today)
-        with store.session() as session:
+        with store.reading() as session:  # one statement a page (and a count now and then)
             page, total = queries.page_of_cases(
                 session, filters, store.remembered, after=after, offset=offset, limit=limit
             )
@@ -148,8 +148,8 @@ def get_case(case_id: Id, request: Request, response: Response, _actor: Reader):
 
 
 def _read(request: Request, case_id: int) -> store.CaseState:
-    with _store(request).reading() as connection:
-        return store.read_case(connection, case_id)
+    with _store(request).reading() as session:  # one statement: no transaction around it
+        return store.read_case(session.connection(), case_id)
 
 
 @router.get("/{case_id:int}/history", response_model=HistoryOut)

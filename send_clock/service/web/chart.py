@@ -1,5 +1,6 @@
 """The case timeline as a chart: milestones on a time axis, due against projected, holidays
-shaded. Drawn with matplotlib as inline SVG, so the page needs no script to show it.
+shaded. Drawn by pygal (the dashboard's charts' library) as inline SVG in a few milliseconds, so
+the page needs no script to show it.
 
 Each drawn mark carries an SVG id (``due-<milestone>``, ``projected-<milestone>``,
 ``actual-<milestone>``) so that a reader of the page source, or a browser test, can find it.
@@ -7,7 +8,6 @@ Each drawn mark carries an SVG id (``due-<milestone>``, ``projected-<milestone>`
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import date, timedelta
 
@@ -15,115 +15,124 @@ from ...dates import full_date
 from ...timelines import Schedule
 
 COLOURS = {
+    "closure": "#e5e7eb",
     "due": "#1d4ed8",
     "projected": "#b45309",
     "actual": "#15803d",
     "late": "#b91c1c",
     "today": "#6b7280",
-    "closure": "#e5e7eb",
 }
+#: pygal's series, in the order drawn (later ones on top) and listed in the legend
+SERIES = ("school closed", "due", "projected", "happened", "late", "today")
 
 
 def timeline_svg(schedule: Schedule, today: date) -> str:
     """An SVG figure of the schedule's applicable milestones."""
-    import matplotlib
+    import pygal
 
-    matplotlib.use("Agg")
-    import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
+    from ...reports.html import chart_options
 
     shown = [m for m in schedule.milestones if m.status != "not_applicable" and m.due]
     dates = [d for m in shown for d in (m.due, m.projected, m.actual) if d]
     first = min(dates + [today]) - timedelta(days=7)
     last = max(dates + [today]) + timedelta(days=7)
-    figure, axes = plt.subplots(figsize=(10, 0.45 * len(shown) + 1.4), dpi=96)
-    try:
-        _shade_closures(axes, schedule, first, last)
-        for row, m in enumerate(reversed(shown)):
-            _milestone(axes, row, m)
-        axes.axvline(today, color=COLOURS["today"], linestyle=":", linewidth=1, gid="today")
-        axes.set_yticks(range(len(shown)), [m.milestone.title for m in reversed(shown)], fontsize=8)
-        axes.set_xlim(first, last)
-        axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y"))
-        axes.tick_params(axis="x", labelsize=8)
-        axes.grid(axis="x", color="#f3f4f6")
-        axes.legend(
-            handles=_legend(axes),
-            loc="upper center",
-            ncols=5,
-            fontsize=8,
-            bbox_to_anchor=(0.5, -0.12),
-            frameon=False,
+    rows = {m.id: len(shown) - 1 - index for index, m in enumerate(shown)}  # the first on top
+    top, bottom = len(shown) - 0.5, -0.5
+    chart = pygal.XY(
+        **chart_options(
+            "timeline",
+            colours=tuple(COLOURS.values()),
+            width=960,
+            height=round(43 * len(shown) + 130),
+            range=(bottom, top),
+            xrange=(first.toordinal(), last.toordinal()),
+            zero=bottom,  # a closure's band is filled down to the foot of the chart
+            x_labels=[day.toordinal() for day in _months(first, last)],
+            x_value_formatter=lambda day: date.fromordinal(int(day)).strftime("%b %Y"),
+            y_labels=[{"label": m.milestone.title, "value": rows[m.id]} for m in shown],
+            show_x_guides=True,
+            show_y_guides=False,
+            legend_at_bottom=True,
+            legend_at_bottom_columns=len(SERIES),
+            legend_box_size=10,
+            allow_interruptions=True,
+            dots_size=5,
         )
-        figure.tight_layout()
-        buffer = io.StringIO()
-        figure.savefig(buffer, format="svg")
-    finally:
-        plt.close(figure)
-    return _inline(buffer.getvalue(), schedule)
+    )
+    closures = _closures(schedule, first, last, bottom, top)
+    chart.add(SERIES[0], closures or [None], fill=True, show_dots=False, stroke=bool(closures))
+    due = [_mark((m.due, rows[m.id]), f"due-{m.id}") for m in shown]
+    chart.add(SERIES[1], due, stroke=False, dots_size=3.5)  # inside a projected date's ring
+    projected, happened, late = [], [], []
+    for m in shown:
+        row = rows[m.id]
+        if m.actual:  # a dot alone (``None``: no line to the next point of its series)
+            (late if m.actual > m.due else happened).extend(
+                [_mark((m.actual, row), f"actual-{m.id}"), None]
+            )
+        elif m.projected:
+            # a line from the due date to a projected date that differs, and a ring there
+            points = late if m.projected > m.due else projected
+            if m.projected != m.due:
+                points.append(_mark((m.due, row), None))
+            points += [_mark((m.projected, row), f"projected-{m.id}", ring=True), None]
+    chart.add(SERIES[2], projected or [None], stroke=True)
+    chart.add(SERIES[3], happened or [None], stroke=False)
+    chart.add(SERIES[4], late or [None], stroke=True)
+    chart.add(
+        SERIES[5],
+        [(today.toordinal(), bottom), (today.toordinal(), top)],
+        show_dots=False,
+        stroke_style={"dasharray": "2, 3", "width": 1.5},
+    )
+    return _inline(_svg(chart, "timeline"), schedule)
 
 
-def _shade_closures(axes, schedule: Schedule, first: date, last: date) -> None:
+def _mark(point: tuple[date, int], mark_id: str | None, ring: bool = False) -> dict:
+    """A point of the chart: its SVG id, drawn as a ring (projected) or a dot; a point with
+    no id only bends a line (the due date a projected date is drawn from)."""
+    day, row = point
+    node = {"id": mark_id} if mark_id else {"r": 0}
+    if ring:
+        node |= {"r": 7, "style": "fill: none; stroke-width: 2"}
+    return {"value": (day.toordinal(), row), "node": node, "label": full_date(day)}
+
+
+def _months(first: date, last: date) -> list[date]:
+    """The first of each month from ``first`` to ``last``: the time axis' labels (at most
+    eight: every second or third month's on a long timeline)."""
+    months, day = [], date(first.year, first.month, 1)
+    while day <= last:
+        if day >= first:
+            months.append(day)
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return months[:: 1 + len(months) // 8]
+
+
+def _closures(schedule: Schedule, first: date, last: date, bottom: float, top: float) -> list:
+    """Each school closure of five days or more within the chart as a band: a rectangle drawn
+    from the foot of the chart, the next one apart from it (``None`` between them)."""
     calendar = schedule.calendar
     if not calendar.has_terms:
-        return
+        return []
+    bands: list = []
     for closure in calendar.closures(min_days=5):
         if closure.end >= first and closure.start <= last:
-            axes.axvspan(
-                closure.start,
-                closure.reopens,
-                color=COLOURS["closure"],
-                zorder=0,
-                gid=f"closure-{closure.start.isoformat()}",
-            )
+            start = max(closure.start, first).toordinal()
+            end = min(closure.reopens, last).toordinal()
+            bands += [(start, bottom), (start, top), (end, top), (end, bottom), None]
+    return bands
 
 
-def _milestone(axes, row: int, m) -> None:
-    due_style = {"marker": "|", "markersize": 14, "color": COLOURS["due"], "linestyle": ""}
-    axes.plot([m.due], [row], gid=f"due-{m.id}", **due_style)
-    if m.actual:
-        colour = COLOURS["late"] if m.actual > m.due else COLOURS["actual"]
-        axes.plot([m.actual], [row], marker="o", color=colour, linestyle="", gid=f"actual-{m.id}")
-    elif m.projected:
-        colour = COLOURS["late"] if m.projected > m.due else COLOURS["projected"]
-        if m.projected != m.due:
-            axes.plot([m.due, m.projected], [row, row], color=colour, linewidth=1)
-        axes.plot(
-            [m.projected],
-            [row],
-            marker="D",
-            markerfacecolor="white",
-            color=colour,
-            linestyle="",
-            gid=f"projected-{m.id}",
-        )
+def _svg(chart, name: str) -> str:
+    from ...reports.html import chart_svg
+
+    return chart_svg(chart, name)
 
 
-def _legend(axes):
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    return [
-        Line2D([], [], marker="|", markersize=10, color=COLOURS["due"], linestyle="", label="due"),
-        Line2D(
-            [],
-            [],
-            marker="D",
-            markerfacecolor="white",
-            color=COLOURS["projected"],
-            linestyle="",
-            label="projected",
-        ),
-        Line2D([], [], marker="o", color=COLOURS["actual"], linestyle="", label="happened"),
-        Line2D([], [], marker="o", color=COLOURS["late"], linestyle="", label="late"),
-        Patch(color=COLOURS["closure"], label="school closed"),
-    ]
-
-
-def _inline(svg: str, schedule: Schedule) -> str:
-    """The SVG element alone, labelled for screen readers (the table below it holds the same
-    facts in words)."""
-    body = svg[svg.index("<svg") :]
+def _inline(body: str, schedule: Schedule) -> str:
+    """The SVG element labelled for screen readers (the table below it holds the same facts in
+    words)."""
     label = (
         f"Timeline chart of the {schedule.process.title}, received "
         f"{full_date(schedule.case.received)}: due and projected dates of each milestone; "
