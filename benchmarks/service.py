@@ -20,7 +20,8 @@ Steps, each against a server started here on 127.0.0.1 (ports PORT..PORT+2):
    team feed right after a case was written (and checked to hold that case's events), the
    team feed unchanged, and a conditional poll of it (304);
 5. two workers, CONNECTIONS connections: 40% read a case, 20% timeline, 10% list, 5% breach
-   report, 25% writes (new cases), for SECONDS;
+   report, 25% writes (new cases), for SECONDS; then the same with the report's 5% reading
+   cases instead (the request path apart from the report);
 
 and the largest resident memory of any worker throughout (an import job's own process apart).
 Prints a table with the machine's core count and load average, each figure against its goal,
@@ -114,6 +115,8 @@ local timeline = %(timeline)s
 -- the stored cases' ids, as runs {first, last}: every id read exists
 local runs = %(runs)s
 local total = %(total)d
+-- false: the report's 5%% read cases instead (the request path apart from the report)
+local with_report = %(with_report)s
 local counter = 0
 statuses = {}
 
@@ -146,7 +149,8 @@ request = function()
   elseif pick <= 70 then
     return wrk.format("GET", "/v1/cases?status=overdue&limit=50&after=" .. some_case(), h)
   elseif pick <= 75 then
-    return wrk.format("GET", "/v1/reports/breaches", h)
+    if with_report then return wrk.format("GET", "/v1/reports/breaches", h) end
+    return wrk.format("GET", "/v1/cases/" .. some_case(), h)
   else
     counter = counter + 1
     h["Content-Type"] = "application/json"
@@ -614,13 +618,19 @@ def main() -> int:
         return 0
     two = Server(serve_command(args.port + 1, 2), env, args.port + 1)
     try:
-        mixed = MIXED_LUA % {
+        figures = {
             "auth": lua_string(auth["Authorization"]),
             "timeline": lua_string(json.dumps(TIMELINE_BODY)),
             "runs": lua_runs(runs),
             "total": total,
         }
+        mixed = MIXED_LUA % {**figures, "with_report": "true"}
         steps.run("mixed load, 2 workers", lambda: wrk(f"{two.base}/", mixed, seconds, connections))
+        without = MIXED_LUA % {**figures, "with_report": "false"}
+        steps.run(
+            "mixed load, no report (45% reads)",
+            lambda: wrk(f"{two.base}/", without, seconds, connections),
+        )
     finally:
         two.stop()
     peaks["two workers"] = two.peak_rss_mb

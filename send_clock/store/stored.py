@@ -30,6 +30,9 @@ from ..ical.sequence import known_state
 from ..ical.timeline import team_event
 from ..ical.writer import event_parts, stamp_text
 from ..timelines import load_process, schedule_at
+from ..timelines.onecase import project_one
+from ..timelines.projector import columns_of_one
+from ..timelines.schedule import check_case
 from .cases import CaseState, all_cases
 from .models import CaseloadGenerationRow, CaseProjectionRow, CaseRow, MilestoneProjectionRow
 from .tokens import now
@@ -38,15 +41,18 @@ from .tokens import now
 REFRESH_BATCH = 2000
 
 
-def store_projections(session: Session, states: list[CaseState], as_of: date) -> None:
+def store_projections(
+    session: Session, states: list[CaseState], as_of: date, replace: bool = True
+) -> None:
     """Replace the stored projections of ``states`` with their projection as of ``as_of``,
-    each milestone with its team-feed event (:class:`FeedEvents`)."""
+    each milestone with its team-feed event (:class:`FeedEvents`); ``replace=False``: cases
+    created in this transaction, which have none yet (nothing to delete, no SEQUENCE state)."""
     if not states:
         return
     ids = [state.id for state in states]
     previous: dict[tuple[int, str], tuple] = {}
     m = MilestoneProjectionRow.__table__.c
-    for start in range(0, len(ids), 500):  # keep each IN (...) list short
+    for start in range(0, len(ids) if replace else 0, 500):  # keep each IN (...) list short
         chunk = ids[start : start + 500]
         # the rows' SEQUENCE state comes back with their deletion: no round trip of its own
         deleted = session.execute(
@@ -63,10 +69,11 @@ def store_projections(session: Session, states: list[CaseState], as_of: date) ->
     session.execute(insert(CaseProjectionRow.__table__), cases)
     if milestones:
         session.execute(insert(MilestoneProjectionRow.__table__), milestones)
-    # Last, so that the row lock on the one generation row is held only until the commit.
-    session.execute(
-        update(CaseloadGenerationRow).values(generation=CaseloadGenerationRow.generation + 1)
-    )
+    # Last, so that the row lock on the one generation row is held only until the commit
+    # (writers queue on it for one round trip each). A Core statement: the ORM's UPDATE would
+    # first look for the row among the session's objects to bring them up to date.
+    generation = CaseloadGenerationRow.__table__
+    session.connection().execute(update(generation).values(generation=generation.c.generation + 1))
 
 
 class FeedEvents:
@@ -153,16 +160,16 @@ def projection_rows(
         groups[(state.process, state.calendar)].append(state)
     cases, milestones = [], []
     for (process_id, calendar_id), group in groups.items():
-        found_cases, found_milestones = _group_rows(process_id, calendar_id, group, as_of, feed)
+        rows_of = _one_rows if len(group) == 1 else _group_rows
+        found_cases, found_milestones = rows_of(process_id, calendar_id, group, as_of, feed)
         cases += found_cases
         milestones += found_milestones
     return cases, milestones
 
 
 def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_of: date, feed):
-    from ..reports.batches import FINAL_MILESTONES, batch_from_cases
-    from ..reports.summary import OPEN_STATUSES, case_measures, open_status_of, worklist_masks
-    from ..reports.worklist import most_urgent
+    """The rows of cases of one process and calendar: one column-wise projection."""
+    from ..reports.batches import batch_from_cases
 
     try:
         process, calendar = load_process(process_id), load_calendar(calendar_id)
@@ -170,6 +177,35 @@ def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_o
         batch, rejected = batch_from_cases(process, calendar, cases, as_of, source="store")
     except SendClockError as error:  # the process or calendar itself cannot be used now
         return [_failed(state, as_of, str(error)) for state in states], []
+    return _batch_rows(states, cases, batch, rejected, as_of, feed)
+
+
+def _one_rows(process_id: str, calendar_id: str, states: list[CaseState], as_of: date, feed):
+    """The rows of one case (every write stores one): the one-case projector's result as a
+    batch of one, which the same functions then read (a fraction of the column-wise
+    projector's fixed cost; ``tests/store/test_stored.py`` compares the two paths' rows)."""
+    from ..reports.batches import CaseBatch
+
+    (state,) = states
+    try:
+        process, calendar = load_process(process_id), load_calendar(calendar_id)
+        case = state.to_case()
+        check_case(process, case)
+        one = project_one(process, calendar, case, as_of)
+    except SendClockError as error:  # as the batch path: the case's error is stored
+        return [_failed(state, as_of, str(error))], []
+    projection = columns_of_one(process, calendar, one, as_of)
+    batch = CaseBatch(projection, np.array([case.case_id], dtype=str), source="store")
+    return _batch_rows(states, [case], batch, [], as_of, feed)
+
+
+def _batch_rows(
+    states: list[CaseState], cases: list, batch, rejected: list, as_of: date, feed=None
+):
+    from ..reports.batches import FINAL_MILESTONES
+    from ..reports.summary import OPEN_STATUSES, case_measures, open_status_of, worklist_masks
+    from ..reports.worklist import most_urgent
+
     by_ref = {state.ref: (state, case) for state, case in zip(states, cases, strict=True)}
     rows = [_failed(by_ref[r.case_id][0], as_of, r.reason) for r in rejected]
     measures = case_measures(batch)
