@@ -1,5 +1,6 @@
 """A write stores its case's projection through the one-case projector; a refresh stores a
-caseload's through the column-wise one. Both must write the same rows, field for field, for any
+caseload's through the column-wise one. Both must write the same rows, field for field (the
+team feed's event text included), for any
 case of any bundled process on any bundled calendar (errors included: a case that cannot be
 projected stores the same error either way)."""
 
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from send_clock.calendars import bundled_calendars
 from send_clock.store.cases import CaseState, Record, records_of
-from send_clock.store.stored import _group_rows, _one_rows
+from send_clock.store.stored import FeedEvents, _group_rows, _one_rows
 from send_clock.timelines import bundled_processes
 from tests.timelines.test_onecase import as_of_near_a_due_date, random_case
 
@@ -46,8 +47,10 @@ def test_one_case_stores_the_rows_of_a_batch_of_one(process_id, data):
 
     as_of = as_of_near_a_due_date(rng, process, load_calendar(calendar_id), case, as_of)
     state = stored_state(case, process_id, calendar_id)
-    assert _one_rows(process_id, calendar_id, [state], as_of) == _group_rows(
-        process_id, calendar_id, [state], as_of
+    # with the team feed's events too: a write and a refresh render the same event text
+    feed = FeedEvents({}, STAMP)
+    assert _one_rows(process_id, calendar_id, [state], as_of, feed) == _group_rows(
+        process_id, calendar_id, [state], as_of, feed
     )
 
 
@@ -57,9 +60,11 @@ def test_a_case_that_cannot_be_projected_stores_the_same_error():
     for _ in range(200):  # until a case the projector refuses (an event before the start...)
         case, as_of = random_case(rng, process)
         state = stored_state(case, process.id, process.default_calendar)
-        one, _milestones = _one_rows(process.id, process.default_calendar, [state], as_of)
+        one, _milestones = _one_rows(process.id, process.default_calendar, [state], as_of, None)
         if one[0]["error"] is not None:
             break
     else:
         pytest.fail("no refused case drawn")
-    assert (one, _milestones) == _group_rows(process.id, process.default_calendar, [state], as_of)
+    assert (one, _milestones) == _group_rows(
+        process.id, process.default_calendar, [state], as_of, None
+    )
