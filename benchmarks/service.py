@@ -5,6 +5,7 @@ a mixed load on two workers, and the memory of a worker.
     python benchmarks/service.py --database postgresql+psycopg://postgres@127.0.0.1/bench \\
         [--cases 50000] [--seconds 10] [--connections 20] [--port 18350] [--reuse]
 
+``--feed-only`` measures only the team feed (step 4's last three rows) on one worker.
 ``--reuse`` (or ``--skip-seed``) measures the database as it is (e.g. a copy made with
 ``createdb -T``), without importing cases into it.
 
@@ -15,9 +16,12 @@ Steps, each against a server started here on 127.0.0.1 (ports PORT..PORT+2):
 3. the database seeded through the import path (``POST /v1/cases/import``, a background job) up
    to CASES cases, unless it holds them already;
 4. one worker over CASES cases: the overdue list, the dashboard, the breach report over stored
-   cases, the team feed;
+   cases (its summary, a later page of its overdue worklist, the whole worklist as CSV), the
+   team feed right after a case was written (and checked to hold that case's events), the
+   team feed unchanged, and a conditional poll of it (304);
 5. two workers, CONNECTIONS connections: 40% read a case, 20% timeline, 10% list, 5% breach
-   report, 25% writes (new cases), for SECONDS;
+   report, 25% writes (new cases), for SECONDS; then the same with the report's 5% reading
+   cases instead (the request path apart from the report);
 
 and the largest resident memory of any worker throughout (an import job's own process apart).
 Prints a table with the machine's core count and load average, each figure against its goal,
@@ -111,6 +115,8 @@ local timeline = %(timeline)s
 -- the stored cases' ids, as runs {first, last}: every id read exists
 local runs = %(runs)s
 local total = %(total)d
+-- false: the report's 5%% read cases instead (the request path apart from the report)
+local with_report = %(with_report)s
 local counter = 0
 statuses = {}
 
@@ -143,7 +149,8 @@ request = function()
   elseif pick <= 70 then
     return wrk.format("GET", "/v1/cases?status=overdue&limit=50&after=" .. some_case(), h)
   elseif pick <= 75 then
-    return wrk.format("GET", "/v1/reports/breaches", h)
+    if with_report then return wrk.format("GET", "/v1/reports/breaches", h) end
+    return wrk.format("GET", "/v1/cases/" .. some_case(), h)
   else
     counter = counter + 1
     h["Content-Type"] = "application/json"
@@ -292,11 +299,23 @@ def simple(method: str, body: str | None = None, headers: dict | None = None) ->
     }
 
 
-def timed(client: httpx.Client, path: str, runs: int, budget: float = 60, **kwargs) -> dict:
+def timed(
+    client: httpx.Client,
+    path: str,
+    runs: int,
+    budget: float = 60,
+    before=None,
+    status: int = 200,
+    **kwargs,
+) -> dict:
     """Single requests one after another, for endpoints that take long (report, feed): up to
-    ``runs`` of them, fewer once ``budget`` seconds are spent; a request over 120 s fails."""
+    ``runs`` of them, fewer once ``budget`` seconds are spent; a request over 120 s fails.
+    ``before()``, if given, runs before each request, untimed (a write, say); its result is
+    passed to ``check(response, result)`` in ``kwargs``, if given, after the request."""
     times = []
+    check = kwargs.pop("check", None)
     for _ in range(runs):
+        prepared = before() if before else None
         started = time.perf_counter()
         # a whole-request deadline (httpx's timeouts are per read): the answer or nothing
         pool = ThreadPoolExecutor(1)
@@ -307,8 +326,10 @@ def timed(client: httpx.Client, path: str, runs: int, budget: float = 60, **kwar
         finally:
             pool.shutdown(wait=False)  # a request still running ends with its server
         times.append(time.perf_counter() - started)
-        if response.status_code != 200:
+        if response.status_code != status:
             raise RuntimeError(f"HTTP {response.status_code}: {response.text[:150]}")
+        if check:
+            check(response, prepared)
         if sum(times) > budget:
             break
     times.sort()
@@ -319,7 +340,32 @@ def timed(client: httpx.Client, path: str, runs: int, budget: float = 60, **kwar
         "p99_ms": times[-1] * 1000,
         "errors": 0,
         "bytes": len(response.content),
+        "wire_bytes": response.num_bytes_downloaded,
     }
+
+
+def feed_after_a_write(client: httpx.Client, auth: dict, path: str) -> dict:
+    """The team feed fetched right after a case was written (a busy service's normal state:
+    a quarter of the mixed load is writes), each time checked to hold that case's events."""
+
+    def write() -> str:
+        ref = f"BENCH-FEED-{random.randrange(10**12)}"
+        received = (date.today() - timedelta(days=30)).isoformat()
+        body = {"ref": ref, "process": "england-ehcna", "received": received}
+        client.post("/v1/cases", headers=auth, json=body).raise_for_status()
+        return ref
+
+    def check(response: httpx.Response, ref: str) -> None:
+        if f"{ref}-england-ehcna-" not in response.text:
+            raise RuntimeError(f"the feed fetched after writing {ref} does not hold its events")
+
+    return timed(client, path, 3, before=write, check=check)
+
+
+def feed_not_modified(client: httpx.Client, path: str) -> dict:
+    """A calendar app's poll of an unchanged team feed: answered 304 from its ETag."""
+    etag = client.get(path).headers["etag"]
+    return timed(client, path, 5, status=304, headers={"If-None-Match": etag})
 
 
 def cli(*args: str, env: dict) -> str:
@@ -450,6 +496,69 @@ class Steps:
         return found if isinstance(found, dict) else None
 
 
+def bare_fastapi(steps, env: dict, port: int, seconds: float) -> None:
+    """A bare FastAPI app (one route returning a constant): the HTTP stack's ceiling."""
+    folder = Path(tempfile.mkdtemp(prefix="send-clock-bench-"))
+    (folder / "bare.py").write_text(BARE_APP)
+    bare_command = [sys.executable, "-m", "uvicorn", "--app-dir", str(folder)]
+    bare = Server(
+        [*bare_command, "--port", str(port), "--log-level", "warning", "bare:app"],
+        env,
+        port,
+    )
+    try:
+        steps.run("bare FastAPI GET /health", lambda: wrk(f"{bare.base}/health", "", seconds, 20))
+        steps.run(
+            "bare FastAPI GET /health (async def)",
+            lambda: wrk(f"{bare.base}/health-async", "", seconds, 20),
+        )
+    finally:
+        bare.stop()
+
+
+def rest_of_one_worker(steps, one, client, auth, token, seconds, connections) -> None:
+    """The one-worker steps before the team feed: /health, the timeline, the list, the
+    dashboard and the breach report."""
+    steps.run("GET /health", lambda: wrk(f"{one.base}/health", "", seconds, 20))
+    timeline = simple(
+        "POST", json.dumps(TIMELINE_BODY), {**auth, "Content-Type": "application/json"}
+    )
+    steps.run(
+        "POST /v1/timelines/england-ehcna",
+        lambda: wrk(f"{one.base}/v1/timelines/england-ehcna", timeline, seconds, 20),
+    )
+    listing = "/v1/cases?status=overdue&limit=50"
+    steps.run(
+        f"GET {listing}",
+        lambda: wrk(f"{one.base}{listing}", simple("GET", None, auth), seconds, connections),
+    )
+    steps.run(
+        "GET / (dashboard page)",
+        lambda: wrk(
+            f"{one.base}/",
+            simple("GET", None, {"Cookie": signed_in_cookie(client, token)}),
+            seconds,
+            4,
+        ),
+    )
+    steps.run(
+        "GET /v1/reports/breaches",
+        lambda: timed(client, "/v1/reports/breaches", 5, headers=auth),
+    )
+
+    def later_page() -> dict:
+        # a page of the overdue worklist after the summary's cursor (keyset)
+        summary = client.get("/v1/reports/breaches", headers=auth).json()
+        path = f"/v1/reports/breaches/overdue?after={summary['overdue_next']}"
+        return wrk(f"{one.base}{path}", simple("GET", None, auth), seconds, connections)
+
+    steps.run("GET /v1/reports/breaches/overdue?after=", later_page)
+    steps.run(
+        "GET /v1/reports/breaches/overdue.csv",
+        lambda: timed(client, "/v1/reports/breaches/overdue.csv", 2, headers=auth),
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default=os.environ.get("SEND_CLOCK_BENCH_DATABASE_URL"))
@@ -462,6 +571,11 @@ def main() -> int:
         "--skip-seed",
         action="store_true",
         help="measure the database as it is (a copy of a seeded one): import nothing",
+    )
+    parser.add_argument(
+        "--feed-only",
+        action="store_true",
+        help="measure only the team feed (after a write, unchanged, conditional) on one worker",
     )
     args = parser.parse_args()
     if not args.database:
@@ -476,78 +590,47 @@ def main() -> int:
     seconds, connections = args.seconds, args.connections
     peaks: dict[str, float] = {}
 
-    folder = Path(tempfile.mkdtemp(prefix="send-clock-bench-"))
-    (folder / "bare.py").write_text(BARE_APP)
-    bare_command = [sys.executable, "-m", "uvicorn", "--app-dir", str(folder)]
-    bare = Server(
-        [*bare_command, "--port", str(args.port + 2), "--log-level", "warning", "bare:app"],
-        env,
-        args.port + 2,
-    )
-    try:
-        steps.run("bare FastAPI GET /health", lambda: wrk(f"{bare.base}/health", "", seconds, 20))
-        steps.run(
-            "bare FastAPI GET /health (async def)",
-            lambda: wrk(f"{bare.base}/health-async", "", seconds, 20),
-        )
-    finally:
-        bare.stop()
+    if not args.feed_only:
+        bare_fastapi(steps, env, args.port + 2, seconds)
 
     seeding, total, runs = None, 0, [[1, 1]]
     one = Server(serve_command(args.port, 1), env, args.port)
     try:
-        steps.run("GET /health", lambda: wrk(f"{one.base}/health", "", seconds, 20))
-        timeline = simple(
-            "POST", json.dumps(TIMELINE_BODY), {**auth, "Content-Type": "application/json"}
-        )
-        steps.run(
-            "POST /v1/timelines/england-ehcna",
-            lambda: wrk(f"{one.base}/v1/timelines/england-ehcna", timeline, seconds, 20),
-        )
         with httpx.Client(base_url=one.base, timeout=600) as client:
             if not args.reuse:
                 seeding = seed(client, auth, args.cases)
             runs, total = id_runs(args.database)
-            listing = "/v1/cases?status=overdue&limit=50"
-            steps.run(
-                f"GET {listing}",
-                lambda: wrk(
-                    f"{one.base}{listing}", simple("GET", None, auth), seconds, connections
-                ),
-            )
-            steps.run(
-                "GET / (dashboard page)",
-                lambda: wrk(
-                    f"{one.base}/",
-                    simple("GET", None, {"Cookie": signed_in_cookie(client, token)}),
-                    seconds,
-                    4,
-                ),
-            )
-            steps.run(
-                "GET /v1/reports/breaches",
-                lambda: timed(client, "/v1/reports/breaches", 5, headers=auth),
-            )
-
-            def team_feed() -> dict:
-                created = client.post("/v1/feeds", headers=auth)
-                created.raise_for_status()
-                return timed(client, created.json()["url"].split(one.base, 1)[-1], 3)
-
-            steps.run("GET team feed (.ics)", team_feed)
+            if not args.feed_only:
+                rest_of_one_worker(steps, one, client, auth, token, seconds, connections)
+            created = client.post("/v1/feeds", headers=auth)
+            created.raise_for_status()
+            feed_path = created.json()["url"].split(one.base, 1)[-1]
+            steps.run("GET team feed (.ics)", lambda: feed_after_a_write(client, auth, feed_path))
+            steps.run("GET team feed, unchanged", lambda: timed(client, feed_path, 3))
+            steps.run("GET team feed, If-None-Match", lambda: feed_not_modified(client, feed_path))
     finally:
         one.stop()
     peaks["one worker"] = one.peak_rss_mb
 
+    peaks["two workers"] = peaks["import job"] = 0.0
+    if args.feed_only:
+        report(steps, args, total, seeding, peaks, (load_before, os.getloadavg()))
+        return 0
     two = Server(serve_command(args.port + 1, 2), env, args.port + 1)
     try:
-        mixed = MIXED_LUA % {
+        figures = {
             "auth": lua_string(auth["Authorization"]),
             "timeline": lua_string(json.dumps(TIMELINE_BODY)),
             "runs": lua_runs(runs),
             "total": total,
         }
+        mixed = MIXED_LUA % {**figures, "with_report": "true"}
         steps.run("mixed load, 2 workers", lambda: wrk(f"{two.base}/", mixed, seconds, connections))
+        without = MIXED_LUA % {**figures, "with_report": "false"}
+        steps.run(
+            "mixed load, no report (45% reads)",
+            lambda: wrk(f"{two.base}/", without, seconds, connections),
+        )
     finally:
         two.stop()
     peaks["two workers"] = two.peak_rss_mb
@@ -575,9 +658,17 @@ def report(steps: Steps, args, total: int, seeding, peaks: dict, loads: tuple) -
             f"{name:<40}{result['rps']:>8.1f}{result['p50_ms']:>9.1f}{result['p99_ms']:>9.1f}"
             f"{result['errors']:>7}{result['requests']:>9}  {goal}{verdict}"
         )
+        if result.get("bytes"):
+            print(
+                f"{'':<40}body {result['bytes'] / 1e6:.1f} MB "
+                f"({result['wire_bytes'] / 1e6:.1f} MB as sent)"
+            )
         if result.get("statuses"):
             counted = ", ".join(f"{k}: {v}" for k, v in sorted(result["statuses"].items()))
             print(f"{'':<40}statuses {counted}; socket errors {result['socket_errors']}")
+    if args.feed_only:
+        print(f"largest worker memory: {peaks['one worker']:.0f} MB (goal < 300)")
+        return
     ratio(
         "/health / bare FastAPI",
         steps.get("GET /health"),

@@ -133,30 +133,60 @@ def team_events(
         raise InputError(f"on must be {ON_DUE!r} or {ON_PROJECTED!r}, not {on!r}")
     for case_ref, schedule in cases:
         for status in schedule.milestones:
-            if (
-                status.actual is None
-                and status.status not in ("not_applicable", "unrecorded")  # nothing left to do
-                and _event_date(status, on) is not None
-            ):
-                yield milestone_event(
-                    schedule,
-                    status,
-                    case_ref,
-                    domain=domain,
-                    label=case_ref,
-                    alarms=alarms,
-                    on=on,
-                    feed=TEAM,
-                )
+            event = team_event(schedule, status, case_ref, domain=domain, on=on, alarms=alarms)
+            if event is not None:
+                yield event
 
 
-def team_description(count: int, on: str = ON_DUE) -> str:
-    """What a team feed says it holds: the open deadlines of ``count`` cases."""
+def team_event(
+    schedule: Schedule,
+    status: MilestoneStatus,
+    case_ref: str,
+    *,
+    domain: str = DEFAULT_DOMAIN,
+    on: str = ON_DUE,
+    alarms: tuple[int, ...] = (),
+) -> AllDay | None:
+    """The team feed's event of one milestone, or None when it is not open (it happened,
+    does not apply, or has nothing left to do) or has no date."""
+    if (
+        status.actual is not None
+        or status.status in ("not_applicable", "unrecorded")  # nothing left to do
+        or _event_date(status, on) is None
+    ):
+        return None
+    return milestone_event(
+        schedule,
+        status,
+        case_ref,
+        domain=domain,
+        label=case_ref,
+        alarms=alarms,
+        on=on,
+        feed=TEAM,
+    )
+
+
+def team_description(count: int, on: str = ON_DUE, window: tuple[int, int] | None = None) -> str:
+    """What a team feed says it holds: the open deadlines of ``count`` cases (with
+    ``window``: those dated from so many days before today to so many days after it).
+
+    >>> team_description(3, window=(14, 60))[:88]
+    'Open statutory deadlines dated from 14 days before today to 60 days after it, of 3 cases'
+    """
+    dated = ""
+    if window:
+        before, after = window
+        dated = f" dated from {_days(before)} before today to {_days(after)} after it,"
     return (
-        f"Open statutory deadlines of {count} case{'s' if count != 1 else ''}, from send-clock. "
-        "Each event is on the milestone's "
+        f"Open statutory deadlines{dated} of {count} case{'s' if count != 1 else ''}, from "
+        "send-clock. Each event is on the milestone's "
         + ("due date." if on == ON_DUE else "projected date (the due date is in its notes).")
     )
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'s' if count != 1 else ''}"
 
 
 def milestone_event(

@@ -33,7 +33,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from .feed import DEFAULT_REFRESH, AllDay, all_day_event, empty_note, new_feed, utc_stamp
+from .feed import (
+    DEFAULT_REFRESH,
+    AllDay,
+    all_day_event,
+    check_domain,
+    empty_note,
+    new_feed,
+    utc_stamp,
+)
 from .sequence import FINGERPRINT, Sequences, known_sequences, known_state
 
 #: Content lines longer than this many octets are folded (RFC 5545 3.1).
@@ -86,6 +94,43 @@ def feed_chunks(
     yield _END
 
 
+def stored_feed(
+    name: str,
+    description: str,
+    events: Iterable[tuple[str, str, str]],
+    *,
+    domain: str,
+    placeholder: AllDay,
+    placeholder_stamp: datetime,
+    refresh: timedelta = DEFAULT_REFRESH,
+    chunk: int = 1 << 20,
+) -> Iterator[bytes]:
+    """A feed from events stored as text: each ``(uid before the @, text before the UID
+    line, text after it)`` as :func:`event_parts` wrote them, the UID completed with
+    ``domain``. Yields pieces of about ``chunk`` bytes, so that a large feed is sent as it is
+    read, never held whole: a megabyte, since each piece costs the server a hop between
+    threads (tens of milliseconds on a busy machine). With no event, ``placeholder``
+    (SEQUENCE 0, last changed at ``placeholder_stamp``) keeps the calendar valid."""
+    yield new_feed(name, description, refresh).to_ical()[: -len(_END)]
+    pieces: list[str] = []
+    size, written = 0, False
+    at = "@" + check_domain(domain)
+    for uid, head, tail in events:
+        written = True
+        # a stored UID is a checked reference and ids, the domain a checked host name:
+        # nothing in the line needs escaping, and only a long one folding
+        line = "UID:" + uid + at
+        pieces += (head, line if len(line) < LINE_OCTETS else fold(line), "\r\n", tail)
+        size += len(head) + len(tail)
+        if size >= chunk:
+            yield "".join(pieces).encode("utf-8")
+            pieces, size = [], 0
+    if not written:
+        head, tail = event_parts(placeholder, 0, stamp_text(utc_stamp(placeholder_stamp)))
+        pieces += (head, uid_line(placeholder.uid), tail)
+    yield "".join(pieces).encode("utf-8") + _END
+
+
 def _event(event: AllDay, alarms_from, known, dtstamp, served, stamps) -> bytes:
     if event.alarms and event.first < alarms_from:
         event = replace(event, alarms=())
@@ -96,28 +141,49 @@ def _event(event: AllDay, alarms_from, known, dtstamp, served, stamps) -> bytes:
         return all_day_event(event, state.sequence, state.modified).to_ical()
     modified = stamps.get(state.modified)
     if modified is None:
-        modified = stamps[state.modified] = state.modified.strftime("%Y%m%dT%H%M%SZ")
-    lines = [
+        modified = stamps[state.modified] = stamp_text(state.modified)
+    head, tail = event_parts(event, state.sequence, modified, found)
+    return (head + uid_line(event.uid) + tail).encode("utf-8")
+
+
+def stamp_text(modified: datetime) -> str:
+    """``DTSTAMP`` / ``LAST-MODIFIED`` as written: UTC, to the second."""
+    return modified.strftime("%Y%m%dT%H%M%SZ")
+
+
+def event_parts(
+    event: AllDay, sequence: int, modified: str, found: str | None = None
+) -> tuple[str, str]:
+    """An event without alarms as text, in two parts: the lines before its ``UID`` line and
+    the lines after it (``modified``: :func:`stamp_text`; ``found``: the event's fingerprint,
+    if already computed). The UID, whose domain is a setting
+    of the service, goes between them (:func:`uid_line`), so that the parts can be stored."""
+    head = [
         "BEGIN:VEVENT",
         fold("SUMMARY:" + escape_text(event.summary)),
         "DTSTART;VALUE=DATE:" + event.first.isoformat().replace("-", ""),
         "DTEND;VALUE=DATE:" + event.end.isoformat().replace("-", ""),
         "DTSTAMP:" + modified,
-        fold("UID:" + escape_text(event.uid)),
-        f"SEQUENCE:{state.sequence}",
+        "",
     ]
+    tail = [f"SEQUENCE:{sequence}"]
     if event.categories:
-        lines.append(fold("CATEGORIES:" + ",".join(map(escape_text, event.categories))))
+        tail.append(fold("CATEGORIES:" + ",".join(map(escape_text, event.categories))))
     if event.description:
-        lines.append(fold("DESCRIPTION:" + escape_text(event.description)))
-    lines += [
+        tail.append(fold("DESCRIPTION:" + escape_text(event.description)))
+    tail += [
         "LAST-MODIFIED:" + modified,
         "STATUS:" + escape_text(event.status),
         "TRANSP:TRANSPARENT",
-        f"{FINGERPRINT}:{found}",
+        f"{FINGERPRINT}:{found or event.fingerprint}",
         "END:VEVENT\r\n",
     ]
-    return "\r\n".join(lines).encode("utf-8")
+    return "\r\n".join(head), "\r\n".join(tail)
+
+
+def uid_line(uid: str) -> str:
+    """The ``UID`` line of an event, folded, with its line break."""
+    return fold("UID:" + escape_text(uid)) + "\r\n"
 
 
 def escape_text(text: str) -> str:

@@ -136,6 +136,16 @@ async def writer(request: Request, credentials: WriteCredentials) -> Actor:
     return actor
 
 
+async def request_actor(request: Request, write: bool = False) -> Actor:
+    """The routes' check (:func:`reader`, or :func:`writer` when ``write``) for a route that
+    reads the ``Authorization`` header itself (:mod:`.direct`): the same answers, 401 and 403
+    included."""
+    check = writer if write else reader
+    if getattr(request.state, "actor", None) is not None:  # checked before the body was read
+        return await check(request, None)
+    return await check(request, await (_write_bearer if write else _bearer)(request))
+
+
 #: Route parameters: the authenticated actor, with read or write scope.
 Reader = Annotated[Actor, Depends(reader)]
 Writer = Annotated[Actor, Depends(writer)]

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import Path
+from fastapi import Path, Query
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -349,7 +349,12 @@ class CaseSummaryOut(BaseModel):
 
 
 class CaseList(BaseModel):
-    total: int
+    total: int = Field(
+        description="How many cases match: exact on a first page; on a later page (`after`) "
+        "it may be the count made for an earlier page up to 60 s before, when cases changed "
+        "meanwhile (counting every matching case again on each page would cost each page a "
+        "read of all of them)"
+    )
     limit: int
     offset: int
     next: int | None = Field(
@@ -406,6 +411,18 @@ class FeedCreated(BaseModel):
     webcal_url: str
 
 
+class TeamFeedIn(Strict):
+    """What a team feed covers: every case, or one officer's."""
+
+    officer: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        description="Only this officer's cases (as named on them): a feed small enough for "
+        "any calendar app, where a large team's is not",
+    )
+
+
 class ImportIn(Strict):
     """A caseload CSV sent as JSON, for clients that cannot send ``text/csv``."""
 
@@ -439,11 +456,37 @@ class JobOut(BaseModel):
 
 # -- the breach report ---------------------------------------------------------------------------
 class Worklist(BaseModel):
-    case_id: str
+    """One entry of a worklist: a milestone of a case, in the report's order."""
+
+    case_id: str = Field(description="The case's reference")
     milestone: str
     due: date
-    days: int
+    days: int = Field(description="Days overdue (overdue), or days left (due_soon)")
     status: Status
+
+
+WorklistName = Literal["overdue", "due_soon"]
+#: a worklist page's cursor: URL-safe base64, as the report gave it
+Cursor = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=400,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="The `next` of the previous page (or the summary's `overdue_next`, "
+        "`due_soon_next`): the entries after it",
+    ),
+]
+
+
+class WorklistPage(BaseModel):
+    """A page of one of the breach report's worklists, most urgent first."""
+
+    as_of: date
+    worklist: WorklistName
+    limit: int
+    entries: list[Worklist]
+    next: str | None = Field(description="Pass as `after` for the next page; null on the last page")
 
 
 class Figures(BaseModel):
@@ -474,10 +517,25 @@ class BreachSummary(Figures):
     status_counts: dict[str, dict[str, int]] = Field(description="milestone → status → count")
     open_cases: int
     open_cases_by_status: dict[str, int]
-    overdue_count: int
-    overdue: list[Worklist]
-    due_soon_count: int
-    due_soon: list[Worklist]
+    overdue_count: int = Field(description="Overdue milestones of open cases, all of them")
+    overdue: list[Worklist] = Field(
+        description="The first page of the overdue worklist, most days overdue first (at most "
+        "`limit` entries): `overdue_next` continues it"
+    )
+    overdue_next: str | None = Field(
+        description="Pass as `after` to `GET /v1/reports/breaches/overdue` for the next page; "
+        "null when `overdue` holds the whole worklist (or `limit` is 0: page from the start, "
+        "without `after`). `GET /v1/reports/breaches/overdue.csv` "
+        "downloads all of it"
+    )
+    due_soon_count: int = Field(description="Milestones due in the next 14 days, all of them")
+    due_soon: list[Worklist] = Field(
+        description="The first page of the due-soon worklist, soonest first (at most `limit`)"
+    )
+    due_soon_next: str | None = Field(
+        description="Pass as `after` to `GET /v1/reports/breaches/due_soon` for the next page; "
+        "null when `due_soon` holds the whole worklist"
+    )
     by_month: list[MonthFigures]
     rows_rejected: int
     closure_checks_skipped: int = Field(

@@ -52,6 +52,9 @@ BOUNDS: dict[str, Bound] = {
         Bound("SEND_CLOCK_TOKEN_CACHE_SECONDS", 5, 0, 60, "seconds", whole=False),
         # The server's shutdown waits at most this long for a running import.
         Bound("SEND_CLOCK_JOB_GRACE_SECONDS", 30, 0, 3_600, "seconds", whole=False),
+        # The team feed's window of dates around today (a calendar's, not an archive's).
+        Bound("SEND_CLOCK_TEAM_FEED_DAYS_BEFORE", 14, 0, 3_660, "days"),
+        Bound("SEND_CLOCK_TEAM_FEED_DAYS_AFTER", 60, 0, 3_660, "days"),
     )
 }
 
@@ -170,6 +173,11 @@ class Settings:
     #: process's own default has no term dates (england-and-wales): a council sets it to its
     #: own term dates, so the school-closure exception can be checked.
     default_calendar: str | None = None
+    #: The team feed holds the open deadlines dated from this many days before today to this
+    #: many days after it: what a calendar needs, at a size calendar apps accept (each event
+    #: is some 0.8 kB; Google Calendar is reported to refuse subscriptions over about 1 MB).
+    team_feed_days_before: int = 14
+    team_feed_days_after: int = 60
     #: Before taking requests, a worker compiles its page templates and counts the whole
     #: caseload's dashboard (``send-clock serve`` turns it on): its first requests are then as
     #: quick as the next ones.
@@ -208,6 +216,8 @@ class Settings:
             token_cache_seconds=bounded(env, "SEND_CLOCK_TOKEN_CACHE_SECONDS"),
             job_grace_seconds=bounded(env, "SEND_CLOCK_JOB_GRACE_SECONDS"),
             default_calendar=env.get("SEND_CLOCK_DEFAULT_CALENDAR") or None,
+            team_feed_days_before=bounded(env, "SEND_CLOCK_TEAM_FEED_DAYS_BEFORE"),
+            team_feed_days_after=bounded(env, "SEND_CLOCK_TEAM_FEED_DAYS_AFTER"),
             warm_pages=switch(env, "SEND_CLOCK_WARM_PAGES"),
         )
 

@@ -9,6 +9,7 @@ the package; :meth:`Store.upgrade` applies them.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import SendClockError
@@ -86,6 +87,7 @@ class Store:
                 f"the database driver {error.name or 'named'} in {shown} is not installed; {wanted}"
             ) from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         #: the day this process last found the stored projections current (see
         #: :func:`send_clock.store.stored.ensure_current`)
         self.projections_checked: date | None = None
@@ -106,6 +108,23 @@ class Store:
         """A transaction: committed when the block ends, rolled back on any error."""
         with self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session that only reads, each statement on its own (autocommit): no round trips
+        to the database for BEGIN and COMMIT. For a request whose reads need not see one
+        snapshot (one statement, or a count kept apart from the page it goes with)."""
+        with Session(self._reader) as session:
+            yield session
+
+    def reader(self) -> Session:
+        """A session for one long read, closed by the caller (a streamed feed reads until its
+        last byte is sent): on PostgreSQL all its statements read one snapshot (REPEATABLE
+        READ), so what is read first (a feed's ETag) and last (its events) agree."""
+        session = self.sessions()
+        if self.engine.dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        return session
 
     # -- migrations ---------------------------------------------------------------------------
     def _alembic(self, connection):
@@ -180,6 +199,36 @@ def _engine(url: str, pool_size: int, max_overflow: int) -> Engine:
         return engine
     # Each worker holds up to pool_size + max_overflow connections: size them so that workers x
     # that stays under the server's max_connections.
-    return create_engine(
-        url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=10
-    )
+    engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=10)
+    ping_when_idle(engine)
+    return engine
+
+
+#: A pooled connection idle longer than this is checked before it is used again.
+IDLE_PING_SECONDS = 10.0
+
+
+def ping_when_idle(engine: Engine, seconds: float = IDLE_PING_SECONDS) -> None:
+    """Check a pooled connection before use when it has been idle more than ``seconds``, and
+    replace it if the database dropped it meanwhile (a restart, a fail-over, an idle timeout).
+
+    ``pool_pre_ping`` checks every connection at every checkout: a round trip before each
+    request's own query (a third of a case read). A connection that answered a moment ago
+    almost always still does; should the database go away within those seconds, the one
+    request that meets the dead connection fails, and SQLAlchemy, seeing the disconnect, throws
+    away the pool's other connections. (The SQLAlchemy documentation's "checkout" event recipe,
+    with SQLAlchemy's own ping.)"""
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record):  # noqa: ANN001 - pool callback
+        record.info["returned"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked(dbapi_connection, record, _proxy):  # noqa: ANN001 - pool callback
+        returned = record.info.get("returned")
+        if returned is None or time.monotonic() - returned <= seconds:
+            return  # new, or in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # any driver error: this connection is no longer usable
+            raise DisconnectionError("the pooled connection was dropped") from error

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -174,6 +174,44 @@ def get_case(session: Session, case_id: int) -> CaseState:
     return _fold(row, history(session, case_id))
 
 
+def _case_with_records():
+    case, records = CaseRow.__table__, CaseRecordRow.__table__
+    return (
+        select(case, *(column.label(f"record_{column.name}") for column in records.columns))
+        .select_from(case.outerjoin(records, records.c.case_id == case.c.id))
+        .where(case.c.id == bindparam("case_id"))
+        .order_by(records.c.id)
+    )
+
+
+#: Built once: a statement object keeps its cache key, so each read skips building both.
+_CASE_WITH_RECORDS = _case_with_records()
+
+
+def read_case(connection: Connection, case_id: int) -> CaseState:
+    """:func:`get_case` in one statement, the case joined to its records: one round trip,
+    and one snapshot (see :meth:`Store.reading <send_clock.store.Store.reading>`)."""
+    rows = connection.execute(_CASE_WITH_RECORDS, {"case_id": case_id}).all()
+    if not rows:
+        raise NotFound(f"no case {case_id}")
+    found = [
+        Record(
+            row.record_id,
+            row.record_action,
+            row.record_field,
+            row.record_key,
+            row.record_value,
+            row.record_corrects,
+            row.record_reason,
+            row.record_actor,
+            row.record_recorded_at,
+        )
+        for row in rows
+        if row.record_id is not None
+    ]
+    return _fold(rows[0], found)
+
+
 def get_case_by_ref(session: Session, ref: str) -> CaseState:
     row = session.scalar(select(CaseRow).where(CaseRow.ref == ref))
     if row is None:
@@ -232,26 +270,27 @@ def create_case(
     calendar = calendar or process_def.default_calendar
     load_calendar(calendar)
     stamp = now()
-    row = CaseRow(
-        ref=ref,
-        process=process_def.id,
-        calendar=calendar,
-        received=received,
-        officer=officer,
-        version=1,
-        created_at=stamp,
-        updated_at=stamp,
-    )
-    session.add(row)
-    try:
-        session.flush()
+    values = {
+        "ref": ref,
+        "process": process_def.id,
+        "calendar": calendar,
+        "received": received,
+        "officer": officer,
+        "version": 1,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    cases = CaseRow.__table__
+    try:  # a Core INSERT: the ORM's unit of work costs more than the statement, for one row
+        case_id = session.execute(insert(cases).returning(cases.c.id), values).scalar_one()
     except IntegrityError:
         raise Conflict(f"a case with reference {ref!r} already exists") from None
     for field_name, key, value in records:
-        _insert(session, row.id, Change.new(field_name, key, value), actor, stamp)
-    state = get_case(session, row.id)
+        _insert(session, case_id, Change.new(field_name, key, value), actor, stamp)
+    # Without initial records the case is what was just written: nothing to read back.
+    state = get_case(session, case_id) if records else CaseState(case_id, **values)
     validate(state)
-    _store_projection(session, state)
+    _store_projection(session, state, new=True)
     return state
 
 
@@ -300,10 +339,11 @@ def _live_record(session: Session, case_id: int, record_id: int) -> Record:
 def _change(session: Session, case_id: int, expected: int, change: Change, actor: str) -> CaseState:
     stamp = now()
     # The version check and the bump are one statement: concurrent writers cannot both pass.
+    cases = CaseRow.__table__
     bumped = session.execute(
-        update(CaseRow)
-        .where(CaseRow.id == case_id, CaseRow.version == expected)
-        .values(version=CaseRow.version + 1, updated_at=stamp)
+        update(cases)
+        .where(cases.c.id == case_id, cases.c.version == expected)
+        .values(version=cases.c.version + 1, updated_at=stamp)
     ).rowcount
     if bumped != 1:
         if session.get(CaseRow, case_id) is None:
@@ -313,18 +353,18 @@ def _change(session: Session, case_id: int, expected: int, change: Change, actor
             "apply your change again"
         )
     _insert(session, case_id, change, actor, stamp)
-    session.expire_all()
-    state = get_case(session, case_id)
+    session.expire_all()  # (Core statements: any case object the session holds is stale)
+    state = read_case(session.connection(), case_id)
     validate(state)
     _store_projection(session, state)
     return state
 
 
 def _insert(session: Session, case_id: int, change: Change, actor: str, stamp: datetime) -> None:
-    session.add(
-        CaseRecordRow(case_id=case_id, actor=actor, recorded_at=stamp, **dataclasses.asdict(change))
+    session.execute(
+        insert(CaseRecordRow.__table__),
+        {"case_id": case_id, "actor": actor, "recorded_at": stamp, **dataclasses.asdict(change)},
     )
-    session.flush()
 
 
 def validate(state: CaseState) -> None:
@@ -341,11 +381,12 @@ def validate(state: CaseState) -> None:
     )
 
 
-def _store_projection(session: Session, state: CaseState) -> None:
-    """The case's stored projection, in the transaction of the change (lists read it)."""
+def _store_projection(session: Session, state: CaseState, new: bool = False) -> None:
+    """The case's stored projection, in the transaction of the change (lists read it);
+    ``new``: the case was created in this transaction, so it has none to replace yet."""
     from .stored import store_projections
 
-    store_projections(session, [state], date.today())
+    store_projections(session, [state], date.today(), replace=not new)
 
 
 def records_of(case: Case) -> list[tuple[str, str, str]]:

@@ -17,7 +17,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -47,6 +46,11 @@ class DateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+#: text compared by code point (a case reference's order in the breach report): SQLite's own
+#: comparison, collation "C" on PostgreSQL (whatever the database's locale)
+CODE_POINT_TEXT = String(100).with_variant(String(100, collation="C"), "postgresql")
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -65,8 +69,10 @@ class CaseRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
-        Index("ix_cases_process", "process"),
-        Index("ix_cases_officer", "officer"),
+        # the case list filtered by process or officer, a page at a time in id order: each
+        # page is a range of one of these indexes
+        Index("ix_cases_process", "process", "id"),
+        Index("ix_cases_officer", "officer", "id"),
     )
 
 
@@ -115,6 +121,8 @@ class FeedRow(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: a team feed of one officer's cases only (NULL: every case)
+    officer: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class IcalSequenceRow(Base):
@@ -127,24 +135,6 @@ class IcalSequenceRow(Base):
     sequence: Mapped[int] = mapped_column(Integer)
     fingerprint: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class FeedCacheRow(Base):
-    """A team feed as last served, gzip-compressed, and the ``key`` of the data it was made
-    from (today's date, the last case change, the feed): while the key holds, every worker
-    serves these bytes (or answers 304) without building the feed again."""
-
-    __tablename__ = "feed_cache"
-
-    feed_id: Mapped[int] = mapped_column(
-        ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True
-    )
-    key: Mapped[str] = mapped_column(String(64))
-    etag: Mapped[str] = mapped_column(String(80))
-    modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    #: the length of the uncompressed body
-    size: Mapped[int] = mapped_column(Integer)
-    body: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class UserRow(Base):
@@ -235,6 +225,10 @@ class MilestoneProjectionRow(Base):
         ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
     )
     milestone: Mapped[str] = mapped_column(String(100), primary_key=True)
+    #: the case's reference (which never changes), kept here so that a worklist's order (due
+    #: date, reference in code-point order, place in the process) is one index; code-point
+    #: order is SQLite's own, and collation "C" on PostgreSQL
+    ref: Mapped[str | None] = mapped_column(CODE_POINT_TEXT, nullable=True)
     position: Mapped[int] = mapped_column(Integer)
     due: Mapped[date | None] = mapped_column(Date, nullable=True)
     target: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -248,10 +242,43 @@ class MilestoneProjectionRow(Base):
     closure_skipped: Mapped[bool] = mapped_column(Boolean, default=False)
     worklist: Mapped[str | None] = mapped_column(String(10), nullable=True)
     exceptions: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list, or NULL
+    #: The team feed's event of this milestone, written with the row, so that serving the
+    #: feed reads text instead of projecting the caseload: its date (NULL while the milestone
+    #: is not open or has no date: then no event), its UID before the ``@`` (the domain is
+    #: the service's setting), and its text before and after the UID line.
+    feed_day: Mapped[date | None] = mapped_column(Date, nullable=True)
+    feed_uid: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    feed_head: Mapped[str | None] = mapped_column(Text, nullable=True)
+    feed_tail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: The event's SEQUENCE, fingerprint and the time its content last changed: carried on
+    #: while its content is unchanged (also while it is out of the feed), raised when it
+    #: changes (see :mod:`send_clock.ical.sequence`).
+    feed_sequence: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    feed_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    feed_modified: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     __table_args__ = (
         Index("ix_milestone_projections_status", "status", "case_id"),
-        Index("ix_milestone_projections_worklist", "worklist", "due"),
+        # the team feed: its events in a window of dates, in the order it writes them
+        Index(
+            "ix_milestone_projections_feed",
+            "feed_day",
+            "case_id",
+            "position",
+            postgresql_where=text("feed_day IS NOT NULL"),
+            sqlite_where=text("feed_day IS NOT NULL"),
+        ),
+        # the breach report's worklists in their order, a page at a time (keyset on the due
+        # date, reference and place): only the rows on a worklist
+        Index(
+            "ix_milestone_projections_worklist",
+            "worklist",
+            "due",
+            "ref",
+            "position",
+            postgresql_where=text("worklist IS NOT NULL"),
+            sqlite_where=text("worklist IS NOT NULL"),
+        ),
         # the status filter and its count: counted milestones only
         Index(
             "ix_milestone_projections_counted",

@@ -11,12 +11,19 @@ columns. Another day than today is not stored: the service projects the cases fo
 
 from __future__ import annotations
 
+import base64
+import json
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 
 import numpy as np
-from sqlalchemy import Integer, String, Text, case, func, or_, select
+from sqlalchemy import Integer, Select, case, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from ..errors import InputError
 from ..reports.summary import (
     COUNTS,
     METHOD,
@@ -29,23 +36,52 @@ from ..timelines import STATUSES, load_process
 from .models import CaseProjectionRow, CaseRow, MilestoneProjectionRow
 
 
-def stored_summary(session: Session, as_of: date) -> dict:
+def stored_summary(session: Session, as_of: date, worklist_limit: int | None = None) -> dict:
     """The breach report's summary of every stored case whose projection is as of ``as_of``
-    (the same keys, figures and worklist order as :func:`~send_clock.reports.summarise`). On
-    PostgreSQL the worklists are :class:`JsonText`, the entries as JSON text."""
-    overdue_count, overdue = _worklist(session, "overdue", as_of)
-    due_soon_count, due_soon = _worklist(session, "due_soon", as_of)
-    total, by_month = _figures(session)
+    (the same keys, figures and worklist order as :func:`~send_clock.reports.summarise`, with
+    the same ``worklist_limit``: the worklists' first entries only, their counts in full)."""
+    return stored_report(session, as_of, worklist_limit)[0]
+
+
+def stored_report(
+    session: Session, as_of: date, worklist_limit: int | None = None, remembered=None
+) -> tuple[dict, dict[str, WorklistKey | None]]:
+    """:func:`stored_summary`, and for each worklist the key its next page starts after (None
+    when the summary lists all of it). ``remembered`` (a
+    :class:`~send_clock.store.queries.Remembered`) keeps the figures and counts, which read
+    every stored case, while the caseload is unchanged; the worklists' first pages are read
+    every time (one short index range each)."""
+    following, lists = {}, {}
+    for name in WORKLISTS:
+        lists[name], following[name] = worklist_page(session, name, as_of, limit=worklist_limit)
+
+    def figures() -> dict:
+        return _summed(session)
+
+    summed = figures() if remembered is None else remembered.get(session, "report", figures)
+    summary = {
+        **summed,
+        "overdue": lists["overdue"],
+        "due_soon": lists["due_soon"],
+        "period": Period().to_dict(),
+        "method": METHOD,
+    }
+    order = (*summed["order"], "period", "method")
+    return {key: summary[key] for key in order}, following
+
+
+def _summed(session: Session) -> dict:
+    """Everything of the summary that the database sums over every stored case (the keys in
+    the report's order under ``order``, the worklists' places marked)."""
+    total, by_month, processes = _figures(session)
     open_counts = _open_cases(session)
-    return {
+    summed = {
         **total,
-        "status_counts": _status_counts(session),
+        "status_counts": _status_counts(session, processes),
         "open_cases": sum(open_counts.values()),
         "open_cases_by_status": open_counts,
-        "overdue_count": overdue_count,
-        "overdue": overdue,
-        "due_soon_count": due_soon_count,
-        "due_soon": due_soon,
+        "overdue_count": _worklist_count(session, "overdue"),
+        "due_soon_count": _worklist_count(session, "due_soon"),
         "by_month": by_month,
         "rows_rejected": session.scalar(
             select(func.count()).where(CaseProjectionRow.error.is_not(None))
@@ -55,18 +91,27 @@ def stored_summary(session: Session, as_of: date) -> dict:
         "closure_checks_skipped": session.scalar(
             select(func.count()).where(CaseProjectionRow.closure_checks_skipped.is_(True))
         ),
-        "period": Period().to_dict(),
-        "method": METHOD,
     }
+    order = [*total, "status_counts", "open_cases", "open_cases_by_status"]
+    order += ["overdue_count", "overdue", "due_soon_count", "due_soon", "by_month"]
+    order += ["rows_rejected", "rows_withdrawn", "rows_historical", "closure_checks_skipped"]
+    return {**summed, "order": tuple(order)}
+
+
+def _worklist_count(session: Session, name: str) -> int:
+    """How many entries the worklist has: counted in its index alone."""
+    m = MilestoneProjectionRow
+    return session.scalar(select(func.count()).where(m.worklist == name))
 
 
 def _flag(condition) -> object:
     return func.sum(case((condition, 1), else_=0))
 
 
-def _figures(session: Session) -> tuple[dict, list[dict]]:
-    """The fixed figures of the whole caseload, and by month of request: the database sums
-    them by date received (a few hundred rows), numpy folds the dates into months."""
+def _figures(session: Session) -> tuple[dict, list[dict], list[str]]:
+    """The fixed figures of the whole caseload, by month of request, and the processes of
+    the projected cases: the database sums them by date received and process (a few hundred
+    rows), numpy folds the dates into months."""
     p = CaseProjectionRow
     issued = p.final_days.is_not(None)
     within = issued & (p.final_days <= TWENTY_WEEKS_DAYS)
@@ -74,6 +119,7 @@ def _figures(session: Session) -> tuple[dict, list[dict]]:
     query = (
         select(
             CaseRow.received,
+            CaseRow.process,
             func.count(),
             func.count(p.final_days),
             _flag(within),
@@ -87,12 +133,12 @@ def _figures(session: Session) -> tuple[dict, list[dict]]:
         )
         .join(p, p.case_id == CaseRow.id)
         .where(p.error.is_(None))
-        .group_by(CaseRow.received)
+        .group_by(CaseRow.received, CaseRow.process)
         .order_by(CaseRow.received)
     )
     rows = session.execute(query).all()
     received = np.array([row[0] for row in rows], dtype="datetime64[D]")
-    sums = np.array([row[1:] for row in rows], dtype=np.int64).reshape(len(rows), len(COUNTS))
+    sums = np.array([row[2:] for row in rows], dtype=np.int64).reshape(len(rows), len(COUNTS))
     months, month_of_day = np.unique(received.astype("datetime64[M]"), return_inverse=True)
     by_month = {
         name: np.bincount(month_of_day, weights=sums[:, index], minlength=len(months))
@@ -101,29 +147,23 @@ def _figures(session: Session) -> tuple[dict, list[dict]]:
         for index, name in enumerate(COUNTS)
     }
     total = {name: [int(sums[:, index].sum())] for index, name in enumerate(COUNTS)}
-    return figures_of(total, 1)[0], [
-        {"month": month, **figures}
-        for month, figures in zip(
-            months.astype(str).tolist(), figures_of(by_month, len(months)), strict=True
-        )
-    ]
+    return (
+        figures_of(total, 1)[0],
+        [
+            {"month": month, **figures}
+            for month, figures in zip(
+                months.astype(str).tolist(), figures_of(by_month, len(months)), strict=True
+            )
+        ],
+        sorted({row[1] for row in rows}),
+    )
 
 
-def _status_counts(session: Session) -> dict[str, dict[str, int]]:
+def _status_counts(session: Session, process_ids: list[str]) -> dict[str, dict[str, int]]:
     """milestone -> status -> count over the counted (not conditional) milestones of every
     projected case, the start milestone left out; every milestone of a process that has cases
-    is listed, in the process's order (processes in name order)."""
-    processes = [
-        load_process(process_id)
-        for process_id in sorted(
-            session.scalars(
-                select(CaseRow.process)
-                .distinct()
-                .join(CaseProjectionRow, CaseProjectionRow.case_id == CaseRow.id)
-                .where(CaseProjectionRow.error.is_(None))
-            )
-        )
-    ]
+    (``process_ids``, in name order) is listed, in the process's order."""
+    processes = [load_process(process_id) for process_id in process_ids]
     counts: dict[str, dict[str, int]] = {}
     for process in processes:
         for milestone in process.ids:
@@ -156,51 +196,147 @@ def _open_cases(session: Session) -> dict[str, int]:
     return counts
 
 
-class JsonText(str):
-    """A worklist already written as JSON text by the database (PostgreSQL): the service puts
-    it into its answer as it is, rather than making and serialising 100,000 objects."""
-
-
-def _worklist(session: Session, name: str, as_of: date) -> tuple[int, list[dict] | JsonText]:
-    """How many milestones the ``overdue`` worklist (most days overdue first) or the
-    ``due_soon`` one (soonest first) lists, and its entries, in that order then by due date,
-    reference (code-point order) and place in the process: only these rows are read."""
-    m = MilestoneProjectionRow
-    ref = CaseRow.ref.collate("C")
-    order = (m.days_late.desc(), m.due, ref) if name == "overdue" else (m.due, ref)
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    # days overdue, or days left (on PostgreSQL; elsewhere counted below from the due date)
-    days = m.due - as_of if name == "due_soon" and postgresql else m.days_late
-    # the due date as ISO text, as the report shows it: no date objects to make
-    columns = (CaseRow.ref, m.milestone, m.due.cast(String), days, m.status)
-    query = select(*columns).join(CaseRow, CaseRow.id == m.case_id).where(m.worklist == name)
-    query = query.order_by(*order, m.position)
-    if postgresql:
-        entry = func.json_build_object(
-            *(part for key, column in zip(ENTRY, columns, strict=True) for part in (key, column))
-        )
-        from sqlalchemy.dialects.postgresql import aggregate_order_by
-
-        listed = func.json_agg(aggregate_order_by(entry, *order, m.position)).cast(Text)
-        count, text = session.execute(
-            query.with_only_columns(func.count(), func.coalesce(listed, "[]")).order_by(None)
-        ).one()
-        return count, JsonText(text) if count else []
-    rows = session.execute(query).all()
-    if not rows:
-        return 0, []
-    refs, milestones, dues, days_late, statuses = zip(*rows, strict=True)
-    if name == "overdue":
-        days = days_late
-    else:
-        due = np.array(dues, dtype="datetime64[D]")
-        days = (due - np.datetime64(as_of, "D")).astype(np.int64).tolist()
-    entries = [
-        dict(zip(ENTRY, values, strict=True))
-        for values in zip(refs, milestones, dues, days, statuses, strict=True)
-    ]
-    return len(entries), entries
-
-
+# -- the worklists, a page at a time ----------------------------------------------------------
+#: the breach report's worklists: overdue milestones, and those due in the next 14 days
+WORKLISTS = ("overdue", "due_soon")
 #: The keys of a worklist entry, in the report's order.
 ENTRY = ("case_id", "milestone", "due", "days", "status")
+
+
+@dataclass(frozen=True, order=True)
+class WorklistKey:
+    """Where an entry stands in its worklist: the worklists are in order of due date (the most
+    days overdue first, or the soonest due), then of case reference (code-point order), then of
+    the milestone's place in its process. Unique: a page continues after the last one's."""
+
+    due: date
+    ref: str
+    position: int
+
+
+class BadCursor(InputError):
+    """A worklist cursor that this report did not give (garbage, altered, another worklist's,
+    or another day's)."""
+
+
+def encode_cursor(as_of: date, worklist: str, key: WorklistKey) -> str:
+    """The opaque ``after`` of the next page: the report's day, the worklist and the last key
+    given, as URL-safe base64 of JSON (it names a case reference, never a person)."""
+    data = [as_of.isoformat(), worklist, key.due.isoformat(), key.ref, key.position]
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str, as_of: date, worklist: str) -> WorklistKey:
+    """The key a cursor from :func:`encode_cursor` holds, checked to be this report's (the same
+    day and worklist); :class:`BadCursor` otherwise."""
+    again = "; start again from the report's first page (without after)"
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        day, name, due, ref, position = json.loads(
+            base64.b64decode(padded, altchars=b"-_", validate=True).decode("utf-8")
+        )
+        key = WorklistKey(date.fromisoformat(due), ref, position)
+        given = date.fromisoformat(day)
+    except (ValueError, TypeError, UnicodeDecodeError):
+        raise BadCursor(f"after is not a cursor this report gave{again}") from None
+    if not (isinstance(ref, str) and 0 < len(ref) <= 100):
+        raise BadCursor(f"after is not a cursor this report gave{again}")
+    if type(position) is not int or not 0 <= position < 2**31:
+        raise BadCursor(f"after is not a cursor this report gave{again}")
+    if name != worklist:
+        raise BadCursor(f"after is a cursor of another worklist than {worklist}{again}")
+    if given != as_of:
+        raise BadCursor(f"after is a cursor of the report as of {day}, not {as_of}{again}")
+    return key
+
+
+def worklist_page(
+    session: Session,
+    name: str,
+    as_of: date,
+    after: WorklistKey | None = None,
+    limit: int | None = 50,
+) -> tuple[list[dict], WorklistKey | None]:
+    """Up to ``limit`` entries of the stored ``overdue`` or ``due_soon`` worklist after the key
+    ``after`` (from its start without one), in the report's order, and the key to continue
+    after (None on the last page): one range of the worklist index, as cheap on the last page
+    as on the first."""
+    if limit == 0:  # none asked for: a first page starts at the beginning
+        return [], None
+    query = _worklist_query(name, after)
+    if limit is not None:
+        query = query.limit(limit + 1)  # one more says whether there is a next page
+    rows = session.execute(query).all()
+    following = None
+    if limit is not None and len(rows) > limit:
+        rows = rows[:limit]
+        following = WorklistKey(rows[-1].due, rows[-1].ref, rows[-1].position)
+    return [_entry(row, name, as_of) for row in rows], following
+
+
+def worklist_rows(session: Session, name: str, as_of: date, chunk: int = 2000) -> Iterator[list]:
+    """Every entry of the stored worklist ``name``, in order, as CSV-ready lists of the
+    :data:`ENTRY` values, ``chunk`` rows at a time from one statement (a server-side cursor on
+    PostgreSQL): memory stays bounded however long the worklist is."""
+    query = _worklist_query(name, None).execution_options(yield_per=chunk)
+    for row in session.execute(query):
+        entry = _entry(row, name, as_of)
+        yield [entry[key] for key in ENTRY]
+
+
+def _worklist_query(name: str, after: WorklistKey | None) -> Select:
+    m = MilestoneProjectionRow
+    query = (
+        select(m.ref, m.milestone, m.due, m.days_late, m.status, m.position)
+        .where(m.worklist == name)
+        .order_by(m.due, m.ref, m.position)
+    )
+    if after is not None:
+        # a row comparison: the index range that starts just after the key
+        query = query.where(
+            tuple_(m.due, m.ref, m.position) > tuple_(after.due, after.ref, after.position)
+        )
+    return query
+
+
+def _entry(row, name: str, as_of: date) -> dict:
+    # overdue: days overdue (as of minus due); due soon: days left
+    days = row.days_late if name == "overdue" else (row.due - as_of).days
+    return {
+        "case_id": row.ref,
+        "milestone": row.milestone,
+        "due": row.due.isoformat(),
+        "days": days,
+        "status": row.status,
+    }
+
+
+def projected_worklist(states: list, name: str, as_of: date) -> list[tuple[WorklistKey, dict]]:
+    """The worklist ``name`` of ``states`` projected for ``as_of`` (a day the rows are not
+    stored for), in the report's order, each entry with its key: this projects every case."""
+    from .stored import projection_rows
+
+    _cases, milestones = projection_rows(states, as_of)
+    found = [
+        (WorklistKey(row["due"], row["ref"], row["position"]), SimpleNamespace(**row))
+        for row in milestones
+        if row["worklist"] == name
+    ]
+    found.sort(key=first)  # keys compare as (due, ref, position): refs by code point
+    return [(key, _entry(row, name, as_of)) for key, row in found]
+
+
+def projected_page(
+    states: list, name: str, as_of: date, after: WorklistKey | None, limit: int
+) -> tuple[list[dict], WorklistKey | None]:
+    """:func:`worklist_page` for a day the rows are not stored for: every case projected."""
+    found = projected_worklist(states, name, as_of)
+    start = 0 if after is None else bisect_right(found, after, key=first)
+    page = found[start : start + limit + 1]
+    following = page[limit - 1][0] if len(page) > limit else None
+    return [entry for _key, entry in page[:limit]], following
+
+
+def first(pair: tuple):
+    return pair[0]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 from sqlalchemy import delete, func, insert, select, update
@@ -24,54 +24,152 @@ from sqlalchemy.orm import Session
 
 from ..calendars import load_calendar
 from ..dates import iso
-from ..errors import SendClockError
+from ..errors import InputError, SendClockError
+from ..ical.feed import utc_stamp
+from ..ical.sequence import known_state
+from ..ical.timeline import team_event
+from ..ical.writer import event_parts, stamp_text
 from ..timelines import load_process, schedule_at
+from ..timelines.onecase import project_one
+from ..timelines.projector import columns_of_one
+from ..timelines.schedule import check_case
 from .cases import CaseState, all_cases
 from .models import CaseloadGenerationRow, CaseProjectionRow, CaseRow, MilestoneProjectionRow
+from .tokens import now
 
 #: how many cases a refresh re-projects per transaction
 REFRESH_BATCH = 2000
 
 
-def store_projections(session: Session, states: list[CaseState], as_of: date) -> None:
-    """Replace the stored projections of ``states`` with their projection as of ``as_of``."""
+def store_projections(
+    session: Session, states: list[CaseState], as_of: date, replace: bool = True
+) -> None:
+    """Replace the stored projections of ``states`` with their projection as of ``as_of``,
+    each milestone with its team-feed event (:class:`FeedEvents`); ``replace=False``: cases
+    created in this transaction, which have none yet (nothing to delete, no SEQUENCE state)."""
     if not states:
         return
     ids = [state.id for state in states]
-    cases, milestones = projection_rows(states, as_of)
-    for start in range(0, len(ids), 500):  # keep each IN (...) list short
+    previous: dict[tuple[int, str], tuple] = {}
+    m = MilestoneProjectionRow.__table__.c
+    for start in range(0, len(ids) if replace else 0, 500):  # keep each IN (...) list short
         chunk = ids[start : start + 500]
-        for table in (MilestoneProjectionRow, CaseProjectionRow):
-            session.execute(delete(table).where(table.case_id.in_(chunk)))
+        # the rows' SEQUENCE state comes back with their deletion: no round trip of its own
+        deleted = session.execute(
+            delete(MilestoneProjectionRow.__table__)
+            .where(m.case_id.in_(chunk))
+            .returning(m.case_id, m.milestone, *_STATE)
+        )
+        previous.update(_known(deleted))
+        session.execute(delete(CaseProjectionRow).where(CaseProjectionRow.case_id.in_(chunk)))
+    feed = FeedEvents(previous, utc_stamp(now()))
+    cases, milestones = projection_rows(states, as_of, feed)
     # Core inserts (one executemany each): the ORM's bulk insert would split the rows by
     # which columns are NULL, and run thousands of statements.
     session.execute(insert(CaseProjectionRow.__table__), cases)
     if milestones:
         session.execute(insert(MilestoneProjectionRow.__table__), milestones)
-    # Last, so that the row lock on the one generation row is held only until the commit.
-    session.execute(
-        update(CaseloadGenerationRow).values(generation=CaseloadGenerationRow.generation + 1)
-    )
+    # Last, so that the row lock on the one generation row is held only until the commit
+    # (writers queue on it for one round trip each). A Core statement: the ORM's UPDATE would
+    # first look for the row among the session's objects to bring them up to date.
+    generation = CaseloadGenerationRow.__table__
+    session.connection().execute(update(generation).values(generation=generation.c.generation + 1))
 
 
-def projection_rows(states: list[CaseState], as_of: date) -> tuple[list[dict], list[dict]]:
+class FeedEvents:
+    """How a write renders the team feed's events: each open, dated milestone's event as
+    text (:func:`send_clock.ical.writer.event_parts`), its SEQUENCE carried on from
+    ``previous`` ((case id, milestone) -> (sequence, fingerprint, modified), as stored) while
+    its content is unchanged, else raised, with ``stamp`` as the time it changed. So a write
+    costs only its own case's events, and the daily refresh re-renders the events whose
+    status word changed with the date."""
+
+    def __init__(self, previous: dict[tuple[int, str], tuple], stamp: datetime):
+        self.previous = previous
+        self.stamp = stamp
+        self.stamp_text = stamp_text(stamp)
+
+    def columns(self, case_id: int, ref: str, schedule, status) -> dict:
+        """The ``feed_*`` columns of one milestone row."""
+        known = self.previous.get((case_id, status.id))
+        try:
+            event = team_event(schedule, status, ref)
+        except InputError:  # a reference stored before they were checked: no event
+            event = None
+        if event is None:  # out of the feed: the SEQUENCE state is kept for its return
+            sequence, found, modified = known or (None, None, None)
+            return {
+                **_NO_EVENT,
+                "feed_sequence": sequence,
+                "feed_fingerprint": found,
+                "feed_modified": modified,
+            }
+        found = event.fingerprint
+        state = known_state(known, found, self.stamp)
+        written = self.stamp_text if state.modified == self.stamp else stamp_text(state.modified)
+        head, tail = event_parts(event, state.sequence, written, found)
+        return {
+            "feed_day": event.first,
+            "feed_uid": event.uid.rpartition("@")[0],
+            "feed_head": head,
+            "feed_tail": tail,
+            "feed_sequence": state.sequence,
+            "feed_fingerprint": found,
+            "feed_modified": state.modified,
+        }
+
+
+_NO_EVENT = {"feed_day": None, "feed_uid": None, "feed_head": None, "feed_tail": None}
+
+
+_STATE = (
+    MilestoneProjectionRow.feed_sequence,
+    MilestoneProjectionRow.feed_fingerprint,
+    MilestoneProjectionRow.feed_modified,
+)
+
+
+def feed_states(session: Session, ids: list[int]) -> dict[tuple[int, str], tuple]:
+    """(case id, milestone) -> (SEQUENCE, fingerprint, modified) of the cases' stored events."""
+    m = MilestoneProjectionRow
+    found = {}
+    for start in range(0, len(ids), 500):  # keep each IN (...) list short
+        chunk = ids[start : start + 500]
+        query = select(m.case_id, m.milestone, *_STATE).where(m.case_id.in_(chunk))
+        found.update(_known(session.execute(query)))
+    return found
+
+
+def _known(rows) -> dict[tuple[int, str], tuple]:
+    """(case id, milestone) -> (SEQUENCE, fingerprint, modified) of rows that have them."""
+    return {
+        (case_id, milestone): (sequence, found, modified)
+        for case_id, milestone, sequence, found, modified in rows
+        if sequence is not None
+    }
+
+
+def projection_rows(
+    states: list[CaseState], as_of: date, feed: FeedEvents | None = None
+) -> tuple[list[dict], list[dict]]:
     """The ``case_projections`` and ``milestone_projections`` rows of ``states``: one
-    column-wise projection per process and calendar."""
+    column-wise projection per process and calendar; with ``feed``, each milestone row holds
+    its team-feed event too."""
     groups: dict[tuple[str, str], list[CaseState]] = defaultdict(list)
     for state in states:
         groups[(state.process, state.calendar)].append(state)
     cases, milestones = [], []
     for (process_id, calendar_id), group in groups.items():
-        found_cases, found_milestones = _group_rows(process_id, calendar_id, group, as_of)
+        rows_of = _one_rows if len(group) == 1 else _group_rows
+        found_cases, found_milestones = rows_of(process_id, calendar_id, group, as_of, feed)
         cases += found_cases
         milestones += found_milestones
     return cases, milestones
 
 
-def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_of: date):
-    from ..reports.batches import FINAL_MILESTONES, batch_from_cases
-    from ..reports.summary import OPEN_STATUSES, case_measures, open_status_of, worklist_masks
-    from ..reports.worklist import most_urgent
+def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_of: date, feed):
+    """The rows of cases of one process and calendar: one column-wise projection."""
+    from ..reports.batches import batch_from_cases
 
     try:
         process, calendar = load_process(process_id), load_calendar(calendar_id)
@@ -79,6 +177,35 @@ def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_o
         batch, rejected = batch_from_cases(process, calendar, cases, as_of, source="store")
     except SendClockError as error:  # the process or calendar itself cannot be used now
         return [_failed(state, as_of, str(error)) for state in states], []
+    return _batch_rows(states, cases, batch, rejected, as_of, feed)
+
+
+def _one_rows(process_id: str, calendar_id: str, states: list[CaseState], as_of: date, feed):
+    """The rows of one case (every write stores one): the one-case projector's result as a
+    batch of one, which the same functions then read (a fraction of the column-wise
+    projector's fixed cost; ``tests/store/test_stored.py`` compares the two paths' rows)."""
+    from ..reports.batches import CaseBatch
+
+    (state,) = states
+    try:
+        process, calendar = load_process(process_id), load_calendar(calendar_id)
+        case = state.to_case()
+        check_case(process, case)
+        one = project_one(process, calendar, case, as_of)
+    except SendClockError as error:  # as the batch path: the case's error is stored
+        return [_failed(state, as_of, str(error))], []
+    projection = columns_of_one(process, calendar, one, as_of)
+    batch = CaseBatch(projection, np.array([case.case_id], dtype=str), source="store")
+    return _batch_rows(states, [case], batch, [], as_of, feed)
+
+
+def _batch_rows(
+    states: list[CaseState], cases: list, batch, rejected: list, as_of: date, feed=None
+):
+    from ..reports.batches import FINAL_MILESTONES
+    from ..reports.summary import OPEN_STATUSES, case_measures, open_status_of, worklist_masks
+    from ..reports.worklist import most_urgent
+
     by_ref = {state.ref: (state, case) for state, case in zip(states, cases, strict=True)}
     rows = [_failed(by_ref[r.case_id][0], as_of, r.reason) for r in rejected]
     measures = case_measures(batch)
@@ -133,7 +260,10 @@ def _group_rows(process_id: str, calendar_id: str, states: list[CaseState], as_o
             elif soon is not None and soon[position]:
                 worklist = "due_soon"
             skipped = bool(batch.projection.closure_skipped[status.id][position])
-            milestone_rows.append(_milestone_row(state.id, index, status, worklist, skipped))
+            row = _milestone_row(state.id, ref, index, status, worklist, skipped)
+            if feed is not None:
+                row.update(feed.columns(state.id, state.ref, schedule, status))
+            milestone_rows.append(row)
     return rows, milestone_rows
 
 
@@ -175,7 +305,7 @@ def _standing(schedule) -> dict:
 
 
 def _milestone_row(
-    case_id: int, index: int, status, worklist: str | None, closure_skipped: bool
+    case_id: int, ref: str, index: int, status, worklist: str | None, closure_skipped: bool
 ) -> dict:
     exceptions = [
         {**e, "window": {k: iso(v) for k, v in e["window"].items()} if e["window"] else None}
@@ -183,6 +313,7 @@ def _milestone_row(
     ]
     return {
         "case_id": case_id,
+        "ref": ref,
         "milestone": status.id,
         "position": index,
         "due": status.due,

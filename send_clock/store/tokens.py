@@ -76,9 +76,18 @@ def revoke_api_token(session: Session, token_id: int) -> ApiTokenRow:
 
 
 # -- feeds ----------------------------------------------------------------------------------------
-def create_feed(session: Session, case_id: int | None, actor: str) -> tuple[FeedRow, str]:
+def create_feed(
+    session: Session, case_id: int | None, actor: str, officer: str | None = None
+) -> tuple[FeedRow, str]:
+    """A new feed: one case's (``case_id``), or the team's (of one ``officer``'s cases)."""
     token = new_token(FEED_PREFIX)
-    row = FeedRow(case_id=case_id, token_hash=token_hash(token), created_by=actor, created_at=now())
+    row = FeedRow(
+        case_id=case_id,
+        token_hash=token_hash(token),
+        created_by=actor,
+        created_at=now(),
+        officer=officer,
+    )
     session.add(row)
     session.flush()
     return row, token

@@ -147,6 +147,42 @@ class Projection:
         return skipped
 
 
+def columns_of_one(process: Process, calendar: Calendar, one, as_of: date) -> Projection:
+    """One case's projection from the one-case path (an :class:`.onecase.OneProjection`) as
+    this projector's result for a batch of one: what the caseload functions read (the breach
+    report's measures, the stored projections), without this projector's fixed cost for a
+    single case."""
+
+    def dates(by_id: dict) -> dict[str, np.ndarray]:
+        return {
+            key: np.array([NAT if day is None else day], "datetime64[D]")
+            for key, day in by_id.items()
+        }
+
+    def values(by_id: dict, dtype) -> dict[str, np.ndarray]:
+        return {key: np.array([value], dtype=dtype) for key, value in by_id.items()}
+
+    return Projection(
+        process=process,
+        calendar=calendar,
+        as_of=as_of,
+        due=dates(one.due),
+        target=dates(one.target),
+        earliest=dates(one.earliest),
+        projected=dates(one.projected),
+        actual=dates(one.actual),
+        status=values(one.status, np.int8),
+        days_late=values(one.days_late, np.int64),
+        conditional=values(one.conditional, bool),
+        closure_window=values(one.closure_window, np.int64),
+        closure_skipped=values(one.closure_skipped, bool),
+        closed=np.array([one.closed], dtype=bool),
+        outcomes=values(one.outcomes, np.int8),
+        recorded={(0, key): list(found) for key, found in one.recorded.items() if found},
+        errors=np.full(1, None, dtype=object),
+    )
+
+
 def project_columns(process: Process, calendar: Calendar, cases: Cases, as_of: date) -> Projection:
     """Project every case of the batch; cases that cannot be projected carry an error."""
     return _Run(process, calendar, cases, as_of).run()

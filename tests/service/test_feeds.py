@@ -6,6 +6,7 @@ from datetime import date
 
 import icalendar
 import recurring_ical_events
+from freezegun import freeze_time
 
 from .test_api import assert_problem
 
@@ -79,6 +80,7 @@ def test_sequence_rises_when_a_date_changes_and_persists(api):
     assert int(_events(api.client.get(url).content)[uid]["SEQUENCE"]) == 1
 
 
+@freeze_time("2026-01-10 09:00:00")  # the final plans (February 2026) are in the window
 def test_team_feed_lists_open_deadlines_of_all_cases(api):
     api.case(ref="EHC-T-1")
     api.case(ref="EHC-T-2", received="2025-10-01")

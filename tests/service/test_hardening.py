@@ -5,6 +5,7 @@ messages only through the session, read-only users get 403, ids too big for the 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import re
@@ -264,18 +265,19 @@ def test_a_cross_site_post_never_signs_a_user_out(api, staff):
 
 
 # -- logs, request ids, headers, limits ------------------------------------------------------
-def _break_the_records_table(api) -> None:
-    """A real database error: the table the next write needs is gone."""
+def _break_the_projections_table(api) -> None:
+    """A real database error: a table every case write needs (its stored projection) is gone.
+    (Not the records table: a new case without records reads and writes none.)"""
     cascade = "" if api.store.url.startswith("sqlite") else " CASCADE"
     with api.store.engine.begin() as connection:
-        connection.execute(text(f"DROP TABLE case_records{cascade}"))
+        connection.execute(text(f"DROP TABLE milestone_projections{cascade}"))
 
 
 def test_a_database_error_logs_its_class_route_and_request_id_only(api, caplog):
     """'A database error logs the full traceback with SQL parameters (case reference,
     officer). Log the error class, route and a request id only; the request id is also in the
     problem+json body so a user can quote it.'"""
-    _break_the_records_table(api)
+    _break_the_projections_table(api)
     caplog.set_level(logging.DEBUG)
     response = api.client.post(
         "/v1/cases",
@@ -299,7 +301,7 @@ def test_a_database_error_logs_its_class_route_and_request_id_only(api, caplog):
 
 
 def test_a_page_error_is_a_page_with_the_request_id(api, staff):
-    _break_the_records_table(api)
+    _break_the_projections_table(api)
     response = _page_create(api.client, staff, process="england-ehcna")
     assert response.status_code == 500 and response.headers["content-type"].startswith("text/html")
     assert response.headers["X-Request-ID"] in response.text
@@ -399,6 +401,11 @@ def test_a_stored_file_that_disappears_breaks_no_shared_page(api, staff, real_fi
     ]
     report = api.client.get("/v1/reports/breaches", headers=api.read)
     assert report.status_code == 200 and report.json()["rows_rejected"] == 1
+    # the team feed covers a window around today: wide enough here for the case's dates
+    settings = api.client.app.state.settings
+    api.client.app.state.settings = dataclasses.replace(
+        settings, team_feed_days_before=3650, team_feed_days_after=3650
+    )
     team = api.client.get(feed["url"].split("testserver")[-1])
     assert team.status_code == 200 and "EHC-GOOD-1" in team.text
 

@@ -12,19 +12,19 @@ are answered 304.
 from __future__ import annotations
 
 import hashlib
-import zlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
 
+from ... import __version__
 from ...calendars import load_calendar
 from ...ical import calendar_feed, schedule_feed, sequences_of
 from ...ical.feed import empty_note
-from ...ical.timeline import team_description, team_events
-from ...ical.writer import feed_chunks
+from ...ical.timeline import team_description
+from ...ical.writer import stored_feed
 from ...store import cases as store
-from ...store import feedcache, queries, tokens
+from ...store import queries, tokens
 from ...store.sequences import load_sequences, save_sequences
 from ...store.stored import ensure_current
 from ...timelines import load_process, project
@@ -34,16 +34,15 @@ from ..caching import (
     PUBLIC,
     calendar_response,
     options_response,
-    stored_calendar_response,
+    streamed_calendar_response,
 )
 from ..openapi import FEED_RESPONSES, TERMS_RESPONSES
-from ..schemas import FeedCreated, Id
+from ..schemas import FeedCreated, Id, TeamFeedIn
 from .reference import bundled_calendar
 
 router = APIRouter(tags=["feeds"])
 #: Routes without a bearer token: a calendar app cannot send one.
 public = APIRouter(tags=["feeds"])
-TEAM = "team:"  # the team feed's SEQUENCE namespace
 TEAM_NAME = "Open SEN deadlines"
 FEED = "/feeds/{token}.ics"
 TERMS = "/calendars/{calendar_id}.ics"
@@ -53,13 +52,19 @@ TERMS = "/calendars/{calendar_id}.ics"
 @router.head(FEED, response_class=Response, responses=FEED_RESPONSES, operation_id="head_feed")
 def feed(token: str, request: Request):
     """The feed itself: public, by token (revoked: 410 Gone). Conditional requests
-    (If-None-Match, weak comparison and ``*``; If-Modified-Since) are answered 304."""
+    (If-None-Match, weak comparison and ``*``; If-Modified-Since) are answered 304. The team
+    feed holds the open deadlines dated in a window around today (by default from 14 days
+    before to 60 days after; ``SEND_CLOCK_TEAM_FEED_DAYS_BEFORE`` and ``_AFTER``), sent
+    gzip-compressed to a client that accepts it."""
     settings = request.app.state.settings
     now = datetime.now(UTC)
     ensure_current(request.app.state.store, now.date())
     with request.app.state.store.session() as session:
         row = tokens.find_feed(session, token)
-        if row.case_id is not None:
+        if row.case_id is None:
+            team = row
+        else:
+            team = None
             state = store.get_case(session, row.case_id)
             namespace, changed = "", state.updated_at
             known = load_sequences(session, f"{state.ref}-{state.process}-")
@@ -72,66 +77,53 @@ def feed(token: str, request: Request):
             calendar = schedule_feed(
                 schedule, state.ref, domain=settings.ical_domain, previous=known, stamp=now
             )
-        else:
-            return _team_feed(request, session, row, now)
-        served = sequences_of(calendar)
-        save_sequences(session, served, known, namespace)
+            served = sequences_of(calendar)
+            save_sequences(session, served, known, namespace)
+    if team is not None:
+        return _team_feed(request, team, now)
     modified = max([changed, *(entry[2] for entry in served.values() if entry[2])])
     return calendar_response(request, calendar.to_ical(), modified, PRIVATE)
 
 
-def _team_feed(request: Request, session, row, now: datetime) -> Response:
-    """The team feed: served from its stored copy while the cases and the day are as they were
-    when it was built (a conditional request then costs two small queries), else built again
-    from the stored rows and stored for every worker."""
-    domain = request.app.state.settings.ical_domain
-    key = feedcache.feed_key(session, now.date(), domain, row.created_at.date().isoformat())
-    entry = feedcache.cached(session, row.id)
-    if entry is None or entry.key != key:
-        entry = _build_team_feed(session, row, now, key, domain)
-    return stored_calendar_response(
-        request,
-        entry.etag,
-        entry.modified,
-        PRIVATE,
-        (entry.size, entry.gzip_size),
-        lambda: feedcache.cached_body(session, row.id),
-    )
+def team_window(settings) -> tuple[int, int]:
+    """How many days before today the team feed's events start, and after it they end."""
+    return max(settings.team_feed_days_before, 0), max(settings.team_feed_days_after, 0)
 
 
-def _build_team_feed(session, row, now: datetime, key: str, domain: str):
-    """Write the team feed from the stored rows (each event as text, see
-    :mod:`send_clock.ical.writer`), hashing and compressing it as it is written; load the
-    SEQUENCEs in one query and save the changed ones in one statement."""
-    known = load_sequences(session, namespace=TEAM)
-    served: dict = {}
-    chunks = feed_chunks(
-        TEAM_NAME,
-        team_description(queries.open_case_count(session)),
-        team_events(queries.open_schedules(session, now.date()), domain=domain),
-        served=served,
-        stamp=now,
-        previous=known,
-        placeholder=empty_note(TEAM_NAME, row.created_at.date(), domain),
-    )
-    digest, packer, size, packed = hashlib.sha256(), zlib.compressobj(6, zlib.DEFLATED, 31), 0, []
-    for chunk in chunks:
-        digest.update(chunk)
-        size += len(chunk)
-        packed.append(packer.compress(chunk))
-    packed.append(packer.flush())
-    save_sequences(session, served, known, TEAM)
-    changed = queries.last_change(session) or row.created_at
-    body = b"".join(packed)
-    entry = feedcache.CachedFeed(
-        key,
-        '"' + digest.hexdigest()[:32] + '"',  # as etag_of(body) would say
-        max([changed, *(state[2] for state in served.values())]),
-        size,
-        len(body),
-    )
-    feedcache.keep(session, row.id, entry, body)
-    return entry
+def _team_feed(request: Request, row, now: datetime) -> Response:
+    """The team feed, written from the events stored with each case (a write renders only
+    its own case's events) and streamed as it is read. Its ETag is known before its body:
+    the caseload's generation, the window and the settings it is written with determine
+    every byte, and on PostgreSQL all of it is read from one snapshot."""
+    settings = request.app.state.settings
+    domain = settings.ical_domain
+    before, after = team_window(settings)
+    first, last = now.date() - timedelta(days=before), now.date() + timedelta(days=after)
+    session = request.app.state.store.reader()
+    try:
+        officer = row.officer
+        state = queries.team_feed_state(session, first, last, officer)
+        created = row.created_at
+        name = f"{TEAM_NAME}: {officer}" if officer else TEAM_NAME
+        key = "\x1f".join(
+            map(str, (__version__, state.generation, first, last, domain, created, name))
+        )
+        etag = '"' + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + '"'
+        # the window moves at midnight: what was in the feed yesterday may be out of it now
+        midnight = datetime.combine(now.date(), time(), UTC)
+        modified = max(filter(None, (created, state.modified, state.changed, midnight)))
+        body = stored_feed(
+            name,
+            team_description(state.cases, window=(before, after)),
+            queries.team_feed_events(session, first, last, officer),
+            domain=domain,
+            placeholder=empty_note(name, created.date(), domain),
+            placeholder_stamp=created,
+        )
+        return streamed_calendar_response(request, etag, modified, PRIVATE, body, session.close)
+    except BaseException:
+        session.close()
+        raise
 
 
 @router.options(FEED, include_in_schema=False)
@@ -195,10 +187,12 @@ def revoke_case_feed(case_id: Id, feed_id: Id, request: Request, _actor: Writer)
 
 
 @router.post("/feeds", response_model=FeedCreated, status_code=201)
-def create_team_feed(request: Request, actor: Writer):
-    """A subscription to every open deadline of every stored case, for the SEN team."""
+def create_team_feed(request: Request, actor: Writer, body: TeamFeedIn | None = None):
+    """A subscription to the open deadlines of every stored case (or of one officer's
+    cases), dated in a window around today, for the SEN team."""
+    officer = body.officer if body else None
     with request.app.state.store.session() as session:
-        row, token = tokens.create_feed(session, None, actor.name)
+        row, token = tokens.create_feed(session, None, actor.name, officer)
     return _created(request, row.id, token)
 
 

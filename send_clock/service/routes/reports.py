@@ -3,25 +3,47 @@ background job."""
 
 from __future__ import annotations
 
-import json
+import csv
+import io
 import logging
+from collections.abc import Iterator
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ...reports import summarise
+from ...safecsv import neutralised
 from ...store import cases as store_cases
-from ...store import jobs
+from ...store import jobs, report
 from ...store.projection import batches_of
-from ...store.report import JsonText, stored_summary
+from ...store.report import (
+    ENTRY,
+    WORKLISTS,
+    WorklistKey,
+    decode_cursor,
+    encode_cursor,
+    projected_page,
+    projected_worklist,
+    stored_report,
+)
 from ...store.stored import ensure_current
 from ..auth import Reader, Writer
 from ..importing import check_header, decode, run_import_job
-from ..schemas import BreachSummary, Id, ImportIn, IsoDate, JobOut
+from ..schemas import (
+    BreachSummary,
+    Cursor,
+    Id,
+    ImportIn,
+    IsoDate,
+    JobOut,
+    WorklistName,
+    WorklistPage,
+)
 
 router = APIRouter(tags=["reports"])
 log = logging.getLogger("send_clock.service")
@@ -61,41 +83,141 @@ async def csv_text(request: Request) -> str:
 CsvText = Annotated[str, Depends(csv_text)]
 
 
+WorklistLimit = Annotated[
+    int, Query(ge=0, le=500, description="At most this many entries of each worklist")
+]
+
+
 @router.get("/reports/breaches", response_model=BreachSummary)
-def breaches(request: Request, _actor: Reader, as_of: IsoDate | None = None):
+def breaches(
+    request: Request, _actor: Reader, as_of: IsoDate | None = None, limit: WorklistLimit = 50
+):
     """The same summary as `send-clock breaches`, over every stored case, as of a date (today
     by default: summed by the database from the stored statuses; another date projects the
-    cases again, which costs the whole caseload)."""
-    today = date.today()
+    cases again, which costs the whole caseload). Each worklist comes as its first `limit`
+    entries, most urgent first, and its full count: page through the rest with
+    `GET /v1/reports/breaches/{worklist}?after=` (the summary's `overdue_next`,
+    `due_soon_next`), or download it whole as CSV (`/v1/reports/breaches/{worklist}.csv`)."""
+    store, today = request.app.state.store, _today(request)
     as_of = as_of or today
-    store = request.app.state.store
     if as_of == today:
-        ensure_current(store, today)
         with store.session() as session:
-            summary = stored_summary(session, today)
+            summary, following = stored_report(session, as_of, limit, store.remembered)
     else:
-        with store.session() as session:
-            batches, rejected = batches_of(store_cases.all_cases(session), as_of)
-        summary = summarise(batches, rows_rejected=rejected)
-    return _answer({"as_of": as_of, **summary})
+        states = _all_cases(store)
+        batches, rejected = batches_of(states, as_of)
+        summary = summarise(batches, rows_rejected=rejected, worklist_limit=limit)
+        following = {
+            name: _projected_key(states, name, as_of, limit)
+            if summary[f"{name}_count"] > limit
+            else None
+            for name in WORKLISTS
+        }
+    for name, key in following.items():
+        summary[f"{name}_next"] = key and encode_cursor(as_of, name, key)
+    return {"as_of": as_of, **summary}
 
 
-def _answer(summary: dict) -> dict | Response:
-    """The summary, or (when the database wrote the worklists as JSON text) its JSON with the
-    worklists put in as they are: the rest is still checked against the model."""
-    written = {key: value for key, value in summary.items() if isinstance(value, JsonText)}
-    if not written:
-        return summary
-    fields = BreachSummary.model_validate({**summary, **dict.fromkeys(written, [])})
-    parts = (
-        f"{json.dumps(key)}:{written[key] if key in written else _json(value)}"
-        for key, value in fields.model_dump(mode="json").items()
+@router.get(
+    "/reports/breaches/{worklist}.csv",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The whole worklist as CSV, header row first, in the report's order",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
+def worklist_csv(
+    worklist: WorklistName, request: Request, _actor: Reader, as_of: IsoDate | None = None
+):
+    """The whole `overdue` or `due_soon` worklist as a CSV download (`case_id`, `milestone`,
+    `due`, `days`, `status`), most urgent first: written from the database as it is read, a
+    few thousand rows at a time, so it may be any length. Cells a spreadsheet would run as a
+    formula are written with a `'` in front."""
+    store, today = request.app.state.store, _today(request)
+    as_of = as_of or today
+    if as_of == today:
+        rows = _stored_rows(store, worklist, as_of)
+    else:
+        projected = projected_worklist(_all_cases(store), worklist, as_of)
+        rows = ([entry[key] for key in ENTRY] for _key, entry in projected)
+    filename = f"breaches-{worklist.replace('_', '-')}-{as_of.isoformat()}.csv"
+    return StreamingResponse(
+        _csv_chunks(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-    return Response("{" + ",".join(parts) + "}", media_type="application/json")
 
 
-def _json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+@router.get("/reports/breaches/{worklist}", response_model=WorklistPage)
+def worklist_page(
+    worklist: WorklistName,
+    request: Request,
+    _actor: Reader,
+    as_of: IsoDate | None = None,
+    after: Cursor | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+):
+    """A page of the `overdue` (most days overdue first) or `due_soon` (soonest first)
+    worklist of the breach report: the entries after `after` (the previous page's `next`, or
+    the summary's `overdue_next` / `due_soon_next`). Each page is one range of an index, so
+    the last page costs what the first does. A cursor is good for the report's day only."""
+    store, today = request.app.state.store, _today(request)
+    as_of = as_of or today
+    key = None if after is None else decode_cursor(after, as_of, worklist)
+    if as_of == today:
+        with store.reading() as session:  # one statement: no transaction around it
+            entries, following = report.worklist_page(session, worklist, as_of, key, limit)
+    else:
+        entries, following = projected_page(_all_cases(store), worklist, as_of, key, limit)
+    return {
+        "as_of": as_of,
+        "worklist": worklist,
+        "limit": limit,
+        "entries": entries,
+        "next": following and encode_cursor(as_of, worklist, following),
+    }
+
+
+def _today(request: Request) -> date:
+    """Today, with the stored statuses brought up to it (once a day)."""
+    today = date.today()
+    ensure_current(request.app.state.store, today)
+    return today
+
+
+def _all_cases(store) -> list:
+    with store.session() as session:
+        return store_cases.all_cases(session)
+
+
+def _projected_key(states: list, name: str, as_of: date, limit: int) -> WorklistKey | None:
+    """The key of the last entry a summary for another day lists (the next page's start)."""
+    if limit == 0:
+        return None  # nothing listed: the first page starts at the beginning
+    return projected_worklist(states, name, as_of)[limit - 1][0]
+
+
+def _stored_rows(store, worklist: str, as_of: date) -> Iterator[list]:
+    # The session is opened when the response starts to be sent, and held until it ends.
+    with store.session() as session:
+        yield from report.worklist_rows(session, worklist, as_of)
+
+
+def _csv_chunks(rows: Iterator[list], chunk: int = 2000) -> Iterator[str]:
+    """CSV text, header row first, ``chunk`` rows at a time (each cell made safe to open in a
+    spreadsheet)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(ENTRY)
+    for count, row in enumerate(rows, 1):
+        writer.writerow(neutralised([str(cell) for cell in row]))
+        if count % chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 @router.post(

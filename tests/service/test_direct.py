@@ -1,0 +1,142 @@
+"""The routes answered directly (:mod:`send_clock.service.direct`) answer as the declared FastAPI
+routes do, errors included, and leave the OpenAPI contract as it was.
+
+Each request below goes to two apps on two fresh databases of the same kind: one as served, the
+other with its direct routes taken out, so that the declared routes answer everything. Status,
+headers and body must be the same (the request id, and the times a case was stored, apart).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from contextlib import contextmanager
+
+import pytest
+from fastapi.testclient import TestClient
+
+from send_clock.service.app import create_app
+from send_clock.service.direct import DirectRoute
+from send_clock.service.settings import Settings
+from send_clock.store import Store, tokens
+from tests.service.conftest import postgres_schema
+
+TIMELINE = {"received": "2025-09-15", "events": {"decision_to_assess": "2025-10-20"}}
+CASE = {"ref": "EHC-D-1", "process": "england-ehcna", "received": "2025-11-03"}
+JSON = {"Content-Type": "application/json"}
+EVENT = {"milestone": "decision_to_assess", "date": "2025-11-20"}
+#: over 8 KiB: projected in the thread pool, not on the event loop
+MANY = {**TIMELINE, "exceptions": ["absence_from_area:2025-10-01..2025-11-05"] * 300}
+
+#: (method, path, which token, extra headers, body): the plain case and what is not
+REQUESTS = [
+    ("POST", "/v1/timelines/england-ehcna", "read", JSON, TIMELINE),
+    ("POST", "/v1/timelines/england-ehcna", "write", JSON, {**TIMELINE, "as_of": "2026-01-10"}),
+    ("POST", "/v1/timelines/england-ehcna", "write", JSON, {**TIMELINE, "calendar": "jersey"}),
+    ("POST", "/v1/timelines/england-ehcna", "write", JSON, MANY),
+    ("POST", "/v1/timelines/jersey-ehcna", "write", JSON, TIMELINE),
+    ("POST", "/v1/timelines/england-ehcna", "write", {"Content-Type": "text/plain"}, TIMELINE),
+    ("POST", "/v1/timelines/england-ehcna", "write", {}, TIMELINE),
+    ("POST", "/v1/timelines/england-ehcna", "write", JSON, b"{not json"),
+    ("POST", "/v1/timelines/england-ehcna", "write", JSON, b""),
+    ("POST", "/v1/timelines/england-ehcna", "write", JSON, []),
+    ("POST", "/v1/timelines/england-ehcna", "write", JSON, {**TIMELINE, "extra": 1}),
+    ("POST", "/v1/timelines/england-ehcna", "write", JSON, {**TIMELINE, "received": 20250915}),
+    ("POST", "/v1/timelines/england-ehcna", "write", JSON, {**TIMELINE, "exceptions": ["x\0"]}),
+    ("POST", "/v1/timelines/england-ehcna", "write", JSON, {**TIMELINE, "received": "1980-01-07"}),
+    ("POST", "/v1/timelines/england-ehcna", "write", JSON, {**TIMELINE, "events": {"x": "y"}}),
+    ("POST", "/v1/timelines/no-such-process", "write", JSON, TIMELINE),
+    ("POST", "/v1/timelines/england-ehcna", None, JSON, TIMELINE),
+    ("POST", "/v1/timelines/england-ehcna", "bad", JSON, TIMELINE),
+    ("GET", "/v1/timelines/england-ehcna", "read", {}, None),
+    ("POST", "/v1/cases", "write", JSON, CASE),
+    ("POST", "/v1/cases", "write", JSON, {**CASE, "ref": "EHC-D-2", "officer": "A. Officer"}),
+    ("POST", "/v1/cases", "write", JSON, CASE),  # the reference is taken: 409
+    ("POST", "/v1/cases", "read", JSON, {**CASE, "ref": "EHC-D-3"}),
+    ("POST", "/v1/cases", None, JSON, {**CASE, "ref": "EHC-D-3"}),
+    ("POST", "/v1/cases", "write", JSON, {**CASE, "ref": "Sam Smith"}),
+    ("POST", "/v1/cases", "write", JSON, {**CASE, "process": "no-such-process"}),
+    ("POST", "/v1/cases", "write", JSON, {**CASE, "ref": "EHC-D-4", "received": "1980-11-03"}),
+    ("POST", "/v1/cases", "write", {"Content-Type": "text/plain"}, {**CASE, "ref": "EHC-D-5"}),
+    ("GET", "/v1/cases/1", "read", {}, None),
+    ("GET", "/v1/cases/2", "write", {}, None),
+    ("GET", "/v1/cases/999", "read", {}, None),
+    ("GET", "/v1/cases/0", "read", {}, None),
+    ("GET", "/v1/cases/99999999999", "read", {}, None),
+    ("GET", "/v1/cases/abc", "read", {}, None),
+    ("GET", "/v1/cases/1", None, {}, None),
+    ("GET", "/v1/cases/1", "bad", {}, None),
+    ("HEAD", "/v1/cases/1", "read", {}, None),
+    ("DELETE", "/v1/cases/1", "write", {}, None),
+    ("POST", "/v1/cases/1/events", "write", {**JSON, "If-Match": '"1-1"'}, EVENT),
+    ("GET", "/v1/cases/1", "read", {}, None),  # with its record now
+]
+
+
+@contextmanager
+def _database(kind: str, tmp_path, name: str):
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / name}"
+        return
+    with postgres_schema() as url:
+        yield url
+
+
+@contextmanager
+def _client(url: str, direct: bool):
+    store = Store(url)
+    store.upgrade()
+    with store.session() as session:
+        _row, write = tokens.create_api_token(session, "officer-a", "write")
+        _row, read = tokens.create_api_token(session, "manager-b", "read")
+    app = create_app(Settings(ical_domain="test.invalid"), store)
+    if not direct:
+        app.router.routes[:] = [r for r in app.router.routes if not isinstance(r, DirectRoute)]
+    try:
+        with TestClient(app) as client:
+            yield client, {"write": write, "read": read, "bad": "sc_not-a-token"}
+    finally:
+        store.dispose()
+
+
+def _answer(client, tokens_, method, path, token, headers, body) -> tuple:
+    headers = dict(headers)
+    if token:
+        headers["Authorization"] = f"Bearer {tokens_[token]}"
+    content = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
+    response = client.request(method, path, headers=headers, content=content)
+    shown = {k: v for k, v in response.headers.items() if k not in ("x-request-id", "date")}
+    text = re.sub(r'"(created_at|updated_at|recorded_at)":"[^"]*"', r'"\1":"T"', response.text)
+    return response.status_code, shown, text
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_direct_routes_answer_as_the_declared_routes(kind, tmp_path):
+    with (
+        _database(kind, tmp_path, "direct.db") as direct_url,
+        _database(kind, tmp_path, "declared.db") as declared_url,
+        _client(direct_url, direct=True) as (direct, direct_tokens),
+        _client(declared_url, direct=False) as (declared, declared_tokens),
+    ):
+        for request in REQUESTS:
+            assert _answer(direct, direct_tokens, *request) == _answer(
+                declared, declared_tokens, *request
+            ), request
+
+
+def test_the_openapi_document_is_the_declared_routes_one(tmp_path):
+    """The direct routes add nothing to the contract, and each has its declared route there."""
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'a.db'}"))
+    served = app.openapi()
+    directs = [r for r in app.router.routes if isinstance(r, DirectRoute)]
+    assert {(r.path_format, *r.methods) for r in directs} == {
+        ("/v1/timelines/{process_id}", "POST"),
+        ("/v1/cases", "POST"),
+        ("/v1/cases/{case_id}", "GET"),
+    }
+    for route in directs:
+        (method,) = route.methods
+        assert method.lower() in served["paths"][route.path_format]
+    app.router.routes[:] = [r for r in app.router.routes if not isinstance(r, DirectRoute)]
+    app.openapi_schema = None
+    assert app.openapi() == served
