@@ -92,7 +92,9 @@ def serve(
 ):
     """Run the HTTP service (JSON API under /v1, OpenAPI at /openapi.json; /health and /ready
     for load balancers)."""
-    if default_calendar:  # checked before anything starts; workers read it from the environment
+    # The option or, as the workers read it, the environment's: checked before anything starts.
+    default_calendar = default_calendar or os.environ.get("SEND_CLOCK_DEFAULT_CALENDAR")
+    if default_calendar:
         from send_clock.calendars import load_calendar
 
         calendar = load_calendar(default_calendar)

@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from ..errors import InputError
 
@@ -91,9 +91,10 @@ def public_url(value: str | None) -> str | None:
     query, fragment, credentials or white space, since it is the base of every feed link."""
     if not value:
         return None
-    parts = urlsplit(value)
+    parts = _split(value)
     if (
-        parts.scheme not in ("http", "https")
+        parts is None
+        or parts.scheme not in ("http", "https")
         or not parts.hostname
         or parts.username is not None
         or parts.query
@@ -111,9 +112,10 @@ def cors_origins(value: str | None) -> tuple[str, ...]:
     """``SEND_CLOCK_CORS_ORIGINS``: comma-separated origins (``scheme://host[:port]``, no path)."""
     origins = tuple(origin.strip() for origin in (value or "").split(",") if origin.strip())
     for origin in origins:
-        parts = urlsplit(origin)
+        parts = _split(origin)
         if (
-            parts.scheme not in ("http", "https")
+            parts is None
+            or parts.scheme not in ("http", "https")
             or not parts.hostname
             or parts.path
             or parts.query
@@ -126,6 +128,17 @@ def cors_origins(value: str | None) -> tuple[str, ...]:
                 f"(comma-separated, no path), not {_quoted(origin)}"
             )
     return origins
+
+
+def _split(url: str) -> SplitResult | None:
+    """``url``'s parts, or None where they cannot be read: an unclosed ``[`` of an IPv6 host
+    or a port that is not a number from 0 to 65535 (both raise ValueError in urllib)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - read only to check it
+    except ValueError:
+        return None
+    return parts
 
 
 @dataclass(frozen=True)
@@ -181,8 +194,11 @@ class Settings:
         domain = env.get("SEND_CLOCK_ICAL_DOMAIN") or "send-clock.invalid"
         try:
             check_domain(domain)
-        except InputError as error:
-            raise InputError(f"SEND_CLOCK_ICAL_DOMAIN: {error}") from None
+        except InputError:
+            raise InputError(
+                f"SEND_CLOCK_ICAL_DOMAIN: {_quoted(domain)} is not a host name for event UIDs, "
+                "such as send.example.gov.uk (default send-clock.invalid)"
+            ) from None
         return cls(
             database_url=env.get("SEND_CLOCK_DATABASE_URL"),
             public_url=public_url(env.get("SEND_CLOCK_PUBLIC_URL")),

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -68,12 +68,23 @@ class Store:
         self.url = database_url(url)
         if url is None and URL_VARIABLE not in os.environ:
             default_database_path().parent.mkdir(parents=True, exist_ok=True)
+        shown = repr(self.url.split("@")[-1][:200])  # never the password; one line
+        wanted = "give e.g. sqlite:///./send-clock.db or postgresql+psycopg://user@host/db"
+        if not self.url.isprintable():  # a line break would be a file name, and split messages
+            raise SendClockError(f"{shown} is not a database URL: {wanted}")
         try:
+            backend = make_url(self.url).get_backend_name()
+            if backend not in ("sqlite", "postgresql"):
+                raise SendClockError(
+                    f"send-clock keeps its data in SQLite or PostgreSQL, not {backend} "
+                    f"({shown}): {wanted}"
+                )
             self.engine = _engine(self.url, pool_size, max_overflow)
         except (ArgumentError, ValueError):
+            raise SendClockError(f"{shown} is not a database URL; {wanted}") from None
+        except ImportError as error:  # a driver named in the URL that is not installed
             raise SendClockError(
-                f"{self.url.split('@')[-1]!r} is not a database URL; give e.g. "
-                "sqlite:///./send-clock.db or postgresql+psycopg://user@host/db"
+                f"the database driver {error.name or 'named'} in {shown} is not installed; {wanted}"
             ) from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")

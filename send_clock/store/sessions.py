@@ -93,15 +93,27 @@ def _credential_live(session: Session, row: WebSessionRow) -> bool:
     return False
 
 
-def end(session: Session, key: str) -> str | None:
-    """Sign-out: the key stops working at once. The name the session was signed in with, or
-    None when it had already ended (nothing to sign out of)."""
-    return session.execute(
+def end(session: Session, key: str, lifetime: Lifetime) -> str | None:
+    """Sign-out: the key stops working at once. Who signed in (:func:`account`), or None when
+    the session had already ended: signed out, idle or too old, or its token or user revoked
+    (nothing to sign out of, so a stale page's button does not audit a sign-out that the
+    session's end already was)."""
+    if current(session, key, lifetime) is None:
+        return None
+    # only one of two sign-outs at once ends it (and is audited)
+    ended = session.execute(
         update(WebSessionRow)
         .where(WebSessionRow.key_hash == token_hash(key), WebSessionRow.revoked_at.is_(None))
         .values(revoked_at=now())
-        .returning(WebSessionRow.name)
-    ).scalar_one_or_none()
+        .returning(WebSessionRow.name, WebSessionRow.token_id)
+    ).one_or_none()
+    return ended and account(*ended)
+
+
+def account(name: str, token_id: int | None) -> str:
+    """Who a session is in the audit trail: a user by name, an API token by number and name
+    (a token may be named like a user, and only its number names it for ``tokens revoke``)."""
+    return name if token_id is None else f"token {token_id} ({name})"
 
 
 def end_all(session: Session, *, user_id: int | None = None, token_id: int | None = None) -> int:

@@ -47,6 +47,27 @@ def test_an_unreachable_database_is_one_line_naming_it_and_exit_1(url, command):
     assert describe_database(url) in line
 
 
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("mysql://sen:s3cret@db/send", "SQLite or PostgreSQL, not mysql"),
+        (
+            "postgresql+psycopg2://sen:s3cret@db/send",
+            "driver psycopg2 in 'db/send' is not installed",
+        ),
+        ("sqlite:////tmp/send\nclock.db", "is not a database URL"),
+    ],
+)
+def test_a_database_send_clock_cannot_use_is_one_line_and_exit_1(url, said, tmp_path):
+    # another database's URL, or a driver not installed, was an internal error (exit 70); a
+    # line break in a SQLite path made that file and split every message naming it
+    result = CliRunner().invoke(app, ["db", "upgrade", "--database", url])
+    assert result.exit_code == 1, result.output
+    line = result.stderr.strip()
+    assert "\n" not in line and line.startswith("send-clock: error: ") and said in line
+    assert "s3cret" not in result.output
+
+
 def test_tokens_list_and_revoke(store):  # noqa: F811
     with store.session() as session:
         row, token = tokens.create_api_token(session, "laptop", "write")

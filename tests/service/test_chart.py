@@ -94,3 +94,37 @@ def _full(day: date) -> str:
     from send_clock.dates import full_date
 
     return full_date(day)
+
+
+def test_a_process_title_is_escaped_in_the_charts_label():
+    # a process file's title went into the aria-label as it was, and through re.sub's
+    # replacement, where a backslash is a group reference
+    from dataclasses import replace
+
+    hostile = 'T"><script>alert(1)</script>\\g<0>]]>'
+    process = replace(load_process("england-ehcna"), title=hostile)
+    case = Case(received=date(2025, 6, 2), events={}, case_id="CHART-1")
+    svg = timeline_svg(project(process, load_calendar("surrey"), case, as_of=TODAY), TODAY)
+    assert "<script" not in svg
+    root = ElementTree.fromstring(svg)
+    assert root.get("aria-label").startswith(f"Timeline chart of the {hostile}, received ")
+    assert len(list(root.iter(f"{SVG}svg"))) == 1
+
+
+def test_an_overdue_milestone_is_drawn_late_not_as_on_time():
+    # nothing recorded, every due date passed: the rings sat at the due dates in the projected
+    # colour, as if on time, while the table said overdue
+    schedule = _schedule({})
+    series = _series(ElementTree.fromstring(timeline_svg(schedule, date(2026, 12, 2))))
+    overdue = {f"projected-{m.id}" for m in schedule.milestones if m.status == "overdue"}
+    assert overdue and overdue <= set(_marks(series["late"]))
+    assert not overdue & set(_marks(series["projected"]))
+
+
+def test_a_chart_as_of_the_first_or_last_date_there_is_is_drawn():
+    # a week before 0001-01-01 or after 9999-12-31 overflowed: the case page was a 500
+    for today in (date(1, 1, 1), date(9999, 12, 31), date(9999, 12, 28)):
+        case = Case(received=date(2025, 6, 2), events={}, case_id="CHART-1")
+        schedule = project(load_process("england-ehcna"), load_calendar("surrey"), case, today)
+        root = ElementTree.fromstring(timeline_svg(schedule, today))
+        assert _marks(_series(root)["due"])

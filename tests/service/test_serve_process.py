@@ -125,6 +125,20 @@ def test_a_default_calendar_that_does_not_exist_is_one_line_before_anything_star
     assert not (tmp_path / "new.db").exists()  # nothing was created or migrated
 
 
+def test_a_default_calendar_from_the_environment_is_checked_before_anything_starts(tmp_path):
+    # it was checked only by each worker, after "serving on" was printed
+    env = {
+        **os.environ,
+        "SEND_CLOCK_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}",
+        "SEND_CLOCK_DEFAULT_CALENDAR": "nowhere",
+    }
+    result = _cli("serve", "--port", str(_free_port()), env=env)
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0 and "'nowhere'" in result.stderr
+    assert "serving on" not in result.stderr
+    assert not (tmp_path / "new.db").exists()
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -132,6 +146,8 @@ def test_a_default_calendar_that_does_not_exist_is_one_line_before_anything_star
         ("SEND_CLOCK_JOB_GRACE_SECONDS", "nan"),
         ("SEND_CLOCK_DB_POOL_SIZE", "lots"),
         ("SEND_CLOCK_PUBLIC_URL", "https://sen.example.gov.uk/\r\nSet-Cookie: x=1"),
+        ("SEND_CLOCK_PUBLIC_URL", "https://[::1"),  # urllib's ValueError was an internal error
+        ("SEND_CLOCK_CORS_ORIGINS", "https://a.example.gov.uk:99999"),
     ],
 )
 def test_a_bad_setting_is_one_line_before_anything_starts(tmp_path, name, value):

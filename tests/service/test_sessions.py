@@ -58,6 +58,44 @@ def test_sign_out_ends_the_session_for_good(api, users):
     assert len(_events(api, "signed_out")) == 1  # no session, nothing more to record
 
 
+def test_a_token_sign_in_and_its_sign_out_name_the_token(api, users):
+    # a token's sign-in was audited with no account and its sign-out with the token's bare
+    # name, which a user's name can equal
+    client = api.client
+    write_token = api.write["Authorization"].split()[1]
+    assert sign_in(client, token=write_token).status_code == 303
+    client.post("/logout", data={"csrf": _csrf(client.get("/").text)})
+    with api.store.session() as session:
+        token = tokens.authenticate(session, write_token)
+        expected = f"token {token.id} ({token.name})"
+    [signed_in_row] = _events(api, "signed_in")
+    [signed_out_row] = _events(api, "signed_out")
+    assert signed_in_row.account == signed_out_row.account == expected
+
+
+def test_a_session_already_over_is_not_audited_as_signed_out(api, users):
+    # a stale page's Sign out, after the session idled out or its token was revoked, recorded
+    # a sign-out at that moment, as if the session had been live until then
+    client = api.client
+    write_token = api.write["Authorization"].split()[1]
+    for credentials in ({}, {"token": write_token}):
+        assert sign_in(client, **credentials).status_code == 303
+        csrf = _csrf(client.get("/").text)
+        with api.store.session() as session:
+            if credentials:
+                tokens.authenticate(session, write_token).revoked_at = now()
+            else:
+                session.execute(
+                    update(WebSessionRow).values(last_seen_at=now() - timedelta(minutes=31))
+                )
+        assert (
+            client.post("/logout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+        )
+    assert _events(api, "signed_out") == []
+    with api.store.session() as session:  # each ended all the same
+        assert None not in session.scalars(select(WebSessionRow.revoked_at)).all()
+
+
 def test_revoking_the_token_ends_the_sessions_signed_in_with_it(api):
     client = api.client
     write_token = api.write["Authorization"].split()[1]

@@ -135,3 +135,26 @@ def test_warm_pages_is_on_or_off(value, on):
 def test_warm_pages_refuses_anything_else_in_one_line(value):
     with pytest.raises(InputError, match=r"^SEND_CLOCK_WARM_PAGES must be 1 \(on\) or 0 \(off\)"):
         Settings.from_env({"SEND_CLOCK_WARM_PAGES": value})
+
+
+@pytest.mark.parametrize(
+    "value", ["https://[::1", "https://sen.example.gov.uk:99999", "https://sen.example.gov.uk:x"]
+)
+def test_a_public_url_urllib_cannot_read_is_refused_in_one_line(value):
+    # an unclosed IPv6 bracket or a port that is not one raised ValueError: an internal error
+    with pytest.raises(InputError, match="^SEND_CLOCK_PUBLIC_URL must be"):
+        Settings.from_env({"SEND_CLOCK_PUBLIC_URL": value})
+
+
+@pytest.mark.parametrize(
+    "value", ["https://[::1", "https://a.example.gov.uk:abc", "http://a:70000"]
+)
+def test_a_cors_origin_urllib_cannot_read_is_refused_in_one_line(value):
+    with pytest.raises(InputError, match="^SEND_CLOCK_CORS_ORIGINS must list origins"):
+        Settings.from_env({"SEND_CLOCK_CORS_ORIGINS": value})
+
+
+def test_a_huge_uid_domain_is_quoted_short():
+    with pytest.raises(InputError, match="^SEND_CLOCK_ICAL_DOMAIN: ") as refused:
+        Settings.from_env({"SEND_CLOCK_ICAL_DOMAIN": "x" * 100_000})
+    assert len(str(refused.value)) < 200

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from html import escape
 
 from ...dates import full_date
 from ...timelines import Schedule
@@ -34,8 +35,8 @@ def timeline_svg(schedule: Schedule, today: date) -> str:
 
     shown = [m for m in schedule.milestones if m.status != "not_applicable" and m.due]
     dates = [d for m in shown for d in (m.due, m.projected, m.actual) if d]
-    first = min(dates + [today]) - timedelta(days=7)
-    last = max(dates + [today]) + timedelta(days=7)
+    first = _shifted(min(dates + [today]), -7)
+    last = _shifted(max(dates + [today]), 7)
     rows = {m.id: len(shown) - 1 - index for index, m in enumerate(shown)}  # the first on top
     top, bottom = len(shown) - 0.5, -0.5
     chart = pygal.XY(
@@ -71,8 +72,10 @@ def timeline_svg(schedule: Schedule, today: date) -> str:
                 [_mark((m.actual, row), f"actual-{m.id}"), None]
             )
         elif m.projected:
-            # a line from the due date to a projected date that differs, and a ring there
-            points = late if m.projected > m.due else projected
+            # a line from the due date to a projected date that differs, and a ring there: red
+            # when it is later, or when the due date has passed with nothing recorded (overdue:
+            # its projected date is then its due date, which would look on time)
+            points = late if m.projected > m.due or m.status == "overdue" else projected
             if m.projected != m.due:
                 points.append(_mark((m.due, row), None))
             points += [_mark((m.projected, row), f"projected-{m.id}", ring=True), None]
@@ -86,6 +89,15 @@ def timeline_svg(schedule: Schedule, today: date) -> str:
         stroke_style={"dasharray": "2, 3", "width": 1.5},
     )
     return _inline(_svg(chart, "timeline"), schedule)
+
+
+def _shifted(day: date, days: int) -> date:
+    """``day`` moved by ``days``, held at the first or last date there is (a page viewed as of
+    9999-12-31, or 0001-01-01, overflowed: a 500 instead of the case)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.min if days < 0 else date.max
 
 
 def _mark(point: tuple[date, int], mark_id: str | None, ring: bool = False) -> dict:
@@ -105,6 +117,8 @@ def _months(first: date, last: date) -> list[date]:
     while day <= last:
         if day >= first:
             months.append(day)
+        if (day.year, day.month) == (date.max.year, 12):
+            break  # the last month a date can be in
         day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
     return months[:: 1 + len(months) // 8]
 
@@ -138,4 +152,7 @@ def _inline(body: str, schedule: Schedule) -> str:
         f"{full_date(schedule.case.received)}: due and projected dates of each milestone; "
         "the table below gives the same dates in words"
     )
-    return re.sub(r"<svg ", f'<svg role="img" aria-label="{label}" ', body, count=1)
+    # escaped for the attribute, and put in as it is (a process file's title is not a pattern:
+    # a backslash in it is not a group reference)
+    opening = f'<svg role="img" aria-label="{escape(label, quote=True)}" '
+    return re.sub(r"<svg ", lambda _: opening, body, count=1)

@@ -44,6 +44,7 @@ from .access import (
     check_id,
     checked_form,
     flash,
+    lifetime,
     sign_in_limit,
     signed_in,
 )
@@ -144,6 +145,8 @@ def _sign_in(session, form: dict, account: str, client: str) -> str | None:
     if form.get("token"):
         token = tokens.authenticate(session, form["token"])
         key = token and sessions.start(session, token.name, token.scope, token_id=token.id)
+        # the audit names the token that signed in (a failed token has no name to give)
+        account = sessions.account(token.name, token.id) if token else account
     else:
         user = tokens.verify_user(session, account, form.get("password", ""))
         key = user and sessions.start(session, user.username, user.scope, user_id=user.id)
@@ -162,7 +165,7 @@ def logout(request: Request, _form: Form):
     if key:
         client = request.client.host if request.client else "unknown"
         with _store(request).session() as session:
-            name = sessions.end(session, key)
+            name = sessions.end(session, key, lifetime(request))
             if name is not None:  # the audit trail shows who signed out, and from where
                 sessions.audit(session, "signed_out", name, client)
     request.session.clear()
