@@ -35,11 +35,11 @@ from service import (  # noqa: E402 - the sibling benchmark's helpers
     MIXED_LUA,
     TIMELINE_BODY,
     Server,
-    cli,
     descendants,
     id_runs,
     lua_runs,
     lua_string,
+    prepared,
     rss_mb,
     serve_command,
     signed_in_cookie,
@@ -136,12 +136,8 @@ def main() -> int:
     args = parser.parse_args()
     if not args.database:
         raise SystemExit("give --database, e.g. postgresql+psycopg://postgres@/bench")
-    env = {**os.environ, "SEND_CLOCK_DATABASE_URL": args.database}
-    env.setdefault("SEND_CLOCK_SESSION_SECRET", "benchmark-only-secret-" + "x" * 20)
     load_before = os.getloadavg()
-    cli("db", "upgrade", env=env)
-    token = cli("tokens", "create", "--name", "memory", "--scope", "write", env=env)
-    auth = {"Authorization": f"Bearer {token}"}
+    env, token, auth = prepared(args.database, "memory")
     runs, total = id_runs(args.database)
     refs = case_refs(args.database)
     seconds = args.seconds

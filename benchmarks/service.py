@@ -427,6 +427,16 @@ def signed_in_cookie(client: httpx.Client, token: str) -> str:
     return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
 
 
+def prepared(database: str, token_name: str) -> tuple[dict, str, dict]:
+    """The servers' environment over ``database`` (migrated here), a write token made for the
+    run, and its ``Authorization`` header."""
+    env = {**os.environ, "SEND_CLOCK_DATABASE_URL": database}
+    env.setdefault("SEND_CLOCK_SESSION_SECRET", "benchmark-only-secret-" + "x" * 20)
+    cli("db", "upgrade", env=env)
+    token = cli("tokens", "create", "--name", token_name, "--scope", "write", env=env)
+    return env, token, {"Authorization": f"Bearer {token}"}
+
+
 def serve_command(port: int, workers: int) -> list[str]:
     return [
         sys.executable,
@@ -580,12 +590,8 @@ def main() -> int:
     args = parser.parse_args()
     if not args.database:
         raise SystemExit("give --database (PostgreSQL), e.g. postgresql+psycopg://postgres@/bench")
-    env = {**os.environ, "SEND_CLOCK_DATABASE_URL": args.database}
-    env.setdefault("SEND_CLOCK_SESSION_SECRET", "benchmark-only-secret-" + "x" * 20)
     load_before = os.getloadavg()
-    cli("db", "upgrade", env=env)
-    token = cli("tokens", "create", "--name", "benchmark", "--scope", "write", env=env)
-    auth = {"Authorization": f"Bearer {token}"}
+    env, token, auth = prepared(args.database, "benchmark")
     steps = Steps()
     seconds, connections = args.seconds, args.connections
     peaks: dict[str, float] = {}

@@ -22,7 +22,7 @@ from send_clock.store import cases, queries
 from send_clock.store.projection import schedules_of
 from send_clock.store.stored import ensure_current, feed_states
 from tests.service.conftest import database_url, store  # noqa: F401 - fixtures
-from tests.store.test_stored import PROCESSES, START, _event, _open, _try
+from tests.store.test_stored import START, _event, _open, _try, operations
 
 NAME, DOMAIN = "Open SEN deadlines", "team.example.invalid"
 #: a time no write happens at: an event the rebuild finds changed is stamped with it
@@ -81,22 +81,6 @@ def from_scratch(
     )
     # the placeholder of an empty feed is stamped with the feed's creation
     return body.replace(b"20010101T000000Z", CREATED.strftime("%Y%m%dT%H%M%SZ").encode())
-
-
-operations = st.lists(
-    st.one_of(
-        st.tuples(st.just("open"), st.sampled_from(PROCESSES), st.integers(0, 120)),
-        st.tuples(
-            st.just("event"),
-            st.integers(0, 20),
-            st.sampled_from(["decision_to_assess", "advice_requested", "draft_plan", "final_plan"]),
-            st.integers(0, 200),
-        ),
-        st.tuples(st.just("days"), st.integers(1, 90)),
-    ),
-    min_size=1,
-    max_size=12,
-)
 
 
 @settings(
