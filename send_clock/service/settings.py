@@ -91,16 +91,7 @@ def public_url(value: str | None) -> str | None:
     query, fragment, credentials or white space, since it is the base of every feed link."""
     if not value:
         return None
-    parts = _split(value)
-    if (
-        parts is None
-        or parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or parts.username is not None
-        or parts.query
-        or parts.fragment
-        or any(ch.isspace() or not ch.isprintable() for ch in value)
-    ):
+    if _web_address(value) is None:
         raise InputError(
             "SEND_CLOCK_PUBLIC_URL must be the service's address, such as "
             f"https://sen.example.gov.uk, not {_quoted(value)}"
@@ -112,17 +103,8 @@ def cors_origins(value: str | None) -> tuple[str, ...]:
     """``SEND_CLOCK_CORS_ORIGINS``: comma-separated origins (``scheme://host[:port]``, no path)."""
     origins = tuple(origin.strip() for origin in (value or "").split(",") if origin.strip())
     for origin in origins:
-        parts = _split(origin)
-        if (
-            parts is None
-            or parts.scheme not in ("http", "https")
-            or not parts.hostname
-            or parts.path
-            or parts.query
-            or parts.fragment
-            or parts.username is not None
-            or any(ch.isspace() or not ch.isprintable() for ch in origin)
-        ):
+        parts = _web_address(origin)
+        if parts is None or parts.path:
             raise InputError(
                 "SEND_CLOCK_CORS_ORIGINS must list origins such as https://app.example.gov.uk "
                 f"(comma-separated, no path), not {_quoted(origin)}"
@@ -130,13 +112,24 @@ def cors_origins(value: str | None) -> tuple[str, ...]:
     return origins
 
 
-def _split(url: str) -> SplitResult | None:
-    """``url``'s parts, or None where they cannot be read: an unclosed ``[`` of an IPv6 host
-    or a port that is not a number from 0 to 65535 (both raise ValueError in urllib)."""
+def _web_address(url: str) -> SplitResult | None:
+    """``url``'s parts if it is an http(s) address with a host, and no credentials, query,
+    fragment, white space or control character; else None (so too where urllib cannot read it:
+    an unclosed ``[`` of an IPv6 host, a port that is not a number from 0 to 65535)."""
+    if any(ch.isspace() or not ch.isprintable() for ch in url):
+        return None
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - read only to check it
     except ValueError:
+        return None
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username is not None
+        or parts.query
+        or parts.fragment
+    ):
         return None
     return parts
 
