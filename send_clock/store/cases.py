@@ -168,10 +168,8 @@ def _fold(row: CaseRow, records: list[Record]) -> CaseState:
 
 # -- reading --------------------------------------------------------------------------------------
 def get_case(session: Session, case_id: int) -> CaseState:
-    row = session.get(CaseRow, case_id)
-    if row is None:
-        raise NotFound(f"no case {case_id}")
-    return _fold(row, history(session, case_id))
+    """The case and its records, in ``session``'s transaction (see :func:`read_case`)."""
+    return read_case(session.connection(), case_id)
 
 
 def _case_with_records():
