@@ -8,7 +8,6 @@ Each drawn mark carries an SVG id (``due-<milestone>``, ``projected-<milestone>`
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from html import escape
 
@@ -31,7 +30,7 @@ def timeline_svg(schedule: Schedule, today: date) -> str:
     """An SVG figure of the schedule's applicable milestones."""
     import pygal
 
-    from ...reports.html import chart_options
+    from ...reports.html import chart_options, chart_svg
 
     shown = [m for m in schedule.milestones if m.status != "not_applicable" and m.due]
     dates = [d for m in shown for d in (m.due, m.projected, m.actual) if d]
@@ -88,7 +87,7 @@ def timeline_svg(schedule: Schedule, today: date) -> str:
         show_dots=False,
         stroke_style={"dasharray": "2, 3", "width": 1.5},
     )
-    return _inline(_svg(chart, "timeline"), schedule)
+    return _inline(chart_svg(chart, "timeline"), schedule)
 
 
 def _shifted(day: date, days: int) -> date:
@@ -138,12 +137,6 @@ def _closures(schedule: Schedule, first: date, last: date, bottom: float, top: f
     return bands
 
 
-def _svg(chart, name: str) -> str:
-    from ...reports.html import chart_svg
-
-    return chart_svg(chart, name)
-
-
 def _inline(body: str, schedule: Schedule) -> str:
     """The SVG element labelled for screen readers (the table below it holds the same facts in
     words)."""
@@ -152,7 +145,10 @@ def _inline(body: str, schedule: Schedule) -> str:
         f"{full_date(schedule.case.received)}: due and projected dates of each milestone; "
         "the table below gives the same dates in words"
     )
-    # escaped for the attribute, and put in as it is (a process file's title is not a pattern:
-    # a backslash in it is not a group reference)
-    opening = f'<svg role="img" aria-label="{escape(label, quote=True)}" '
-    return re.sub(r"<svg ", lambda _: opening, body, count=1)
+    return labelled(body, label)
+
+
+def labelled(svg: str, label: str) -> str:
+    """``svg`` (an inline ``<svg>`` element) as one image named ``label`` for screen readers:
+    the label escaped for the attribute (a process file's title may hold any character)."""
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label, quote=True)}" ', 1)

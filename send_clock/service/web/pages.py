@@ -48,7 +48,7 @@ from .access import (
     sign_in_limit,
     signed_in,
 )
-from .chart import timeline_svg
+from .chart import labelled, timeline_svg
 
 router = APIRouter(include_in_schema=False)
 logger = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def login(request: Request, form: Form):
     limited per account and per client address; success starts a new server-side session."""
     # A token sign-in has no account to lock: only its client address counts.
     account = "" if form.get("token") else form.get("username", "").strip()
-    client = request.client.host if request.client else "unknown"
+    client = _client(request)
     with _store(request).session() as session:
         wait = sessions.retry_after(session, account, client, sign_in_limit(request))
         if wait:
@@ -140,6 +140,11 @@ def login(request: Request, form: Form):
     return RedirectResponse("/", status_code=303)
 
 
+def _client(request: Request) -> str:
+    """The client's address, as the sign-in limit and the audit trail record it."""
+    return request.client.host if request.client else "unknown"
+
+
 def _sign_in(session, form: dict, account: str, client: str) -> str | None:
     """A new session's key for the form's credentials, or None (and an audited failure)."""
     if form.get("token"):
@@ -163,7 +168,7 @@ def _minutes(seconds: int) -> str:
 def logout(request: Request, _form: Form):
     key = request.session.get("sid")
     if key:
-        client = request.client.host if request.client else "unknown"
+        client = _client(request)
         with _store(request).session() as session:
             name = sessions.end(session, key, lifetime(request))
             if name is not None:  # the audit trail shows who signed out, and from where
@@ -299,7 +304,7 @@ def _open_chart(open_cases_by_status: tuple) -> Markup:
 
 def _labelled(svg: str, label: str) -> Markup:
     """A chart's SVG as one image with a name, for screen readers."""
-    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1))
+    return Markup(labelled(svg, label))
 
 
 @router.post("/cases")
