@@ -6,7 +6,7 @@ body into Python objects and validating them, and validating the returned dict a
 response model before encoding it. A :class:`DirectRoute` answers the well-formed request
 itself, with pydantic-core doing the work in one call each way (``model_validate_json`` on
 the body's bytes, ``dump_json`` of the response model), and the bearer token checked by the
-same functions as the routes' dependency (:func:`.auth.actor_of_request`).
+same functions as the routes' dependency (:func:`.auth.request_actor`).
 
 Anything out of the ordinary (a body that does not fit, a content type that is not JSON, a path
 value out of range) is handed, body and all, to the route declared with FastAPI at the same path
