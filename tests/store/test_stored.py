@@ -106,6 +106,13 @@ operations = st.lists(
 )
 @given(steps=operations)
 def test_stored_statuses_agree_with_fresh_projections(store, steps):  # noqa: F811
+    for today in walk(store, steps):
+        assert_agree(store, today)
+
+
+def walk(store, steps):  # noqa: F811 - the fixture's name
+    """Carry out ``steps`` (see :data:`operations`) from :data:`START`, one at a time; after
+    each, with the stored projections brought up to the day (frozen there), yield the day."""
     today = START
     with store.session() as session:
         opened = len(cases.all_cases(session))
@@ -121,7 +128,7 @@ def test_stored_statuses_agree_with_fresh_projections(store, steps):  # noqa: F8
                 store.projections_checked = None  # a new day for this process too
         with freeze_time(today):
             ensure_current(store, today)
-            assert_agree(store, today)
+            yield today
 
 
 def _try(the_store, write, *args) -> None:

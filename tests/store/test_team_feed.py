@@ -20,9 +20,9 @@ from send_clock.ical.timeline import team_description, team_event
 from send_clock.ical.writer import stored_feed, write_feed
 from send_clock.store import cases, queries
 from send_clock.store.projection import schedules_of
-from send_clock.store.stored import ensure_current, feed_states
+from send_clock.store.stored import feed_states
 from tests.service.conftest import database_url, store  # noqa: F401 - fixtures
-from tests.store.test_stored import START, _event, _open, _try, operations
+from tests.store.test_stored import operations, walk
 
 NAME, DOMAIN = "Open SEN deadlines", "team.example.invalid"
 #: a time no write happens at: an event the rebuild finds changed is stamped with it
@@ -90,24 +90,10 @@ def from_scratch(
 )
 @given(steps=operations, before=st.integers(0, 200), after=st.integers(0, 200))
 def test_the_incremental_team_feed_is_the_feed_built_from_scratch(store, steps, before, after):  # noqa: F811
-    today = START
-    with store.session() as session:
-        opened = len(cases.all_cases(session))
-    for step in steps:
-        with freeze_time(today):
-            if step[0] == "open":
-                _try(store, _open, step, opened)
-                opened += 1
-            elif step[0] == "event":
-                _try(store, _event, step, today)
-            else:
-                today += timedelta(days=step[1])
-                store.projections_checked = None  # a new day for this process too
-        with freeze_time(today):
-            ensure_current(store, today)
-            with store.session() as session:
-                built = incremental(session, today, before, after)
-                assert built == from_scratch(session, today, before, after)
+    for today in walk(store, steps):
+        with store.session() as session:
+            built = incremental(session, today, before, after)
+            assert built == from_scratch(session, today, before, after)
 
 
 def test_a_changed_event_gets_the_next_sequence_and_the_others_keep_theirs(store):  # noqa: F811
