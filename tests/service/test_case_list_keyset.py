@@ -6,10 +6,22 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
+import pytest
+from freezegun import freeze_time
+
 from send_clock.store import cases, queries
 
 OFFICERS = ("Sam Patel", "alex", None)
 PROCESSES = ("england-ehcna", "england-annual-review")
+
+
+@pytest.fixture(autouse=True)
+def _a_fixed_day(api):
+    """The caseloads are dated from today: from once the service is made, today is a fixed day
+    (its clock running), so a run tests the same cases whatever the date, and no midnight falls
+    between two requests."""
+    with freeze_time("2026-11-16 10:00:00", tick=True):
+        yield
 
 
 def _caseload(store) -> None:

@@ -16,7 +16,9 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+from freezegun import freeze_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, update
@@ -29,6 +31,16 @@ from send_clock.store.projection import batches_of
 from send_clock.store.report import WORKLISTS, WorklistKey, encode_cursor
 
 from .test_api import assert_problem
+
+
+@pytest.fixture(autouse=True)
+def _a_fixed_day(api):
+    """The caseloads are dated from today: from once the service is made, today is a fixed day
+    (its clock running), so a run tests the same cases whatever the date, and no midnight falls
+    between two requests."""
+    with freeze_time("2026-11-16 10:00:00", tick=True):
+        yield
+
 
 REPORT = "/v1/reports/breaches"
 #: one case: days before today it was received, how far along it is, refused, how late its plan
