@@ -185,3 +185,28 @@ def test_a_team_feed_of_one_officers_cases(api):
     for bad in ({"officer": ""}, {"officer": "x" * 101}, {"team": "all"}):
         refused = api.client.post("/v1/feeds", headers=api.write, json=bad)
         assert refused.status_code == 422, bad
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize("reader", [by_vobject, by_ical])
+def test_a_hostile_officer_name_cannot_break_out_of_the_feeds_name(api, reader):
+    """The officer's name goes into the feed's name (X-WR-CALNAME): a line break, a NUL, a
+    formula or a path in it stays text of that one property (or is refused), and the feed
+    stays one calendar that independent parsers read alike."""
+    for officer in (
+        "Sam\r\nBEGIN:VEVENT\r\nUID:evil",
+        "Sam\x00Patel",
+        '=HYPERLINK("http://x")',
+        "../../etc/passwd",
+    ):
+        created = api.client.post("/v1/feeds", headers=api.write, json={"officer": officer})
+        if created.status_code == 422:  # refused outright: nothing was made
+            assert created.headers["content-type"].startswith("application/problem+json")
+            continue
+        assert created.status_code == 201, created.text
+        raw = api.client.get(f"/v1/feeds/{created.json()['token']}.ics").content
+        assert b"\r\nBEGIN:VEVENT\r\nUID:evil" not in raw and b"\x00" not in raw
+        feed = icalendar.Calendar.from_ical(raw)
+        assert str(feed["X-WR-CALNAME"]).startswith("Open SEN deadlines: ")
+        assert not [e for e in feed.walk("VEVENT") if "evil" in str(e.get("UID"))]
+        assert reader(raw) == by_icalendar(raw)
