@@ -123,7 +123,10 @@ class _BatchFields:
 
     def day_index(self, days: np.ndarray) -> np.ndarray:
         """Position of each date in :meth:`_day_texts` (the last position: no date)."""
-        return np.where(np.isnat(days), self.span, (days - self.first_day).astype(np.int64))
+        # (read as unsigned numbers, days count up from the first day, and NaT, -2**63, is
+        # 2**63: past every day of the span, so the minimum with the span places it there)
+        offsets = days.view(np.uint64) - np.uint64(self.first_day.astype(np.int64))
+        return np.minimum(offsets, self.span, out=offsets).view(np.int64)
 
     def date(self, days: np.ndarray, suffix: bytes) -> Item:
         if np.isnat(days).all():
