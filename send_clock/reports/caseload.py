@@ -397,7 +397,7 @@ class _Reader:
                 if value.strip():
                     columns.exceptions[offset + position] = value
         elif column in ("case_id", "process", "calendar", "officer") or column in self.text_names:
-            columns.add(columns.texts, column, text_column(_unicode(values)))
+            columns.add(columns.texts, column, _stripped(values))
 
     # -- from columns to groups ---------------------------------------------------------------
     def _caseload(self) -> Caseload:
@@ -588,8 +588,12 @@ def _distinct_texts(values: Sequence[str] | _ChunkColumn) -> set[str]:
     return set(values)
 
 
-def _unicode(values: Sequence[str] | _ChunkColumn) -> Sequence[str] | np.ndarray:
-    return values.chunk.unicode(values.index) if isinstance(values, _ChunkColumn) else values
+def _stripped(values: Sequence[str] | _ChunkColumn) -> np.ndarray:
+    """:func:`text_column` of the values (from a chunk, spaces are looked for only where they
+    can be)."""
+    if isinstance(values, _ChunkColumn):
+        return values.chunk.unicode(values.index, stripped=True)
+    return text_column(values)
 
 
 def _filled_texts(values: Sequence[str] | _ChunkColumn) -> tuple[np.ndarray, list[str]]:
