@@ -156,12 +156,12 @@ class Chunk:
         from pyarrow import compute
 
         column = self.batch.column(index)
-        empty = compute.equal(column, "")
         try:  # (pyarrow casts exactly YYYY-MM-DD, a real date, or refuses the whole column)
-            days = compute.cast(compute.if_else(empty, None, column), pa.date32())
+            days = compute.cast(_empty_as_null(column), pa.date32())
             return _days(days), np.empty(0, dtype=np.int64)
         except pa.ArrowInvalid:
             pass  # DD/MM/YYYY, or an impossible date: sorted out below
+        empty = compute.equal(column, "")
         # pyarrow's strptime rolls 30 February over to March and reads 2025-9-15: a date is
         # taken only where it is written back exactly as it was read
         parsed = compute.cast(
@@ -281,6 +281,23 @@ def text_rows(stream, separator: str):
     """The row-by-row reader for what the columnar one refuses: :func:`csv.reader` with the
     file's separator."""
     return csv.reader(stream, delimiter=separator)
+
+
+def _empty_as_null(column):
+    """A column of text with its empty values null. The values are not copied: the new column
+    shares their buffers, with a bitmap of the values that are there made from their lengths
+    (``if_else`` would copy every value)."""
+    import pyarrow as pa
+    from pyarrow import compute
+
+    _, offsets, data = column.buffers()
+    if column.type != pa.string() or column.null_count or data is None:
+        return compute.if_else(compute.equal(column, ""), None, column)
+    ends = np.frombuffer(offsets, np.int32)[: column.offset + len(column) + 1]
+    there = np.packbits(np.diff(ends) > 0, bitorder="little")
+    return pa.Array.from_buffers(
+        pa.string(), len(column), [pa.py_buffer(there), offsets, data], offset=column.offset
+    )
 
 
 def _days(dates) -> np.ndarray:
