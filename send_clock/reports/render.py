@@ -336,15 +336,17 @@ def _combined(parts: list[list[bytes]], order: tuple[int, ...], suffix: bytes) -
 
 
 def _date_range(columns) -> tuple[int | None, int | None]:
-    """The first and last day (as day numbers) in any of ``columns``, ignoring NaT."""
-    nat = np.iinfo(np.int64).min  # NaT's day number
+    """The first and last day (as day numbers) in any of ``columns``, ignoring NaT (as
+    ``fmin`` and ``fmax`` do, in one plain pass each: a reduction ``where`` dates are is
+    slower)."""
     first = last = None
     for days in columns:
-        numbers = days.view(np.int64)
-        high = int(numbers.max(initial=nat))
-        if high == nat:
+        if not len(days):
             continue
-        low = int(numbers.min(initial=high, where=numbers != nat))
+        high = np.fmax.reduce(days)
+        if np.isnat(high):
+            continue
+        low, high = int(np.fmin.reduce(days).astype(np.int64)), int(high.astype(np.int64))
         first = low if first is None else min(first, low)
         last = high if last is None else max(last, high)
     return first, last
