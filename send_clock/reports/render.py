@@ -27,7 +27,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 import numpy as np
@@ -37,7 +37,7 @@ from ..timelines import Milestone
 from ..timelines.projector import DETECTED, NOT_APPLICABLE, RECORDED, STATUSES
 from ..timelines.schedule import MILESTONE_COLUMNS, exception_text
 from .batches import FINAL_MILESTONES, CaseBatch, Report
-from .records import Field, Item, lookup, per_record, write_records
+from .records import Field, Item, lookup, per_record, records_size, write_records
 
 CSV_COLUMNS = ("case_id", "process", "calendar", "received", *MILESTONE_COLUMNS)
 DATE_FIELDS = ("due", "target", "earliest", "projected", "actual")
@@ -460,6 +460,44 @@ def _write_batches(batches, items_of, out: BinaryIO, progress: Progress | None) 
         done += len(batch)
 
 
+@dataclass
+class Rows:
+    """The rows of some batches in one format (CSV or JSON lines), ready to be written, or
+    measured first: how many bytes they make is known before any is written."""
+
+    head: bytes  # written first (the CSV header row)
+    batches: list[tuple[list[Item], int]]  # the items of each batch's rows, and its cases
+
+    def size(self) -> int:
+        return len(self.head) + sum(records_size(items, count) for items, count in self.batches)
+
+    def write(self, out: BinaryIO, progress: Progress | None = None) -> None:
+        if self.head:
+            out.write(self.head)
+        done = 0
+        for items, count in self.batches:
+
+            def advance(cases: int, before=done) -> None:
+                if progress:
+                    progress(before + cases)
+
+            write_records(items, count, out, advance)
+            done += count
+
+
+def csv_rows(batches: Sequence[CaseBatch], header: bool = True, raw: bool = False) -> Rows:
+    """The rows :func:`write_csv` writes."""
+    if not raw:
+        batches = [_neutral_ids(batch) for batch in batches]
+    head = ",".join(CSV_COLUMNS).encode() + b"\n" if header else b""
+    return Rows(head, [(csv_items(batch), len(batch)) for batch in batches])
+
+
+def jsonl_rows(batches: Sequence[CaseBatch]) -> Rows:
+    """The rows :func:`write_jsonl` writes."""
+    return Rows(b"", [(jsonl_items(batch), len(batch)) for batch in batches])
+
+
 def write_csv(
     batches: Sequence[CaseBatch],
     out: BinaryIO,
@@ -470,11 +508,7 @@ def write_csv(
     """CSV, UTF-8, one row per case and milestone, after a header row (unless ``header`` is
     false: the rest of a file written in parts). Case ids a spreadsheet would run as formulas
     are neutralised (:mod:`send_clock.safecsv`) unless ``raw``."""
-    if header:
-        out.write(",".join(CSV_COLUMNS).encode() + b"\n")
-    if not raw:
-        batches = [_neutral_ids(batch) for batch in batches]
-    _write_batches(batches, lambda batch, _: csv_items(batch), out, progress)
+    csv_rows(batches, header, raw).write(out, progress)
 
 
 def _neutral_ids(batch: CaseBatch) -> CaseBatch:
@@ -496,7 +530,7 @@ def _no_trigger_first(ids: np.ndarray) -> bool:
 
 def write_jsonl(batches: Sequence[CaseBatch], out: BinaryIO, progress: Progress | None = None):
     """JSON lines, one object per case and milestone."""
-    _write_batches(batches, lambda batch, _: jsonl_items(batch), out, progress)
+    jsonl_rows(batches).write(out, progress)
 
 
 def write_json(
