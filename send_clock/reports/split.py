@@ -1,8 +1,10 @@
 """A big caseload written as rows (CSV or JSON lines) by two processes at once.
 
 For a file of many cases (hundreds of thousands), one process reads, projects and writes the
-first half of the rows while a second one does the second half into a temporary file, which is
-then added to the output: the result is byte for byte what one process writes. The split is
+first half of the rows while a second one does the second half: into the output file itself,
+from where the first half's rows will end (the first process measures them before writing them
+and tells the second), or, when the output is no file (a pipe), into a spool that is added to
+the output afterwards. The result is byte for byte what one process writes. The split is
 made at the start of a row (after a line break outside any quoted value), so each half is a
 valid CSV on its own given the header.
 
