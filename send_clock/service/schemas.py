@@ -19,6 +19,7 @@ from pydantic import (
 from ..calendars import UNITS, bundled_calendars
 from ..errors import InputError
 from ..ical import check_reference
+from ..officers import officer_problem
 from ..timelines import bundled_processes
 from ..timelines.model import EXCEPTION_KINDS
 from ..timelines.projector import STATUSES
@@ -78,6 +79,14 @@ def _reference(value: str) -> str:
         return check_reference(value)
     except InputError as error:
         raise ValueError(str(error)) from None
+
+
+def _officer(value: str | None) -> str | None:
+    """The library's check and message (no control character) for an officer's name."""
+    problem = officer_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
 
 
 #: A stored row's id in a path: a positive 32-bit integer (both databases' INTEGER).
@@ -297,7 +306,12 @@ class CaseIn(Strict):
     process: ProcessId
     calendar: CalendarId | None = None
     received: IsoDate
-    officer: str | None = Field(None, max_length=100)
+    officer: Annotated[str | None, AfterValidator(_officer)] = Field(
+        None,
+        max_length=100,
+        description="The case officer's name: plain text on one line (a control character, "
+        "the tab and line breaks among them, is refused)",
+    )
 
 
 class RecordOut(BaseModel):

@@ -25,6 +25,7 @@ from ..calendars import load_calendar
 from ..dates import parse_date
 from ..errors import Conflict, InputError, NotFound, StaleVersion
 from ..ical import check_reference
+from ..officers import check_officer
 from ..timelines import Case, RecordedException, load_process, project
 from .models import CaseRecordRow, CaseRow
 from .tokens import now
@@ -264,6 +265,7 @@ def create_case(
     if not ref:
         raise InputError("a case needs a reference (not a name), e.g. EHC-2025-0042")
     check_reference(ref)  # it names the case's calendar events too
+    check_officer(officer)
     process_def = load_process(process)
     calendar = calendar or process_def.default_calendar
     load_calendar(calendar)

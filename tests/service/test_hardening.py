@@ -467,3 +467,39 @@ def _lock_waiters(store, count: int) -> int:
             break
         time.sleep(0.05)
     return waiting
+
+
+#: Officer names with a control character: a tab (a spreadsheet's cell boundary, pasted), line
+#: breaks, a terminal escape sequence, DEL, a C1 control and the Unicode line separator.
+CONTROLLED_OFFICERS = [
+    "Sam\tLee", "Sam\nLee", "Sam\rLee", "Sam\x1b[2JLee", "Sam\x7fLee", "Sam\x85Lee",
+    "Sam\u2028Lee",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("officer", CONTROLLED_OFFICERS)
+def test_an_officer_name_with_a_control_character_is_refused_at_every_entry(api, staff, officer):
+    body = {"ref": "EHC-CTL-1", "process": "england-ehcna", "received": "2025-09-15"}
+    response = api.client.post("/v1/cases", headers=api.write, json={**body, "officer": officer})
+    assert response.status_code == 422
+    problem = response.json()
+    assert "officer" in json.dumps(problem) and "control character" in problem["detail"]
+    assert json.dumps(officer)[1:-1] not in response.text  # the field is named, not the value
+    page = _page_create(api.client, staff, process="england-ehcna", officer=officer)
+    assert page.status_code == 422
+    shown = re.search(r'id="officer-error"><strong>Not saved:</strong> ([^<]*)<', page.text)
+    assert shown and "officer&#39;s name" in shown[1] and "control character" in shown[1]
+    quoted = '"' + officer + '"'
+    job = api.import_csv(f"case_id,received,officer\nEHC-CTL-2,2025-09-15,{quoted}\n")
+    assert job["state"] == "failed"
+    messages = [error["message"] for error in job["errors"]]
+    assert len(messages) == 1 and "officer's name" in messages[0], messages
+    assert "control character" in messages[0]
+    assert _stored(api) == 0
+
+
+def test_an_officer_name_with_spaces_accents_and_apostrophes_is_kept(api):
+    body = {"ref": "EHC-OK-1", "process": "england-ehcna", "received": "2025-09-15"}
+    officer = "Ümit O'Brien-Straße"
+    response = api.client.post("/v1/cases", headers=api.write, json={**body, "officer": officer})
+    assert response.status_code == 201 and response.json()["officer"] == officer
