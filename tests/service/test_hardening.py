@@ -503,3 +503,46 @@ def test_an_officer_name_with_spaces_accents_and_apostrophes_is_kept(api):
     officer = "Ümit O'Brien-Straße"
     response = api.client.post("/v1/cases", headers=api.write, json={**body, "officer": officer})
     assert response.status_code == 201 and response.json()["officer"] == officer
+
+
+#: Ids no database row can have: zero, and beyond INTEGER (and BIGINT, and any 64-bit integer)
+IMPOSSIBLE_IDS = [0, 2**31, 2**63, 10**30]
+STORED_IDS = {"case_id", "record_id", "feed_id", "job_id"}
+
+
+@pytest.mark.parametrize("number", IMPOSSIBLE_IDS)
+def test_an_api_id_no_row_can_have_is_404_like_any_unknown_id(api, number):
+    for path in (f"/v1/cases/{number}", f"/v1/cases/{number}/history"):
+        response = api.client.get(path, headers=api.read)
+        assert response.status_code == 404, path
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["detail"] == f"no case {number}"
+        known = api.client.get(path.replace(str(number), "999"), headers=api.read).json()
+        assert response.json() == {**known, "detail": f"no case {number}"}
+    writes = [
+        ("POST", f"/v1/cases/{number}/events", {"milestone": "decision_to_assess"}),
+        ("POST", f"/v1/cases/1/records/{number}/correction", {}),
+        ("POST", f"/v1/cases/{number}/feeds", None),
+        ("DELETE", f"/v1/cases/1/feeds/{number}", None),
+        ("DELETE", f"/v1/feeds/{number}", None),
+    ]
+    for method, path, body in writes:
+        response = api.client.request(method, path, headers=api.write, json=body)
+        assert response.status_code == 404, (path, response.text)
+    job = api.client.get(f"/v1/jobs/{number}", headers=api.read)
+    assert job.status_code == 404 and job.json()["detail"] == f"no job {number}"
+
+
+def test_the_contract_sets_no_upper_bound_on_ids(api):
+    spec = api.client.get("/openapi.json").json()
+    ids = [
+        parameter
+        for operations in spec["paths"].values()
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path" and parameter["name"] in STORED_IDS
+    ]
+    assert ids and all(parameter["schema"]["type"] == "integer" for parameter in ids)
+    assert not any("maximum" in parameter["schema"] for parameter in ids)
+    read = spec["paths"]["/v1/cases/{case_id}"]["get"]["responses"]
+    assert "404" in read and "422" not in read  # nothing in a case's read can be refused

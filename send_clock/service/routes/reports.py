@@ -36,9 +36,9 @@ from ..importing import check_header, decode, run_import_job
 from ..schemas import (
     BreachSummary,
     Cursor,
-    Id,
     ImportIn,
     IsoDate,
+    JobIdPath,
     JobOut,
     WorklistName,
     WorklistPage,
@@ -246,8 +246,8 @@ def import_cases(request: Request, response: Response, actor: Writer, text: CsvT
         return jobs.get_job(session, job_id)
 
 
-@router.get("/jobs/{job_id}", response_model=JobOut)
-def get_job(job_id: Id, request: Request, _actor: Reader):
+@router.get("/jobs/{job_id:int}", response_model=JobOut)
+def get_job(job_id: JobIdPath, request: Request, _actor: Reader):
     """A background job: its state (queued, running, succeeded, failed), rows done of rows
     total, the rows it refused, and its result."""
     with request.app.state.store.session() as session:
