@@ -27,6 +27,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from ..timelines import load_process
+from .folding import lowered
 from .models import (
     CaseloadGenerationRow,
     CaseProjectionRow,
@@ -544,11 +545,12 @@ class CaseSearch:
     def where(self, query: Select) -> Select:
         standing = CaseProjectionRow.standing
         if self.text:
-            needle = "%" + re.sub(r"([\\%_])", r"\\\1", self.text.casefold()) + "%"
+            # lowered alike on both databases (.folding), the text by the same rule
+            needle = "%" + re.sub(r"([\\%_])", r"\\\1", self.text.lower()) + "%"
             query = query.where(
                 or_(
-                    func.lower(CaseRow.ref).like(needle, escape="\\"),
-                    func.lower(func.coalesce(CaseRow.officer, "")).like(needle, escape="\\"),
+                    lowered(CaseRow.ref).like(needle, escape="\\"),
+                    lowered(func.coalesce(CaseRow.officer, "")).like(needle, escape="\\"),
                 )
             )
         if self.process:
