@@ -21,7 +21,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..calendars import load_calendar
+from ..calendars import load_calendar, shown_id
 from ..dates import parse_date
 from ..errors import Conflict, InputError, NotFound, StaleVersion
 from ..ical import check_reference
@@ -128,7 +128,7 @@ class CaseState:
             "id": self.id,
             "ref": self.ref,
             "process": self.process,
-            "calendar": self.calendar,
+            "calendar": shown_id(self.calendar),  # a calendar file by its id, never its path
             "received": self.received.isoformat(),
             "officer": self.officer,
             "version": self.version,

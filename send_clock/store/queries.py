@@ -26,6 +26,7 @@ from sqlalchemy import Select, and_, exists, extract, false, func, or_, select, 
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
+from ..calendars import shown_id
 from ..timelines import load_process
 from .folding import lowered
 from .models import (
@@ -305,7 +306,7 @@ def _summary(case: CaseRow, projection: CaseProjectionRow) -> dict:
         "id": case.id,
         "ref": case.ref,
         "process": case.process,
-        "calendar": case.calendar,
+        "calendar": shown_id(case.calendar),  # never a calendar file's path
         "received": case.received,
         "officer": case.officer,
         "version": case.version,
