@@ -317,7 +317,7 @@ def test_a_lone_carriage_return_is_quoted_in_every_csv_written(tmp_path, more):
     rows = list(csv.reader(io.StringIO(dates.stdout, newline="")))
     assert rows[1] == ["2025-09-15", "20", "weeks", "a\rb", "2026-02-02", ""]
     path = tmp_path / "caseload.csv"
-    path.write_bytes(b'case_id,received,officer\n"A\rB",2025-09-01,"Sam\rLee"\n')
+    path.write_bytes(b'case_id,received,officer\n"A\rB",2025-09-01,Sam\n')
     for by in ([], ["--by", "case"]):
         args = ["breaches", str(path), "--as-of", "2025-12-01", "--format", "csv", *by, *more]
         result = CliRunner().invoke(app, args)
