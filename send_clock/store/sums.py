@@ -1,0 +1,186 @@
+"""The breach report's sums over every stored case, kept exact by every write.
+
+Every figure the report sums over the stored cases is additive over cases: counts, flags and
+days to the final plan by month of request and process (:class:`CaseSumRow`), and milestones
+counted by process, milestone and status (:class:`MilestoneSumRow`). Each sum is defined once,
+as an aggregate query over the stored projections (:data:`CASE_SUMS`, :data:`MILESTONE_SUMS`).
+Run over every case, it gives the sums from scratch (the tests compare); restricted to the
+cases a write replaces, run before and after the write, it gives what the write changes, which
+is added to the kept rows (``n = n + change``) in the write's transaction
+(:func:`send_clock.store.stored.store_projections` calls :func:`add_change`). The report then
+reads these few hundred rows instead of summing every case.
+
+Why counters changed in place, rather than rows of changes appended and summed when read: every
+write already takes the caseload generation's row lock, and holds it until its commit, so
+writers pass that point one at a time. The counters are changed after it, so they add no
+waiting of their own and cannot deadlock (no transaction holds a counter without the
+generation row; the rows are changed in key order all the same); and the report has nothing
+to fold and nothing to compact. On SQLite writers are one at a time anyway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from sqlalchemy import Integer, Select, Table, bindparam, case, cast, extract, false, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..reports.summary import OPEN_STATUSES, TWENTY_WEEKS_DAYS
+from .models import CaseProjectionRow, CaseRow, CaseSumRow, MilestoneProjectionRow, MilestoneSumRow
+
+#: how many cases one restricted query reads (a short IN (...) list)
+CHUNK = 500
+
+
+def _flag(condition) -> object:
+    """How many rows ``condition`` holds for."""
+    return func.sum(case((condition, 1), else_=0))
+
+
+_p, _m = CaseProjectionRow, MilestoneProjectionRow
+_projected = _p.error.is_(None)  # a case that cannot be projected counts as rejected only
+_issued = _projected & _p.final_days.is_not(None)
+_within = _issued & (_p.final_days <= TWENTY_WEEKS_DAYS)
+_kept = _p.final_excepted.is_(False)  # no recorded exception to the 20-week limit
+_kept_all = _kept & _p.final_detected.is_(False)  # nor a detected school closure
+
+#: per month of request and process: :data:`send_clock.reports.summary.COUNTS` over the cases
+#: that can be projected, the open ones by open status, those that skipped a school-closure
+#: check, and those that cannot be projected
+CASE_SUMS = {
+    "cases": _flag(_projected),
+    "issued": _flag(_issued),
+    "within": _flag(_within),
+    "issued_kept": _flag(_issued & _kept),
+    "within_kept": _flag(_within & _kept),
+    "issued_kept_all": _flag(_issued & _kept_all),
+    "within_kept_all": _flag(_within & _kept_all),
+    "decided": _flag(_projected & _p.decided.is_(True)),
+    "in_time": _flag(_projected & _p.decided_in_6_weeks.is_(True)),
+    "days": func.coalesce(func.sum(case((_issued, _p.final_days), else_=0)), 0),
+    **{f"open_{name}": _flag(_projected & (_p.open_status == name)) for name in OPEN_STATUSES},
+    "closure_checks_skipped": _flag(_p.closure_checks_skipped.is_(True)),
+    "rejected": _flag(_p.error.is_not(None)),
+}
+
+#: per process, milestone and status: the counted (not conditional) milestones, and those on
+#: each of the report's worklists
+MILESTONE_SUMS = {
+    "counted": _flag(_m.conditional == false()),
+    "overdue": _flag(_m.worklist == "overdue"),
+    "due_soon": _flag(_m.worklist == "due_soon"),
+}
+
+
+def _case_sums() -> Select:
+    year = cast(extract("year", CaseRow.received), Integer)
+    month = cast(extract("month", CaseRow.received), Integer)
+    return (
+        select(year, month, CaseRow.process, *CASE_SUMS.values())
+        .select_from(_p)
+        .join(CaseRow, CaseRow.id == _p.case_id)
+        .group_by(year, month, CaseRow.process)
+    )
+
+
+def _milestone_sums() -> Select:
+    return (
+        select(CaseRow.process, _m.milestone, _m.status, *MILESTONE_SUMS.values())
+        .select_from(_m)
+        .join(CaseRow, CaseRow.id == _m.case_id)
+        .group_by(CaseRow.process, _m.milestone, _m.status)
+    )
+
+
+@dataclass(frozen=True, eq=False)  # kept by identity: a key of _adding's cache
+class Kept:
+    """One table of kept sums: its key columns, its sums, and the query that sums them over
+    every case (``everything``) or over the cases ``:ids`` (``some``)."""
+
+    table: Table
+    keys: tuple[str, ...]
+    sums: tuple[str, ...]
+    everything: Select
+    some: Select
+
+
+def _kept(row_class, keys: tuple[str, ...], sums: dict, query: Select, case_id) -> Kept:
+    some = query.where(case_id.in_(bindparam("ids", expanding=True)))
+    return Kept(row_class.__table__, keys, tuple(sums), query, some)
+
+
+CASE = _kept(CaseSumRow, ("year", "month", "process"), CASE_SUMS, _case_sums(), _p.case_id)
+MILESTONE = _kept(
+    MilestoneSumRow,
+    ("process", "milestone", "status"),
+    MILESTONE_SUMS,
+    _milestone_sums(),
+    _m.case_id,
+)
+KEPT = (CASE, MILESTONE)
+
+#: table name -> key -> its sums (in :attr:`Kept.sums` order), none all zero
+Sums = dict[str, dict[tuple, tuple[int, ...]]]
+
+
+def summed(session: Session, ids: list[int] | None = None) -> Sums:
+    """The sums over every stored case, or over the cases ``ids`` only (a write's)."""
+    found: Sums = {kept.table.name: {} for kept in KEPT}
+    for kept in KEPT:
+        if ids is None:
+            _add(found[kept.table.name], session.execute(kept.everything), len(kept.keys))
+            continue
+        for start in range(0, len(ids), CHUNK):
+            rows = session.execute(kept.some, {"ids": ids[start : start + CHUNK]})
+            _add(found[kept.table.name], rows, len(kept.keys))
+    return found
+
+
+def kept_sums(session: Session) -> Sums:
+    """The sums as kept: a few hundred rows."""
+    found: Sums = {}
+    for kept in KEPT:
+        columns = [kept.table.c[name] for name in (*kept.keys, *kept.sums)]
+        found[kept.table.name] = {}
+        _add(found[kept.table.name], session.execute(select(*columns)), len(kept.keys))
+    return found
+
+
+def _add(into: dict, rows, width: int) -> None:
+    for row in rows:
+        key, values = tuple(row[:width]), tuple(int(value) for value in row[width:])
+        if key in into:  # another chunk of cases with the same key
+            values = tuple(a + b for a, b in zip(into.pop(key), values, strict=True))
+        if any(values):
+            into[key] = values
+
+
+def add_change(session: Session, ids: list[int], before: Sums | None) -> None:
+    """Add to the kept sums what a write of the stored projections of the cases ``ids``
+    changed: their sums now less their sums ``before`` it (None: they had no rows). Called
+    after the write has raised the caseload generation (see the module's text)."""
+    after = summed(session, ids)
+    dialect = session.get_bind().dialect.name
+    for kept in KEPT:
+        new, old = after[kept.table.name], (before or {}).get(kept.table.name, {})
+        zero = (0,) * len(kept.sums)
+        changes = []
+        for key in sorted(new.keys() | old.keys()):  # key order: the rows' locks in one order
+            change = [a - b for a, b in zip(new.get(key, zero), old.get(key, zero), strict=True)]
+            if any(change):
+                changes.append(dict(zip((*kept.keys, *kept.sums), (*key, *change), strict=True)))
+        if changes:
+            session.execute(_adding(dialect, kept), changes)
+
+
+@cache
+def _adding(dialect: str, kept: Kept):
+    """INSERT a key's change, or add it to the key's row when there is one."""
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = dialect_insert(kept.table)
+    return statement.on_conflict_do_update(
+        index_elements=list(kept.keys),
+        set_={name: kept.table.c[name] + statement.excluded[name] for name in kept.sums},
+    )
