@@ -405,6 +405,11 @@ def _refresh_batch(store, ids: list[int], as_of: date, attempts: int = 3) -> Non
                 session.execute(
                     select(CaseRow.id).where(CaseRow.id.in_(ids)).with_for_update()
                 ).all()
+                if session.get_bind().dialect.name == "sqlite":
+                    # No row locks, and the driver begins a transaction at its first write:
+                    # one that changes nothing takes the database's write lock before the reads.
+                    generation = CaseloadGenerationRow.__table__
+                    session.execute(update(generation).values(generation=generation.c.generation))
                 store_projections(session, all_cases(session, ids=ids), as_of)
             return
         except OperationalError:  # SQLite: a writer got in between the read and the write

@@ -24,7 +24,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import Integer, Select, Table, bindparam, case, cast, extract, false, func, select
+from sqlalchemy import (
+    Integer,
+    Select,
+    Table,
+    bindparam,
+    case,
+    cast,
+    extract,
+    false,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -35,17 +49,25 @@ from .models import CaseProjectionRow, CaseRow, CaseSumRow, MilestoneProjectionR
 CHUNK = 500
 
 
+#: numbers written into the statements, not bound: psycopg converts and prepares a statement
+#: once only if its text is short (4 KB), and these run on every write
+_ONE, _ZERO, _LIMIT = map(literal_column, ("1", "0", str(TWENTY_WEEKS_DAYS)))
+
+
 def _flag(condition) -> object:
     """How many rows ``condition`` holds for."""
-    return func.sum(case((condition, 1), else_=0))
+    return func.sum(case((condition, _ONE), else_=_ZERO))
 
 
-# Core columns, not the ORM's: a statement over ORM attributes costs the ORM's compiling on
-# every run, a third of a write's time in these statements.
-_p, _m, _c = CaseProjectionRow.__table__.c, MilestoneProjectionRow.__table__.c, CaseRow.__table__.c
+# Core tables under short names, not the ORM's classes: a statement over ORM attributes goes
+# through the ORM's compiling on every run (and the statements' text stays short, as above).
+_projections = CaseProjectionRow.__table__.alias("p")
+_milestones = MilestoneProjectionRow.__table__.alias("m")
+_cases = CaseRow.__table__.alias("c")
+_p, _m, _c = _projections.c, _milestones.c, _cases.c
 _projected = _p.error.is_(None)  # a case that cannot be projected counts as rejected only
 _issued = _projected & _p.final_days.is_not(None)
-_within = _issued & (_p.final_days <= TWENTY_WEEKS_DAYS)
+_within = _issued & (_p.final_days <= _LIMIT)
 _kept = _p.final_excepted.is_(False)  # no recorded exception to the 20-week limit
 _kept_all = _kept & _p.final_detected.is_(False)  # nor a detected school closure
 
@@ -62,7 +84,7 @@ CASE_SUMS = {
     "within_kept_all": _flag(_within & _kept_all),
     "decided": _flag(_projected & _p.decided.is_(True)),
     "in_time": _flag(_projected & _p.decided_in_6_weeks.is_(True)),
-    "days": func.coalesce(func.sum(case((_issued, _p.final_days), else_=0)), 0),
+    "days": func.coalesce(func.sum(case((_issued, _p.final_days), else_=_ZERO)), _ZERO),
     **{f"open_{name}": _flag(_projected & (_p.open_status == name)) for name in OPEN_STATUSES},
     "closure_checks_skipped": _flag(_p.closure_checks_skipped.is_(True)),
     "rejected": _flag(_p.error.is_not(None)),
@@ -77,24 +99,42 @@ MILESTONE_SUMS = {
 }
 
 
-def _case_sums() -> Select:
+def _case_sums(pad: bool = False) -> Select:
+    """The case sums by key, in key order; ``pad``: in the shape of :data:`_BOTH`, unordered."""
     year = cast(extract("year", _c.received), Integer)
     month = cast(extract("month", _c.received), Integer)
-    return (
-        select(year, month, _c.process, *CASE_SUMS.values())
-        .select_from(CaseProjectionRow.__table__.join(CaseRow.__table__, _c.id == _p.case_id))
-        .group_by(year, month, _c.process)
-        .order_by(year, month, _c.process)  # the kept rows' key order
+    keys = (year, month, _c.process)
+    gap, zeros = (null(), null()), (_ZERO,) * len(MILESTONE_SUMS)
+    query = (
+        select(*keys, *(gap if pad else ()), *CASE_SUMS.values(), *(zeros if pad else ()))
+        .select_from(_projections.join(_cases, _c.id == _p.case_id))
+        .group_by(*keys)
     )
+    return query if pad else query.order_by(*keys)  # the kept rows' key order
 
 
-def _milestone_sums() -> Select:
-    return (
-        select(_c.process, _m.milestone, _m.status, *MILESTONE_SUMS.values())
-        .select_from(MilestoneProjectionRow.__table__.join(CaseRow.__table__, _c.id == _m.case_id))
-        .group_by(_c.process, _m.milestone, _m.status)
-        .order_by(_c.process, _m.milestone, _m.status)  # the kept rows' key order
+def _milestone_sums(pad: bool = False) -> Select:
+    """The milestone sums by key, in key order; ``pad``: as :func:`_case_sums`."""
+    keys = (_c.process, _m.milestone, _m.status)
+    gap, zeros = (null(), null()), (_ZERO,) * len(CASE_SUMS)
+    query = (
+        select(*(gap if pad else ()), *keys, *(zeros if pad else ()), *MILESTONE_SUMS.values())
+        .select_from(_milestones.join(_cases, _c.id == _m.case_id))
+        .group_by(*keys)
     )
+    return query if pad else query.order_by(*keys)
+
+
+_IDS = bindparam("ids", expanding=True)
+
+#: Both tables' sums over the cases ``:ids`` in one statement (a write reads them before and
+#: after itself: one round trip each time, not two): each row is (year, month, process,
+#: milestone, status, the case sums, the milestone sums), the other table's key NULL and its
+#: sums 0.
+_BOTH = union_all(
+    _case_sums(pad=True).where(_p.case_id.in_(_IDS)),
+    _milestone_sums(pad=True).where(_m.case_id.in_(_IDS)),
+)
 
 
 @dataclass(frozen=True, eq=False)  # kept by identity: a key of _adding's cache
@@ -110,7 +150,7 @@ class Kept:
 
 
 def _kept(row_class, keys: tuple[str, ...], sums: dict, query: Select, case_id) -> Kept:
-    some = query.where(case_id.in_(bindparam("ids", expanding=True)))
+    some = query.where(case_id.in_(_IDS))
     return Kept(row_class.__table__, keys, tuple(sums), query, some)
 
 
@@ -132,13 +172,19 @@ def summed(session: Session, ids: list[int] | None = None) -> Sums:
     """The sums over every stored case, or over the cases ``ids`` only (a write's)."""
     found: Sums = {kept.table.name: {} for kept in KEPT}
     connection = session.connection()
-    for kept in KEPT:
-        if ids is None:
-            _add(found[kept.table.name], connection.execute(kept.everything), len(kept.keys))
-            continue
-        for start in range(0, len(ids), CHUNK):
-            rows = connection.execute(kept.some, {"ids": ids[start : start + CHUNK]})
-            _add(found[kept.table.name], rows, len(kept.keys))
+    if ids is None:
+        for kept in KEPT:
+            for row in connection.execute(kept.everything):
+                _add(found[kept.table.name], row, len(kept.keys))
+        return found
+    by_case, by_milestone = found[CASE.table.name], found[MILESTONE.table.name]
+    width = len(CASE.sums)
+    for start in range(0, len(ids), CHUNK):
+        for row in connection.execute(_BOTH, {"ids": ids[start : start + CHUNK]}):
+            if row[3] is None:  # no milestone: a case sums' row
+                _add(by_case, (*row[:3], *row[5 : 5 + width]), 3)
+            else:
+                _add(by_milestone, (*row[2:5], *row[5 + width :]), 3)
     return found
 
 
@@ -148,18 +194,18 @@ def kept_sums(session: Session) -> Sums:
     for kept in KEPT:
         columns = [kept.table.c[name] for name in (*kept.keys, *kept.sums)]
         found[kept.table.name] = {}
-        rows = session.connection().execute(select(*columns))
-        _add(found[kept.table.name], rows, len(kept.keys))
+        for row in session.connection().execute(select(*columns)):
+            _add(found[kept.table.name], row, len(kept.keys))
     return found
 
 
-def _add(into: dict, rows, width: int) -> None:
-    for row in rows:
-        key, values = tuple(row[:width]), tuple(int(value) for value in row[width:])
-        if key in into:  # another chunk of cases with the same key
-            values = tuple(a + b for a, b in zip(into.pop(key), values, strict=True))
-        if any(values):
-            into[key] = values
+def _add(into: dict, row, width: int) -> None:
+    """Add a row of a key (its first ``width`` values) and its sums to ``into``."""
+    key, values = tuple(row[:width]), tuple(int(value) for value in row[width:])
+    if key in into:  # another chunk of cases with the same key
+        values = tuple(a + b for a, b in zip(into.pop(key), values, strict=True))
+    if any(values):
+        into[key] = values
 
 
 def add_change(session: Session, ids: list[int], before: Sums | None) -> None:
