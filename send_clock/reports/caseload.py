@@ -64,6 +64,7 @@ from ..csvfiles import (
     sniff_separator,
 )
 from ..errors import InputError, SendClockError
+from ..officers import CONTROL, CONTROL_MESSAGE
 from ..timelines import Cases, Process, bundled_processes, load_process, parse_exceptions
 from ..timelines import bundled_ids as bundled_process_ids
 from .batches import CaseGroup, Caseload, Rejected
@@ -457,7 +458,17 @@ class _Reader:
             problems.setdefault(
                 row, "the received date is empty; give the date the request was received"
             )
+        for row in self._controlled_officers():
+            problems.setdefault(row, CONTROL_MESSAGE)
         return problems
+
+    def _controlled_officers(self) -> list[int]:
+        """Rows whose officer's name holds a control character (one search over the column
+        first: almost every caseload has none)."""
+        officers = self.texts.get("officer")
+        if officers is None or not CONTROL.search("".join(officers.tolist())):
+            return []
+        return [row for row, name in enumerate(officers.tolist()) if CONTROL.search(name)]
 
     def _groupings(self):
         """(process, calendar, row positions, error) for each process and calendar in use."""

@@ -23,8 +23,6 @@ statutory,2025-10-27,,,2025-10-20,2025-10-20,met,,false,,,"SEND Regulations 2014
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -32,7 +30,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from ..safecsv import TRIGGERS, neutralised
+from ..safecsv import TRIGGERS, neutralised, row_text
 from ..timelines import Milestone
 from ..timelines.projector import DETECTED, NOT_APPLICABLE, RECORDED, STATUSES
 from ..timelines.schedule import MILESTONE_COLUMNS, exception_text
@@ -54,12 +52,9 @@ class _Csv:
 
     @staticmethod
     def text(value: str) -> bytes:
-        """``value`` as one CSV cell, quoted if it holds a separator, a quote or a line break.
-        (With ``\r\n`` as the line terminator, ``csv`` quotes a lone ``\r`` or ``\n`` too;
-        without one, Python 3.11's ``csv`` leaves them bare and the row breaks in two.)"""
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\r\n").writerow([value])
-        return buffer.getvalue()[:-2].encode()
+        """``value`` as one CSV cell, quoted if it holds a separator, a quote or a line break
+        (a lone ``\r`` too, as :mod:`send_clock.safecsv` writes every CSV)."""
+        return row_text([value], "").encode()
 
     @staticmethod
     def needs_escape(codes: np.ndarray) -> np.ndarray:

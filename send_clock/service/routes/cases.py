@@ -20,6 +20,7 @@ from ..auth import Reader, Writer, request_actor
 from ..direct import DirectRoute, HandOn, JSONOut, body_of
 from ..problems import PreconditionRequired
 from ..schemas import (
+    CaseIdPath,
     CaseIn,
     CaseList,
     CaseOut,
@@ -27,11 +28,11 @@ from ..schemas import (
     EventIn,
     ExceptionIn,
     HistoryOut,
-    Id,
     IsoDate,
     OutcomeIn,
     ParamIn,
     ProcessId,
+    RecordIdPath,
     Status,
     TimelineOut,
     WithdrawalIn,
@@ -142,7 +143,7 @@ def list_cases(
 
 
 @router.get("/{case_id:int}", response_model=CaseOut)
-def get_case(case_id: Id, request: Request, response: Response, _actor: Reader):
+def get_case(case_id: CaseIdPath, request: Request, response: Response, _actor: Reader):
     """The case and its current records; the ETag header is what an update must send back."""
     return _case_response(response, _read(request, case_id))
 
@@ -153,7 +154,7 @@ def _read(request: Request, case_id: int) -> store.CaseState:
 
 
 @router.get("/{case_id:int}/history", response_model=HistoryOut)
-def case_history(case_id: Id, request: Request, _actor: Reader):
+def case_history(case_id: CaseIdPath, request: Request, _actor: Reader):
     """Every record ever made on the case, corrections and withdrawals included: who, when,
     what."""
     with _store(request).session() as session:
@@ -163,7 +164,11 @@ def case_history(case_id: Id, request: Request, _actor: Reader):
 
 @router.get("/{case_id:int}/timeline", response_model=TimelineOut)
 def case_timeline(
-    case_id: Id, request: Request, response: Response, _actor: Reader, as_of: IsoDate | None = None
+    case_id: CaseIdPath,
+    request: Request,
+    response: Response,
+    _actor: Reader,
+    as_of: IsoDate | None = None,
 ):
     """The case's timeline projected now (or as of a date); the ETag header is the case's, for
     an update to send back as If-Match."""
@@ -179,7 +184,7 @@ def case_timeline(
 def _record(
     request: Request,
     response: Response,
-    case_id: Id,
+    case_id: CaseIdPath,
     if_match: str | None,
     field: str,
     key: str,
@@ -194,7 +199,7 @@ def _record(
 
 @router.post("/{case_id:int}/events", response_model=CaseOut, status_code=201)
 def record_event(
-    case_id: Id,
+    case_id: CaseIdPath,
     body: EventIn,
     request: Request,
     response: Response,
@@ -209,7 +214,7 @@ def record_event(
 
 @router.post("/{case_id:int}/outcomes", response_model=CaseOut, status_code=201)
 def record_outcome(
-    case_id: Id,
+    case_id: CaseIdPath,
     body: OutcomeIn,
     request: Request,
     response: Response,
@@ -222,7 +227,7 @@ def record_outcome(
 
 @router.post("/{case_id:int}/params", response_model=CaseOut, status_code=201)
 def record_param(
-    case_id: Id,
+    case_id: CaseIdPath,
     body: ParamIn,
     request: Request,
     response: Response,
@@ -235,7 +240,7 @@ def record_param(
 
 @router.post("/{case_id:int}/exceptions", response_model=CaseOut, status_code=201)
 def record_exception(
-    case_id: Id,
+    case_id: CaseIdPath,
     body: ExceptionIn,
     request: Request,
     response: Response,
@@ -252,8 +257,8 @@ def record_exception(
     "/{case_id:int}/records/{record_id:int}/correction", response_model=CaseOut, status_code=201
 )
 def correct_record(
-    case_id: Id,
-    record_id: Id,
+    case_id: CaseIdPath,
+    record_id: RecordIdPath,
     body: CorrectionIn,
     request: Request,
     response: Response,
@@ -273,8 +278,8 @@ def correct_record(
     "/{case_id:int}/records/{record_id:int}/withdrawal", response_model=CaseOut, status_code=201
 )
 def withdraw_record(
-    case_id: Id,
-    record_id: Id,
+    case_id: CaseIdPath,
+    record_id: RecordIdPath,
     body: WithdrawalIn,
     request: Request,
     response: Response,
@@ -305,7 +310,7 @@ async def get_case_direct(request: Request) -> Response:
     """:func:`get_case` for a well-formed request."""
     await request_actor(request)
     case_id = request.path_params["case_id"]
-    if not 1 <= case_id <= MAX_ID:  # the declared route's 422
+    if not 1 <= case_id <= MAX_ID:  # the declared route's 404
         raise HandOn
     state = await run_in_threadpool(_read, request, case_id)
     return _CASE_OUT.response(state.to_dict(), headers={"ETag": state.etag})
