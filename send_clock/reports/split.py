@@ -246,12 +246,12 @@ def _second_half(path, offset, first_line, fmt, as_of, options, raw, target, sen
     """In the helper process: read, project and write the rows from ``offset`` on, to the
     spool, or (``target`` a connection) at the place in the output the first process sends."""
     try:
-        with path.open("rb") as raw:
-            raw.seek(offset)
+        with path.open("rb") as rest:
+            rest.seek(offset)
             with path.open("rb") as start:
                 table = open_columns(start, path.name)
             caseload: Caseload = read_caseload_part(
-                raw, table.header, first_line, name=path.name, separator=table.separator, **options
+                rest, table.header, first_line, name=path.name, separator=table.separator, **options
             )
         sender.send(("ids", caseload.case_ids))
         report = project_caseload(caseload, as_of)

@@ -7,6 +7,7 @@ each comparison runs in a fresh interpreter.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -191,3 +192,16 @@ def test_one_process_when_the_program_has_threads(tmp_path, monkeypatch):
     path = tmp_path / "caseload.csv"
     path.write_text(caseload_text(2))
     assert not split._can_split(path)
+
+
+def test_formula_case_ids_neutralised_in_both_halves(tmp_path):
+    """Case ids a spreadsheet would run as formulas are neutralised in the second process's
+    rows too (its ``raw`` flag was once shadowed by the file it read, and so always true)."""
+    path = tmp_path / "caseload.csv"
+    path.write_text(re.sub(r"\n([A-Z])", r"\n=\1", caseload_text(40)))
+    finished, in_two, in_one = compare(path, "csv")
+    assert finished == [True]
+    assert in_two == in_one
+    rows = in_two["output"].splitlines()[1:]
+    assert len(rows) > 40 * 8
+    assert not [row for row in rows if row.startswith("=")]
