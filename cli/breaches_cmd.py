@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import os
+import stat
 import sys
+import tempfile
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -280,12 +284,64 @@ def _opened(path: Path | None):
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()  # before any message on stderr
         return
+    target = Path(os.path.realpath(path))  # (a symbolic link stays, what it points to is replaced)
     try:
-        stream = path.open("wb")
+        if target.exists() and not target.is_file():  # a FIFO, the null device: as it is
+            with path.open("wb") as stream:
+                yield stream
+            return
+        descriptor, spare = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     except OSError as error:
-        raise click.ClickException(f"cannot write {path}: {error.strerror}") from None
-    with stream:
-        yield stream
+        _cannot_write(path, error)
+    # The report is written to a spare file beside the output, which takes the output's name
+    # only once whole: an error or an interruption leaves the previous file as it was (and the
+    # caseload itself can be the output), never a part of the rows, or, as the second process
+    # writes its rows at their place, the whole size with a gap of zero bytes in it.
+    try:
+        with open(descriptor, "wb") as stream:
+            yield stream
+        os.chmod(spare, _mode_for(target))
+        os.replace(spare, target)
+    except OSError as error:
+        Path(spare).unlink(missing_ok=True)
+        _cannot_write(path, error)
+    except BaseException:
+        Path(spare).unlink(missing_ok=True)
+        raise
+
+
+#: Why a report cannot be written where asked (a full or read-only place, a file too big, no
+#: right to replace the file): one line and exit 1, not an internal error.
+_CANNOT_WRITE = frozenset(
+    {
+        errno.ENOSPC,
+        errno.EDQUOT,
+        errno.EFBIG,
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+        errno.EIO,
+        errno.ENOENT,
+        errno.ENOTDIR,
+        errno.EISDIR,
+    }
+)
+
+
+def _cannot_write(path: Path, error: OSError) -> NoReturn:
+    if error.errno not in _CANNOT_WRITE:
+        raise error
+    raise click.ClickException(f"cannot write {path}: {error.strerror}") from None
+
+
+def _mode_for(target: Path) -> int:
+    """The permissions ``target`` has, or those a new file gets (the umask applied)."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _write(report: Report, fmt: str, out, progress, raw: bool = False) -> None:

@@ -269,6 +269,8 @@ def _second_half(path, offset, first_line, fmt, as_of, options, raw, target, sen
         sender.send(("error", str(error)))
     except UnicodeDecodeError as error:
         sender.send(("error", f"{path.name} is not UTF-8 text ({error.reason})"))
+    except OSError as error:  # (the output's place is full, or gone)
+        sender.send(("error", f"cannot write the rows: {error.strerror}"))
     finally:
         sender.close()
 

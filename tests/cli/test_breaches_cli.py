@@ -241,3 +241,35 @@ def test_an_officer_name_with_a_control_character_is_a_rejected_row(tmp_path):
         rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
         assert {row["case_id"] for row in rows} == {"A"}
         assert "line 3" in result.stderr and "officer's name" in result.stderr
+
+
+def test_the_output_can_be_the_caseload_itself(caseload):
+    """The caseload is read whole before the output takes its place (it was emptied first)."""
+    result = run(caseload, "--as-of", "2025-12-01", "--format", "csv", "--output", caseload)
+    assert result.exit_code == 1  # row X is rejected
+    rows = list(csv.DictReader(io.StringIO(caseload.read_text())))
+    assert len({row["case_id"] for row in rows}) == 8 and rows[0]["id"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_failed_run_leaves_the_previous_output_as_it_was(tmp_path, fmt):
+    """Nothing half written is left claiming to be the report: the output replaces the file
+    only once whole."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("received\n2025-01-06\n")
+    out = tmp_path / "report.out"
+    out.write_text("last week's report\n")
+    result = run(bad, "--as-of", "2025-12-01", "--format", fmt, "--output", out)
+    assert result.exit_code == 1
+    assert out.read_text() == "last week's report\n"
+    assert {p.name for p in tmp_path.iterdir()} == {"bad.csv", "report.out"}  # no spare left
+
+
+def test_the_output_through_a_symbolic_link_replaces_what_it_points_to(caseload, tmp_path):
+    target, link = tmp_path / "report.jsonl", tmp_path / "latest.jsonl"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    link.symlink_to(target.name)
+    run(caseload, "--as-of", "2025-12-01", "--format", "jsonl", "--output", link)
+    assert link.is_symlink() and target.read_text().startswith("{")
+    assert target.stat().st_mode & 0o777 == 0o640
