@@ -90,6 +90,13 @@ def page_id(case_id: int) -> int:
     return case_id
 
 
+def page_feed_id(feed_id: int) -> int:
+    """A feed's number from a page's path, checked as a case's."""
+    if not 1 <= feed_id <= MAX_ID:
+        raise NotFound(f"no live feed {feed_id} for this case")
+    return feed_id
+
+
 def check_id(number: int) -> None:
     if not 1 <= number <= MAX_ID:
         raise NotFound(f"no case {number}")
@@ -106,3 +113,4 @@ Staff = Annotated[Actor, Depends(signed_in)]
 StaffWriter = Annotated[Actor, Depends(can_write)]
 Form = Annotated[dict[str, str], Depends(posted_form)]
 CaseId = Annotated[int, Depends(page_id)]
+FeedId = Annotated[int, Depends(page_feed_id)]

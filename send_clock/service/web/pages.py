@@ -37,6 +37,7 @@ from . import caseload
 from .access import (
     CaseId,
     CsrfFailed,
+    FeedId,
     Form,
     LoginRequired,
     Staff,
@@ -682,7 +683,9 @@ def create_feed(request: Request, actor: StaffWriter, _form: Form, case_id: Case
 
 
 @router.post("/cases/{case_id}/feeds/{feed_id}/revoke")
-def revoke_feed(request: Request, _actor: StaffWriter, _form: Form, case_id: CaseId, feed_id: int):
+def revoke_feed(
+    request: Request, _actor: StaffWriter, _form: Form, case_id: CaseId, feed_id: FeedId
+):
     with _store(request).session() as session:
         tokens.revoke_feed(session, feed_id, case_id)
     return _back(request, f"/cases/{case_id}", message="Calendar link revoked: it no longer works.")
