@@ -14,11 +14,15 @@ import re
 
 from .errors import InputError
 
-#: C0 controls (tab and line breaks among them), DEL, C1 controls, and the line and paragraph
-#: separators
-CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: C0 controls (tab and line breaks among them), DEL, C1 controls, the line and paragraph
+#: separators, the bidirectional embeddings, overrides and isolates (which turn the text after
+#: them round: in a table, a CSV or a calendar) and the invisible zero-width space, word
+#: joiner and byte order mark (two names alike to the eye, not to a search). The zero-width
+#: (non-)joiners and the direction marks stay: some scripts spell names with them.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]")
 CONTROL_MESSAGE = (
-    "the officer's name holds a control character (a tab, a line break...); "
+    "the officer's name holds a control character (a tab, a line break, a change of "
+    "direction...); "
     "write the name as plain text on one line"
 )
 

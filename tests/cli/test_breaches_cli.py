@@ -273,3 +273,12 @@ def test_the_output_through_a_symbolic_link_replaces_what_it_points_to(caseload,
     run(caseload, "--as-of", "2025-12-01", "--format", "jsonl", "--output", link)
     assert link.is_symlink() and target.read_text().startswith("{")
     assert target.stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize("character", ["\u202e", "\u2067", "\u200b", "\ufeff"])
+def test_an_officer_name_turned_round_or_invisible_is_a_rejected_row(tmp_path, character):
+    path = tmp_path / "caseload.csv"
+    path.write_text(f"case_id,received,officer\nA,2025-09-15,Sam\nB,2025-09-15,Sam{character}Lee\n")
+    result = run(path, "--as-of", "2025-12-01", "--format", "csv", "--by", "case")
+    assert result.exit_code == 1 and character not in result.output
+    assert "line 3" in result.stderr and "officer's name" in result.stderr

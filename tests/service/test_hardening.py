@@ -488,10 +488,14 @@ def _lock_waiters(store, count: int) -> int:
 
 
 #: Officer names with a control character: a tab (a spreadsheet's cell boundary, pasted), line
-#: breaks, a terminal escape sequence, DEL, a C1 control and the Unicode line separator.
+#: breaks, a terminal escape sequence, DEL, a C1 control and the Unicode line separator, the
+#: bidirectional embeddings, overrides and isolates, and the invisible zero-width space, word
+#: joiner and byte order mark.
 CONTROLLED_OFFICERS = [
     "Sam\tLee", "Sam\nLee", "Sam\rLee", "Sam\x1b[2JLee", "Sam\x7fLee", "Sam\x85Lee",
     "Sam\u2028Lee",
+    # a direction override or isolate (shown reversed: "Sam" then "eeL"), and invisible ones
+    "Sam\u202eeeL", "Sam\u2066Lee", "Sam\u200bLee", "Sam\ufeffLee", "Sam\u2060Lee",
 ]  # fmt: skip
 
 
@@ -518,7 +522,7 @@ def test_an_officer_name_with_a_control_character_is_refused_at_every_entry(api,
 
 def test_an_officer_name_with_spaces_accents_and_apostrophes_is_kept(api):
     body = {"ref": "EHC-OK-1", "process": "england-ehcna", "received": "2025-09-15"}
-    officer = "Ümit O'Brien-Straße"
+    officer = "Ümit O'Brien-Straße \u0645\u06cc\u200c\u0631\u0627"  # (with a Persian ZWNJ)
     response = api.client.post("/v1/cases", headers=api.write, json={**body, "officer": officer})
     assert response.status_code == 201 and response.json()["officer"] == officer
 
