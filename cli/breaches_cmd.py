@@ -5,9 +5,11 @@ from __future__ import annotations
 import errno
 import io
 import os
+import signal
 import stat
 import sys
 import tempfile
+import threading
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -298,7 +300,7 @@ def _opened(path: Path | None):
     # caseload itself can be the output), never a part of the rows, or, as the second process
     # writes its rows at their place, the whole size with a gap of zero bytes in it.
     try:
-        with open(descriptor, "wb") as stream:
+        with open(descriptor, "wb") as stream, _terminated_as_interrupted():
             yield stream
         os.chmod(spare, _mode_for(target))
         os.replace(spare, target)
@@ -308,6 +310,25 @@ def _opened(path: Path | None):
     except BaseException:
         Path(spare).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def _terminated_as_interrupted():
+    """SIGTERM (a service manager stopping the run, ``kill``) ends the program by an exception
+    while the report is written, as Ctrl-C does, so that the spare file is removed and the
+    second process stopped (by default the program died on the spot, leaving both)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(number, _frame):
+        raise SystemExit(128 + number)
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 #: Why a report cannot be written where asked (a full or read-only place, a file too big, no

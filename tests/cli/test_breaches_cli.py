@@ -282,3 +282,29 @@ def test_an_officer_name_turned_round_or_invisible_is_a_rejected_row(tmp_path, c
     result = run(path, "--as-of", "2025-12-01", "--format", "csv", "--by", "case")
     assert result.exit_code == 1 and character not in result.output
     assert "line 3" in result.stderr and "officer's name" in result.stderr
+
+
+def test_a_run_terminated_while_writing_leaves_the_previous_output_and_no_spare(tmp_path):
+    """SIGTERM while the report is written ends the run as Ctrl-C does: the output as it was,
+    the spare file beside it removed."""
+    import os
+    import signal
+
+    from cli.breaches_cmd import _opened
+
+    def unhandled(number, _frame):  # (what the test process would otherwise do: die)
+        raise AssertionError("SIGTERM was not handled while the report was written")
+
+    out = tmp_path / "report.csv"
+    out.write_text("last week's report\n")
+    before = signal.signal(signal.SIGTERM, unhandled)
+    try:
+        with pytest.raises(SystemExit) as stopped, _opened(out) as stream:
+            stream.write(b"case_id,process\n")
+            os.kill(os.getpid(), signal.SIGTERM)
+        assert signal.getsignal(signal.SIGTERM) is unhandled  # as it was
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert stopped.value.code == 128 + signal.SIGTERM
+    assert out.read_text() == "last week's report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]
