@@ -165,6 +165,7 @@ def _in_two(path, split, fmt, out, as_of, options, raw) -> RowsWritten | None:
         helper = context.Process(
             target=_second_half,
             args=(path, offset, first_line, fmt, as_of, options, raw, target, sender),
+            kwargs={"parents": (receiver, where_to)},
             daemon=True,
         )
         helper.start()
@@ -242,9 +243,14 @@ def _message(receiver, helper):
         ) from None
 
 
-def _second_half(path, offset, first_line, fmt, as_of, options, raw, target, sender):
+def _second_half(path, offset, first_line, fmt, as_of, options, raw, target, sender, parents=()):
     """In the helper process: read, project and write the rows from ``offset`` on, to the
     spool, or (``target`` a connection) at the place in the output the first process sends."""
+    # The first process's ends of both pipes, inherited by the fork, closed: if it dies (killed,
+    # out of memory), a send finds no reader and a receive its end, and this process ends
+    # (holding them, it waited for ever on a pipe that it alone could read).
+    for end in parents:
+        end.close()
     try:
         with path.open("rb") as rest:
             rest.seek(offset)
@@ -263,8 +269,8 @@ def _second_half(path, offset, first_line, fmt, as_of, options, raw, target, sen
             descriptor, place = target.recv()
             rows.write(_At(descriptor, place))
         sender.send(("done", RowsWritten(report.cases, report.rejected, report.warnings)))
-    except EOFError:
-        pass  # the first process gave the work back to one process: nothing to write
+    except (EOFError, BrokenPipeError):
+        pass  # the first process gave the work back to one process, or is gone: nothing to write
     except SendClockError as error:
         sender.send(("error", str(error)))
     except UnicodeDecodeError as error:

@@ -7,10 +7,13 @@ each comparison runs in a fresh interpreter.
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -205,3 +208,52 @@ def test_formula_case_ids_neutralised_in_both_halves(tmp_path):
     rows = in_two["output"].splitlines()[1:]
     assert len(rows) > 40 * 8
     assert not [row for row in rows if row.startswith("=")]
+
+
+KILLED_FIRST = textwrap.dedent(
+    """
+    import multiprocessing, os, signal, sys
+    from datetime import date
+    import send_clock.reports.split as split
+
+    split.SPLIT_BYTES = 1
+
+    def killed(*args, **kwargs):  # the first process dies while the second works
+        print(multiprocessing.active_children()[0].pid, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    split.read_caseload = killed
+    split.write_rows(sys.argv[1], "csv", open(sys.argv[1] + ".out", "wb"), as_of=date(2025, 12, 1))
+    """
+)
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_the_second_process_ends_when_the_first_is_killed(tmp_path):
+    """Killed (SIGKILL, out of memory), the first process leaves no second one behind: it held
+    the other ends of its pipes, and waited for ever for a place to write to."""
+    path = tmp_path / "caseload.csv"
+    path.write_text(caseload_text(40))
+    said = tmp_path / "said.txt"  # (a file, not a pipe the second process would hold open)
+    with said.open("w") as stdout:
+        subprocess.run(
+            [sys.executable, "-c", KILLED_FIRST, str(path)],
+            cwd=ROOT,
+            stdout=stdout,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+        )
+    helper = int(said.read_text())
+    for _ in range(200):
+        if not _running(helper):
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(helper, signal.SIGKILL)
+        pytest.fail("the second process outlived the first")
