@@ -11,6 +11,7 @@ import secrets
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
@@ -36,6 +37,12 @@ feeds at `/v1/feeds/{token}.ics`, whose unguessable token is the credential. Err
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
+    # As many threads for blocking calls (the sync routes, the database) as the worker keeps
+    # database connections, not anyio's 40: more threads than connections only opened and
+    # closed a connection (a new PostgreSQL process) on every other request, and on a few
+    # cores they queue for the GIL ahead of the event loop, which sends the answers. The pool's
+    # overflow stays for connections held outside the threads (a feed being streamed).
+    to_thread.current_default_thread_limiter().total_tokens = app.state.settings.db_pool_size
     if app.state.settings.warm_pages:
         from .web.pages import warm
 

@@ -158,3 +158,19 @@ def test_a_huge_uid_domain_is_quoted_short():
     with pytest.raises(InputError, match="^SEND_CLOCK_ICAL_DOMAIN: ") as refused:
         Settings.from_env({"SEND_CLOCK_ICAL_DOMAIN": "x" * 100_000})
     assert len(str(refused.value)) < 200
+
+
+def test_a_worker_has_as_many_threads_for_blocking_calls_as_pooled_connections(tmp_path):
+    """anyio's default is 40 threads: with 5 connections, every request beyond the fifth at
+    once opened a connection of its own and closed it after (a new PostgreSQL process)."""
+    from anyio import to_thread
+    from fastapi.testclient import TestClient
+
+    from send_clock.service.app import create_app
+
+    url = f"sqlite:///{tmp_path / 'threads.db'}"
+    app = create_app(Settings(database_url=url, db_pool_size=3))
+    with TestClient(app) as client:
+        threads = client.portal.call(lambda: to_thread.current_default_thread_limiter())
+        assert threads.total_tokens == 3
+        assert client.get("/health").status_code == 200
