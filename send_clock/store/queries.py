@@ -22,7 +22,19 @@ from datetime import date, datetime
 from functools import cache
 from types import SimpleNamespace
 
-from sqlalchemy import Select, and_, exists, extract, false, func, or_, select, tuple_
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    and_,
+    cast,
+    exists,
+    extract,
+    false,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
@@ -125,7 +137,7 @@ def page_of_cases(
     """:func:`list_cases` and how many cases match (:func:`count_cases`, kept while the
     caseload is unchanged): the page's own statement reads the caseload's generation too, so
     a kept count costs no more round trip to the database."""
-    generation = select(CaseloadGenerationRow.generation).scalar_subquery().label("generation")
+    generation = caseload_generation().scalar_subquery().label("generation")
     rows = session.execute(_page(filters, after, limit, offset).add_columns(generation)).all()
     known = rows[0].generation if rows else None
     # A later page (after) may give the count of the first, made up to LATER_PAGE_COUNT_AGE
@@ -220,6 +232,13 @@ def count_cases(
     return remembered.get(session, ("count", filters), count, generation, stale)
 
 
+def caseload_generation() -> Select:
+    """The caseload's generation (the sum of its rows, see
+    :class:`~send_clock.store.models.CaseloadGenerationRow`): None on a schema made without its
+    migrations."""
+    return select(cast(func.sum(CaseloadGenerationRow.generation), BigInteger))
+
+
 class Remembered:
     """Figures computed from the stored projections, kept while the caseload's generation (one
     number that every write of stored projections raises, in its transaction) is unchanged: a
@@ -242,7 +261,7 @@ class Remembered:
         # The generation is read before the figures, so that figures kept under a generation
         # are never older than it.
         if generation is None:
-            generation = session.scalar(select(CaseloadGenerationRow.generation))
+            generation = session.scalar(caseload_generation())
         if generation is None:  # a schema made without its migrations: nothing is kept
             return compute()
         found = self._kept(key, generation, stale)
@@ -655,7 +674,7 @@ def team_feed_state(
     """:class:`TeamFeedState` of the events dated from ``first`` to ``last`` (of the cases
     of ``officer`` only, if given)."""
     m = MilestoneProjectionRow
-    generation = session.scalar(select(CaseloadGenerationRow.generation))
+    generation = session.scalar(caseload_generation())
     query = select(func.count(m.case_id.distinct()), func.max(m.feed_modified)).where(
         m.feed_day >= first, m.feed_day <= last
     )
