@@ -26,6 +26,7 @@ from sqlalchemy import (
     BigInteger,
     Select,
     and_,
+    bindparam,
     cast,
     exists,
     extract,
@@ -123,7 +124,8 @@ def list_cases(
     """Up to ``limit`` cases matching ``filters`` with an id above ``after`` (the last id of
     the previous page), oldest first: each with its status counts and next deadline.
     ``offset`` skips that many more (it costs what it skips: prefer ``after``)."""
-    return [_summary(row, row) for row in session.execute(_page(filters, after, limit, offset))]
+    statement, values = _page(filters, after, limit, offset)
+    return [_summary(row, row) for row in session.connection().execute(statement, values)]
 
 
 def page_of_cases(
@@ -137,8 +139,8 @@ def page_of_cases(
     """:func:`list_cases` and how many cases match (:func:`count_cases`, kept while the
     caseload is unchanged): the page's own statement reads the caseload's generation too, so
     a kept count costs no more round trip to the database."""
-    generation = caseload_generation().scalar_subquery().label("generation")
-    rows = session.execute(_page(filters, after, limit, offset).add_columns(generation)).all()
+    statement, values = _page(filters, after, limit, offset, generation=True)
+    rows = session.connection().execute(statement, values).all()
     known = rows[0].generation if rows else None
     # A later page (after) may give the count of the first, made up to LATER_PAGE_COUNT_AGE
     # seconds before: under steady writes a count made again per page would cost a read of
@@ -152,16 +154,36 @@ def page_of_cases(
 LATER_PAGE_COUNT_AGE = 60
 
 
-def _page(filters: CaseFilters, after: int | None, limit: int, offset: int) -> Select:
+def _page(
+    filters: CaseFilters, after: int | None, limit: int, offset: int, generation: bool = False
+) -> tuple[Select, dict]:
+    """A page's statement (with the caseload's generation, if ``generation``) and the values
+    of its parameters. The statement is made once for each shape of request (the filters
+    given, with or without ``after`` and ``offset``), with every value a bound parameter: making
+    a statement and its cache key anew cost a page more than running it."""
+    values = {**vars(filters), "after": after, "limit": limit, "offset": offset or None}
+    given = tuple(name for name, value in values.items() if value is not None)
+    return _page_statement(given, generation), {name: values[name] for name in given}
+
+
+@cache
+def _page_statement(given: tuple[str, ...], generation: bool) -> Select:
+    bound = {name: bindparam(name) for name in given}
+    filters = CaseFilters(**{name: bound.get(name) for name in vars(CaseFilters())})
+    after = bound.get("after")
     # Ordered by the case id: each table is read through an index in that order (the status
     # filter's semi-join too), merged, and the reading stops at the page's last case.
     query = filters.where(_cases(*LISTED), after).order_by(CaseProjectionRow.case_id)
-    query = query.limit(limit).offset(offset or None)
+    query = query.limit(bound["limit"])
+    if "offset" in bound:
+        query = query.offset(bound["offset"])
     if after is not None:
         # The bound on every table's key, not only the one ordered by: PostgreSQL does not
         # carry an inequality across a join, and without it the other tables' index scans
         # start at the first case and walk every case before the page (20-30 ms at 25,000).
         query = query.where(CaseProjectionRow.case_id > after, CaseRow.id > after)
+    if generation:
+        query = query.add_columns(caseload_generation().scalar_subquery().label("generation"))
     return query
 
 
