@@ -5,13 +5,14 @@ read), FastAPI's request path costs several times more: solving the dependencies
 body into Python objects and validating them, and validating the returned dict against the
 response model before encoding it. A :class:`DirectRoute` answers the well-formed request
 itself, with pydantic-core doing the work in one call each way (``model_validate_json`` on
-the body's bytes, ``dump_json`` of the response model), and the bearer token checked by the
+the body's bytes, or one validation of the query against a model of the declared route's own
+query parameters; ``dump_json`` of the response model), and the bearer token checked by the
 same functions as the routes' dependency (:func:`.auth.request_actor`).
 
 Anything out of the ordinary (a body that does not fit, a content type that is not JSON, a path
-value out of range) is handed, body and all, to the route declared with FastAPI at the same path
-and method, so every error is the one the declared route gives. The declared routes stay the
-contract: ``/openapi.json`` is generated from them, and a DirectRoute is not in it.
+or query value out of range) is handed, body and all, to the route declared with FastAPI at the
+same path and method, so every error is the one the declared route gives. The declared routes
+stay the contract: ``/openapi.json`` is generated from them, and a DirectRoute is not in it.
 """
 
 from __future__ import annotations
