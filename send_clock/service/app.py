@@ -46,6 +46,7 @@ async def _lifespan(app: FastAPI):
     if app.state.settings.warm_pages:
         from .web.pages import warm
 
+        await run_in_threadpool(app.state.store.open_connections)
         await run_in_threadpool(warm, app.state.store)
     yield
     # A running import gets the grace period to finish, then is ended and marked failed (its
