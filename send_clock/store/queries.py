@@ -240,12 +240,17 @@ def count_cases(
 
     def count() -> int:
         if filters == CaseFilters(status=filters.status) and filters.status is not None:
-            # The status alone: the cases in the partial index, read from it alone (a case
-            # that cannot be projected has no stored milestones).
+            # The status alone: the cases whose stored counts of their counted milestones by
+            # status (a JSON object, '{"met": 1, "overdue": 4}') name it, in one read of the
+            # case rows. Counting the distinct cases among the milestones read several rows a
+            # case (360 ms against 50 at 50,000 cases, most of them overdue). A status is a
+            # word that appears in that object as a key only; a case that cannot be projected
+            # has none.
+            quoted = f'"{filters.status}"'
             return session.scalar(
-                select(func.count(MilestoneProjectionRow.case_id.distinct())).where(
-                    MilestoneProjectionRow.status == filters.status, COUNTED
-                )
+                select(func.count())
+                .select_from(CaseProjectionRow)
+                .where(CaseProjectionRow.statuses.contains(quoted, autoescape=True))
             )
         return session.scalar(filters.where(_cases(func.count(), on_cases=filters.on_cases)))
 
