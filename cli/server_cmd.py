@@ -51,9 +51,8 @@ database_option = click.option("--database", default=None, help=DATABASE_HELP)
     "--db-pool-size",
     default=None,
     type=click.IntRange(1, 100),
-    help="Database connections each worker keeps open, and requests it runs in threads at "
-    "once (default 10, or $SEND_CLOCK_DB_POOL_SIZE); up to twice as many more connections at "
-    "peaks.",
+    help="Database connections each worker keeps open (default 10, or "
+    "$SEND_CLOCK_DB_POOL_SIZE); up to twice as many more at peaks.",
 )
 @click.option(
     "--log-format",

@@ -37,12 +37,15 @@ feeds at `/v1/feeds/{token}.ics`, whose unguessable token is the credential. Err
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
-    # As many threads for blocking calls (the sync routes, the database) as the worker keeps
-    # database connections, not anyio's 40: more threads than connections only opened and
-    # closed a connection (a new PostgreSQL process) on every other request, and on a few
-    # cores they queue for the GIL ahead of the event loop, which sends the answers. The pool's
-    # overflow stays for connections held outside the threads (a feed being streamed).
-    to_thread.current_default_thread_limiter().total_tokens = app.state.settings.db_pool_size
+    # As many threads for blocking calls (the sync routes, the database) as the worker may hold
+    # database connections, not anyio's 40: a thread beyond them would only wait for one, and
+    # on a few cores they queue for the GIL ahead of the event loop, which sends the answers.
+    # Not as few as the connections kept open (which would spare opening the others): a few
+    # long requests (a breach report being computed) then held up every other one.
+    settings = app.state.settings
+    to_thread.current_default_thread_limiter().total_tokens = (
+        settings.db_pool_size + settings.db_max_overflow
+    )
     if app.state.settings.warm_pages:
         from .web.pages import warm
 

@@ -148,7 +148,7 @@ class Settings:
     #: everyone out on restart and does not work across several workers: set it in production.
     session_secret: str | None = None
     #: database connections per worker: pool_size kept open, up to max_overflow more at peaks;
-    #: the worker's threads for blocking calls are as many as pool_size (see app._lifespan)
+    #: the worker's threads for blocking calls are as many as both (see app._lifespan)
     db_pool_size: int = 10
     db_max_overflow: int = 20
     #: A web session ends after this long without a request, and at this age whatever happens.
