@@ -290,20 +290,9 @@ class MilestoneProjectionRow(Base):
     )
 
 
-#: How many rows the caseload's generation is spread over (see :class:`CaseloadGenerationRow`).
-GENERATION_ROWS = 32
-
-
 class CaseloadGenerationRow(Base):
-    """The caseload's generation: the sum of these rows' numbers, one of which is raised in the
-    same transaction as every write of stored projections; while the sum is unchanged, so is
-    every count over them (see :mod:`send_clock.store.queries`).
-
-    Why :data:`GENERATION_ROWS` rows and not one: a writer holds the row it raised locked until
-    its commit (a WAL flush, milliseconds), so with one row every write of the service waited
-    for the one before it to commit. Each database connection raises a row of its own choosing,
-    so concurrent writers seldom meet on one and their commits can share a flush; the sum, read
-    in one statement, still rises with every committed write and never falls."""
+    """One number, raised in the same transaction as every write of stored projections: while
+    it is unchanged, so is every count over them (see :mod:`send_clock.store.queries`)."""
 
     __tablename__ = "caseload_generation"
 

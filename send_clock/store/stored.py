@@ -13,7 +13,6 @@ what is stored is what the report would say.
 from __future__ import annotations
 
 import json
-import random
 import threading
 from collections import Counter, defaultdict
 from datetime import date, datetime
@@ -35,13 +34,7 @@ from ..timelines.onecase import project_one
 from ..timelines.projector import columns_of_one
 from ..timelines.schedule import check_case
 from .cases import CaseState, all_cases
-from .models import (
-    GENERATION_ROWS,
-    CaseloadGenerationRow,
-    CaseProjectionRow,
-    CaseRow,
-    MilestoneProjectionRow,
-)
+from .models import CaseloadGenerationRow, CaseProjectionRow, CaseRow, MilestoneProjectionRow
 from .tokens import now
 
 #: how many cases a refresh re-projects per transaction
@@ -76,23 +69,11 @@ def store_projections(
     session.execute(insert(CaseProjectionRow.__table__), cases)
     if milestones:
         session.execute(insert(MilestoneProjectionRow.__table__), milestones)
-    # Last, so that the generation row's lock is held only until the commit.
-    _raise_generation(session)
-
-
-def _raise_generation(session: Session) -> None:
-    """Raise the caseload's generation: the row this connection raises (see
-    :class:`CaseloadGenerationRow`; always the same one, so a transaction never locks two).
-    A Core statement: the ORM's UPDATE would first look for the row among the session's
-    objects to bring them up to date."""
-    connection = session.connection()
-    row = connection.info.setdefault("generation_row", random.randint(1, GENERATION_ROWS))
+    # Last, so that the row lock on the one generation row is held only until the commit
+    # (writers queue on it for one round trip each). A Core statement: the ORM's UPDATE would
+    # first look for the row among the session's objects to bring them up to date.
     generation = CaseloadGenerationRow.__table__
-    connection.execute(
-        update(generation)
-        .where(generation.c.id == row)
-        .values(generation=generation.c.generation + 1)
-    )
+    session.connection().execute(update(generation).values(generation=generation.c.generation + 1))
 
 
 class FeedEvents:
