@@ -6,7 +6,6 @@ everywhere.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -21,7 +20,7 @@ from typing import IO
 
 import click
 
-from send_clock.safecsv import neutral
+from send_clock.safecsv import Writer
 
 #: Columns of ids a user types back (milestone, case, calendar and process ids): never cut.
 ID_COLUMNS = frozenset({"id", "case", "case_id", "milestone", "calendar", "process", "ref"})
@@ -65,13 +64,9 @@ def write_csv(
     rows: Iterable[dict], columns: Sequence[str], stream: IO[str], raw: bool = False
 ) -> None:
     """CSV; cells a spreadsheet would run as formulas neutralised unless ``raw``."""
-    writer = csv.DictWriter(
-        stream, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n"
-    )
-    writer.writeheader()
-    safe = (lambda text: text) if raw else neutral
-    for row in rows:
-        writer.writerow({key: safe(_cell(row.get(key))) for key in columns})
+    writer = Writer(stream, line_end="\n", raw=raw)
+    writer.writerow(columns)
+    writer.writerows([_cell(row.get(key)) for key in columns] for row in rows)
 
 
 def console(stream: IO[str] | None = None, min_width: int = 0):

@@ -47,6 +47,8 @@ SEPARATORS = (",", ";", "\t")
 #: which bounds memory whatever the file's size.
 BLOCK_BYTES = 1 << 20
 _SPACES = re.compile(r"[\s_-]+")
+#: The ASCII bytes Python counts as spaces (``str.isspace``), which ``strip`` removes.
+_ASCII_SPACES = np.array([9, 10, 11, 12, 13, 28, 29, 30, 31, 32], dtype=np.uint8)
 
 
 def header_key(name: str) -> str:
@@ -108,11 +110,13 @@ class Chunk:
         """The distinct values of column ``index``."""
         return self.batch.column(index).unique().to_pylist()
 
-    def unicode(self, index: int) -> np.ndarray:
+    def unicode(self, index: int, stripped: bool = False) -> np.ndarray:
         """Column ``index`` as a numpy unicode array (as ``numpy.array(texts, dtype=str)``
         makes it), converted without a Python string per row where the column allows: values
         of one length in ASCII (references such as ``EHC0000001``) straight from their bytes,
-        repeated values (choices) once per distinct value."""
+        repeated values (choices) once per distinct value. ``stripped``: with the spaces around
+        each value removed (as ``numpy.strings.strip`` removes them), looked for only where
+        they can be: at the ends of values of one length, in each distinct value."""
         column = self.batch.column(index)
         _, offsets, data = column.buffers()
         bounds = np.frombuffer(offsets, np.int32)[column.offset : column.offset + len(column) + 1]
@@ -120,12 +124,17 @@ class Chunk:
         if len(widths) and widths[0] > 0 and (widths == widths[0]).all() and data is not None:
             raw = np.frombuffer(data, np.uint8)[bounds[0] : bounds[-1]]
             if raw.max() < 128:
-                return raw.view(f"S{widths[0]}").astype(f"U{widths[0]}")
+                values = raw.view(f"S{widths[0]}").astype(f"U{widths[0]}")
+                ends = raw.reshape(len(widths), -1)[:, [0, -1]]
+                spaced = stripped and np.isin(ends, _ASCII_SPACES).any()
+                return np.strings.strip(values) if spaced else values
         encoded = column.dictionary_encode()
         if 2 * len(encoded.dictionary) <= len(column):
             distinct = np.array(encoded.dictionary.to_pylist(), dtype=str)
+            distinct = np.strings.strip(distinct) if stripped else distinct
             return distinct[encoded.indices.to_numpy(zero_copy_only=False)]
-        return np.array(column.to_pylist(), dtype=str)
+        values = np.array(column.to_pylist(), dtype=str)
+        return np.strings.strip(values) if stripped else values
 
     def filled(self, index: int) -> tuple[np.ndarray, list[str]]:
         """The positions of the values of column ``index`` that are not empty, and those
@@ -147,12 +156,12 @@ class Chunk:
         from pyarrow import compute
 
         column = self.batch.column(index)
-        empty = compute.equal(column, "")
         try:  # (pyarrow casts exactly YYYY-MM-DD, a real date, or refuses the whole column)
-            days = compute.cast(compute.if_else(empty, None, column), pa.date32())
+            days = compute.cast(_empty_as_null(column), pa.date32())
             return _days(days), np.empty(0, dtype=np.int64)
         except pa.ArrowInvalid:
             pass  # DD/MM/YYYY, or an impossible date: sorted out below
+        empty = compute.equal(column, "")
         # pyarrow's strptime rolls 30 February over to March and reads 2025-9-15: a date is
         # taken only where it is written back exactly as it was read
         parsed = compute.cast(
@@ -272,6 +281,23 @@ def text_rows(stream, separator: str):
     """The row-by-row reader for what the columnar one refuses: :func:`csv.reader` with the
     file's separator."""
     return csv.reader(stream, delimiter=separator)
+
+
+def _empty_as_null(column):
+    """A column of text with its empty values null. The values are not copied: the new column
+    shares their buffers, with a bitmap of the values that are there made from their lengths
+    (``if_else`` would copy every value)."""
+    import pyarrow as pa
+    from pyarrow import compute
+
+    _, offsets, data = column.buffers()
+    if column.type != pa.string() or column.null_count or data is None:
+        return compute.if_else(compute.equal(column, ""), None, column)
+    ends = np.frombuffer(offsets, np.int32)[: column.offset + len(column) + 1]
+    there = np.packbits(np.diff(ends) > 0, bitorder="little")
+    return pa.Array.from_buffers(
+        pa.string(), len(column), [pa.py_buffer(there), offsets, data], offset=column.offset
+    )
 
 
 def _days(dates) -> np.ndarray:

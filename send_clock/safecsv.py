@@ -6,15 +6,22 @@ A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return i
 (three days early) and ``+2.5`` are left as they are, since a spreadsheet reads them as numbers
 and never as formulas. Commands that write CSV take ``--raw-csv`` to write cells exactly.
 
+Every CSV the project writes goes through :class:`Writer` (or :func:`row_text`): a value holding
+a carriage return or a line feed is quoted whatever the line end. (Python 3.11's ``csv`` quotes
+only the characters of its own line terminator, so with ``\n`` line ends a lone ``\r`` was
+written bare and a reader split the row there; from 3.12 it quotes both.)
+
 >>> neutralised(["=HYPERLINK(\\"http://x\\")", "-3", "+2.5", "-3 days", "@SUM(A1)", "EHC-1", ""])
 ['\\'=HYPERLINK("http://x")', '-3', '+2.5', "'-3 days", "'@SUM(A1)", 'EHC-1', '']
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -32,6 +39,44 @@ def neutral(cell: str) -> str:
     if cell[:1] and cell[0] in TRIGGERS and not _NUMBER.fullmatch(cell):
         return "'" + cell
     return cell
+
+
+class Writer:
+    """CSV rows written to ``stream`` ending with ``line_end``, each cell made :func:`neutral`
+    unless ``raw``; a cell is quoted if it holds a separator, a quote, ``\r`` or ``\n``."""
+
+    def __init__(self, stream: IO[str], line_end: str = "\n", raw: bool = False):
+        # csv quotes the characters of its line terminator: \r\n, so both are always quoted;
+        # each row's own \r\n (its last two characters) is then swapped for ``line_end``
+        target = stream if line_end == "\r\n" else _LineEnd(stream, line_end)
+        self._writer = csv.writer(target, lineterminator="\r\n")
+        self.raw = raw
+
+    def writerow(self, cells: Sequence[str]) -> None:
+        self._writer.writerow(cells if self.raw else neutralised(cells))
+
+    def writerows(self, rows: Iterable[Sequence[str]]) -> None:
+        for cells in rows:
+            self.writerow(cells)
+
+
+class _LineEnd:
+    """A stream's ``write`` for :class:`csv.writer`, which writes one whole row per call: the
+    row's ``\r\n`` written as ``line_end``."""
+
+    def __init__(self, stream: IO[str], line_end: str):
+        self.stream, self.line_end = stream, line_end
+
+    def write(self, row: str) -> int:
+        return self.stream.write(row[:-2] + self.line_end)
+
+
+def row_text(cells: Sequence[str], line_end: str = "\n") -> str:
+    """One row as :class:`Writer` writes it with ``raw``: the cells as they are, quoted where
+    they need it."""
+    text = io.StringIO()
+    Writer(text, line_end, raw=True).writerow(cells)
+    return text.getvalue()
 
 
 def neutralised(cells: Sequence[str]) -> Sequence[str]:

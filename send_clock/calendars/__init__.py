@@ -6,7 +6,7 @@
 datetime.date(2025, 9, 23)
 """
 
-from .loader import bundled_calendars, bundled_ids, calendar_from_toml, load_calendar
+from .loader import bundled_calendars, bundled_ids, calendar_from_toml, load_calendar, shown_id
 from .model import AcademicYear, Calendar, Closure, ClosureWindow, Term
 from .units import UNITS, parse_unit
 
@@ -21,5 +21,6 @@ __all__ = [
     "bundled_ids",
     "calendar_from_toml",
     "load_calendar",
+    "shown_id",
     "parse_unit",
 ]

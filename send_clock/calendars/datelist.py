@@ -5,9 +5,9 @@ computed column by column, with no Python per row: each column is dictionary-enc
 so every distinct start, amount, unit and calendar is read once (a list of dates repeats the
 same few), and the rows that share a calendar and a unit are added in one call of
 :meth:`~send_clock.calendars.Calendar.add_many`. CSV is written a block at a time too: pyarrow
-formats the dates, neutralises and quotes the cells that need it (as :mod:`csv` quotes them)
-and joins each block's rows into one string. Rows are written as they are computed, so memory
-stays bounded whatever the file's size.
+formats the dates, neutralises and quotes the cells that need it (as :mod:`send_clock.safecsv`
+quotes them) and joins each block's rows into one string. Rows are written as they are computed,
+so memory stays bounded whatever the file's size.
 
 >>> import io
 >>> out = io.StringIO()
@@ -29,7 +29,6 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from datetime import date
-from functools import cache
 from typing import BinaryIO, TextIO
 
 import numpy as np
@@ -39,7 +38,7 @@ from pyarrow import compute
 from ..csvfiles import NotRowPerRow, missing_columns_message, open_columns
 from ..dates import parse_date
 from ..errors import InputError, SendClockError
-from ..safecsv import neutral, neutral_column, neutralised
+from ..safecsv import neutral, neutral_column, neutralised, row_text
 from .loader import load_calendar
 from .units import amount_of, parse_unit
 
@@ -362,13 +361,11 @@ class _Writer:
 
 
 def _csv_line(cells: list[str]) -> bytes:
-    line = io.StringIO()
-    csv.writer(line, lineterminator="\n").writerow(cells)
-    return line.getvalue().encode()
+    return row_text(cells).encode()
 
 
 def _csv_cell(text: str, raw: bool) -> str:
-    """One cell as ``csv.writer`` writes it, neutralised unless ``raw``."""
+    """One cell as :class:`send_clock.safecsv.Writer` writes it, neutralised unless ``raw``."""
     return _csv_line([text if raw else neutral(text), ""])[:-2].decode()
 
 
@@ -386,13 +383,13 @@ def _csv_block(cells: list[pa.Array]):
 
 
 def _csv_cells(column: pa.Array) -> pa.Array:
-    """Cells as ``csv.writer`` writes them (QUOTE_MINIMAL): in quotes, with quotes doubled,
+    """Cells as :class:`send_clock.safecsv.Writer` writes them: in quotes, with quotes doubled,
     where they hold a character that ``csv`` quotes for."""
     data = column.buffers()[2]
     text = b"" if data is None else bytes(data)
     if not any(char in text for char in _QUOTED_BYTES):
         return column  # (a look at the column's bytes: most columns hold none of them)
-    needs = compute.match_substring_regex(column, _quoted_characters())
+    needs = compute.match_substring_regex(column, _QUOTED)
     if not compute.any(needs).as_py():
         return column
     quoted = compute.binary_join_element_wise(
@@ -402,20 +399,9 @@ def _csv_cells(column: pa.Array) -> pa.Array:
 
 
 _QUOTED_BYTES = (b",", b'"', b"\n", b"\r")
-
-
-@cache
-def _quoted_characters() -> str:
-    """A regular expression matching the characters for which this Python's ``csv.writer``
-    quotes a cell, with ``\\n`` line ends (the comma, the quote, line breaks; the carriage
-    return only since Python 3.12), found by asking it."""
-    found = []
-    for character, pattern in ((",", ","), ('"', '"'), ("\n", "\\n"), ("\r", "\\r")):
-        line = io.StringIO()
-        csv.writer(line, lineterminator="\n").writerow([f"a{character}b", "c"])
-        if line.getvalue().startswith('"'):
-            found.append(pattern)
-    return "[" + "".join(found) + "]"
+#: the characters for which :mod:`send_clock.safecsv` quotes a cell (a lone ``\r`` too, which
+#: Python 3.11's ``csv`` leaves bare with ``\n`` line ends)
+_QUOTED = '[,"\\n\\r]'
 
 
 def _indented(text: str) -> str:

@@ -22,8 +22,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from ..datafiles import DataFiles, TableReader, decode_text, parse_toml
-from ..errors import CalendarFileError, UnknownCalendar
+from ..datafiles import DataFiles, TableReader, bundled_files, decode_text, parse_toml
+from ..errors import CalendarError, CalendarFileError, UnknownCalendar
 from .bankholidays import JURISDICTIONS
 from .model import LONGEST_HOLIDAY_DAYS, AcademicYear, Calendar, Term
 
@@ -45,6 +45,18 @@ _TERM_KEYS = {"name", "start", "end", "half_term", "inset", "closures"}
 def load_calendar(ref: str | Path | Calendar) -> Calendar:
     """A calendar by bundled id, or from a ``.toml``, ``.ics`` or ``.csv`` file path."""
     return _CALENDARS.load(ref)
+
+
+def shown_id(ref: str) -> str:
+    """The id a calendar stored as ``ref`` is shown by: a bundled id as it is; a calendar file
+    (a deployment's default calendar) by the id written in it, never the server's path to it
+    (by the file's name if it can no longer be read)."""
+    if ref in bundled_files("send_clock.calendars"):
+        return ref
+    try:
+        return _CALENDARS.load(ref).id
+    except CalendarError:
+        return Path(ref).stem
 
 
 def bundled_ids() -> list[str]:

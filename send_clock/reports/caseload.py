@@ -64,6 +64,7 @@ from ..csvfiles import (
     sniff_separator,
 )
 from ..errors import InputError, SendClockError
+from ..officers import CONTROL, CONTROL_MESSAGE
 from ..timelines import Cases, Process, bundled_processes, load_process, parse_exceptions
 from ..timelines import bundled_ids as bundled_process_ids
 from .batches import CaseGroup, Caseload, Rejected
@@ -397,7 +398,7 @@ class _Reader:
                 if value.strip():
                     columns.exceptions[offset + position] = value
         elif column in ("case_id", "process", "calendar", "officer") or column in self.text_names:
-            columns.add(columns.texts, column, text_column(_unicode(values)))
+            columns.add(columns.texts, column, _stripped(values))
 
     # -- from columns to groups ---------------------------------------------------------------
     def _caseload(self) -> Caseload:
@@ -457,7 +458,17 @@ class _Reader:
             problems.setdefault(
                 row, "the received date is empty; give the date the request was received"
             )
+        for row in self._controlled_officers():
+            problems.setdefault(row, CONTROL_MESSAGE)
         return problems
+
+    def _controlled_officers(self) -> list[int]:
+        """Rows whose officer's name holds a control character (one search over the column
+        first: almost every caseload has none)."""
+        officers = self.texts.get("officer")
+        if officers is None or not CONTROL.search("".join(officers.tolist())):
+            return []
+        return [row for row, name in enumerate(officers.tolist()) if CONTROL.search(name)]
 
     def _groupings(self):
         """(process, calendar, row positions, error) for each process and calendar in use."""
@@ -588,8 +599,12 @@ def _distinct_texts(values: Sequence[str] | _ChunkColumn) -> set[str]:
     return set(values)
 
 
-def _unicode(values: Sequence[str] | _ChunkColumn) -> Sequence[str] | np.ndarray:
-    return values.chunk.unicode(values.index) if isinstance(values, _ChunkColumn) else values
+def _stripped(values: Sequence[str] | _ChunkColumn) -> np.ndarray:
+    """:func:`text_column` of the values (from a chunk, spaces are looked for only where they
+    can be)."""
+    if isinstance(values, _ChunkColumn):
+        return values.chunk.unicode(values.index, stripped=True)
+    return text_column(values)
 
 
 def _filled_texts(values: Sequence[str] | _ChunkColumn) -> tuple[np.ndarray, list[str]]:

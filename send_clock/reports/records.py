@@ -32,6 +32,9 @@ import numpy as np
 #: Bytes of output per chunk: big enough to amortise numpy and pyarrow calls, small enough to
 #: stay in the processor's cache.
 CHUNK_BYTES = 4 << 20
+#: Records whose positions in the tables are computed at once, field by field (a few numpy
+#: calls per field for tens of thousands of records, not per chunk).
+BLOCK_RECORDS = 1 << 16
 #: Tables of more bytes than this (at their widest) are gathered with 64-bit offsets.
 LARGEST_BINARY = 2**31 - 1
 #: Tables with at most this many entries get the constants around them joined to each entry.
@@ -85,19 +88,53 @@ def write_records(
     index_type = np.int32 if len(entries) < 2**31 else np.int64
     widest = sum(int(field.table.itemsize) for field in fields)
     chunk = max(1, min(count, CHUNK_BYTES // max(widest, 1)))
-    positions = np.empty((chunk, len(fields)), dtype=index_type)
-    for start in range(0, count, chunk):
-        stop = min(count, start + chunk)
-        rows = positions[: stop - start]
-        for column, (field, first) in enumerate(zip(fields, starts, strict=True)):
-            np.add(field.index(start, stop), first, out=rows[:, column], casting="unsafe")
-        texts = entries.take(pa.array(rows.ravel()))
-        _, offsets, data = texts.buffers()
-        ends = np.frombuffer(offsets, np.int32 if texts.type == pa.binary() else np.int64)
-        first_byte, last_byte = int(ends[texts.offset]), int(ends[texts.offset + len(texts)])
-        out.write(memoryview(data)[first_byte:last_byte])
-        if progress:
-            progress(stop)
+    block = chunk * max(1, BLOCK_RECORDS // chunk)
+    for first_record in range(0, count, block):
+        positions = _positions(fields, starts, first_record, min(count, first_record + block))
+        positions = positions.astype(index_type, copy=False)
+        for start in range(0, positions.shape[1], chunk):
+            # (the chunk's positions record by record: a small transposed copy)
+            rows = np.ascontiguousarray(positions[:, start : start + chunk].T)
+            texts = entries.take(pa.array(rows.ravel()))
+            _, offsets, data = texts.buffers()
+            ends = np.frombuffer(offsets, np.int32 if texts.type == pa.binary() else np.int64)
+            first_byte, last_byte = int(ends[texts.offset]), int(ends[texts.offset + len(texts)])
+            out.write(memoryview(data)[first_byte:last_byte])
+            if progress:
+                progress(first_record + start + len(rows))
+
+
+def records_size(items: Sequence[Item], count: int) -> int:
+    """The bytes :func:`write_records` writes for ``count`` records made of ``items``, found
+    from the length of each field's entries without gathering them."""
+    fields = _joined(items)
+    if not fields or not count:
+        return 0
+    lengths = [np.strings.str_len(field.table) for field in fields]  # (an entry ends in no NUL)
+    size = 0
+    for start in range(0, count, BLOCK_RECORDS):
+        stop = min(count, start + BLOCK_RECORDS)
+        computed: dict[int, np.ndarray] = {}
+        for field, length in zip(fields, lengths, strict=True):
+            key = id(field.index)
+            if key not in computed:
+                computed[key] = field.index(start, stop)
+            size += int(length[computed[key]].sum())
+    return size
+
+
+def _positions(fields: list[Field], starts: list[int], start: int, stop: int) -> np.ndarray:
+    """The position in the joined tables of the value of each field (a row per field) of
+    records ``start`` to ``stop``; a field's index is computed once however many fields share
+    it (a case's id and received date open each of its rows)."""
+    positions = np.empty((len(fields), stop - start), dtype=np.int64)
+    computed: dict[int, np.ndarray] = {}
+    for row, (field, first) in zip(positions, zip(fields, starts, strict=True), strict=True):
+        key = id(field.index)
+        if key not in computed:
+            computed[key] = field.index(start, stop)
+        np.add(computed[key], first, out=row, casting="unsafe")
+    return positions
 
 
 def _joined(items: Sequence[Item]) -> list[Field]:

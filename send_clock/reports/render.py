@@ -23,21 +23,19 @@ statutory,2025-10-27,,,2025-10-20,2025-10-20,met,,false,,,"SEND Regulations 2014
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 import numpy as np
 
-from ..safecsv import TRIGGERS, neutralised
+from ..safecsv import TRIGGERS, neutralised, row_text
 from ..timelines import Milestone
 from ..timelines.projector import DETECTED, NOT_APPLICABLE, RECORDED, STATUSES
 from ..timelines.schedule import MILESTONE_COLUMNS, exception_text
 from .batches import FINAL_MILESTONES, CaseBatch, Report
-from .records import Field, Item, lookup, per_record, write_records
+from .records import Field, Item, lookup, per_record, records_size, write_records
 
 CSV_COLUMNS = ("case_id", "process", "calendar", "received", *MILESTONE_COLUMNS)
 DATE_FIELDS = ("due", "target", "earliest", "projected", "actual")
@@ -54,12 +52,9 @@ class _Csv:
 
     @staticmethod
     def text(value: str) -> bytes:
-        """``value`` as one CSV cell, quoted if it holds a separator, a quote or a line break.
-        (With ``\r\n`` as the line terminator, ``csv`` quotes a lone ``\r`` or ``\n`` too;
-        without one, Python 3.11's ``csv`` leaves them bare and the row breaks in two.)"""
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\r\n").writerow([value])
-        return buffer.getvalue()[:-2].encode()
+        """``value`` as one CSV cell, quoted if it holds a separator, a quote or a line break
+        (a lone ``\r`` too, as :mod:`send_clock.safecsv` writes every CSV)."""
+        return row_text([value], "").encode()
 
     @staticmethod
     def needs_escape(codes: np.ndarray) -> np.ndarray:
@@ -123,7 +118,10 @@ class _BatchFields:
 
     def day_index(self, days: np.ndarray) -> np.ndarray:
         """Position of each date in :meth:`_day_texts` (the last position: no date)."""
-        return np.where(np.isnat(days), self.span, (days - self.first_day).astype(np.int64))
+        # (read as unsigned numbers, days count up from the first day, and NaT, -2**63, is
+        # 2**63: past every day of the span, so the minimum with the span places it there)
+        offsets = days.view(np.uint64) - np.uint64(self.first_day.astype(np.int64))
+        return np.minimum(offsets, self.span, out=offsets).view(np.int64)
 
     def date(self, days: np.ndarray, suffix: bytes) -> Item:
         if np.isnat(days).all():
@@ -333,15 +331,17 @@ def _combined(parts: list[list[bytes]], order: tuple[int, ...], suffix: bytes) -
 
 
 def _date_range(columns) -> tuple[int | None, int | None]:
-    """The first and last day (as day numbers) in any of ``columns``, ignoring NaT."""
-    nat = np.iinfo(np.int64).min  # NaT's day number
+    """The first and last day (as day numbers) in any of ``columns``, ignoring NaT (as
+    ``fmin`` and ``fmax`` do, in one plain pass each: a reduction ``where`` dates are is
+    slower)."""
     first = last = None
     for days in columns:
-        numbers = days.view(np.int64)
-        high = int(numbers.max(initial=nat))
-        if high == nat:
+        if not len(days):
             continue
-        low = int(numbers.min(initial=high, where=numbers != nat))
+        high = np.fmax.reduce(days)
+        if np.isnat(high):
+            continue
+        low, high = int(np.fmin.reduce(days).astype(np.int64)), int(high.astype(np.int64))
         first = low if first is None else min(first, low)
         last = high if last is None else max(last, high)
     return first, last
@@ -455,6 +455,44 @@ def _write_batches(batches, items_of, out: BinaryIO, progress: Progress | None) 
         done += len(batch)
 
 
+@dataclass
+class Rows:
+    """The rows of some batches in one format (CSV or JSON lines), ready to be written, or
+    measured first: how many bytes they make is known before any is written."""
+
+    head: bytes  # written first (the CSV header row)
+    batches: list[tuple[list[Item], int]]  # the items of each batch's rows, and its cases
+
+    def size(self) -> int:
+        return len(self.head) + sum(records_size(items, count) for items, count in self.batches)
+
+    def write(self, out: BinaryIO, progress: Progress | None = None) -> None:
+        if self.head:
+            out.write(self.head)
+        done = 0
+        for items, count in self.batches:
+
+            def advance(cases: int, before=done) -> None:
+                if progress:
+                    progress(before + cases)
+
+            write_records(items, count, out, advance)
+            done += count
+
+
+def csv_rows(batches: Sequence[CaseBatch], header: bool = True, raw: bool = False) -> Rows:
+    """The rows :func:`write_csv` writes."""
+    if not raw:
+        batches = [_neutral_ids(batch) for batch in batches]
+    head = ",".join(CSV_COLUMNS).encode() + b"\n" if header else b""
+    return Rows(head, [(csv_items(batch), len(batch)) for batch in batches])
+
+
+def jsonl_rows(batches: Sequence[CaseBatch]) -> Rows:
+    """The rows :func:`write_jsonl` writes."""
+    return Rows(b"", [(jsonl_items(batch), len(batch)) for batch in batches])
+
+
 def write_csv(
     batches: Sequence[CaseBatch],
     out: BinaryIO,
@@ -465,11 +503,7 @@ def write_csv(
     """CSV, UTF-8, one row per case and milestone, after a header row (unless ``header`` is
     false: the rest of a file written in parts). Case ids a spreadsheet would run as formulas
     are neutralised (:mod:`send_clock.safecsv`) unless ``raw``."""
-    if header:
-        out.write(",".join(CSV_COLUMNS).encode() + b"\n")
-    if not raw:
-        batches = [_neutral_ids(batch) for batch in batches]
-    _write_batches(batches, lambda batch, _: csv_items(batch), out, progress)
+    csv_rows(batches, header, raw).write(out, progress)
 
 
 def _neutral_ids(batch: CaseBatch) -> CaseBatch:
@@ -491,7 +525,7 @@ def _no_trigger_first(ids: np.ndarray) -> bool:
 
 def write_jsonl(batches: Sequence[CaseBatch], out: BinaryIO, progress: Progress | None = None):
     """JSON lines, one object per case and milestone."""
-    _write_batches(batches, lambda batch, _: jsonl_items(batch), out, progress)
+    jsonl_rows(batches).write(out, progress)
 
 
 def write_json(

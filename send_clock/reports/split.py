@@ -1,8 +1,10 @@
 """A big caseload written as rows (CSV or JSON lines) by two processes at once.
 
 For a file of many cases (hundreds of thousands), one process reads, projects and writes the
-first half of the rows while a second one does the second half into a temporary file, which is
-then added to the output: the result is byte for byte what one process writes. The split is
+first half of the rows while a second one does the second half: into the output file itself,
+from where the first half's rows will end (the first process measures them before writing them
+and tells the second), or, when the output is no file (a pipe), into a spool that is added to
+the output afterwards. The result is byte for byte what one process writes. The split is
 made at the start of a row (after a line break outside any quoted value), so each half is a
 valid CSV on its own given the header.
 
@@ -30,6 +32,7 @@ import io
 import multiprocessing
 import os
 import shutil
+import stat
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -44,7 +47,7 @@ from ..timelines import Process
 from .batches import Caseload, Rejected, Report, project_caseload
 from .caseload import read_caseload, read_caseload_part
 from .columns import shared_values
-from .render import write_csv, write_jsonl
+from .render import Rows, csv_rows, jsonl_rows
 
 #: Files smaller than this are done by one process: starting a second would not pay.
 SPLIT_BYTES = 16 << 20
@@ -91,10 +94,14 @@ def write_rows(
 
 
 def _writer(fmt: str, header: bool = True, raw: bool = False):
+    return lambda batches, out: _rows(fmt, batches, header, raw).write(out)
+
+
+def _rows(fmt: str, batches, header: bool = True, raw: bool = False) -> Rows:
     if fmt == "csv":
-        return lambda batches, out: write_csv(batches, out, header=header, raw=raw)
+        return csv_rows(batches, header=header, raw=raw)
     if fmt == "jsonl":
-        return write_jsonl
+        return jsonl_rows(batches)
     raise ValueError(f"rows are written as csv or jsonl, not {fmt!r}")
 
 
@@ -151,14 +158,18 @@ def _in_two(path, split, fmt, out, as_of, options, raw) -> RowsWritten | None:
     offset, first_line = split
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
+    where_from, where_to = context.Pipe(duplex=False)  # where the second half's rows go
+    placed = _placeable(out)
     with _Spool() as second_half:
+        target = where_from if placed is not None else second_half
         helper = context.Process(
             target=_second_half,
-            args=(path, offset, first_line, fmt, as_of, options, raw, second_half, sender),
+            args=(path, offset, first_line, fmt, as_of, options, raw, target, sender),
             daemon=True,
         )
         helper.start()
         sender.close()
+        where_from.close()
         try:
             header, first_stream = _header_and_first_half(path, offset)
             if "case_id" not in map(header_key, header):
@@ -170,17 +181,55 @@ def _in_two(path, split, fmt, out, as_of, options, raw) -> RowsWritten | None:
             if shared_values(first.case_ids, found):
                 return None
             report = project_caseload(first, as_of)
-            _writer(fmt, raw=raw)(report.batches, out)
+            rows = _rows(fmt, report.batches, raw=raw)
+            if placed is not None:  # the second half starts where the first will end
+                end_of_first = out.tell() + rows.size()
+                where_to.send((placed, end_of_first))
+            rows.write(out)
             kind, second = _message(receiver, helper)
             if kind == "error":
                 raise InputError(second)
-            second_half.append_to(out)
+            if placed is None:
+                second_half.append_to(out)
+            else:
+                _after_both(out, end_of_first)
         finally:
             if helper.is_alive():
                 helper.terminate()
             helper.join()
             receiver.close()
+            where_to.close()
     return _combined(report, second)
+
+
+def _placeable(out: BinaryIO) -> int | None:
+    """The file descriptor of ``out`` if the second process can write its rows straight into
+    it at their place (a file, or the null device, not opened to append); else None (a pipe, a
+    terminal, a stream in memory: the rows wait in a spool)."""
+    import fcntl  # (POSIX: two processes run on Linux only)
+
+    try:
+        descriptor = out.fileno()
+        found = os.fstat(descriptor)
+        appending = fcntl.fcntl(descriptor, fcntl.F_GETFL) & os.O_APPEND
+        seekable = out.seekable()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+    null = stat.S_ISCHR(found.st_mode) and found.st_rdev == os.stat(os.devnull).st_rdev
+    placeable = seekable and not appending and (stat.S_ISREG(found.st_mode) or null)
+    return descriptor if placeable else None
+
+
+def _after_both(out: BinaryIO, end_of_first: int) -> None:
+    """Check that the first half ended where the second was placed (in a file: the null
+    device is always at 0), and leave ``out`` at the end of both."""
+    out.flush()
+    in_file = stat.S_ISREG(os.fstat(out.fileno()).st_mode)
+    if in_file and out.tell() != end_of_first:  # (a wrong measure: a gap or an overlap)
+        raise RuntimeError(
+            f"the first half's rows ended at byte {out.tell()}, not {end_of_first} as measured"
+        )
+    out.seek(0, os.SEEK_END)
 
 
 def _message(receiver, helper):
@@ -193,8 +242,9 @@ def _message(receiver, helper):
         ) from None
 
 
-def _second_half(path, offset, first_line, fmt, as_of, options, raw, second_half, sender):
-    """In the helper process: read, project and write the rows from ``offset`` on."""
+def _second_half(path, offset, first_line, fmt, as_of, options, raw, target, sender):
+    """In the helper process: read, project and write the rows from ``offset`` on, to the
+    spool, or (``target`` a connection) at the place in the output the first process sends."""
     try:
         with path.open("rb") as raw:
             raw.seek(offset)
@@ -205,15 +255,39 @@ def _second_half(path, offset, first_line, fmt, as_of, options, raw, second_half
             )
         sender.send(("ids", caseload.case_ids))
         report = project_caseload(caseload, as_of)
-        _writer(fmt, header=False, raw=raw)(report.batches, second_half)
-        second_half.flush()
+        rows = _rows(fmt, report.batches, header=False, raw=raw)
+        if isinstance(target, _Spool):
+            rows.write(target)
+            target.flush()
+        else:
+            descriptor, place = target.recv()
+            rows.write(_At(descriptor, place))
         sender.send(("done", RowsWritten(report.cases, report.rejected, report.warnings)))
+    except EOFError:
+        pass  # the first process gave the work back to one process: nothing to write
     except SendClockError as error:
         sender.send(("error", str(error)))
     except UnicodeDecodeError as error:
         sender.send(("error", f"{path.name} is not UTF-8 text ({error.reason})"))
     finally:
         sender.close()
+
+
+class _At:
+    """Writes to a file descriptor from a place on, whatever its position (which the first
+    process moves as it writes its own rows)."""
+
+    def __init__(self, descriptor: int, place: int):
+        self.descriptor, self.place = descriptor, place
+
+    def write(self, data) -> int:
+        data = memoryview(data)
+        size = len(data)
+        while len(data):
+            written = os.pwrite(self.descriptor, data, self.place)
+            self.place += written
+            data = data[written:]
+        return size
 
 
 class _Spool:

@@ -23,9 +23,10 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
+from anyio import CancelScope
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
-from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 
 ICS = "text/calendar; charset=utf-8"
 
@@ -148,9 +149,7 @@ def streamed_calendar_response(
         close()
         return Response(media_type=ICS, headers=headers)
     body = _gzip(pieces, level) if compressed else pieces
-    return StreamingResponse(
-        _closing(body, close), media_type=ICS, headers=headers, background=BackgroundTask(close)
-    )
+    return _ClosingStream(body, close, media_type=ICS, headers=headers)
 
 
 def _gzip(pieces: Iterator[bytes], level: int) -> Iterator[bytes]:
@@ -162,8 +161,21 @@ def _gzip(pieces: Iterator[bytes], level: int) -> Iterator[bytes]:
     yield pack.flush()
 
 
-def _closing(pieces: Iterator[bytes], close: Callable[[], None]) -> Iterator[bytes]:
-    try:
-        yield from pieces
-    finally:
-        close()
+class _ClosingStream(StreamingResponse):
+    """A streamed body whose source ``close`` releases once, however the sending ends: the
+    whole body sent, the client gone (a failed send, or a disconnect message that cancels the
+    sending), an error. (The body's own ``finally`` would not do: a body left part-way runs it
+    only when collected, in whatever thread that happens.)"""
+
+    def __init__(self, pieces: Iterator[bytes], close: Callable[[], None], **options):
+        super().__init__(pieces, **options)
+        self.close = close
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # shielded: a request cancelled (the server stopping) still releases its session;
+            # no thread is reading the body by now (a cancelled read waits for its thread)
+            with CancelScope(shield=True):
+                await run_in_threadpool(self.close)

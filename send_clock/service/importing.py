@@ -17,6 +17,7 @@ from datetime import date
 from ..csvfiles import sniff_separator
 from ..errors import InputError, SendClockError
 from ..ical import check_reference
+from ..officers import officer_problem
 from ..reports import project_caseload, read_caseload
 from ..reports.caseload import caseload_columns
 from ..store import Store, imports, jobs
@@ -25,8 +26,9 @@ from ..timelines.schedule import cases_of
 
 log = logging.getLogger("send_clock.jobs")
 OFFICER_LENGTH = 100  # the column's size in the database
-#: A cell a spreadsheet would run as a formula, or one holding control characters.
-_HOSTILE = re.compile(r"^[=+\-@\t\r]|[\x00-\x1f\x7f]")
+#: A cell a spreadsheet would run as a formula (a name holding a control character is a row
+#: the caseload reader rejects: :mod:`send_clock.officers`).
+_FORMULA = re.compile(r"^[=+\-@]")
 
 
 @dataclass
@@ -163,7 +165,8 @@ def run_import_job(url: str, job_id: int, raw: bytes, actor: str) -> None:
 
 def officers_of(text: str) -> tuple[dict[str, str], list[dict]]:
     """case reference -> officer from the ``officer`` column (absent: nothing), and the rows
-    whose officer cannot be stored (too long, a formula, control characters)."""
+    whose officer cannot be stored (too long, a formula; a control character is the caseload
+    reader's rejection)."""
     rows = csv.reader(io.StringIO(text, newline=""))
     header = [cell.strip().lower() for cell in next(rows, [])]
     if "officer" not in header or "case_id" not in header:
@@ -177,6 +180,8 @@ def officers_of(text: str) -> tuple[dict[str, str], list[dict]]:
         ref, officer = row[case_at].strip(), row[officer_at].strip()
         if not officer:
             continue
+        if officer_problem(officer):
+            continue  # the reader rejects the row already (one message per problem)
         problem = _officer_problem(officer)
         if problem:
             errors.append({"line": line, "case_id": ref, "message": problem})
@@ -188,11 +193,8 @@ def officers_of(text: str) -> tuple[dict[str, str], list[dict]]:
 def _officer_problem(officer: str) -> str:
     if len(officer) > OFFICER_LENGTH:
         return f"the officer's name is longer than {OFFICER_LENGTH} characters"
-    if _HOSTILE.search(officer):
-        return (
-            "the officer's name starts with = + - @ or holds a control character; "
-            "write the name as plain text"
-        )
+    if _FORMULA.search(officer):
+        return "the officer's name starts with = + - @; write the name as plain text"
     return ""
 
 

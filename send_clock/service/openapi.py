@@ -13,7 +13,7 @@ adds them to every operation where they can occur, by rules that follow the code
 412    operations with ``If-Match`` (a stale ETag); ``If-Match`` is required there...
 400    operations with a request body that cannot be parsed
 413    operations with a request body larger than the limit
-422    every operation with parameters or a body (the body or a value does not fit)
+422    every operation with a body or a parameter other than an id in the path (it does not fit)
 428    ... and without it the answer is 428
 =====  ==========================================================================================
 """
@@ -132,9 +132,20 @@ def _statuses(method: str, path: str, operation: dict) -> set[int]:
         statuses |= {412, 428}
     if "requestBody" in operation:
         statuses |= {400, 413}
-    if parameters or "requestBody" in operation:
+    if _refusable(parameters) or "requestBody" in operation:
         statuses.add(422)
+    else:  # FastAPI lists it for any parameter; an id in the path is never refused, only 404
+        operation.get("responses", {}).pop("422", None)
     return statuses
+
+
+def _refusable(parameters: list[dict]) -> bool:
+    """Whether a value of ``parameters`` can be refused (422): any but an id in the path (the
+    routes take only digits there, ``{case_id:int}``, and an id no row has is 404)."""
+    return any(
+        not (p.get("in") == "path" and p.get("schema", {}).get("type") == "integer")
+        for p in parameters
+    )
 
 
 def _add_problem(operation: dict, status: int) -> None:

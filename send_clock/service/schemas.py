@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import Path, Query
+from fastapi import Depends, Path, Query
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -17,8 +17,9 @@ from pydantic import (
 )
 
 from ..calendars import UNITS, bundled_calendars
-from ..errors import InputError
+from ..errors import InputError, NotFound
 from ..ical import check_reference
+from ..officers import officer_problem
 from ..timelines import bundled_processes
 from ..timelines.model import EXCEPTION_KINDS
 from ..timelines.projector import STATUSES
@@ -80,8 +81,39 @@ def _reference(value: str) -> str:
         raise ValueError(str(error)) from None
 
 
-#: A stored row's id in a path: a positive 32-bit integer (both databases' INTEGER).
-Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
+def _officer(value: str | None) -> str | None:
+    """The library's check and message (no control character) for an officer's name."""
+    problem = officer_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+#: The largest row id both databases store (INTEGER).
+MAX_ID = 2_147_483_647
+
+
+def stored_id(name: str, unknown: str):
+    """The path parameter ``name``, a stored row's id, as a dependency: any whole number is
+    taken (the contract sets no bound), and one no row can have (0, or beyond INTEGER) is the
+    404 an unknown id gets (``unknown``, formatted with the number), never sent to a database
+    that could not hold it."""
+
+    # (a default, not Annotated: annotations are strings here, and ``name`` is not a global)
+    def checked(number: int = Path(alias=name, description=_ID_TEXT)) -> int:
+        if not 1 <= number <= MAX_ID:
+            raise NotFound(unknown.format(number))
+        return number
+
+    checked.__name__ = f"stored_{name}"
+    return Annotated[int, Depends(checked)]
+
+
+_ID_TEXT = "A stored row's id; an id no row has, however large, is 404"
+CaseIdPath = stored_id("case_id", "no case {}")
+RecordIdPath = stored_id("record_id", "no current record {}")
+FeedIdPath = stored_id("feed_id", "no live feed {} for this case")
+JobIdPath = stored_id("job_id", "no job {}")
 
 
 def _holds_nul(value) -> bool:
@@ -297,7 +329,12 @@ class CaseIn(Strict):
     process: ProcessId
     calendar: CalendarId | None = None
     received: IsoDate
-    officer: str | None = Field(None, max_length=100)
+    officer: Annotated[str | None, AfterValidator(_officer)] = Field(
+        None,
+        max_length=100,
+        description="The case officer's name: plain text on one line (a control character, "
+        "the tab and line breaks among them, is refused)",
+    )
 
 
 class RecordOut(BaseModel):

@@ -22,6 +22,9 @@ from ..errors import InputError
 #: writes in a deployment's environment.
 _DECIMAL = re.compile(r"[0-9]{1,12}(\.[0-9]{1,6})?")
 _SHOWN = 40  # characters of a refused value quoted back
+#: A session secret shorter than this could be found by trying them all (token_urlsafe(32)
+#: makes 43 characters)
+SHORTEST_SECRET = 32
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,18 @@ def public_url(value: str | None) -> str | None:
             f"https://sen.example.gov.uk, not {_quoted(value)}"
         )
     return value
+
+
+def session_secret(value: str | None) -> str | None:
+    """``SEND_CLOCK_SESSION_SECRET``: at least :data:`SHORTEST_SECRET` characters (never quoted
+    back: it is a secret), or unset."""
+    if value and len(value) < SHORTEST_SECRET:
+        raise InputError(
+            f"SEND_CLOCK_SESSION_SECRET must be at least {SHORTEST_SECRET} characters, not "
+            f"{len(value)}; make one with: python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))'"
+        )
+    return value or None
 
 
 def cors_origins(value: str | None) -> tuple[str, ...]:
@@ -200,7 +215,7 @@ class Settings:
             max_body_bytes=bounded(env, "SEND_CLOCK_MAX_BODY_BYTES"),
             max_import_bytes=bounded(env, "SEND_CLOCK_MAX_IMPORT_BYTES"),
             cors_origins=cors_origins(env.get("SEND_CLOCK_CORS_ORIGINS")),
-            session_secret=env.get("SEND_CLOCK_SESSION_SECRET") or None,
+            session_secret=session_secret(env.get("SEND_CLOCK_SESSION_SECRET")),
             db_pool_size=bounded(env, "SEND_CLOCK_DB_POOL_SIZE"),
             db_max_overflow=bounded(env, "SEND_CLOCK_DB_MAX_OVERFLOW"),
             session_idle_minutes=bounded(env, "SEND_CLOCK_SESSION_IDLE_MINUTES"),

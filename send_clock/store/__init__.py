@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError, DisconnectionError, InterfaceError, Op
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import SendClockError
+from .folding import SQLITE_LOWER, sqlite_lower
 
 URL_VARIABLE = "SEND_CLOCK_DATABASE_URL"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -211,6 +212,8 @@ def _engine(url: str, pool_size: int, max_overflow: int) -> Engine:
             cursor.close()
             # PostgreSQL's code-point collation, so that ORDER BY ... COLLATE "C" runs on both.
             connection.create_collation("C", lambda a, b: (a > b) - (a < b))
+            # PostgreSQL's lower() of every letter, for searches that ignore case (.folding)
+            connection.create_function(SQLITE_LOWER, 1, sqlite_lower, deterministic=True)
 
         return engine
     # Each worker holds up to pool_size + max_overflow connections: size them so that workers x

@@ -21,10 +21,11 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..calendars import load_calendar
+from ..calendars import load_calendar, shown_id
 from ..dates import parse_date
 from ..errors import Conflict, InputError, NotFound, StaleVersion
 from ..ical import check_reference
+from ..officers import check_officer
 from ..timelines import Case, RecordedException, load_process, project
 from .models import CaseRecordRow, CaseRow
 from .tokens import now
@@ -127,7 +128,7 @@ class CaseState:
             "id": self.id,
             "ref": self.ref,
             "process": self.process,
-            "calendar": self.calendar,
+            "calendar": shown_id(self.calendar),  # a calendar file by its id, never its path
             "received": self.received.isoformat(),
             "officer": self.officer,
             "version": self.version,
@@ -172,18 +173,20 @@ def get_case(session: Session, case_id: int) -> CaseState:
     return read_case(session.connection(), case_id)
 
 
-def _case_with_records():
+def _case_with_records(match):
+    """The case matching ``match`` (a condition on the cases table) joined to its records."""
     case, records = CaseRow.__table__, CaseRecordRow.__table__
     return (
         select(case, *(column.label(f"record_{column.name}") for column in records.columns))
         .select_from(case.outerjoin(records, records.c.case_id == case.c.id))
-        .where(case.c.id == bindparam("case_id"))
+        .where(match(case))
         .order_by(records.c.id)
     )
 
 
 #: Built once: a statement object keeps its cache key, so each read skips building both.
-_CASE_WITH_RECORDS = _case_with_records()
+_CASE_WITH_RECORDS = _case_with_records(lambda case: case.c.id == bindparam("case_id"))
+_CASE_BY_REF_WITH_RECORDS = _case_with_records(lambda case: case.c.ref == bindparam("ref"))
 
 
 def read_case(connection: Connection, case_id: int) -> CaseState:
@@ -192,6 +195,20 @@ def read_case(connection: Connection, case_id: int) -> CaseState:
     rows = connection.execute(_CASE_WITH_RECORDS, {"case_id": case_id}).all()
     if not rows:
         raise NotFound(f"no case {case_id}")
+    return _folded(rows)
+
+
+def get_case_by_ref(session: Session, ref: str) -> CaseState:
+    """The case with reference ``ref`` and its records, in one statement as :func:`read_case`."""
+    rows = session.connection().execute(_CASE_BY_REF_WITH_RECORDS, {"ref": ref}).all()
+    if not rows:
+        raise NotFound(f"no case with reference {ref!r}")
+    return _folded(rows)
+
+
+def _folded(rows: list) -> CaseState:
+    """The case of rows of the case joined to its records (one row, records all NULL, when it
+    has none)."""
     found = [
         Record(
             row.record_id,
@@ -208,13 +225,6 @@ def read_case(connection: Connection, case_id: int) -> CaseState:
         if row.record_id is not None
     ]
     return _fold(rows[0], found)
-
-
-def get_case_by_ref(session: Session, ref: str) -> CaseState:
-    row = session.scalar(select(CaseRow).where(CaseRow.ref == ref))
-    if row is None:
-        raise NotFound(f"no case with reference {ref!r}")
-    return _fold(row, history(session, row.id))
 
 
 def history(session: Session, case_id: int) -> list[Record]:
@@ -264,6 +274,7 @@ def create_case(
     if not ref:
         raise InputError("a case needs a reference (not a name), e.g. EHC-2025-0042")
     check_reference(ref)  # it names the case's calendar events too
+    check_officer(officer)
     process_def = load_process(process)
     calendar = calendar or process_def.default_calendar
     load_calendar(calendar)

@@ -300,6 +300,54 @@ class CaseloadGenerationRow(Base):
     generation: Mapped[int] = mapped_column(BigInteger)
 
 
+class CaseSumRow(Base):
+    """The breach report's per-case figures summed over the cases received in one month with
+    one process (see :mod:`send_clock.store.sums`): kept exact in the transaction of every
+    write of stored projections, so that the report reads these few rows instead of summing
+    every case. The sums are :data:`send_clock.reports.summary.COUNTS` over the cases that
+    can be projected, how many of those are open in each open status, how many skipped a
+    school-closure check, and how many cannot be projected (``rejected``)."""
+
+    __tablename__ = "report_case_sums"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process: Mapped[str] = mapped_column(String(100), primary_key=True)
+    cases: Mapped[int] = mapped_column(Integer, default=0)
+    issued: Mapped[int] = mapped_column(Integer, default=0)
+    within: Mapped[int] = mapped_column(Integer, default=0)
+    issued_kept: Mapped[int] = mapped_column(Integer, default=0)
+    within_kept: Mapped[int] = mapped_column(Integer, default=0)
+    issued_kept_all: Mapped[int] = mapped_column(Integer, default=0)
+    within_kept_all: Mapped[int] = mapped_column(Integer, default=0)
+    decided: Mapped[int] = mapped_column(Integer, default=0)
+    in_time: Mapped[int] = mapped_column(Integer, default=0)
+    #: days from request to final plan, summed over the plans issued
+    days: Mapped[int] = mapped_column(BigInteger, default=0)
+    open_overdue: Mapped[int] = mapped_column(Integer, default=0)
+    open_at_risk: Mapped[int] = mapped_column(Integer, default=0)
+    open_due_soon: Mapped[int] = mapped_column(Integer, default=0)
+    open_excused: Mapped[int] = mapped_column(Integer, default=0)
+    open_pending: Mapped[int] = mapped_column(Integer, default=0)
+    closure_checks_skipped: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MilestoneSumRow(Base):
+    """How many stored milestones of one process's cases have one id and status: counted (not
+    conditional, the report's status counts), and on each of the report's worklists. Kept
+    like :class:`CaseSumRow`."""
+
+    __tablename__ = "report_milestone_sums"
+
+    process: Mapped[str] = mapped_column(String(100), primary_key=True)
+    milestone: Mapped[str] = mapped_column(String(100), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    counted: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[int] = mapped_column(Integer, default=0)
+    due_soon: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class JobRow(Base):
     """Long work done off the request path (a caseload import): its state, progress and result.
     ``state``: queued, running, succeeded, failed."""

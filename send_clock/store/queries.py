@@ -37,7 +37,9 @@ from sqlalchemy import (
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
+from ..calendars import shown_id
 from ..timelines import load_process
+from .folding import lowered
 from .models import (
     CaseloadGenerationRow,
     CaseProjectionRow,
@@ -342,7 +344,7 @@ def _summary(case: CaseRow, projection: CaseProjectionRow) -> dict:
         "id": case.id,
         "ref": case.ref,
         "process": case.process,
-        "calendar": case.calendar,
+        "calendar": shown_id(case.calendar),  # never a calendar file's path
         "received": case.received,
         "officer": case.officer,
         "version": case.version,
@@ -582,11 +584,12 @@ class CaseSearch:
     def where(self, query: Select) -> Select:
         standing = CaseProjectionRow.standing
         if self.text:
-            needle = "%" + re.sub(r"([\\%_])", r"\\\1", self.text.casefold()) + "%"
+            # lowered alike on both databases (.folding), the text by the same rule
+            needle = "%" + re.sub(r"([\\%_])", r"\\\1", self.text.lower()) + "%"
             query = query.where(
                 or_(
-                    func.lower(CaseRow.ref).like(needle, escape="\\"),
-                    func.lower(func.coalesce(CaseRow.officer, "")).like(needle, escape="\\"),
+                    lowered(CaseRow.ref).like(needle, escape="\\"),
+                    lowered(func.coalesce(CaseRow.officer, "")).like(needle, escape="\\"),
                 )
             )
         if self.process:

@@ -3,10 +3,10 @@
 :func:`stored_summary` gives what :func:`send_clock.reports.summarise` gives for the stored
 cases as of the day of their stored projections (today, once
 :func:`send_clock.store.stored.ensure_current` has run), without rebuilding a projection: the
-figures are ``GROUP BY`` aggregates over ``case_projections`` (by date received, folded into
-months here), the status counts and open cases are counted by the database, and only the
-milestones the report lists (the ``overdue`` and ``due_soon`` worklists) are fetched, as whole
-columns. Another day than today is not stored: the service projects the cases for it.
+figures, status counts, open cases and worklist counts come from the sums every write keeps
+(:mod:`send_clock.store.sums`, by month of request, process, milestone and status: a few
+hundred rows, folded here), and only the worklists' first pages are read from the milestones.
+Another day than today is not stored: the service projects the cases for it.
 """
 
 from __future__ import annotations
@@ -19,21 +19,14 @@ from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
 
-import numpy as np
-from sqlalchemy import Integer, Select, case, func, or_, select, tuple_
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..errors import InputError
-from ..reports.summary import (
-    COUNTS,
-    METHOD,
-    OPEN_STATUSES,
-    TWENTY_WEEKS_DAYS,
-    Period,
-    figures_of,
-)
+from ..reports.summary import COUNTS, METHOD, OPEN_STATUSES, Period, figures_of
 from ..timelines import STATUSES, load_process
-from .models import CaseProjectionRow, CaseRow, MilestoneProjectionRow
+from .models import MilestoneProjectionRow
+from .sums import CASE, MILESTONE, Sums, kept_sums
 
 
 def stored_summary(session: Session, as_of: date, worklist_limit: int | None = None) -> dict:
@@ -48,9 +41,9 @@ def stored_report(
 ) -> tuple[dict, dict[str, WorklistKey | None]]:
     """:func:`stored_summary`, and for each worklist the key its next page starts after (None
     when the summary lists all of it). ``remembered`` (a
-    :class:`~send_clock.store.queries.Remembered`) keeps the figures and counts, which read
-    every stored case, while the caseload is unchanged; the worklists' first pages are read
-    every time (one short index range each)."""
+    :class:`~send_clock.store.queries.Remembered`) keeps the figures and counts folded from the
+    kept sums while the caseload is unchanged; the worklists' first pages are read every time
+    (one short index range each)."""
     following, lists = {}, {}
     for name in WORKLISTS:
         lists[name], following[name] = worklist_page(session, name, as_of, limit=worklist_limit)
@@ -70,129 +63,76 @@ def stored_report(
     return {key: summary[key] for key in order}, following
 
 
-def _summed(session: Session) -> dict:
-    """Everything of the summary that the database sums over every stored case (the keys in
-    the report's order under ``order``, the worklists' places marked)."""
-    total, by_month, processes = _figures(session)
-    open_counts = _open_cases(session)
+def _summed(session: Session, sums: Sums | None = None) -> dict:
+    """Everything of the summary that is summed over every stored case (the keys in the
+    report's order under ``order``, the worklists' places marked), from the sums kept by every
+    write (:mod:`send_clock.store.sums`: a few hundred rows), or from ``sums`` given (the same
+    sums made from scratch, say)."""
+    sums = kept_sums(session) if sums is None else sums
+    by_case = [
+        (year, month, process, dict(zip(CASE.sums, values, strict=True)))
+        for (year, month, process), values in sums[CASE.table.name].items()
+    ]
+    # months and processes with a case that can be projected, as a projection lists them
+    months = sorted({(year, month) for year, month, _process, row in by_case if row["cases"]})
+    processes = sorted({process for _year, _month, process, row in by_case if row["cases"]})
+    per_month = {month: dict.fromkeys(COUNTS, 0) for month in months}
+    total = dict.fromkeys(CASE.sums, 0)
+    for year, month, _process, row in by_case:
+        for name, value in row.items():
+            total[name] += value
+        if (year, month) in per_month:
+            for name in COUNTS:
+                per_month[year, month][name] += row[name]
+    figures = figures_of({name: [total[name]] for name in COUNTS}, 1)[0]
+    by_month = figures_of(
+        {name: [per_month[month][name] for month in months] for name in COUNTS}, len(months)
+    )
+    open_counts = {status: total[f"open_{status}"] for status in OPEN_STATUSES}
+    milestones = sums[MILESTONE.table.name]
     summed = {
-        **total,
-        "status_counts": _status_counts(session, processes),
+        **figures,
+        "status_counts": _status_counts(milestones, processes),
         "open_cases": sum(open_counts.values()),
         "open_cases_by_status": open_counts,
-        "overdue_count": _worklist_count(session, "overdue"),
-        "due_soon_count": _worklist_count(session, "due_soon"),
-        "by_month": by_month,
-        "rows_rejected": session.scalar(
-            select(func.count()).where(CaseProjectionRow.error.is_not(None))
-        ),
+        "overdue_count": _on_worklist(milestones, "overdue"),
+        "due_soon_count": _on_worklist(milestones, "due_soon"),
+        "by_month": [
+            {"month": f"{year:04d}-{month:02d}", **month_figures}
+            for (year, month), month_figures in zip(months, by_month, strict=True)
+        ],
+        "rows_rejected": total["rejected"],
         "rows_withdrawn": 0,
         "rows_historical": 0,
-        "closure_checks_skipped": session.scalar(
-            select(func.count()).where(CaseProjectionRow.closure_checks_skipped.is_(True))
-        ),
+        "closure_checks_skipped": total["closure_checks_skipped"],
     }
-    order = [*total, "status_counts", "open_cases", "open_cases_by_status"]
+    order = [*figures, "status_counts", "open_cases", "open_cases_by_status"]
     order += ["overdue_count", "overdue", "due_soon_count", "due_soon", "by_month"]
     order += ["rows_rejected", "rows_withdrawn", "rows_historical", "closure_checks_skipped"]
     return {**summed, "order": tuple(order)}
 
 
-def _worklist_count(session: Session, name: str) -> int:
-    """How many entries the worklist has: counted in its index alone."""
-    m = MilestoneProjectionRow
-    return session.scalar(select(func.count()).where(m.worklist == name))
+def _on_worklist(milestones: dict, name: str) -> int:
+    """How many milestones the worklist ``name`` lists."""
+    index = MILESTONE.sums.index(name)
+    return sum(values[index] for values in milestones.values())
 
 
-def _flag(condition) -> object:
-    return func.sum(case((condition, 1), else_=0))
-
-
-def _figures(session: Session) -> tuple[dict, list[dict], list[str]]:
-    """The fixed figures of the whole caseload, by month of request, and the processes of
-    the projected cases: the database sums them by date received and process (a few hundred
-    rows), numpy folds the dates into months."""
-    p = CaseProjectionRow
-    issued = p.final_days.is_not(None)
-    within = issued & (p.final_days <= TWENTY_WEEKS_DAYS)
-    kept, kept_all = ~p.final_excepted, ~p.final_excepted & ~p.final_detected
-    query = (
-        select(
-            CaseRow.received,
-            CaseRow.process,
-            func.count(),
-            func.count(p.final_days),
-            _flag(within),
-            _flag(issued & kept),
-            _flag(within & kept),
-            _flag(issued & kept_all),
-            _flag(within & kept_all),
-            _flag(p.decided),
-            _flag(p.decided_in_6_weeks),
-            func.coalesce(func.sum(p.final_days), 0).cast(Integer),
-        )
-        .join(p, p.case_id == CaseRow.id)
-        .where(p.error.is_(None))
-        .group_by(CaseRow.received, CaseRow.process)
-        .order_by(CaseRow.received)
-    )
-    rows = session.execute(query).all()
-    received = np.array([row[0] for row in rows], dtype="datetime64[D]")
-    sums = np.array([row[2:] for row in rows], dtype=np.int64).reshape(len(rows), len(COUNTS))
-    months, month_of_day = np.unique(received.astype("datetime64[M]"), return_inverse=True)
-    by_month = {
-        name: np.bincount(month_of_day, weights=sums[:, index], minlength=len(months))
-        .astype(np.int64)
-        .tolist()
-        for index, name in enumerate(COUNTS)
-    }
-    total = {name: [int(sums[:, index].sum())] for index, name in enumerate(COUNTS)}
-    return (
-        figures_of(total, 1)[0],
-        [
-            {"month": month, **figures}
-            for month, figures in zip(
-                months.astype(str).tolist(), figures_of(by_month, len(months)), strict=True
-            )
-        ],
-        sorted({row[1] for row in rows}),
-    )
-
-
-def _status_counts(session: Session, process_ids: list[str]) -> dict[str, dict[str, int]]:
+def _status_counts(milestones: dict, process_ids: list[str]) -> dict[str, dict[str, int]]:
     """milestone -> status -> count over the counted (not conditional) milestones of every
-    projected case, the start milestone left out; every milestone of a process that has cases
-    (``process_ids``, in name order) is listed, in the process's order."""
-    processes = [load_process(process_id) for process_id in process_ids]
+    projected case, each process's start milestone left out; every milestone of a process
+    that has cases (``process_ids``, in name order) is listed, in the process's order."""
+    processes = {process_id: load_process(process_id) for process_id in process_ids}
     counts: dict[str, dict[str, int]] = {}
-    for process in processes:
+    for process in processes.values():
         for milestone in process.ids:
             if milestone != process.start:
                 counts.setdefault(milestone, dict.fromkeys(STATUSES, 0))
-    m = MilestoneProjectionRow
-    starts = {process.start for process in processes}
-    query = select(m.milestone, m.status, func.count())
-    if starts & counts.keys():  # one process's start is another's deadline: ask by process
-        query = query.join(CaseRow, CaseRow.id == m.case_id).where(
-            *(or_(CaseRow.process != p.id, m.milestone != p.start) for p in processes)
-        )
-        starts = set()
-    # else a milestone's id says whether it is counted: no join
-    query = query.where(m.conditional.is_(False)).group_by(m.milestone, m.status)
-    for milestone, status, count in session.execute(query):
-        if milestone in counts and milestone not in starts:
-            counts[milestone][status] += count
-    return counts
-
-
-def _open_cases(session: Session) -> dict[str, int]:
-    query = (
-        select(CaseProjectionRow.open_status, func.count())
-        .where(CaseProjectionRow.error.is_(None), CaseProjectionRow.open_status.is_not(None))
-        .group_by(CaseProjectionRow.open_status)
-    )
-    counts = dict.fromkeys(OPEN_STATUSES, 0)
-    counts.update(dict(session.execute(query).all()))
+    counted = MILESTONE.sums.index("counted")
+    for (process_id, milestone, status), values in milestones.items():
+        process = processes.get(process_id)
+        if process is not None and milestone != process.start and milestone in counts:
+            counts[milestone][status] += values[counted]
     return counts
 
 

@@ -35,6 +35,7 @@ from ..timelines.projector import columns_of_one
 from ..timelines.schedule import check_case
 from .cases import CaseState, all_cases
 from .models import CaseloadGenerationRow, CaseProjectionRow, CaseRow, MilestoneProjectionRow
+from .sums import add_change, summed
 from .tokens import now
 
 #: how many cases a refresh re-projects per transaction
@@ -50,6 +51,7 @@ def store_projections(
     if not states:
         return
     ids = [state.id for state in states]
+    sums_before = summed(session, ids) if replace else None  # the report's, see .sums
     previous: dict[tuple[int, str], tuple] = {}
     m = MilestoneProjectionRow.__table__.c
     for start in range(0, len(ids) if replace else 0, 500):  # keep each IN (...) list short
@@ -74,6 +76,7 @@ def store_projections(
     # first look for the row among the session's objects to bring them up to date.
     generation = CaseloadGenerationRow.__table__
     session.connection().execute(update(generation).values(generation=generation.c.generation + 1))
+    add_change(session, ids, sums_before)  # after the lock that queues writers: see .sums
 
 
 class FeedEvents:
@@ -402,6 +405,11 @@ def _refresh_batch(store, ids: list[int], as_of: date, attempts: int = 3) -> Non
                 session.execute(
                     select(CaseRow.id).where(CaseRow.id.in_(ids)).with_for_update()
                 ).all()
+                if session.get_bind().dialect.name == "sqlite":
+                    # No row locks, and the driver begins a transaction at its first write:
+                    # one that changes nothing takes the database's write lock before the reads.
+                    generation = CaseloadGenerationRow.__table__
+                    session.execute(update(generation).values(generation=generation.c.generation))
                 store_projections(session, all_cases(session, ids=ids), as_of)
             return
         except OperationalError:  # SQLite: a writer got in between the read and the write

@@ -540,17 +540,30 @@ class _Run:
     def recorded_exceptions(self, due, applicable):
         """Which recorded exceptions apply to which milestone of which case."""
         found: dict[tuple[int, str], list[RecordedException]] = {}
+        # A caseload repeats a few exceptions: each is checked, and the milestones it may
+        # excuse found, once (a case's dates are gathered only for those milestones).
+        excusable: dict[RecordedException, list[Milestone] | str] = {}
         for case, exceptions in self.cases.exceptions.items():
             for exception in exceptions:
-                try:
-                    exception.check(self.process)
-                except InputError as error:
-                    self.fail(np.arange(self.size) == case, InputError, str(error))
+                if exception not in excusable:
+                    excusable[exception] = self.excusable_by(exception)
+                milestones = excusable[exception]
+                if isinstance(milestones, str):
+                    self.fail(np.arange(self.size) == case, InputError, milestones)
                     continue
-                for milestone in self.process.milestones:
+                for milestone in milestones:
                     if self.exception_applies(exception, milestone, case, due, applicable):
                         found.setdefault((case, milestone.id), []).append(exception)
         return found
+
+    def excusable_by(self, exception: RecordedException) -> list[Milestone] | str:
+        """The milestones ``exception`` may excuse in any case (:func:`may_excuse`), or why it
+        cannot apply in this process."""
+        try:
+            exception.check(self.process)
+        except InputError as error:
+            return str(error)
+        return [m for m in self.process.milestones if may_excuse(exception, m)]
 
     def exception_applies(self, exception, milestone, case, due, applicable) -> bool:
         """:func:`exception_applies` for the case at position ``case``."""
@@ -628,9 +641,7 @@ def exception_applies(
     milestone allows, it names no other milestone, and a window holds the closure-test date
     ``tested`` or a dated absence falls in the period the limit runs over (from the earliest
     dated anchor of the rule in force on ``started`` to ``due``)."""
-    if exception.kind not in milestone.excused_by or not applicable:
-        return False
-    if exception.milestone not in (None, milestone.id):
+    if not applicable or not may_excuse(exception, milestone):
         return False
     if exception.start is None:
         return True
@@ -647,6 +658,12 @@ def exception_applies(
         inside = min(exception.end, due) - max(exception.start, begins)
         return inside.days + 1 >= MINIMUM_ABSENCE_DAYS
     return exception.start <= due and exception.end >= begins
+
+
+def may_excuse(exception: RecordedException, milestone: Milestone) -> bool:
+    """Whether ``exception`` can excuse ``milestone`` in some case: its kind is one the
+    milestone allows, and it names no other milestone (the dates decide the rest)."""
+    return exception.kind in milestone.excused_by and exception.milestone in (None, milestone.id)
 
 
 def excusal_of(status: int, recorded: bool, window: int) -> str:

@@ -1,11 +1,10 @@
-"""The columnar CSV writing of ``date add --input`` against Python's ``csv`` module: whatever the
-cells hold (separators, quotes, line breaks, formula triggers, numbers, any text), a block
-written by pyarrow is byte for byte what ``csv.writer`` writes for the same rows, neutralised
-or raw."""
+"""The columnar CSV writing of ``date add --input`` against :class:`send_clock.safecsv.Writer`
+(Python's ``csv``, a lone ``\r`` quoted too): whatever the cells hold (separators, quotes, line
+breaks, formula triggers, numbers, any text), a block written by pyarrow is byte for byte what
+the writer writes for the same rows, neutralised or raw."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 import pyarrow as pa
@@ -13,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from send_clock.calendars.datelist import _csv_block, _csv_cell, _csv_cells
-from send_clock.safecsv import neutral_column, neutralised
+from send_clock.safecsv import Writer, neutral_column
 
 CELL = st.text(
     alphabet=st.sampled_from(list(",\"\n\r\t =+-@'.0123456789eE aZ£é٣")), max_size=8
@@ -23,9 +22,7 @@ ROWS = st.lists(st.lists(CELL, min_size=3, max_size=3), min_size=1, max_size=30)
 
 def _by_csv(rows: list[list[str]], raw: bool) -> bytes:
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    for row in rows:
-        writer.writerow(row if raw else neutralised(row))
+    Writer(text, line_end="\n", raw=raw).writerows(rows)
     return text.getvalue().encode()
 
 

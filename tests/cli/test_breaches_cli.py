@@ -227,3 +227,17 @@ def test_the_report_header_and_page_say_the_closure_checks_were_not_made(caseloa
     quiet = run(on_surrey, "--as-of", "2026-01-10", "--format", "json")
     assert json.loads(quiet.stdout)["summary"]["closure_checks_skipped"] == 0
     assert quiet.stderr == ""
+
+
+def test_an_officer_name_with_a_control_character_is_a_rejected_row(tmp_path):
+    path = tmp_path / "caseload.csv"
+    path.write_bytes(
+        b'case_id,received,officer\nA,2025-09-15,Sam\nB,2025-09-15,"Sam\x1b[2J\tLee"\n'
+    )
+    for by in ([], ["--by", "case"]):
+        result = run(path, "--as-of", "2025-12-01", "--format", "csv", *by)
+        assert result.exit_code == 1  # the rejected row
+        assert "\x1b" not in result.output and "\x1b" not in result.stderr
+        rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+        assert {row["case_id"] for row in rows} == {"A"}
+        assert "line 3" in result.stderr and "officer's name" in result.stderr

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import sys
@@ -306,3 +308,19 @@ def test_listed_ids_stay_whole_on_a_narrow_terminal(command):
     assert set(ids) <= words
     if command[0] == "processes":
         assert "england-and-wales" in words  # a default calendar, typed back as --calendar
+
+
+@pytest.mark.parametrize("more", [[], ["--raw-csv"]])
+def test_a_lone_carriage_return_is_quoted_in_every_csv_written(tmp_path, more):
+    # Python 3.11's csv leaves a lone \r bare with \n line ends; a reader then splits the row
+    dates = _date_add(tmp_path, b'start,amount,unit,note\n2025-09-15,20,weeks,"a\rb"\n', *more)
+    rows = list(csv.reader(io.StringIO(dates.stdout, newline="")))
+    assert rows[1] == ["2025-09-15", "20", "weeks", "a\rb", "2026-02-02", ""]
+    path = tmp_path / "caseload.csv"
+    path.write_bytes(b'case_id,received,officer\n"A\rB",2025-09-01,Sam\n')
+    for by in ([], ["--by", "case"]):
+        args = ["breaches", str(path), "--as-of", "2025-12-01", "--format", "csv", *by, *more]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        rows = list(csv.reader(io.StringIO(result.stdout, newline="")))
+        assert {row[0] for row in rows[1:]} == {"A\rB"}

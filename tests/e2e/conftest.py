@@ -62,7 +62,7 @@ def server(tmp_path_factory):
     env = {
         **os.environ,
         "SEND_CLOCK_DATABASE_URL": f"sqlite:///{folder / 'e2e.db'}",
-        "SEND_CLOCK_SESSION_SECRET": "e2e-only-secret",
+        "SEND_CLOCK_SESSION_SECRET": "e2e-only-secret-" + "x" * 32,
     }
     run = [sys.executable, "-m", "cli.main"]
     subprocess.run([*run, "db", "upgrade"], env=env, check=True, capture_output=True)

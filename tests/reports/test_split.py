@@ -27,8 +27,10 @@ COMPARE = textwrap.dedent(
     import send_clock.reports.split as split
 
     split.SPLIT_BYTES = 1  # split files of any size
-    if len(sys.argv) > 3:  # the second half's rows partly in memory, the rest on disk
+    if len(sys.argv) > 3 and sys.argv[3] != "-":  # spooled (as for a pipe), partly in memory
         split.SPOOL_MEMORY_BYTES = int(sys.argv[3])
+        split._placeable = lambda out: None
+    before = sys.argv[4].encode() if len(sys.argv) > 4 else b""  # already in the output file
     finished = []
     in_two = split._in_two
 
@@ -41,16 +43,19 @@ COMPARE = textwrap.dedent(
     path, fmt = sys.argv[1], sys.argv[2]
     results = []
     for parallel in (True, False):
-        out = open(path + ".out", "w+b")  # a real file: the second half is added by sendfile
+        out = open(path + ".out", "w+b")  # a real file: the second half is written in place
+        out.write(before)
         try:
             written = split.write_rows(path, fmt, out, as_of=date(2025, 12, 1), parallel=parallel)
         except Exception as error:
             results.append({"error": f"{type(error).__name__}: {error}"})
             continue
+        end = out.tell()
         out.seek(0)
         results.append(
             {
                 "output": out.read().decode(),
+                "end": end,
                 "cases": written.cases,
                 "rejected": [[r.line, r.case_id, r.reason] for r in written.rejected],
                 "warnings": written.warnings,
@@ -105,11 +110,53 @@ def test_the_same_bytes_and_the_same_rejects(tmp_path, fmt):
 
 @pytest.mark.parametrize("memory", ["0", "1000", str(10**9)])
 def test_the_second_half_in_memory_on_disk_or_both(tmp_path, memory):
+    """Where the output is no file (a pipe), the second half waits in a spool."""
     path = tmp_path / "caseload.csv"
     path.write_text(caseload_text(40))
     finished, in_two, in_one = compare(path, "csv", memory)
     assert finished == [True]
     assert in_two == in_one and in_two["cases"] == 40 * 8
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_the_second_half_in_its_place_after_what_the_file_held(tmp_path, fmt):
+    """Written into a file that already holds something (a shell's ``{ echo; send-clock; }``),
+    the second process's rows go where the first's end, and the file is left at the end."""
+    path = tmp_path / "caseload.csv"
+    path.write_text(caseload_text(40))
+    finished, in_two, in_one = compare(path, fmt, "-", "before\n")
+    assert finished == [True]
+    assert in_two == in_one and in_two["output"].startswith("before\n")
+    assert in_two["end"] == len(in_two["output"].encode())
+
+
+NULL_DEVICE = textwrap.dedent(
+    """
+    import os, sys
+    from datetime import date
+    import send_clock.reports.split as split
+
+    split.SPLIT_BYTES = 1
+    with open(os.devnull, "wb") as out:
+        written = split.write_rows(sys.argv[1], "csv", out, as_of=date(2025, 12, 1))
+        print(written.cases, split._placeable(out) is not None)
+    """
+)
+
+
+def test_rows_thrown_away_on_the_null_device(tmp_path):
+    """The null device takes the second half's rows in place, though it is never anywhere."""
+    path = tmp_path / "caseload.csv"
+    path.write_text(caseload_text(40))
+    done = subprocess.run(
+        [sys.executable, "-c", NULL_DEVICE, str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert done.stdout.split() == [str(40 * 8), "True"]
 
 
 def test_the_cut_falls_between_rows(tmp_path):

@@ -6,13 +6,15 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from send_clock.datafiles import bundled_files
 from send_clock.errors import SendClockError
 from send_clock.service.app import create_app
 from send_clock.service.settings import Settings
 from send_clock.store import tokens
 
 from .conftest import Api
-from .test_pages import staff  # noqa: F401 - the signed-in client fixture
+from .test_hardening import sign_in
+from .test_pages import PASSWORD, staff  # noqa: F401 - the signed-in client fixture
 
 NOT_CHECKED = "the school-closure exception (SEND Regulations 2014 reg 5(4)(a), 10(4)(a)) was not"
 
@@ -99,3 +101,43 @@ def test_the_dashboard_warns_of_cases_not_checked(api, staff):  # noqa: F811
     client, _csrf = staff
     html = client.get("/").text
     assert "the school-closure exception could not be checked for 1 case" in html
+
+
+@pytest.fixture
+def council_file(tmp_path_factory):
+    """A council's own term dates, as a calendar file in a folder of the server's."""
+    folder = tmp_path_factory.mktemp("srv-private-calendars")
+    text = bundled_files("send_clock.calendars")["surrey"].read_text(encoding="utf-8")
+    text = text.replace('id = "surrey"', 'id = "our-council"', 1)
+    path = folder / "council-terms.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_default_calendar_file_is_shown_by_its_id_never_its_path(store, council_file):
+    with store.session() as session:
+        _row, write = tokens.create_api_token(session, "officer-a", "write")
+        tokens.create_user(session, "alex", PASSWORD, "write")
+    settings = Settings(ical_domain="test.invalid", default_calendar=str(council_file))
+    with TestClient(create_app(settings, store)) as client:
+        api = Api(client, store, {"Authorization": f"Bearer {write}"}, {})
+        created = api.case(received="2025-06-30")
+        assert created.json()["calendar"] == "our-council"
+        case_id = created.json()["id"]
+        headers = api.write
+        answers = [
+            created,
+            client.get(f"/v1/cases/{case_id}", headers=headers),
+            client.get("/v1/cases", headers=headers),
+            client.get(f"/v1/cases/{case_id}/timeline?as_of=2026-01-10", headers=headers),
+            client.get(f"/v1/cases/{case_id}/history", headers=headers),
+        ]
+        assert client.get("/v1/cases", headers=headers).json()["cases"][0]["calendar"] == (
+            "our-council"
+        )
+        sign_in(client, "alex")
+        answers += [client.get(f"/cases/{case_id}"), client.get("/cases"), client.get("/")]
+        for answer in answers:
+            assert answer.status_code in (200, 201), answer.url
+            assert "srv-private-calendars" not in answer.text, answer.url
+            assert "council-terms" not in answer.text, answer.url

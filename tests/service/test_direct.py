@@ -64,6 +64,7 @@ REQUESTS = [
     ("GET", "/v1/cases/999", "read", {}, None),
     ("GET", "/v1/cases/0", "read", {}, None),
     ("GET", "/v1/cases/99999999999", "read", {}, None),
+    ("GET", f"/v1/cases/{2**64}", "read", {}, None),  # beyond any database integer: 404 too
     ("GET", "/v1/cases/abc", "read", {}, None),
     ("GET", "/v1/cases/1", None, {}, None),
     ("GET", "/v1/cases/1", "bad", {}, None),

@@ -467,3 +467,82 @@ def _lock_waiters(store, count: int) -> int:
             break
         time.sleep(0.05)
     return waiting
+
+
+#: Officer names with a control character: a tab (a spreadsheet's cell boundary, pasted), line
+#: breaks, a terminal escape sequence, DEL, a C1 control and the Unicode line separator.
+CONTROLLED_OFFICERS = [
+    "Sam\tLee", "Sam\nLee", "Sam\rLee", "Sam\x1b[2JLee", "Sam\x7fLee", "Sam\x85Lee",
+    "Sam\u2028Lee",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("officer", CONTROLLED_OFFICERS)
+def test_an_officer_name_with_a_control_character_is_refused_at_every_entry(api, staff, officer):
+    body = {"ref": "EHC-CTL-1", "process": "england-ehcna", "received": "2025-09-15"}
+    response = api.client.post("/v1/cases", headers=api.write, json={**body, "officer": officer})
+    assert response.status_code == 422
+    problem = response.json()
+    assert "officer" in json.dumps(problem) and "control character" in problem["detail"]
+    assert json.dumps(officer)[1:-1] not in response.text  # the field is named, not the value
+    page = _page_create(api.client, staff, process="england-ehcna", officer=officer)
+    assert page.status_code == 422
+    shown = re.search(r'id="officer-error"><strong>Not saved:</strong> ([^<]*)<', page.text)
+    assert shown and "officer&#39;s name" in shown[1] and "control character" in shown[1]
+    quoted = '"' + officer + '"'
+    job = api.import_csv(f"case_id,received,officer\nEHC-CTL-2,2025-09-15,{quoted}\n")
+    assert job["state"] == "failed"
+    messages = [error["message"] for error in job["errors"]]
+    assert len(messages) == 1 and "officer's name" in messages[0], messages
+    assert "control character" in messages[0]
+    assert _stored(api) == 0
+
+
+def test_an_officer_name_with_spaces_accents_and_apostrophes_is_kept(api):
+    body = {"ref": "EHC-OK-1", "process": "england-ehcna", "received": "2025-09-15"}
+    officer = "Ümit O'Brien-Straße"
+    response = api.client.post("/v1/cases", headers=api.write, json={**body, "officer": officer})
+    assert response.status_code == 201 and response.json()["officer"] == officer
+
+
+#: Ids no database row can have: zero, and beyond INTEGER (and BIGINT, and any 64-bit integer)
+IMPOSSIBLE_IDS = [0, 2**31, 2**63, 10**30]
+STORED_IDS = {"case_id", "record_id", "feed_id", "job_id"}
+
+
+@pytest.mark.parametrize("number", IMPOSSIBLE_IDS)
+def test_an_api_id_no_row_can_have_is_404_like_any_unknown_id(api, number):
+    for path in (f"/v1/cases/{number}", f"/v1/cases/{number}/history"):
+        response = api.client.get(path, headers=api.read)
+        assert response.status_code == 404, path
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["detail"] == f"no case {number}"
+        known = api.client.get(path.replace(str(number), "999"), headers=api.read).json()
+        assert response.json() == {**known, "detail": f"no case {number}"}
+    writes = [
+        ("POST", f"/v1/cases/{number}/events", {"milestone": "decision_to_assess"}),
+        ("POST", f"/v1/cases/1/records/{number}/correction", {}),
+        ("POST", f"/v1/cases/{number}/feeds", None),
+        ("DELETE", f"/v1/cases/1/feeds/{number}", None),
+        ("DELETE", f"/v1/feeds/{number}", None),
+    ]
+    for method, path, body in writes:
+        response = api.client.request(method, path, headers=api.write, json=body)
+        assert response.status_code == 404, (path, response.text)
+    job = api.client.get(f"/v1/jobs/{number}", headers=api.read)
+    assert job.status_code == 404 and job.json()["detail"] == f"no job {number}"
+
+
+def test_the_contract_sets_no_upper_bound_on_ids(api):
+    spec = api.client.get("/openapi.json").json()
+    ids = [
+        parameter
+        for operations in spec["paths"].values()
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path" and parameter["name"] in STORED_IDS
+    ]
+    assert ids and all(parameter["schema"]["type"] == "integer" for parameter in ids)
+    assert not any("maximum" in parameter["schema"] for parameter in ids)
+    read = spec["paths"]["/v1/cases/{case_id}"]["get"]["responses"]
+    assert "404" in read and "422" not in read  # nothing in a case's read can be refused

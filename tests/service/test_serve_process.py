@@ -148,6 +148,7 @@ def test_a_default_calendar_from_the_environment_is_checked_before_anything_star
         ("SEND_CLOCK_PUBLIC_URL", "https://sen.example.gov.uk/\r\nSet-Cookie: x=1"),
         ("SEND_CLOCK_PUBLIC_URL", "https://[::1"),  # urllib's ValueError was an internal error
         ("SEND_CLOCK_CORS_ORIGINS", "https://a.example.gov.uk:99999"),
+        ("SEND_CLOCK_SESSION_SECRET", "too-short-a-secret"),
     ],
 )
 def test_a_bad_setting_is_one_line_before_anything_starts(tmp_path, name, value):

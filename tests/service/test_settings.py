@@ -174,3 +174,16 @@ def test_a_worker_has_as_many_threads_for_blocking_calls_as_it_may_hold_connecti
         threads = client.portal.call(lambda: to_thread.current_default_thread_limiter())
         assert threads.total_tokens == 7
         assert client.get("/health").status_code == 200
+
+
+@pytest.mark.parametrize("secret", ["x", "e2e-only-secret", "s" * 31, " " * 31])
+def test_a_short_session_secret_is_refused_without_showing_it(secret):
+    # a short secret signs cookies that can be forged by trying every one; never echoed back
+    with pytest.raises(InputError, match="^SEND_CLOCK_SESSION_SECRET must be at least 32") as no:
+        Settings.from_env({"SEND_CLOCK_SESSION_SECRET": secret})
+    assert repr(secret) not in str(no.value) and "\n" not in str(no.value)
+
+
+@pytest.mark.parametrize(("secret", "kept"), [("s" * 32, "s" * 32), ("", None)])
+def test_a_long_enough_session_secret_or_none_is_taken(secret, kept):
+    assert Settings.from_env({"SEND_CLOCK_SESSION_SECRET": secret}).session_secret == kept

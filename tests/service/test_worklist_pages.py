@@ -29,6 +29,7 @@ from send_clock.store import cases
 from send_clock.store.models import CaseloadGenerationRow, CaseRow
 from send_clock.store.projection import batches_of
 from send_clock.store.report import WORKLISTS, WorklistKey, encode_cursor
+from send_clock.store.sums import KEPT
 
 from .test_api import assert_problem
 
@@ -93,8 +94,11 @@ def _store_caseload(store, rows: list[dict]) -> None:
     """The caseload stored as the import stores it: every case replaced."""
     with store.session() as session:
         # The service never deletes a case; here the caseload is replaced, and its generation
-        # raised as every write of stored projections raises it (kept figures are dropped).
+        # raised as every write of stored projections raises it (kept figures are dropped),
+        # and the report's sums emptied with the cases they summed.
         session.execute(delete(CaseRow))
+        for kept in KEPT:
+            session.execute(delete(kept.table))
         session.execute(
             update(CaseloadGenerationRow).values(generation=CaseloadGenerationRow.generation + 1)
         )

@@ -18,12 +18,13 @@ from sqlalchemy import select
 from send_clock.calendars import load_calendar
 from send_clock.errors import SendClockError
 from send_clock.reports import summarise
-from send_clock.store import cases, queries
+from send_clock.store import cases, imports, queries
 from send_clock.store.models import CaseProjectionRow, MilestoneProjectionRow
 from send_clock.store.projection import batches_of
-from send_clock.store.report import stored_summary
+from send_clock.store.report import _summed, stored_summary
 from send_clock.store.stored import ensure_current, is_current, refresh, stale_case_ids
-from send_clock.timelines import load_process, project
+from send_clock.store.sums import KEPT, kept_sums, summed
+from send_clock.timelines import Case, load_process, project
 from tests.service.conftest import database_url, store  # noqa: F401 - fixtures
 
 PROCESSES = ("england-ehcna", "england-annual-review")
@@ -61,6 +62,10 @@ def assert_agree(the_store, today: date) -> None:
             assert stored == fresh, state.ref
             counted = [value[3] for value in fresh.values() if not value[5]]
             assert json.loads(projection.statuses) == {s: counted.count(s) for s in set(counted)}
+        # The report's sums, kept by every write, are what summing every case gives now.
+        from_scratch = summed(session)
+        assert kept_sums(session) == from_scratch
+        assert _summed(session) == _summed(session, from_scratch)
         # The breach report and the dashboard read the stored rows: the same figures.
         fresh_report = summarise(batches_of(cases.all_cases(session), today)[0])
         stored_report = stored_summary(session, today)
@@ -92,6 +97,11 @@ operations = st.lists(
             st.sampled_from(["decision_to_assess", "advice_requested", "draft_plan", "final_plan"]),
             st.integers(0, 200),
         ),
+        st.tuples(st.just("correct"), st.integers(0, 20), st.integers(0, 5), st.integers(0, 200)),
+        st.tuples(st.just("withdraw"), st.integers(0, 20), st.integers(0, 5)),
+        st.tuples(
+            st.just("import"), st.sampled_from(PROCESSES), st.integers(0, 120), st.integers(1, 3)
+        ),
         st.tuples(st.just("days"), st.integers(1, 90)),
     ),
     min_size=1,
@@ -121,8 +131,11 @@ def walk(store, steps):  # noqa: F811 - the fixture's name
             if step[0] == "open":
                 _try(store, _open, step, opened)
                 opened += 1
-            elif step[0] == "event":
-                _try(store, _event, step, today)
+            elif step[0] == "import":
+                _try(store, _import, step, opened)
+                opened += 1
+            elif step[0] in WRITES:
+                _try(store, WRITES[step[0]], step)
             else:
                 today += timedelta(days=step[1])
                 store.projections_checked = None  # a new day for this process too
@@ -146,14 +159,53 @@ def _open(session, step, number) -> None:
     )
 
 
-def _event(session, step, today) -> None:
-    _kind, which, milestone, days = step
+def _import(session, step, number) -> None:
+    _kind, process, days, count = step
+    calendar = load_process(process).default_calendar
+    received = START + timedelta(days=days)
+    found = [Case(received=received, case_id=f"I-{number}-{k}") for k in range(count)]
+    imports.import_cases(session, [(process, calendar, case, None) for case in found], "test")
+
+
+def _case(session, which: int):
     states = cases.all_cases(session)
-    if not states:
+    return states[which % len(states)] if states else None
+
+
+def _event(session, step) -> None:
+    _kind, which, milestone, days = step
+    if (state := _case(session, which)) is None:
         return
-    state = states[which % len(states)]
     on = state.received + timedelta(days=days)
     cases.record(session, state.id, state.version, "event", milestone, on.isoformat(), "test")
+
+
+def _live(session, which: int, index: int):
+    """A case and one of its live records (None when it has none)."""
+    state = _case(session, which)
+    if state is None or not state.active:
+        return None, None
+    return state, list(state.active.values())[index % len(state.active)]
+
+
+def _correct(session, step) -> None:
+    _kind, which, index, days = step
+    state, target = _live(session, which, index)
+    if target is None or target.field != "event":
+        return
+    on = (state.received + timedelta(days=days)).isoformat()
+    cases.correct(session, state.id, state.version, target.id, on, "typo", "test")
+
+
+def _withdraw(session, step) -> None:
+    _kind, which, index = step
+    state, target = _live(session, which, index)
+    if target is not None:
+        cases.withdraw(session, state.id, state.version, target.id, "entered twice", "test")
+
+
+#: the writes to one stored case that a step may make
+WRITES = {"event": _event, "correct": _correct, "withdraw": _withdraw}
 
 
 def test_refresh_fills_cases_without_projections_and_is_idempotent(store):  # noqa: F811
@@ -161,9 +213,12 @@ def test_refresh_fills_cases_without_projections_and_is_idempotent(store):  # no
         for number in range(3):
             cases.create_case(session, f"R-{number}", "england-ehcna", None, START, None, "t")
     with store.session() as session:
-        # As after upgrading a database that held cases before projections were stored.
+        # As after upgrading a database that held cases before projections were stored: no
+        # projections, so nothing in the report's sums either.
         session.execute(MilestoneProjectionRow.__table__.delete())
         session.execute(CaseProjectionRow.__table__.delete())
+        for kept in KEPT:
+            session.execute(kept.table.delete())
         assert not is_current(session, date(2025, 10, 1))
     with freeze_time("2025-11-20"):
         assert refresh(store, date(2025, 11, 20)) == 3

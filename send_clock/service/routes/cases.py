@@ -20,6 +20,7 @@ from ..auth import Reader, Writer, request_actor
 from ..direct import DirectRoute, HandOn, JSONOut, body_of, query_model, query_of
 from ..problems import PreconditionRequired
 from ..schemas import (
+    CaseIdPath,
     CaseIn,
     CaseList,
     CaseOut,
@@ -27,11 +28,11 @@ from ..schemas import (
     EventIn,
     ExceptionIn,
     HistoryOut,
-    Id,
     IsoDate,
     OutcomeIn,
     ParamIn,
     ProcessId,
+    RecordIdPath,
     Status,
     TimelineOut,
     WithdrawalIn,
@@ -153,7 +154,7 @@ def _listing(
 
 
 @router.get("/{case_id:int}", response_model=CaseOut)
-def get_case(case_id: Id, request: Request, response: Response, _actor: Reader):
+def get_case(case_id: CaseIdPath, request: Request, response: Response, _actor: Reader):
     """The case and its current records; the ETag header is what an update must send back."""
     return _case_response(response, _read(request, case_id))
 
@@ -164,7 +165,7 @@ def _read(request: Request, case_id: int) -> store.CaseState:
 
 
 @router.get("/{case_id:int}/history", response_model=HistoryOut)
-def case_history(case_id: Id, request: Request, _actor: Reader):
+def case_history(case_id: CaseIdPath, request: Request, _actor: Reader):
     """Every record ever made on the case, corrections and withdrawals included: who, when,
     what."""
     with _store(request).session() as session:
@@ -174,7 +175,11 @@ def case_history(case_id: Id, request: Request, _actor: Reader):
 
 @router.get("/{case_id:int}/timeline", response_model=TimelineOut)
 def case_timeline(
-    case_id: Id, request: Request, response: Response, _actor: Reader, as_of: IsoDate | None = None
+    case_id: CaseIdPath,
+    request: Request,
+    response: Response,
+    _actor: Reader,
+    as_of: IsoDate | None = None,
 ):
     """The case's timeline projected now (or as of a date); the ETag header is the case's, for
     an update to send back as If-Match."""
@@ -190,7 +195,7 @@ def case_timeline(
 def _record(
     request: Request,
     response: Response,
-    case_id: Id,
+    case_id: CaseIdPath,
     if_match: str | None,
     field: str,
     key: str,
@@ -205,7 +210,7 @@ def _record(
 
 @router.post("/{case_id:int}/events", response_model=CaseOut, status_code=201)
 def record_event(
-    case_id: Id,
+    case_id: CaseIdPath,
     body: EventIn,
     request: Request,
     response: Response,
@@ -220,7 +225,7 @@ def record_event(
 
 @router.post("/{case_id:int}/outcomes", response_model=CaseOut, status_code=201)
 def record_outcome(
-    case_id: Id,
+    case_id: CaseIdPath,
     body: OutcomeIn,
     request: Request,
     response: Response,
@@ -233,7 +238,7 @@ def record_outcome(
 
 @router.post("/{case_id:int}/params", response_model=CaseOut, status_code=201)
 def record_param(
-    case_id: Id,
+    case_id: CaseIdPath,
     body: ParamIn,
     request: Request,
     response: Response,
@@ -246,7 +251,7 @@ def record_param(
 
 @router.post("/{case_id:int}/exceptions", response_model=CaseOut, status_code=201)
 def record_exception(
-    case_id: Id,
+    case_id: CaseIdPath,
     body: ExceptionIn,
     request: Request,
     response: Response,
@@ -263,8 +268,8 @@ def record_exception(
     "/{case_id:int}/records/{record_id:int}/correction", response_model=CaseOut, status_code=201
 )
 def correct_record(
-    case_id: Id,
-    record_id: Id,
+    case_id: CaseIdPath,
+    record_id: RecordIdPath,
     body: CorrectionIn,
     request: Request,
     response: Response,
@@ -284,8 +289,8 @@ def correct_record(
     "/{case_id:int}/records/{record_id:int}/withdrawal", response_model=CaseOut, status_code=201
 )
 def withdraw_record(
-    case_id: Id,
-    record_id: Id,
+    case_id: CaseIdPath,
+    record_id: RecordIdPath,
     body: WithdrawalIn,
     request: Request,
     response: Response,
@@ -318,7 +323,7 @@ async def get_case_direct(request: Request) -> Response:
     """:func:`get_case` for a well-formed request."""
     await request_actor(request)
     case_id = request.path_params["case_id"]
-    if not 1 <= case_id <= MAX_ID:  # the declared route's 422
+    if not 1 <= case_id <= MAX_ID:  # the declared route's 404
         raise HandOn
     state = await run_in_threadpool(_read, request, case_id)
     return _CASE_OUT.response(state.to_dict(), headers={"ETag": state.etag})

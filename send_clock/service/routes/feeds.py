@@ -37,7 +37,7 @@ from ..caching import (
     streamed_calendar_response,
 )
 from ..openapi import FEED_RESPONSES, TERMS_RESPONSES
-from ..schemas import FeedCreated, Id, TeamFeedIn
+from ..schemas import CaseIdPath, FeedCreated, FeedIdPath, TeamFeedIn
 from .reference import bundled_calendar
 
 router = APIRouter(tags=["feeds"])
@@ -169,7 +169,7 @@ def _created(request: Request, feed_id: int, token: str) -> dict:
 
 
 @router.post("/cases/{case_id:int}/feeds", response_model=FeedCreated, status_code=201)
-def create_case_feed(case_id: Id, request: Request, actor: Writer):
+def create_case_feed(case_id: CaseIdPath, request: Request, actor: Writer):
     """A subscription to one case's milestones, for the parent's or young person's calendar.
     The token and URL are returned only now."""
     with request.app.state.store.session() as session:
@@ -179,7 +179,7 @@ def create_case_feed(case_id: Id, request: Request, actor: Writer):
 
 
 @router.delete("/cases/{case_id:int}/feeds/{feed_id:int}", status_code=204)
-def revoke_case_feed(case_id: Id, feed_id: Id, request: Request, _actor: Writer):
+def revoke_case_feed(case_id: CaseIdPath, feed_id: FeedIdPath, request: Request, _actor: Writer):
     """Revoke a subscription: its URL stops working at once."""
     with request.app.state.store.session() as session:
         tokens.revoke_feed(session, feed_id, case_id)
@@ -197,7 +197,7 @@ def create_team_feed(request: Request, actor: Writer, body: TeamFeedIn | None = 
 
 
 @router.delete("/feeds/{feed_id:int}", status_code=204)
-def revoke_team_feed(feed_id: Id, request: Request, _actor: Writer):
+def revoke_team_feed(feed_id: FeedIdPath, request: Request, _actor: Writer):
     with request.app.state.store.session() as session:
         tokens.revoke_feed(session, feed_id, None)
     return Response(status_code=204)

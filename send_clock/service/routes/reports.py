@@ -3,7 +3,6 @@ background job."""
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ...reports import summarise
-from ...safecsv import neutralised
+from ...safecsv import Writer as CsvWriter
 from ...store import cases as store_cases
 from ...store import jobs, report
 from ...store.projection import batches_of
@@ -37,9 +36,9 @@ from ..importing import check_header, decode, run_import_job
 from ..schemas import (
     BreachSummary,
     Cursor,
-    Id,
     ImportIn,
     IsoDate,
+    JobIdPath,
     JobOut,
     WorklistName,
     WorklistPage,
@@ -209,10 +208,10 @@ def _csv_chunks(rows: Iterator[list], chunk: int = 2000) -> Iterator[str]:
     """CSV text, header row first, ``chunk`` rows at a time (each cell made safe to open in a
     spreadsheet)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = CsvWriter(buffer, line_end="\r\n")  # RFC 4180's line end
     writer.writerow(ENTRY)
     for count, row in enumerate(rows, 1):
-        writer.writerow(neutralised([str(cell) for cell in row]))
+        writer.writerow([str(cell) for cell in row])
         if count % chunk == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -247,8 +246,8 @@ def import_cases(request: Request, response: Response, actor: Writer, text: CsvT
         return jobs.get_job(session, job_id)
 
 
-@router.get("/jobs/{job_id}", response_model=JobOut)
-def get_job(job_id: Id, request: Request, _actor: Reader):
+@router.get("/jobs/{job_id:int}", response_model=JobOut)
+def get_job(job_id: JobIdPath, request: Request, _actor: Reader):
     """A background job: its state (queued, running, succeeded, failed), rows done of rows
     total, the rows it refused, and its result."""
     with request.app.state.store.session() as session:

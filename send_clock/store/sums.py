@@ -1,0 +1,258 @@
+"""The breach report's sums over every stored case, kept exact by every write.
+
+Every figure the report sums over the stored cases is additive over cases: counts, flags and
+days to the final plan by month of request and process (:class:`CaseSumRow`), and milestones
+counted by process, milestone and status (:class:`MilestoneSumRow`). Each sum is defined once,
+as an aggregate query over the stored projections (:data:`CASE_SUMS`, :data:`MILESTONE_SUMS`).
+Run over every case, it gives the sums from scratch (the tests compare); restricted to the
+cases a write replaces, run before and after the write, it gives what the write changes, which
+is added to the kept rows (``n = n + change``) in the write's transaction
+(:func:`send_clock.store.stored.store_projections` calls :func:`add_change`; new cases, which
+had no rows, are summed and added by one ``INSERT ... SELECT ... ON CONFLICT`` per table). The
+report then reads these few hundred rows instead of summing every case.
+
+Why counters changed in place, rather than rows of changes appended and summed when read: every
+write already takes the caseload generation's row lock, and holds it until its commit, so
+writers pass that point one at a time. The counters are changed after it, so they add no
+waiting of their own and cannot deadlock (no transaction holds a counter without the
+generation row; the rows are changed in key order all the same); and the report has nothing
+to fold and nothing to compact. On SQLite writers are one at a time anyway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from sqlalchemy import (
+    Integer,
+    Select,
+    Table,
+    bindparam,
+    case,
+    cast,
+    extract,
+    false,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..reports.summary import OPEN_STATUSES, TWENTY_WEEKS_DAYS
+from .models import CaseProjectionRow, CaseRow, CaseSumRow, MilestoneProjectionRow, MilestoneSumRow
+
+#: how many cases one restricted query reads (a short IN (...) list)
+CHUNK = 500
+
+
+#: numbers written into the statements, not bound: psycopg converts and prepares a statement
+#: once only if its text is short (4 KB), and these run on every write
+_ONE, _ZERO, _LIMIT = map(literal_column, ("1", "0", str(TWENTY_WEEKS_DAYS)))
+
+
+def _flag(condition) -> object:
+    """How many rows ``condition`` holds for."""
+    return func.sum(case((condition, _ONE), else_=_ZERO))
+
+
+# Core tables under short names, not the ORM's classes: a statement over ORM attributes goes
+# through the ORM's compiling on every run (and the statements' text stays short, as above).
+_projections = CaseProjectionRow.__table__.alias("p")
+_milestones = MilestoneProjectionRow.__table__.alias("m")
+_cases = CaseRow.__table__.alias("c")
+_p, _m, _c = _projections.c, _milestones.c, _cases.c
+_projected = _p.error.is_(None)  # a case that cannot be projected counts as rejected only
+_issued = _projected & _p.final_days.is_not(None)
+_within = _issued & (_p.final_days <= _LIMIT)
+_kept = _p.final_excepted.is_(False)  # no recorded exception to the 20-week limit
+_kept_all = _kept & _p.final_detected.is_(False)  # nor a detected school closure
+
+#: per month of request and process: :data:`send_clock.reports.summary.COUNTS` over the cases
+#: that can be projected, the open ones by open status, those that skipped a school-closure
+#: check, and those that cannot be projected
+CASE_SUMS = {
+    "cases": _flag(_projected),
+    "issued": _flag(_issued),
+    "within": _flag(_within),
+    "issued_kept": _flag(_issued & _kept),
+    "within_kept": _flag(_within & _kept),
+    "issued_kept_all": _flag(_issued & _kept_all),
+    "within_kept_all": _flag(_within & _kept_all),
+    "decided": _flag(_projected & _p.decided.is_(True)),
+    "in_time": _flag(_projected & _p.decided_in_6_weeks.is_(True)),
+    "days": func.coalesce(func.sum(case((_issued, _p.final_days), else_=_ZERO)), _ZERO),
+    **{f"open_{name}": _flag(_projected & (_p.open_status == name)) for name in OPEN_STATUSES},
+    "closure_checks_skipped": _flag(_p.closure_checks_skipped.is_(True)),
+    "rejected": _flag(_p.error.is_not(None)),
+}
+
+#: per process, milestone and status: the counted (not conditional) milestones, and those on
+#: each of the report's worklists
+MILESTONE_SUMS = {
+    "counted": _flag(_m.conditional == false()),
+    "overdue": _flag(_m.worklist == "overdue"),
+    "due_soon": _flag(_m.worklist == "due_soon"),
+}
+
+
+def _case_sums(pad: bool = False) -> Select:
+    """The case sums by key, in key order; ``pad``: in the shape of :data:`_BOTH`, unordered."""
+    year = cast(extract("year", _c.received), Integer)
+    month = cast(extract("month", _c.received), Integer)
+    keys = (year, month, _c.process)
+    gap, zeros = (null(), null()), (_ZERO,) * len(MILESTONE_SUMS)
+    query = (
+        select(*keys, *(gap if pad else ()), *CASE_SUMS.values(), *(zeros if pad else ()))
+        .select_from(_projections.join(_cases, _c.id == _p.case_id))
+        .group_by(*keys)
+    )
+    return query if pad else query.order_by(*keys)  # the kept rows' key order
+
+
+def _milestone_sums(pad: bool = False) -> Select:
+    """The milestone sums by key, in key order; ``pad``: as :func:`_case_sums`."""
+    keys = (_c.process, _m.milestone, _m.status)
+    gap, zeros = (null(), null()), (_ZERO,) * len(CASE_SUMS)
+    query = (
+        select(*(gap if pad else ()), *keys, *(zeros if pad else ()), *MILESTONE_SUMS.values())
+        .select_from(_milestones.join(_cases, _c.id == _m.case_id))
+        .group_by(*keys)
+    )
+    return query if pad else query.order_by(*keys)
+
+
+_IDS = bindparam("ids", expanding=True)
+
+#: Both tables' sums over the cases ``:ids`` in one statement (a write reads them before and
+#: after itself: one round trip each time, not two): each row is (year, month, process,
+#: milestone, status, the case sums, the milestone sums), the other table's key NULL and its
+#: sums 0.
+_BOTH = union_all(
+    _case_sums(pad=True).where(_p.case_id.in_(_IDS)),
+    _milestone_sums(pad=True).where(_m.case_id.in_(_IDS)),
+)
+
+
+@dataclass(frozen=True, eq=False)  # kept by identity: a key of _adding's cache
+class Kept:
+    """One table of kept sums: its key columns, its sums, and the query that sums them over
+    every case (``everything``) or over the cases ``:ids`` (``some``)."""
+
+    table: Table
+    keys: tuple[str, ...]
+    sums: tuple[str, ...]
+    everything: Select
+    some: Select
+
+
+def _kept(row_class, keys: tuple[str, ...], sums: dict, query: Select, case_id) -> Kept:
+    some = query.where(case_id.in_(_IDS))
+    return Kept(row_class.__table__, keys, tuple(sums), query, some)
+
+
+CASE = _kept(CaseSumRow, ("year", "month", "process"), CASE_SUMS, _case_sums(), _p.case_id)
+MILESTONE = _kept(
+    MilestoneSumRow,
+    ("process", "milestone", "status"),
+    MILESTONE_SUMS,
+    _milestone_sums(),
+    _m.case_id,
+)
+KEPT = (CASE, MILESTONE)
+
+#: table name -> key -> its sums (in :attr:`Kept.sums` order), none all zero
+Sums = dict[str, dict[tuple, tuple[int, ...]]]
+
+
+def summed(session: Session, ids: list[int] | None = None) -> Sums:
+    """The sums over every stored case, or over the cases ``ids`` only (a write's)."""
+    found: Sums = {kept.table.name: {} for kept in KEPT}
+    connection = session.connection()
+    if ids is None:
+        for kept in KEPT:
+            for row in connection.execute(kept.everything):
+                _add(found[kept.table.name], row, len(kept.keys))
+        return found
+    by_case, by_milestone = found[CASE.table.name], found[MILESTONE.table.name]
+    width = len(CASE.sums)
+    for start in range(0, len(ids), CHUNK):
+        for row in connection.execute(_BOTH, {"ids": ids[start : start + CHUNK]}):
+            if row[3] is None:  # no milestone: a case sums' row
+                _add(by_case, (*row[:3], *row[5 : 5 + width]), 3)
+            else:
+                _add(by_milestone, (*row[2:5], *row[5 + width :]), 3)
+    return found
+
+
+def kept_sums(session: Session) -> Sums:
+    """The sums as kept: a few hundred rows."""
+    found: Sums = {}
+    for kept in KEPT:
+        columns = [kept.table.c[name] for name in (*kept.keys, *kept.sums)]
+        found[kept.table.name] = {}
+        for row in session.connection().execute(select(*columns)):
+            _add(found[kept.table.name], row, len(kept.keys))
+    return found
+
+
+def _add(into: dict, row, width: int) -> None:
+    """Add a row of a key (its first ``width`` values) and its sums to ``into``."""
+    key, values = tuple(row[:width]), tuple(int(value) for value in row[width:])
+    if key in into:  # another chunk of cases with the same key
+        values = tuple(a + b for a, b in zip(into.pop(key), values, strict=True))
+    if any(values):
+        into[key] = values
+
+
+def add_change(session: Session, ids: list[int], before: Sums | None) -> None:
+    """Add to the kept sums what a write of the stored projections of the cases ``ids``
+    changed: their sums now less their sums ``before`` it (None: new cases, which had no
+    rows). Called after the write has raised the caseload generation (see the module's
+    text)."""
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if before is None:  # nothing to take away: the database adds their sums as it sums them
+        for kept in KEPT:
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start : start + CHUNK]
+                connection.execute(_adding_sums(dialect, kept), {"ids": chunk})
+        return
+    after = summed(session, ids)
+    for kept in KEPT:
+        new, old = after[kept.table.name], before[kept.table.name]
+        zero = (0,) * len(kept.sums)
+        changes = []
+        for key in sorted(new.keys() | old.keys()):  # key order: the rows' locks in one order
+            change = [a - b for a, b in zip(new.get(key, zero), old.get(key, zero), strict=True)]
+            if any(change):
+                changes.append(dict(zip((*kept.keys, *kept.sums), (*key, *change), strict=True)))
+        if changes:
+            connection.execute(_adding(dialect, kept), changes)
+
+
+def _upsert(dialect: str, kept: Kept, rows=None):
+    """INSERT ``rows`` (None: VALUES given when run), or add each to the row of its key."""
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = dialect_insert(kept.table)
+    if rows is not None:
+        statement = statement.from_select([*kept.keys, *kept.sums], rows)
+    return statement.on_conflict_do_update(
+        index_elements=list(kept.keys),
+        set_={name: kept.table.c[name] + statement.excluded[name] for name in kept.sums},
+    )
+
+
+@cache
+def _adding(dialect: str, kept: Kept):
+    """Add one change per key (given when run) to the kept sums."""
+    return _upsert(dialect, kept)
+
+
+@cache
+def _adding_sums(dialect: str, kept: Kept):
+    """Add the sums of the cases ``:ids`` to the kept sums, in one statement."""
+    return _upsert(dialect, kept, kept.some)
