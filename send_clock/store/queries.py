@@ -23,9 +23,11 @@ from functools import cache
 from types import SimpleNamespace
 
 from sqlalchemy import (
+    BigInteger,
     Select,
     and_,
     bindparam,
+    cast,
     exists,
     extract,
     false,
@@ -183,8 +185,7 @@ def _page_statement(given: tuple[str, ...], generation: bool) -> Select:
         # start at the first case and walk every case before the page (20-30 ms at 25,000).
         query = query.where(CaseProjectionRow.case_id > after, CaseRow.id > after)
     if generation:
-        generation = select(CaseloadGenerationRow.generation).scalar_subquery()
-        query = query.add_columns(generation.label("generation"))
+        query = query.add_columns(caseload_generation().scalar_subquery().label("generation"))
     return query
 
 
@@ -260,6 +261,13 @@ def count_cases(
     return remembered.get(session, ("count", filters), count, generation, stale)
 
 
+def caseload_generation() -> Select:
+    """The caseload's generation (the sum of its rows, see
+    :class:`~send_clock.store.models.CaseloadGenerationRow`): None on a schema made without its
+    migrations."""
+    return select(cast(func.sum(CaseloadGenerationRow.generation), BigInteger))
+
+
 class Remembered:
     """Figures computed from the stored projections, kept while the caseload's generation (one
     number that every write of stored projections raises, in its transaction) is unchanged: a
@@ -282,7 +290,7 @@ class Remembered:
         # The generation is read before the figures, so that figures kept under a generation
         # are never older than it.
         if generation is None:
-            generation = session.scalar(select(CaseloadGenerationRow.generation))
+            generation = session.scalar(caseload_generation())
         if generation is None:  # a schema made without its migrations: nothing is kept
             return compute()
         found = self._kept(key, generation, stale)
@@ -696,7 +704,7 @@ def team_feed_state(
     """:class:`TeamFeedState` of the events dated from ``first`` to ``last`` (of the cases
     of ``officer`` only, if given)."""
     m = MilestoneProjectionRow
-    generation = session.scalar(select(CaseloadGenerationRow.generation))
+    generation = session.scalar(caseload_generation())
     query = select(func.count(m.case_id.distinct()), func.max(m.feed_modified)).where(
         m.feed_day >= first, m.feed_day <= last
     )
