@@ -51,7 +51,7 @@ database_option = click.option("--database", default=None, help=DATABASE_HELP)
     "--db-pool-size",
     default=None,
     type=click.IntRange(1, 100),
-    help="Database connections each worker keeps open (default 5, or "
+    help="Database connections each worker keeps open (default 10, or "
     "$SEND_CLOCK_DB_POOL_SIZE); up to twice as many more at peaks.",
 )
 @click.option(
@@ -218,6 +218,12 @@ def refresh(database):
     store.require_current()
     count = _refresh(store)
     click.echo(f"{count} case(s) re-projected as of {date.today().isoformat()}")
+    if _sums_mended(store):
+        click.echo(
+            "send-clock: the breach report's kept sums differed from counting every case "
+            "(a case changed outside send-clock?) and were counted again",
+            err=True,
+        )
 
 
 def _fail_lost_jobs(store) -> None:
@@ -232,6 +238,13 @@ def _fail_lost_jobs(store) -> None:
             "marked failed (nothing of them was stored)",
             err=True,
         )
+
+
+def _sums_mended(store) -> bool:
+    from send_clock.store.sums import checked
+
+    with store.session() as session:
+        return checked(session)
 
 
 def _refresh(store) -> int:

@@ -11,6 +11,7 @@ import secrets
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
@@ -36,9 +37,19 @@ feeds at `/v1/feeds/{token}.ics`, whose unguessable token is the credential. Err
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
+    # As many threads for blocking calls (the sync routes, the database) as the worker may hold
+    # database connections, not anyio's 40: a thread beyond them would only wait for one, and
+    # on a few cores they queue for the GIL ahead of the event loop, which sends the answers.
+    # Not as few as the connections kept open (which would spare opening the others): a few
+    # long requests (a breach report being computed) then held up every other one.
+    settings = app.state.settings
+    to_thread.current_default_thread_limiter().total_tokens = (
+        settings.db_pool_size + settings.db_max_overflow
+    )
     if app.state.settings.warm_pages:
         from .web.pages import warm
 
+        await run_in_threadpool(app.state.store.open_connections)
         await run_in_threadpool(warm, app.state.store)
     yield
     # A running import gets the grace period to finish, then is ended and marked failed (its

@@ -5,20 +5,23 @@ read), FastAPI's request path costs several times more: solving the dependencies
 body into Python objects and validating them, and validating the returned dict against the
 response model before encoding it. A :class:`DirectRoute` answers the well-formed request
 itself, with pydantic-core doing the work in one call each way (``model_validate_json`` on
-the body's bytes, ``dump_json`` of the response model), and the bearer token checked by the
+the body's bytes, or one validation of the query against a model of the declared route's own
+query parameters; ``dump_json`` of the response model), and the bearer token checked by the
 same functions as the routes' dependency (:func:`.auth.request_actor`).
 
 Anything out of the ordinary (a body that does not fit, a content type that is not JSON, a path
-value out of range) is handed, body and all, to the route declared with FastAPI at the same path
-and method, so every error is the one the declared route gives. The declared routes stay the
-contract: ``/openapi.json`` is generated from them, and a DirectRoute is not in it.
+or query value out of range) is handed, body and all, to the route declared with FastAPI at the
+same path and method, so every error is the one the declared route gives. The declared routes
+stay the contract: ``/openapi.json`` is generated from them, and a DirectRoute is not in it.
 """
 
 from __future__ import annotations
 
+import inspect
+import typing
 from collections.abc import Awaitable, Callable
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError, create_model
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match, Route
@@ -88,6 +91,29 @@ def body_of(request_body: bytes, content_type: str | None, model: type[BaseModel
         raise HandOn
     try:
         return model.model_validate_json(request_body)
+    except ValidationError:
+        raise HandOn from None
+
+
+def query_model(endpoint: Callable) -> type[BaseModel]:
+    """A model of the query parameters of the declared route ``endpoint``: its parameters that
+    have a default, with their own annotations (constraints included) and defaults. Made from
+    the function itself, so that a parameter added or changed there is validated alike here."""
+    hints = typing.get_type_hints(endpoint, include_extras=True)
+    fields = {
+        name: (hints[name], parameter.default)
+        for name, parameter in inspect.signature(endpoint).parameters.items()
+        if parameter.default is not inspect.Parameter.empty
+    }
+    return create_model(f"{endpoint.__name__}_query", **fields)
+
+
+def query_of(request: Request, model: type[BaseModel]) -> BaseModel:
+    """The request's query as ``model``, or :class:`HandOn` when a value does not fit (the
+    declared route then says why, as FastAPI words it). Read as FastAPI reads a query: each
+    value as text, the last one of a repeated name, names the route does not take ignored."""
+    try:
+        return model.model_validate(dict(request.query_params))
     except ValidationError:
         raise HandOn from None
 

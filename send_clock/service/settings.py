@@ -45,8 +45,8 @@ BOUNDS: dict[str, Bound] = {
     for bound in (
         Bound("SEND_CLOCK_MAX_BODY_BYTES", 1_048_576, 1_024, 1_073_741_824, "bytes"),
         Bound("SEND_CLOCK_MAX_IMPORT_BYTES", 20 * 1_048_576, 1_024, 1_073_741_824, "bytes"),
-        Bound("SEND_CLOCK_DB_POOL_SIZE", 5, 1, 100, "connections"),
-        Bound("SEND_CLOCK_DB_MAX_OVERFLOW", 10, 0, 200, "connections"),
+        Bound("SEND_CLOCK_DB_POOL_SIZE", 10, 1, 100, "connections"),
+        Bound("SEND_CLOCK_DB_MAX_OVERFLOW", 20, 0, 200, "connections"),
         Bound("SEND_CLOCK_SESSION_IDLE_MINUTES", 30, 1, 24 * 60, "minutes"),
         Bound("SEND_CLOCK_SESSION_HOURS", 8, 1, 7 * 24, "hours"),
         Bound("SEND_CLOCK_LOGIN_ATTEMPTS", 10, 1, 1_000, "attempts"),
@@ -162,9 +162,10 @@ class Settings:
     #: Signs the web pages' session cookies; generated per process when not set, which signs
     #: everyone out on restart and does not work across several workers: set it in production.
     session_secret: str | None = None
-    #: database connections per worker: pool_size kept open, up to max_overflow more at peaks
-    db_pool_size: int = 5
-    db_max_overflow: int = 10
+    #: database connections per worker: pool_size kept open, up to max_overflow more at peaks;
+    #: the worker's threads for blocking calls are as many as both (see app._lifespan)
+    db_pool_size: int = 10
+    db_max_overflow: int = 20
     #: A web session ends after this long without a request, and at this age whatever happens.
     session_idle_minutes: int = 30
     session_hours: int = 8

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -290,9 +291,20 @@ class MilestoneProjectionRow(Base):
     )
 
 
+#: How many rows the caseload's generation is spread over (see :class:`CaseloadGenerationRow`).
+GENERATION_ROWS = 32
+
+
 class CaseloadGenerationRow(Base):
-    """One number, raised in the same transaction as every write of stored projections: while
-    it is unchanged, so is every count over them (see :mod:`send_clock.store.queries`)."""
+    """The caseload's generation: the sum of these rows' numbers, one of which is raised in the
+    same transaction as every write of stored projections; while the sum is unchanged, so is
+    every count over them (see :mod:`send_clock.store.queries`).
+
+    Why :data:`GENERATION_ROWS` rows and not one: a writer holds the row it raised locked until
+    its commit (a WAL flush, milliseconds), so with one row every write of the service waited
+    for the one before it to commit. Each database connection raises a row of its own choosing,
+    so concurrent writers seldom meet on one and their commits can share a flush; the sum, read
+    in one statement, still rises with every committed write and never falls."""
 
     __tablename__ = "caseload_generation"
 
@@ -309,6 +321,9 @@ class CaseSumRow(Base):
     school-closure check, and how many cannot be projected (``rejected``)."""
 
     __tablename__ = "report_case_sums"
+
+    #: which connections' changes (see :data:`GENERATION_ROWS`): a key's sum is its stripes'
+    stripe: Mapped[int] = mapped_column(SmallInteger, primary_key=True, server_default="1")
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     month: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -339,6 +354,9 @@ class MilestoneSumRow(Base):
     like :class:`CaseSumRow`."""
 
     __tablename__ = "report_milestone_sums"
+
+    #: which connections' changes (see :data:`GENERATION_ROWS`): a key's sum is its stripes'
+    stripe: Mapped[int] = mapped_column(SmallInteger, primary_key=True, server_default="1")
 
     process: Mapped[str] = mapped_column(String(100), primary_key=True)
     milestone: Mapped[str] = mapped_column(String(100), primary_key=True)

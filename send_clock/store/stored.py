@@ -13,6 +13,7 @@ what is stored is what the report would say.
 from __future__ import annotations
 
 import json
+import random
 import threading
 from collections import Counter, defaultdict
 from datetime import date, datetime
@@ -34,7 +35,13 @@ from ..timelines.onecase import project_one
 from ..timelines.projector import columns_of_one
 from ..timelines.schedule import check_case
 from .cases import CaseState, all_cases
-from .models import CaseloadGenerationRow, CaseProjectionRow, CaseRow, MilestoneProjectionRow
+from .models import (
+    GENERATION_ROWS,
+    CaseloadGenerationRow,
+    CaseProjectionRow,
+    CaseRow,
+    MilestoneProjectionRow,
+)
 from .sums import add_change, summed
 from .tokens import now
 
@@ -71,12 +78,28 @@ def store_projections(
     session.execute(insert(CaseProjectionRow.__table__), cases)
     if milestones:
         session.execute(insert(MilestoneProjectionRow.__table__), milestones)
-    # Last, so that the row lock on the one generation row is held only until the commit
-    # (writers queue on it for one round trip each). A Core statement: the ORM's UPDATE would
-    # first look for the row among the session's objects to bring them up to date.
+    # Last, so that the generation row's lock is held only until the commit; the report's
+    # sums after it, in the same stripe (see .sums): writers that share a stripe pass it one
+    # at a time, and no transaction holds a stripe's sums without its generation row
+    stripe = _raise_generation(session)
+    add_change(session, ids, sums_before, stripe)
+
+
+def _raise_generation(session: Session) -> int:
+    """Raise the caseload's generation: the row this connection raises (see
+    :class:`CaseloadGenerationRow`; always the same one, so a transaction never locks two),
+    whose number it returns.
+    A Core statement: the ORM's UPDATE would first look for the row among the session's
+    objects to bring them up to date."""
+    connection = session.connection()
+    row = connection.info.setdefault("generation_row", random.randint(1, GENERATION_ROWS))
     generation = CaseloadGenerationRow.__table__
-    session.connection().execute(update(generation).values(generation=generation.c.generation + 1))
-    add_change(session, ids, sums_before)  # after the lock that queues writers: see .sums
+    connection.execute(
+        update(generation)
+        .where(generation.c.id == row)
+        .values(generation=generation.c.generation + 1)
+    )
+    return row
 
 
 class FeedEvents:

@@ -11,12 +11,15 @@ is added to the kept rows (``n = n + change``) in the write's transaction
 had no rows, are summed and added by one ``INSERT ... SELECT ... ON CONFLICT`` per table). The
 report then reads these few hundred rows instead of summing every case.
 
-Why counters changed in place, rather than rows of changes appended and summed when read: every
-write already takes the caseload generation's row lock, and holds it until its commit, so
-writers pass that point one at a time. The counters are changed after it, so they add no
-waiting of their own and cannot deadlock (no transaction holds a counter without the
-generation row; the rows are changed in key order all the same); and the report has nothing
-to fold and nothing to compact. On SQLite writers are one at a time anyway.
+Why counters changed in place, rather than rows of changes appended and summed when read: the
+report then has nothing to fold and nothing to compact. Why in stripes: a key's counters are
+kept as up to :data:`~send_clock.store.models.GENERATION_ROWS` rows, one per stripe, and its
+sum is theirs. A write adds its change in the stripe of the caseload generation row its
+connection raises, just after raising it: writers on different connections seldom share a
+stripe, so they do not queue on the counters of a busy month (every new case of a month
+changes the same key), and writers that share a stripe have already queued on its generation
+row, so they cannot deadlock on its counters (which are changed in key order all the same).
+On SQLite writers are one at a time anyway.
 """
 
 from __future__ import annotations
@@ -27,23 +30,34 @@ from functools import cache
 from sqlalchemy import (
     Integer,
     Select,
+    SmallInteger,
     Table,
     bindparam,
     case,
     cast,
+    delete,
     extract,
     false,
     func,
+    insert,
     literal_column,
     null,
     select,
     union_all,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..reports.summary import OPEN_STATUSES, TWENTY_WEEKS_DAYS
-from .models import CaseProjectionRow, CaseRow, CaseSumRow, MilestoneProjectionRow, MilestoneSumRow
+from .models import (
+    CaseloadGenerationRow,
+    CaseProjectionRow,
+    CaseRow,
+    CaseSumRow,
+    MilestoneProjectionRow,
+    MilestoneSumRow,
+)
 
 #: how many cases one restricted query reads (a short IN (...) list)
 CHUNK = 500
@@ -208,18 +222,18 @@ def _add(into: dict, row, width: int) -> None:
         into[key] = values
 
 
-def add_change(session: Session, ids: list[int], before: Sums | None) -> None:
-    """Add to the kept sums what a write of the stored projections of the cases ``ids``
-    changed: their sums now less their sums ``before`` it (None: new cases, which had no
-    rows). Called after the write has raised the caseload generation (see the module's
-    text)."""
+def add_change(session: Session, ids: list[int], before: Sums | None, stripe: int) -> None:
+    """Add to the kept sums' ``stripe`` what a write of the stored projections of the cases
+    ``ids`` changed: their sums now less their sums ``before`` it (None: new cases, which had
+    no rows). Called just after the write has raised the caseload generation row ``stripe``
+    (see the module's text)."""
     connection = session.connection()
     dialect = connection.dialect.name
     if before is None:  # nothing to take away: the database adds their sums as it sums them
         for kept in KEPT:
             for start in range(0, len(ids), CHUNK):
                 chunk = ids[start : start + CHUNK]
-                connection.execute(_adding_sums(dialect, kept), {"ids": chunk})
+                connection.execute(_adding_sums(dialect, kept), {"ids": chunk, "stripe": stripe})
         return
     after = summed(session, ids)
     for kept in KEPT:
@@ -229,7 +243,8 @@ def add_change(session: Session, ids: list[int], before: Sums | None) -> None:
         for key in sorted(new.keys() | old.keys()):  # key order: the rows' locks in one order
             change = [a - b for a, b in zip(new.get(key, zero), old.get(key, zero), strict=True)]
             if any(change):
-                changes.append(dict(zip((*kept.keys, *kept.sums), (*key, *change), strict=True)))
+                names, values = ("stripe", *kept.keys, *kept.sums), (stripe, *key, *change)
+                changes.append(dict(zip(names, values, strict=True)))
         if changes:
             connection.execute(_adding(dialect, kept), changes)
 
@@ -239,9 +254,9 @@ def _upsert(dialect: str, kept: Kept, rows=None):
     dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = dialect_insert(kept.table)
     if rows is not None:
-        statement = statement.from_select([*kept.keys, *kept.sums], rows)
+        statement = statement.from_select(["stripe", *kept.keys, *kept.sums], rows)
     return statement.on_conflict_do_update(
-        index_elements=list(kept.keys),
+        index_elements=["stripe", *kept.keys],
         set_={name: kept.table.c[name] + statement.excluded[name] for name in kept.sums},
     )
 
@@ -254,5 +269,32 @@ def _adding(dialect: str, kept: Kept):
 
 @cache
 def _adding_sums(dialect: str, kept: Kept):
-    """Add the sums of the cases ``:ids`` to the kept sums, in one statement."""
-    return _upsert(dialect, kept, kept.some)
+    """Add the sums of the cases ``:ids`` to the kept sums' ``:stripe``, in one statement."""
+    stripe = bindparam("stripe", type_=SmallInteger)
+    return _upsert(dialect, kept, kept.some.with_only_columns(stripe, *kept.some.selected_columns))
+
+
+def checked(session: Session) -> bool:
+    """Compare the kept sums with summing every case, no write in between (every generation
+    row locked, in order: a writer holds its stripe's sums only with its generation row), and
+    make them those when they differ (a case deleted by hand in the database, say); returns
+    whether they differed. The daily ``db refresh`` runs it: a few hundred milliseconds at
+    50,000 cases, during which writes wait."""
+    generation = CaseloadGenerationRow.__table__
+    if session.get_bind().dialect.name == "sqlite":  # one writer: take the write lock now
+        session.execute(update(generation).values(generation=generation.c.generation))
+    else:
+        session.execute(select(generation.c.id).order_by(generation.c.id).with_for_update()).all()
+    fresh = summed(session)
+    if kept_sums(session) == fresh:
+        return False
+    for kept in KEPT:
+        session.execute(delete(kept.table))
+        names = ("stripe", *kept.keys, *kept.sums)
+        rows = [
+            dict(zip(names, (1, *key, *values), strict=True))
+            for key, values in fresh[kept.table.name].items()
+        ]
+        if rows:
+            session.execute(insert(kept.table), rows)
+    return True

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from contextlib import contextmanager
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -71,6 +72,36 @@ REQUESTS = [
     ("DELETE", "/v1/cases/1", "write", {}, None),
     ("POST", "/v1/cases/1/events", "write", {**JSON, "If-Match": '"1-1"'}, EVENT),
     ("GET", "/v1/cases/1", "read", {}, None),  # with its record now
+    ("GET", "/v1/cases", "read", {}, None),
+    ("GET", "/v1/cases?status=overdue&limit=1", "write", {}, None),
+    ("GET", "/v1/cases?status=overdue&limit=1&after=1", "read", {}, None),
+    (
+        "GET",
+        "/v1/cases?officer=A.%20Officer&process=england-ehcna&due_before=2030-01-01",
+        "read",
+        {},
+        None,
+    ),
+    ("GET", "/v1/cases?offset=1&limit=500&after=0", "read", {}, None),
+    ("GET", "/v1/cases?officer=&status=pending", "read", {}, None),
+    ("GET", "/v1/cases?limit=1&limit=2&something=else", "read", {}, None),  # the last one
+    ("GET", "/v1/cases?limit=%2B1&after=%201%20", "read", {}, None),  # "+1", " 1 "
+    ("GET", f"/v1/cases?as_of={date.today()}", "read", {}, None),
+    ("GET", "/v1/cases?as_of=2026-01-10&status=overdue", "read", {}, None),
+    ("GET", "/v1/cases?as_of=2026-02-30", "read", {}, None),
+    ("GET", "/v1/cases?status=nope", "read", {}, None),
+    ("GET", "/v1/cases?status=", "read", {}, None),
+    ("GET", "/v1/cases?process=nope&officer=x", "read", {}, None),
+    ("GET", "/v1/cases?due_before=20300101", "read", {}, None),
+    ("GET", "/v1/cases?due_before=2030-1-1", "read", {}, None),
+    ("GET", "/v1/cases?limit=0", "read", {}, None),
+    ("GET", "/v1/cases?limit=501", "read", {}, None),
+    ("GET", "/v1/cases?limit=1.5&after=-1&offset=x", "read", {}, None),  # three at once
+    ("GET", "/v1/cases?after=99999999999", "read", {}, None),
+    ("GET", "/v1/cases?limit=0", None, {}, None),  # 401 before the 422
+    ("GET", "/v1/cases", "bad", {}, None),
+    ("HEAD", "/v1/cases", "read", {}, None),
+    ("PUT", "/v1/cases", "write", JSON, CASE),
 ]
 
 
@@ -133,6 +164,7 @@ def test_the_openapi_document_is_the_declared_routes_one(tmp_path):
     assert {(r.path_format, *r.methods) for r in directs} == {
         ("/v1/timelines/{process_id}", "POST"),
         ("/v1/cases", "POST"),
+        ("/v1/cases", "GET"),
         ("/v1/cases/{case_id}", "GET"),
     }
     for route in directs:

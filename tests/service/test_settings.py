@@ -160,6 +160,22 @@ def test_a_huge_uid_domain_is_quoted_short():
     assert len(str(refused.value)) < 200
 
 
+def test_a_worker_has_as_many_threads_for_blocking_calls_as_it_may_hold_connections(tmp_path):
+    """anyio's default is 40 threads, whatever the connections a worker may hold: the others
+    only waited for a connection."""
+    from anyio import to_thread
+    from fastapi.testclient import TestClient
+
+    from send_clock.service.app import create_app
+
+    url = f"sqlite:///{tmp_path / 'threads.db'}"
+    app = create_app(Settings(database_url=url, db_pool_size=3, db_max_overflow=4))
+    with TestClient(app) as client:
+        threads = client.portal.call(lambda: to_thread.current_default_thread_limiter())
+        assert threads.total_tokens == 7
+        assert client.get("/health").status_code == 200
+
+
 @pytest.mark.parametrize("secret", ["x", "e2e-only-secret", "s" * 31, " " * 31])
 def test_a_short_session_secret_is_refused_without_showing_it(secret):
     # a short secret signs cookies that can be forged by trying every one; never echoed back

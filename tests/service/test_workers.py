@@ -10,9 +10,14 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
+
+from send_clock.store import Store
+from send_clock.store.cases import create_case
 
 from .conftest import postgres_schema
 from .test_serve_process import _cli, _free_port, _wait_for
@@ -143,6 +148,28 @@ def test_db_refresh_brings_stored_statuses_up_to_today(tmp_path):
     refreshed = _cli("db", "refresh", env=env)
     assert refreshed.returncode == 0, refreshed.stderr
     assert refreshed.stdout.startswith("0 case(s) re-projected as of ")
+    assert refreshed.stderr == ""  # the report's kept sums agree: nothing said
+
+
+def test_db_refresh_says_when_it_mended_the_report_sums(tmp_path):
+    """A case written, then its stored projection deleted by hand: ``db refresh`` re-projects
+    it and finds the kept sums counting it twice, and says it counted them again."""
+    database = tmp_path / "mend.db"
+    env = {**os.environ, "SEND_CLOCK_DATABASE_URL": f"sqlite:///{database}"}
+    assert _cli("db", "upgrade", env=env).returncode == 0
+    store = Store(f"sqlite:///{database}")
+    with store.session() as session:
+        create_case(session, "M-1", "england-ehcna", None, date(2025, 9, 15), None, "test")
+    with store.session() as session:
+        session.execute(text("DELETE FROM milestone_projections"))
+        session.execute(text("DELETE FROM case_projections"))
+    store.dispose()
+    mended = _cli("db", "refresh", env=env)
+    assert mended.returncode == 0, mended.stderr
+    assert mended.stdout.startswith("1 case(s) re-projected as of ")
+    assert "kept sums differed" in mended.stderr and "counted again" in mended.stderr
+    again = _cli("db", "refresh", env=env)
+    assert again.returncode == 0 and again.stderr == ""
 
 
 def _job_processes(pid: int) -> list[int]:

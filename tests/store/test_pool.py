@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from send_clock.store import ping_when_idle
+from send_clock.store import Store, ping_when_idle
 from tests.service.conftest import POSTGRES_VARIABLE
 
 
@@ -54,3 +54,15 @@ def test_a_connection_in_use_a_moment_ago_is_not_checked(postgres_url):
             assert connection.execute(text("SELECT 1")).scalar() == 1
     finally:
         engine.dispose()
+
+
+def test_a_store_opens_its_pooled_connections_before_the_first_request(postgres_url):
+    store = Store(postgres_url, pool_size=3, max_overflow=2)
+    try:
+        store.open_connections()
+        assert store.engine.pool.checkedin() == 3  # open, waiting in the pool
+    finally:
+        store.dispose()
+    unreachable = Store("postgresql+psycopg://postgres@127.0.0.1:1/none", pool_size=2)
+    unreachable.open_connections()  # nothing open, and nothing raised: the worker starts
+    assert unreachable.engine.pool.checkedin() == 0

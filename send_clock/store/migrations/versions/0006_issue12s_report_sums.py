@@ -4,8 +4,11 @@
 process, milestone and status) hold what the report summed over every stored case on each
 request; every write of stored projections now adds its change to them in its transaction
 (:mod:`send_clock.store.sums`). They are filled here from the stored projections as they are,
-so the report says after the upgrade what it said before. The sums are written out below as
-they stand at this revision (a migration does not follow later changes to the package).
+so the report says after the upgrade what it said before. Each row is one ``stripe`` of its
+key's sums (the key's sum is that of its stripes): writers on different connections change
+different stripes, so they do not queue on one row (0007_issue12l); the fill is stripe 1.
+The sums are written out below as they stand at this revision (a migration does not follow
+later changes to the package).
 
 Revision ID: 0006_issue12s
 Revises: 0005_issue12f
@@ -42,6 +45,7 @@ MILESTONE_SUMS = ("counted", "overdue", "due_soon")
 def upgrade() -> None:
     op.create_table(
         "report_case_sums",
+        sa.Column("stripe", sa.SmallInteger, primary_key=True, server_default="1"),
         sa.Column("year", sa.Integer, primary_key=True),
         sa.Column("month", sa.Integer, primary_key=True),
         sa.Column("process", sa.String(100), primary_key=True),
@@ -52,6 +56,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "report_milestone_sums",
+        sa.Column("stripe", sa.SmallInteger, primary_key=True, server_default="1"),
         sa.Column("process", sa.String(100), primary_key=True),
         sa.Column("milestone", sa.String(100), primary_key=True),
         sa.Column("status", sa.String(16), primary_key=True),
