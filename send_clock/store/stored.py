@@ -42,7 +42,7 @@ from .models import (
     CaseRow,
     MilestoneProjectionRow,
 )
-from .sums import add_change, summed
+from .sums import add_change, summed, take_sqlite_write_lock
 from .tokens import now
 
 #: how many cases a refresh re-projects per transaction
@@ -428,11 +428,7 @@ def _refresh_batch(store, ids: list[int], as_of: date, attempts: int = 3) -> Non
                 session.execute(
                     select(CaseRow.id).where(CaseRow.id.in_(ids)).with_for_update()
                 ).all()
-                if session.get_bind().dialect.name == "sqlite":
-                    # No row locks, and the driver begins a transaction at its first write:
-                    # one that changes nothing takes the database's write lock before the reads.
-                    generation = CaseloadGenerationRow.__table__
-                    session.execute(update(generation).values(generation=generation.c.generation))
+                take_sqlite_write_lock(session)  # SQLite has no row locks: the whole database
                 store_projections(session, all_cases(session, ids=ids), as_of)
             return
         except OperationalError:  # SQLite: a writer got in between the read and the write

@@ -203,12 +203,13 @@ def summed(session: Session, ids: list[int] | None = None) -> Sums:
 
 
 def kept_sums(session: Session) -> Sums:
-    """The sums as kept: a few hundred rows."""
+    """The sums as kept, each key's stripes added up by the database: a few hundred rows."""
     found: Sums = {}
     for kept in KEPT:
-        columns = [kept.table.c[name] for name in (*kept.keys, *kept.sums)]
+        keys = [kept.table.c[name] for name in kept.keys]
+        sums = [func.sum(kept.table.c[name]) for name in kept.sums]
         found[kept.table.name] = {}
-        for row in session.connection().execute(select(*columns)):
+        for row in session.connection().execute(select(*keys, *sums).group_by(*keys)):
             _add(found[kept.table.name], row, len(kept.keys))
     return found
 
@@ -274,16 +275,25 @@ def _adding_sums(dialect: str, kept: Kept):
     return _upsert(dialect, kept, kept.some.with_only_columns(stripe, *kept.some.selected_columns))
 
 
+def take_sqlite_write_lock(session: Session) -> bool:
+    """On SQLite, take the database's write lock now, before the transaction's reads (SQLite
+    has no row locks, and its driver begins a transaction only at the first write): a write
+    that changes nothing. Returns whether it did (False: another database)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    generation = CaseloadGenerationRow.__table__
+    session.execute(update(generation).values(generation=generation.c.generation))
+    return True
+
+
 def checked(session: Session) -> bool:
     """Compare the kept sums with summing every case, no write in between (every generation
     row locked, in order: a writer holds its stripe's sums only with its generation row), and
     make them those when they differ (a case deleted by hand in the database, say); returns
     whether they differed. The daily ``db refresh`` runs it: a few hundred milliseconds at
     50,000 cases, during which writes wait."""
-    generation = CaseloadGenerationRow.__table__
-    if session.get_bind().dialect.name == "sqlite":  # one writer: take the write lock now
-        session.execute(update(generation).values(generation=generation.c.generation))
-    else:
+    if not take_sqlite_write_lock(session):  # PostgreSQL: every generation row, in order
+        generation = CaseloadGenerationRow.__table__
         session.execute(select(generation.c.id).order_by(generation.c.id).with_for_update()).all()
     fresh = summed(session)
     if kept_sums(session) == fresh:
