@@ -93,6 +93,14 @@ def _officer(value: str | None) -> str | None:
 MAX_ID = 2_147_483_647
 
 
+def check_stored_id(number: int, unknown: str) -> int:
+    """``number``, or the 404 ``unknown`` (formatted with it) if no row can have it (0, or
+    beyond INTEGER): never sent to a database that could not hold it."""
+    if not 1 <= number <= MAX_ID:
+        raise NotFound(unknown.format(number))
+    return number
+
+
 def stored_id(name: str, unknown: str):
     """The path parameter ``name``, a stored row's id, as a dependency: any whole number is
     taken (the contract sets no bound), and one no row can have (0, or beyond INTEGER) is the
@@ -101,9 +109,7 @@ def stored_id(name: str, unknown: str):
 
     # (a default, not Annotated: annotations are strings here, and ``name`` is not a global)
     def checked(number: int = Path(alias=name, description=_ID_TEXT)) -> int:
-        if not 1 <= number <= MAX_ID:
-            raise NotFound(unknown.format(number))
-        return number
+        return check_stored_id(number, unknown)
 
     checked.__name__ = f"stored_{name}"
     return Annotated[int, Depends(checked)]

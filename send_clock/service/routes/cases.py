@@ -20,6 +20,7 @@ from ..auth import Reader, Writer, request_actor
 from ..direct import DirectRoute, HandOn, JSONOut, body_of, query_model, query_of
 from ..problems import PreconditionRequired
 from ..schemas import (
+    MAX_ID,
     CaseIdPath,
     CaseIn,
     CaseList,
@@ -40,7 +41,6 @@ from ..schemas import (
 from .reference import bundled_process, case_calendar
 
 router = APIRouter(prefix="/cases", tags=["cases"])
-MAX_ID = 2**31 - 1  # database integers
 
 _ETAG = re.compile(r'^(?:W/)?"(\d+)-(\d+)"$')
 IfMatch = Annotated[

@@ -16,12 +16,10 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from ...errors import InputError, NotFound
+from ...errors import InputError
 from ...store import sessions
 from ..auth import Actor
-
-#: The largest row id both databases store (INTEGER): a larger one in a page's path is a 404.
-MAX_ID = 2_147_483_647
+from ..schemas import check_stored_id
 
 
 class LoginRequired(Exception):
@@ -92,14 +90,12 @@ def page_id(case_id: int) -> int:
 
 def page_feed_id(feed_id: int) -> int:
     """A feed's number from a page's path, checked as a case's."""
-    if not 1 <= feed_id <= MAX_ID:
-        raise NotFound(f"no live feed {feed_id} for this case")
-    return feed_id
+    return check_stored_id(feed_id, "no live feed {} for this case")
 
 
 def check_id(number: int) -> None:
-    if not 1 <= number <= MAX_ID:
-        raise NotFound(f"no case {number}")
+    """A case number no database can hold (0, beyond INTEGER) is a case not found."""
+    check_stored_id(number, "no case {}")
 
 
 def flash(request: Request, message: str = "", error: str = "") -> None:

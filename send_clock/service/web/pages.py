@@ -33,6 +33,7 @@ from ...timelines import bundled_processes, load_process, project
 from ...timelines.model import EXCEPTION_KINDS
 from .. import known
 from ..routes.reference import case_calendar
+from ..schemas import MAX_ID
 from . import caseload
 from .access import (
     CaseId,
@@ -508,9 +509,6 @@ def case_page(request: Request, _actor: Staff, key: str, as_of: str = ""):
         state = _find_case(session, key)
     today = parse_date(as_of) if as_of else date.today()
     return _case_view(request, state, today)
-
-
-MAX_ID = 2**31 - 1  # the largest id a database INTEGER column holds
 
 
 def _find_case(session, key: str):
