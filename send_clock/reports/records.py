@@ -113,28 +113,31 @@ def records_size(items: Sequence[Item], count: int) -> int:
     lengths = [np.strings.str_len(field.table) for field in fields]  # (an entry ends in no NUL)
     size = 0
     for start in range(0, count, BLOCK_RECORDS):
-        stop = min(count, start + BLOCK_RECORDS)
-        computed: dict[int, np.ndarray] = {}
-        for field, length in zip(fields, lengths, strict=True):
-            key = id(field.index)
-            if key not in computed:
-                computed[key] = field.index(start, stop)
-            size += int(length[computed[key]].sum())
+        indexes = _indexes(fields, start, min(count, start + BLOCK_RECORDS))
+        size += sum(
+            int(length[index].sum()) for length, index in zip(lengths, indexes, strict=True)
+        )
     return size
 
 
 def _positions(fields: list[Field], starts: list[int], start: int, stop: int) -> np.ndarray:
     """The position in the joined tables of the value of each field (a row per field) of
-    records ``start`` to ``stop``; a field's index is computed once however many fields share
-    it (a case's id and received date open each of its rows)."""
+    records ``start`` to ``stop``."""
     positions = np.empty((len(fields), stop - start), dtype=np.int64)
-    computed: dict[int, np.ndarray] = {}
-    for row, (field, first) in zip(positions, zip(fields, starts, strict=True), strict=True):
-        key = id(field.index)
-        if key not in computed:
-            computed[key] = field.index(start, stop)
-        np.add(computed[key], first, out=row, casting="unsafe")
+    indexes = _indexes(fields, start, stop)
+    for row, index, first in zip(positions, indexes, starts, strict=True):
+        np.add(index, first, out=row, casting="unsafe")
     return positions
+
+
+def _indexes(fields: list[Field], start: int, stop: int) -> list[np.ndarray]:
+    """Each field's index of records ``start`` to ``stop``, computed once however many fields
+    share it (a case's id and received date open each of its rows)."""
+    computed: dict[int, np.ndarray] = {}
+    for field in fields:
+        if id(field.index) not in computed:
+            computed[id(field.index)] = field.index(start, stop)
+    return [computed[id(field.index)] for field in fields]
 
 
 def _joined(items: Sequence[Item]) -> list[Field]:

@@ -24,7 +24,7 @@ statutory,2025-10-27,,,2025-10-20,2025-10-20,met,,false,,,"SEND Regulations 2014
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import BinaryIO
 
@@ -443,16 +443,20 @@ def json_case_items(batch: CaseBatch, first: bool) -> list[Item]:
     return items + [b"]}"]
 
 
-def _write_batches(batches, items_of, out: BinaryIO, progress: Progress | None) -> None:
+def _write_items(
+    batches: Iterable[tuple[list[Item], int]], out: BinaryIO, progress: Progress | None
+) -> None:
+    """Write the rows of each batch (its items and how many cases it has), as they come;
+    ``progress`` is told the cases written so far."""
     done = 0
-    for number, batch in enumerate(batches):
+    for items, count in batches:
 
         def advance(cases: int, before=done) -> None:
             if progress:
                 progress(before + cases)
 
-        write_records(items_of(batch, number), len(batch), out, advance)
-        done += len(batch)
+        write_records(items, count, out, advance)
+        done += count
 
 
 @dataclass
@@ -469,15 +473,7 @@ class Rows:
     def write(self, out: BinaryIO, progress: Progress | None = None) -> None:
         if self.head:
             out.write(self.head)
-        done = 0
-        for items, count in self.batches:
-
-            def advance(cases: int, before=done) -> None:
-                if progress:
-                    progress(before + cases)
-
-            write_records(items, count, out, advance)
-            done += count
+        _write_items(self.batches, out, progress)
 
 
 def csv_rows(batches: Sequence[CaseBatch], header: bool = True, raw: bool = False) -> Rows:
@@ -544,7 +540,9 @@ def write_json(
     }
     text = json.dumps(head, indent=2, ensure_ascii=False)
     out.write(text[: text.rindex("}")].rstrip().encode() + b',\n  "cases": [')
-    _write_batches(
-        report.batches, lambda batch, number: json_case_items(batch, number == 0), out, progress
+    cases = (
+        (json_case_items(batch, number == 0), len(batch))
+        for number, batch in enumerate(report.batches)
     )
+    _write_items(cases, out, progress)  # each batch's items made as it is written
     out.write(b"\n  ]\n}\n" if report.batches else b"]\n}\n")
