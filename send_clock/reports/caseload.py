@@ -466,9 +466,10 @@ class _Reader:
         """Rows whose officer's name holds a control character (one search over the column
         first: almost every caseload has none)."""
         officers = self.texts.get("officer")
-        if officers is None or not CONTROL.search("".join(officers.tolist())):
+        names = [] if officers is None else officers.tolist()
+        if not CONTROL.search("".join(names)):
             return []
-        return [row for row, name in enumerate(officers.tolist()) if CONTROL.search(name)]
+        return [row for row, name in enumerate(names) if CONTROL.search(name)]
 
     def _groupings(self):
         """(process, calendar, row positions, error) for each process and calendar in use."""
