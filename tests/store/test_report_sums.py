@@ -59,7 +59,7 @@ def test_writers_at_once_keep_the_sums_exact(store):  # noqa: F811
     """Writers on separate connections change the same sums at once (the same month, process,
     milestones and statuses), while a refresh re-projects every case a few at a time: no
     update is lost, no writer deadlocks, and the kept sums are what summing every case gives."""
-    received = date.today() - timedelta(days=30)
+    received = TODAY - timedelta(days=30)
     with store.session() as session:
         for number in range(4):
             cases.create_case(session, f"S-{number}", "england-ehcna", None, received, None, "t")
@@ -68,7 +68,7 @@ def test_writers_at_once_keep_the_sums_exact(store):  # noqa: F811
         threading.Thread(target=_writer, args=(store, number, received, failures))
         for number in range(WRITERS)
     ]
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = TODAY + timedelta(days=1)  # a day none of the writes is projected for
     threads.append(threading.Thread(target=lambda: refresh(store, tomorrow, batch_size=3)))
     for thread in threads:
         thread.start()
