@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from datetime import date, datetime
 
 import numpy as np
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Integer, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -42,7 +42,17 @@ from .models import (
     CaseRow,
     MilestoneProjectionRow,
 )
-from .sums import add_change, summed, take_sqlite_write_lock
+from .sums import (
+    ONE_CASE,
+    add_both,
+    add_change,
+    adding_new_case,
+    changed,
+    no_sums,
+    summed,
+    take_sqlite_write_lock,
+)
+from .together import run_together
 from .tokens import now
 
 #: how many cases a refresh re-projects per transaction
@@ -56,6 +66,9 @@ def store_projections(
     each milestone with its team-feed event (:class:`FeedEvents`); ``replace=False``: cases
     created in this transaction, which have none yet (nothing to delete, no SEQUENCE state)."""
     if not states:
+        return
+    if len(states) == 1:  # a write of one case (the service's): fewer round trips
+        _store_one(session, states[0], as_of, replace)
         return
     ids = [state.id for state in states]
     sums_before = summed(session, ids) if replace else None  # the report's, see .sums
@@ -85,20 +98,61 @@ def store_projections(
     add_change(session, ids, sums_before, stripe)
 
 
-def _raise_generation(session: Session) -> int:
-    """Raise the caseload's generation: the row this connection raises (see
-    :class:`CaseloadGenerationRow`; always the same one, so a transaction never locks two),
-    whose number it returns.
-    A Core statement: the ORM's UPDATE would first look for the row among the session's
-    objects to bring them up to date."""
-    connection = session.connection()
-    row = connection.info.setdefault("generation_row", random.randint(1, GENERATION_ROWS))
-    generation = CaseloadGenerationRow.__table__
-    connection.execute(
-        update(generation)
-        .where(generation.c.id == row)
-        .values(generation=generation.c.generation + 1)
+def _store_one(session: Session, state: CaseState, as_of: date, replace: bool) -> None:
+    """:func:`store_projections` of one case, its statements sent together (see
+    :mod:`.together`) in at most three round trips, the last the only one that holds the
+    generation row: the old rows' sums and deletion (with the SEQUENCE state the new rows
+    carry on); the new rows and their sums; the generation raised and the sums' change
+    added. A new case has no old rows, and its sums are added by the database as it sums
+    them: one round trip."""
+    dialect = session.get_bind().dialect.name
+    case = {"case_id": state.id}
+    before, previous = no_sums(), {}
+    if replace:
+        old_sums, deleted, _ = run_together(
+            session, [(ONE_CASE, case), (_DELETE_MILESTONES, case), (_DELETE_CASE, case)]
+        )
+        add_both(before, old_sums)
+        previous = _known(deleted)
+    feed = FeedEvents(previous, utc_stamp(now()))
+    (case_row,), milestones = projection_rows([state], as_of, feed)
+    steps = [(insert(CaseProjectionRow.__table__), case_row)]
+    if milestones:
+        steps.append((insert(MilestoneProjectionRow.__table__), milestones))
+    stripe = _generation_row(session)
+    raising = (_RAISE, {"row": stripe})
+    if not replace:  # last, so that the generation row is held only until the commit
+        adding = [(statement, {**case, "stripe": stripe}) for statement in adding_new_case(dialect)]
+        run_together(session, [*steps, raising, *adding])
+        return
+    *_, new_sums = run_together(session, [*steps, (ONE_CASE, case)])
+    run_together(
+        session, [raising, *changed(dialect, add_both(no_sums(), new_sums), before, stripe)]
     )
+
+
+def _generation_row(session: Session) -> int:
+    """The caseload generation row this connection raises (see
+    :class:`CaseloadGenerationRow`; always the same one, so a transaction never locks two)."""
+    info = session.connection().info
+    return info.setdefault("generation_row", random.randint(1, GENERATION_ROWS))
+
+
+_generation = CaseloadGenerationRow.__table__
+#: A Core statement: the ORM's UPDATE would first look for the row among the session's
+#: objects to bring them up to date.
+_RAISE = (
+    update(_generation)
+    .where(_generation.c.id == bindparam("row", type_=Integer))
+    .values(generation=_generation.c.generation + 1)
+)
+
+
+def _raise_generation(session: Session) -> int:
+    """Raise the caseload's generation (the row of :func:`_generation_row`), whose number it
+    returns."""
+    row = _generation_row(session)
+    session.connection().execute(_RAISE, {"row": row})
     return row
 
 
@@ -153,6 +207,22 @@ _STATE = (
     MilestoneProjectionRow.feed_fingerprint,
     MilestoneProjectionRow.feed_modified,
 )
+
+
+_ONE_ID = bindparam("case_id", type_=Integer)
+_milestone_table, _case_table = MilestoneProjectionRow.__table__, CaseProjectionRow.__table__
+#: the stored rows of the one case ``:case_id`` deleted, its milestones' SEQUENCE state
+#: returned (Core statements: compiled once, see :mod:`.together`)
+_DELETE_MILESTONES = (
+    delete(_milestone_table)
+    .where(_milestone_table.c.case_id == _ONE_ID)
+    .returning(
+        _milestone_table.c.case_id,
+        _milestone_table.c.milestone,
+        *(_milestone_table.c[column.key] for column in _STATE),
+    )
+)
+_DELETE_CASE = delete(_case_table).where(_case_table.c.case_id == _ONE_ID)
 
 
 def feed_states(session: Session, ids: list[int]) -> dict[tuple[int, str], tuple]:

@@ -140,15 +140,24 @@ def _milestone_sums(pad: bool = False) -> Select:
 
 
 _IDS = bindparam("ids", expanding=True)
+_ID = bindparam("case_id", type_=Integer)
 
-#: Both tables' sums over the cases ``:ids`` in one statement (a write reads them before and
-#: after itself: one round trip each time, not two): each row is (year, month, process,
-#: milestone, status, the case sums, the milestone sums), the other table's key NULL and its
-#: sums 0.
-_BOTH = union_all(
-    _case_sums(pad=True).where(_p.case_id.in_(_IDS)),
-    _milestone_sums(pad=True).where(_m.case_id.in_(_IDS)),
-)
+
+def _both(of_case, of_milestone) -> Select:
+    """Both tables' sums over some cases in one statement (a write reads them before and
+    after itself: one round trip each time, not two): each row is (year, month, process,
+    milestone, status, the case sums, the milestone sums), the other table's key NULL and its
+    sums 0."""
+    return union_all(
+        _case_sums(pad=True).where(of_case), _milestone_sums(pad=True).where(of_milestone)
+    )
+
+
+#: :func:`_both` over the cases ``:ids``
+_BOTH = _both(_p.case_id.in_(_IDS), _m.case_id.in_(_IDS))
+#: :func:`_both` over the one case ``:case_id`` (a write of one case, whose statements are
+#: sent together: see :mod:`.together`)
+ONE_CASE = _both(_p.case_id == _ID, _m.case_id == _ID)
 
 
 @dataclass(frozen=True, eq=False)  # kept by identity: a key of _adding's cache
@@ -161,11 +170,13 @@ class Kept:
     sums: tuple[str, ...]
     everything: Select
     some: Select
+    #: over the one case ``:case_id``
+    one: Select
 
 
 def _kept(row_class, keys: tuple[str, ...], sums: dict, query: Select, case_id) -> Kept:
-    some = query.where(case_id.in_(_IDS))
-    return Kept(row_class.__table__, keys, tuple(sums), query, some)
+    some, one = query.where(case_id.in_(_IDS)), query.where(case_id == _ID)
+    return Kept(row_class.__table__, keys, tuple(sums), query, some, one)
 
 
 CASE = _kept(CaseSumRow, ("year", "month", "process"), CASE_SUMS, _case_sums(), _p.case_id)
@@ -191,15 +202,25 @@ def summed(session: Session, ids: list[int] | None = None) -> Sums:
             for row in connection.execute(kept.everything):
                 _add(found[kept.table.name], row, len(kept.keys))
         return found
+    for start in range(0, len(ids), CHUNK):
+        add_both(found, connection.execute(_BOTH, {"ids": ids[start : start + CHUNK]}))
+    return found
+
+
+def add_both(found: Sums, rows) -> Sums:
+    """Add the rows of :func:`_both` (:data:`ONE_CASE`'s) to ``found``; returns it."""
     by_case, by_milestone = found[CASE.table.name], found[MILESTONE.table.name]
     width = len(CASE.sums)
-    for start in range(0, len(ids), CHUNK):
-        for row in connection.execute(_BOTH, {"ids": ids[start : start + CHUNK]}):
-            if row[3] is None:  # no milestone: a case sums' row
-                _add(by_case, (*row[:3], *row[5 : 5 + width]), 3)
-            else:
-                _add(by_milestone, (*row[2:5], *row[5 + width :]), 3)
+    for row in rows:
+        if row[3] is None:  # no milestone: a case sums' row
+            _add(by_case, (*row[:3], *row[5 : 5 + width]), 3)
+        else:
+            _add(by_milestone, (*row[2:5], *row[5 + width :]), 3)
     return found
+
+
+def no_sums() -> Sums:
+    return {kept.table.name: {} for kept in KEPT}
 
 
 def kept_sums(session: Session) -> Sums:
@@ -236,18 +257,27 @@ def add_change(session: Session, ids: list[int], before: Sums | None, stripe: in
                 chunk = ids[start : start + CHUNK]
                 connection.execute(_adding_sums(dialect, kept), {"ids": chunk, "stripe": stripe})
         return
-    after = summed(session, ids)
+    for statement, changes in changed(dialect, summed(session, ids), before, stripe):
+        connection.execute(statement, changes)
+
+
+def changed(dialect: str, after: Sums, before: Sums, stripe: int) -> list[tuple]:
+    """The statements, with their rows, that add ``after`` less ``before`` to the kept sums'
+    ``stripe``: one per table that changed, each key's change a row, in key order (the rows'
+    locks taken in one order)."""
+    found = []
     for kept in KEPT:
         new, old = after[kept.table.name], before[kept.table.name]
         zero = (0,) * len(kept.sums)
         changes = []
-        for key in sorted(new.keys() | old.keys()):  # key order: the rows' locks in one order
+        for key in sorted(new.keys() | old.keys()):
             change = [a - b for a, b in zip(new.get(key, zero), old.get(key, zero), strict=True)]
             if any(change):
                 names, values = ("stripe", *kept.keys, *kept.sums), (stripe, *key, *change)
                 changes.append(dict(zip(names, values, strict=True)))
         if changes:
-            connection.execute(_adding(dialect, kept), changes)
+            found.append((_adding(dialect, kept), changes))
+    return found
 
 
 def _upsert(dialect: str, kept: Kept, rows=None):
@@ -269,10 +299,18 @@ def _adding(dialect: str, kept: Kept):
 
 
 @cache
-def _adding_sums(dialect: str, kept: Kept):
-    """Add the sums of the cases ``:ids`` to the kept sums' ``:stripe``, in one statement."""
+def _adding_sums(dialect: str, kept: Kept, one: bool = False):
+    """Add the sums of the cases ``:ids`` (``one``: of the case ``:case_id``) to the kept
+    sums' ``:stripe``, in one statement."""
     stripe = bindparam("stripe", type_=SmallInteger)
-    return _upsert(dialect, kept, kept.some.with_only_columns(stripe, *kept.some.selected_columns))
+    query = kept.one if one else kept.some
+    return _upsert(dialect, kept, query.with_only_columns(stripe, *query.selected_columns))
+
+
+def adding_new_case(dialect: str) -> list:
+    """The statements that add the sums of the new case ``:case_id`` to the kept sums'
+    ``:stripe``, one per table."""
+    return [_adding_sums(dialect, kept, one=True) for kept in KEPT]
 
 
 def take_sqlite_write_lock(session: Session) -> bool:
