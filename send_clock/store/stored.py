@@ -116,9 +116,9 @@ def _store_one(session: Session, state: CaseState, as_of: date, replace: bool) -
         previous = _known(deleted)
     feed = FeedEvents(previous, utc_stamp(now()))
     (case_row,), milestones = projection_rows([state], as_of, feed)
-    steps = [(insert(CaseProjectionRow.__table__), case_row)]
+    steps = [(_INSERT_CASE, case_row)]
     if milestones:
-        steps.append((insert(MilestoneProjectionRow.__table__), milestones))
+        steps.append((_INSERT_MILESTONES, milestones))
     stripe = _generation_row(session)
     raising = (_RAISE, {"row": stripe})
     if not replace:  # last, so that the generation row is held only until the commit
@@ -223,6 +223,8 @@ _DELETE_MILESTONES = (
     )
 )
 _DELETE_CASE = delete(_case_table).where(_case_table.c.case_id == _ONE_ID)
+#: built once: :mod:`.together` compiles each statement object once
+_INSERT_CASE, _INSERT_MILESTONES = insert(_case_table), insert(_milestone_table)
 
 
 def feed_states(session: Session, ids: list[int]) -> dict[tuple[int, str], tuple]:

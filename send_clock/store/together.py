@@ -66,7 +66,7 @@ def _keys(params: dict | list[dict]) -> tuple[str, ...]:
     return tuple(params[0] if isinstance(params, list) else params)
 
 
-@cache
+@cache  # statements built once (module constants): a new object each run would fill it
 def _text(statement: Executable, dialect, keys: tuple[str, ...]) -> tuple[str, dict]:
     """The statement's text with psycopg's ``%(name)s`` placeholders, compiled once, and the
     values of its parameters that the statement itself holds (``generation + 1``'s 1)."""
