@@ -1,0 +1,97 @@
+"""A write of one case sends its statements together (:mod:`send_clock.store.together`): what
+it stores is what the write of many cases stores, and an error among statements sent
+together is raised as SQLAlchemy raises it, with nothing after it applied."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from send_clock.store import cases
+from send_clock.store.models import (
+    CaseloadGenerationRow,
+    CaseProjectionRow,
+    MilestoneProjectionRow,
+)
+from send_clock.store.stored import store_projections
+from send_clock.store.sums import kept_sums, summed
+from send_clock.store.together import run_together
+from tests.service.conftest import database_url, store  # noqa: F401 - fixtures
+from tests.store.test_stored_report import TODAY
+
+#: dates that move the case between statuses and worklists (and so between sums' keys)
+EVENTS = [
+    ("decision_to_assess", 30),
+    ("decision_to_assess", 60),  # recorded late, then again: the sums' keys change back
+    ("draft_plan", 120),
+    ("final_plan", 190),
+]
+
+
+def _stored(session, case_id: int) -> tuple[dict, list[dict]]:
+    case_row = session.execute(
+        select(CaseProjectionRow.__table__).where(CaseProjectionRow.case_id == case_id)
+    ).one()
+    milestones = session.execute(
+        select(MilestoneProjectionRow.__table__)
+        .where(MilestoneProjectionRow.case_id == case_id)
+        .order_by(MilestoneProjectionRow.position)
+    ).all()
+    return dict(case_row._mapping), [dict(row._mapping) for row in milestones]
+
+
+def test_a_write_of_one_case_stores_what_a_write_of_many_stores(store):  # noqa: F811
+    """Each write of one case (created, then events recorded that move it between statuses and
+    worklists) keeps the report's sums exact and carries on its team-feed SEQUENCE state; its
+    rows are those the path for many cases stores for it afterwards."""
+    received = TODAY - timedelta(days=200)
+    with freeze_time(TODAY):
+        with store.session() as session:
+            other = cases.create_case(session, "T-TWO", "england-ehcna", None, received, None, "t")
+            state = cases.create_case(session, "T-ONE", "england-ehcna", None, received, None, "t")
+        for milestone, days in EVENTS:
+            with store.session() as session:
+                on = (received + timedelta(days=days)).isoformat()
+                state = cases.record(session, state.id, state.version, "event", milestone, on, "t")
+            with store.session() as session:
+                assert kept_sums(session) == summed(session)
+                one_case = _stored(session, state.id)
+        with store.session() as session:  # two cases: the path for many
+            store_projections(session, cases.all_cases(session), TODAY)
+        with store.session() as session:
+            assert _stored(session, state.id) == one_case
+            assert kept_sums(session) == summed(session)
+            assert summed(session)["report_case_sums"]
+            assert other.id != state.id
+    # the SEQUENCE of an event whose content changed was raised, carried on from the old rows
+    assert any(row["feed_sequence"] for row in one_case[1])
+
+
+def test_an_error_among_statements_sent_together_stops_them(store):  # noqa: F811
+    """The second of three statements fails (a duplicate key): the error is SQLAlchemy's
+    IntegrityError, the third is not run, the transaction is rolled back, and the pooled
+    connection serves the next transaction."""
+    generation = CaseloadGenerationRow.__table__
+    raising = update(generation).where(generation.c.id == 2).values(generation=7)
+    lowering = update(generation).where(generation.c.id == 3).values(generation=9)
+    before = _generations(store)
+    with pytest.raises(IntegrityError), store.session() as session:
+        run_together(
+            session,
+            [(raising, {}), (insert(generation), {"id": 1, "generation": 0}), (lowering, {})],
+        )
+    assert _generations(store) == before
+    with store.session() as session:
+        rows = run_together(session, [(raising, {}), (select(generation.c.generation), {})])
+    assert rows[0] is None and (7,) in rows[1]
+    assert _generations(store)[2] == 7
+
+
+def _generations(the_store) -> dict[int, int]:
+    generation = CaseloadGenerationRow.__table__
+    with the_store.session() as session:
+        return dict(session.execute(select(generation.c.id, generation.c.generation)).all())
