@@ -8,13 +8,14 @@ from datetime import timedelta
 
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from send_clock.store import cases
 from send_clock.store.models import (
     CaseloadGenerationRow,
     CaseProjectionRow,
+    CaseRow,
     MilestoneProjectionRow,
 )
 from send_clock.store.stored import store_projections
@@ -95,3 +96,18 @@ def _generations(the_store) -> dict[int, int]:
     generation = CaseloadGenerationRow.__table__
     with the_store.session() as session:
         return dict(session.execute(select(generation.c.id, generation.c.generation)).all())
+
+
+def test_timestamps_read_together_are_utc_whatever_the_session_time_zone(store):  # noqa: F811
+    """As SQLAlchemy reads them (:class:`~send_clock.store.models.DateTime`): a SEQUENCE
+    state carried on by a write holds its time in UTC, as LAST-MODIFIED is written."""
+    with store.session() as session:
+        state = cases.create_case(session, "T-ZONE", "england-ehcna", None, TODAY, None, "t")
+    with store.session() as session:
+        if store.engine.dialect.name == "postgresql":
+            session.execute(text("SET LOCAL TIME ZONE 'Asia/Kolkata'"))
+        table = CaseRow.__table__
+        query = select(table.c.created_at).where(table.c.id == bindparam("case_id"))
+        ((created,),) = run_together(session, [(query, {"case_id": state.id})])[0]
+    assert created == state.created_at
+    assert created.isoformat() == state.created_at.isoformat()  # +00:00, not +05:30
