@@ -28,6 +28,7 @@ from ..ical import check_reference
 from ..officers import check_officer
 from ..timelines import Case, RecordedException, load_process, project
 from .models import CaseRecordRow, CaseRow
+from .together import run_together
 from .tokens import now
 
 FIELDS = ("event", "outcome", "param", "exception")
@@ -346,27 +347,53 @@ def _live_record(session: Session, case_id: int, record_id: int) -> Record:
 
 
 def _change(session: Session, case_id: int, expected: int, change: Change, actor: str) -> CaseState:
+    """Store ``change`` as a new record of the case at version ``expected`` and re-project it.
+    The version check and bump, the record, the case read back and its stored projection's
+    sums and deletion are sent together (see :mod:`.together`: one round trip on
+    PostgreSQL); the record is inserted only if the case exists (no foreign-key error to
+    tell from others), and a failed check rolls it all back."""
+    from .stored import replacing, store_one
+
     stamp = now()
-    # The version check and the bump are one statement: concurrent writers cannot both pass.
-    cases = CaseRow.__table__
-    bumped = session.execute(
-        update(cases)
-        .where(cases.c.id == case_id, cases.c.version == expected)
-        .values(version=cases.c.version + 1, updated_at=stamp)
-    ).rowcount
-    if bumped != 1:
-        if session.get(CaseRow, case_id) is None:
+    record = {"actor": actor, "recorded_at": stamp, **dataclasses.asdict(change)}
+    bumped, _inserted, rows, *replaced = run_together(
+        session,
+        [
+            (_BUMP, {"case_id": case_id, "expected": expected, "stamp": stamp}),
+            (_INSERT_IF_CASE, {"case_id": case_id, **record}),
+            (_CASE_WITH_RECORDS, {"case_id": case_id}),
+            *replacing(case_id),
+        ],
+    )
+    if not bumped:  # the version check and the bump are one statement: one writer passes
+        if not rows:
             raise NotFound(f"no case {case_id}")
         raise StaleVersion(
             f"case {case_id} changed since version {expected}; reload it and "
             "apply your change again"
         )
-    _insert(session, case_id, change, actor, stamp)
     session.expire_all()  # (Core statements: any case object the session holds is stale)
-    state = read_case(session.connection(), case_id)
+    state = _folded(rows)
     validate(state)
-    _store_projection(session, state)
+    store_one(session, state, date.today(), replaced)
     return state
+
+
+_cases, _records = CaseRow.__table__, CaseRecordRow.__table__
+_BUMP = (
+    update(_cases)
+    .where(_cases.c.id == bindparam("case_id"), _cases.c.version == bindparam("expected"))
+    .values(version=_cases.c.version + 1, updated_at=bindparam("stamp"))
+    .returning(_cases.c.version)
+)
+_RECORD_COLUMNS = ("case_id", "actor", "recorded_at", *(f.name for f in dataclasses.fields(Change)))
+#: a record of the case ``:case_id`` if it exists
+_INSERT_IF_CASE = insert(_records).from_select(
+    list(_RECORD_COLUMNS),
+    select(*(bindparam(name, type_=_records.c[name].type) for name in _RECORD_COLUMNS)).where(
+        select(_cases.c.id).where(_cases.c.id == bindparam("case_id")).exists()
+    ),
+)
 
 
 def _insert(session: Session, case_id: int, change: Change, actor: str, stamp: datetime) -> None:

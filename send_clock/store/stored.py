@@ -100,18 +100,31 @@ def store_projections(
 
 def _store_one(session: Session, state: CaseState, as_of: date, replace: bool) -> None:
     """:func:`store_projections` of one case, its statements sent together (see
-    :mod:`.together`) in at most three round trips, the last the only one that holds the
-    generation row: the old rows' sums and deletion (with the SEQUENCE state the new rows
-    carry on); the new rows and their sums; the generation raised and the sums' change
-    added. A new case has no old rows, and its sums are added by the database as it sums
-    them: one round trip."""
+    :mod:`.together`)."""
+    store_one(
+        session, state, as_of, run_together(session, replacing(state.id)) if replace else None
+    )
+
+
+def replacing(case_id: int) -> list:
+    """The statements that read the report's sums over the stored rows of the case ``case_id``
+    and delete them (returning the SEQUENCE state the new rows carry on), for a write to send
+    with its own first statements (see :func:`store_one`)."""
+    case = {"case_id": case_id}
+    return [(ONE_CASE, case), (_DELETE_MILESTONES, case), (_DELETE_CASE, case)]
+
+
+def store_one(session: Session, state: CaseState, as_of: date, replaced: list | None) -> None:
+    """Store the projection of one case as of ``as_of``; ``replaced``: what the statements of
+    :func:`replacing` returned, run in this transaction (None: a case created in it, which has
+    no rows yet). Two round trips, the last the only one that holds the generation row: the
+    new rows and their sums; the generation raised and the sums' change added. A new case's
+    sums are added by the database as it sums them: one round trip."""
     dialect = session.get_bind().dialect.name
     case = {"case_id": state.id}
     before, previous = no_sums(), {}
-    if replace:
-        old_sums, deleted, _ = run_together(
-            session, [(ONE_CASE, case), (_DELETE_MILESTONES, case), (_DELETE_CASE, case)]
-        )
+    if replaced is not None:
+        old_sums, deleted, _ = replaced
         add_both(before, old_sums)
         previous = _known(deleted)
     feed = FeedEvents(previous, utc_stamp(now()))
@@ -121,14 +134,13 @@ def _store_one(session: Session, state: CaseState, as_of: date, replace: bool) -
         steps.append((_INSERT_MILESTONES, milestones))
     stripe = _generation_row(session)
     raising = (_RAISE, {"row": stripe})
-    if not replace:  # last, so that the generation row is held only until the commit
+    if replaced is None:  # last, so that the generation row is held only until the commit
         adding = [(statement, {**case, "stripe": stripe}) for statement in adding_new_case(dialect)]
         run_together(session, [*steps, raising, *adding])
         return
     *_, new_sums = run_together(session, [*steps, (ONE_CASE, case)])
-    run_together(
-        session, [raising, *changed(dialect, add_both(no_sums(), new_sums), before, stripe)]
-    )
+    after = add_both(no_sums(), new_sums)
+    run_together(session, [raising, *changed(dialect, after, before, stripe)])
 
 
 def _generation_row(session: Session) -> int:
