@@ -11,6 +11,7 @@ from freezegun import freeze_time
 from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from send_clock.errors import NotFound, StaleVersion
 from send_clock.store import cases
 from send_clock.store.models import (
     CaseloadGenerationRow,
@@ -111,3 +112,22 @@ def test_timestamps_read_together_are_utc_whatever_the_session_time_zone(store):
         ((created,),) = run_together(session, [(query, {"case_id": state.id})])[0]
     assert created == state.created_at
     assert created.isoformat() == state.created_at.isoformat()  # +00:00, not +05:30
+
+
+def test_a_change_refused_after_its_statements_were_sent_leaves_everything(store):  # noqa: F811
+    """A change's version check, record and the old projection's deletion are sent together:
+    refused (a stale version, a missing case), the transaction leaves the case, its records,
+    its stored projection and the sums as they were."""
+    with store.session() as session:
+        state = cases.create_case(session, "T-STALE", "england-ehcna", None, TODAY, None, "t")
+    with store.session() as session:
+        before = (_stored(session, state.id), kept_sums(session), cases.history(session, state.id))
+    on = (TODAY + timedelta(days=30)).isoformat()
+    with pytest.raises(StaleVersion), store.session() as session:
+        cases.record(session, state.id, state.version + 1, "event", "decision_to_assess", on, "t")
+    with pytest.raises(NotFound), store.session() as session:
+        cases.record(session, state.id + 1, 1, "event", "decision_to_assess", on, "t")
+    with store.session() as session:
+        after = (_stored(session, state.id), kept_sums(session), cases.history(session, state.id))
+        assert cases.count_cases(session) == 1
+    assert after == before
