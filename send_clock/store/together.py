@@ -9,8 +9,8 @@ error (the rest are skipped, the error is raised when the results are awaited). 
 each statement is compiled once by SQLAlchemy, and psycopg prepares it on the server after a
 few runs.
 
-On another database (SQLite, in process: no round trips) the statements run one by one
-through SQLAlchemy, with the same results.
+On another database (SQLite, in process: no round trips) or through another driver the
+statements run one by one through SQLAlchemy, with the same results.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def run_together(session: Session, steps: Sequence[Step]) -> list[list | None]:
     position or by column name (None for a statement that returns none, or one run per
     row)."""
     connection = session.connection()
-    if connection.dialect.name != "postgresql":
+    if connection.dialect.driver != "psycopg":  # SQLite; or another PostgreSQL driver
         return [_one_by_one(connection, statement, params) for statement, params in steps]
     import psycopg
 
