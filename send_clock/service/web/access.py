@@ -90,9 +90,12 @@ def page_id(case_id: str) -> int:
 
 
 def page_record_id(record_id: str) -> int:
-    """A record's number from a page's path (a correction or withdrawal form), checked as a
-    case's."""
-    return _page_number(record_id, "no current record {}")
+    """A record's number from a page's path (a correction or withdrawal form): text that is not
+    a number is not found; a number is left to the store, whose "no current record" comes back
+    by the form's field, as for a record withdrawn since the page was shown."""
+    if not _is_number(record_id):
+        raise NotFound(f"no current record {record_id[:40]}")
+    return int(record_id)
 
 
 def page_feed_id(feed_id: str) -> int:
@@ -104,9 +107,14 @@ def _page_number(text: str, unknown: str) -> int:
     """``text`` as a stored row's id, or the page's 404 ``unknown`` (formatted with it): taken
     as text, not ``int``, so that ``abc`` or ``1e3`` gets the team's error page rather than
     pydantic's message about parsing integers."""
-    if not (text.isascii() and text.isdigit()):
+    if not _is_number(text):
         raise NotFound(unknown.format(text[:40]))
     return check_stored_id(int(text), unknown)
+
+
+def _is_number(text: str) -> bool:
+    """Whether ``text`` is a whole number in ASCII digits (``1e3``, ``-1``, ``²`` are not)."""
+    return text.isascii() and text.isdigit()
 
 
 def check_id(number: int) -> None:
