@@ -308,3 +308,20 @@ def test_a_run_terminated_while_writing_leaves_the_previous_output_and_no_spare(
     assert stopped.value.code == 128 + signal.SIGTERM
     assert out.read_text() == "last week's report\n"
     assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]
+
+
+def test_an_officer_name_like_a_formula_is_kept_and_written_neutralised(tmp_path):
+    """A name starting with = + - @ is taken at every entry (send_clock/officers.py), here as
+    in the service; the CSV written neutralises it."""
+    path = tmp_path / "caseload.csv"
+    path.write_text(
+        'case_id,received,officer\nA,2025-09-15,"=SUM(A1)"\nB,2025-09-15,-\nC,2025-09-15,@team\n'
+    )
+    result = run(path, "--as-of", "2025-12-01", "--format", "csv", "--by", "case")
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    assert {row["case_id"]: row["officer"] for row in rows} == {
+        "A": "'=SUM(A1)",
+        "B": "'-",
+        "C": "'@team",
+    }
