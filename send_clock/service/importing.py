@@ -89,31 +89,45 @@ def import_caseload(
     unusable = _bad_references(wanted)
     result.errors += unusable
     refused = {error["case_id"] for error in unusable}  # never sent to the database (NUL...)
-    with database.session() as session:
-        taken = store.existing_refs(
-            session, [case.case_id for _group, case in wanted if case.case_id not in refused]
-        )
-        result.errors += [
-            {
-                "line": _line(group, case.case_id),
-                "case_id": case.case_id,
-                "message": f"a case with reference {case.case_id!r} is already stored",
-            }
-            for group, case in wanted
-            if case.case_id in taken
-        ]
-        result.errors.sort(key=lambda e: e["line"] or 0)
-        if result.errors or not wanted:
-            return result
-        on_progress(0, len(wanted))
-        stored = [
-            (group.process.id, group.calendar.id, case, officers.get(case.case_id))
-            for group, case in wanted
-        ]
-        result.case_ids = imports.import_cases(
-            session, stored, actor, lambda done: on_progress(done, len(wanted))
-        )
+    refs = [case.case_id for _group, case in wanted if case.case_id not in refused]
+    try:
+        with database.session() as session:
+            result.errors += _already_stored(wanted, store.existing_refs(session, refs))
+            result.errors.sort(key=lambda e: e["line"] or 0)
+            if result.errors or not wanted:
+                return result
+            on_progress(0, len(wanted))
+            stored = [
+                (group.process.id, group.calendar.id, case, officers.get(case.case_id))
+                for group, case in wanted
+            ]
+            result.case_ids = imports.import_cases(
+                session, stored, actor, lambda done: on_progress(done, len(wanted))
+            )
+    except Exception:
+        # Another import stored some of these references between the check above and this
+        # one's insert (the database's unique rule stopped it, and nothing was stored): its
+        # rows are refused as a later import's are. The error itself is not looked at (its
+        # message quotes the references) nor passed on; any other failure is.
+        with database.session() as session:
+            taken = store.existing_refs(session, refs)
+        if not taken:
+            raise
+        result.errors = _already_stored(wanted, taken)
     return result
+
+
+def _already_stored(wanted: list, taken) -> list[dict]:
+    """The rows of ``wanted`` whose reference is in ``taken``, refused for it."""
+    return [
+        {
+            "line": _line(group, case.case_id),
+            "case_id": case.case_id,
+            "message": f"a case with reference {case.case_id!r} is already stored",
+        }
+        for group, case in wanted
+        if case.case_id in taken
+    ]
 
 
 def run_import_job(url: str, job_id: int, raw: bytes, actor: str) -> None:

@@ -627,3 +627,42 @@ def test_the_contract_sets_no_upper_bound_on_ids(api):
     assert not any("maximum" in parameter["schema"] for parameter in ids)
     read = spec["paths"]["/v1/cases/{case_id}"]["get"]["responses"]
     assert "404" in read and "422" not in read  # nothing in a case's read can be refused
+
+
+def test_an_import_that_loses_a_race_for_its_references_names_them(store, monkeypatch, caplog):
+    """Two imports of the same references at once: both find them free, one stores them, and
+    the other's insert breaks the database's unique rule. The loser's job names the
+    references now stored, as a second import after the first does, not "the import failed
+    on the server"; and nothing of the database's message (the references) is logged."""
+    from send_clock.service import importing
+    from send_clock.store import jobs
+    from send_clock.store.cases import create_case
+
+    with store.session() as session:
+        create_case(session, "EHC-RACE-2", "england-ehcna", None, date(2025, 9, 15), None, "a")
+        job_id = jobs.create_job(session, "import", "alex")
+    checks = []
+    real = importing.store.existing_refs
+
+    def checked_before_the_winner_committed(session, refs):
+        checks.append(list(refs))
+        return set() if len(checks) == 1 else real(session, refs)
+
+    monkeypatch.setattr(importing.store, "existing_refs", checked_before_the_winner_committed)
+    csv_text = "case_id,received\nEHC-RACE-1,2025-09-15\nEHC-RACE-2,2025-09-15\n"
+    with caplog.at_level(logging.DEBUG):
+        importing.run_import_job(store.url, job_id, csv_text.encode(), "alex")
+    with store.session() as session:
+        job = jobs.get_job(session, job_id)
+    assert job["state"] == "failed", job
+    assert job["message"] == "1 row cannot be imported; nothing was stored"
+    assert job["errors"] == [
+        {
+            "line": 3,
+            "case_id": "EHC-RACE-2",
+            "message": "a case with reference 'EHC-RACE-2' is already stored",
+        }
+    ]
+    assert "EHC-RACE" not in caplog.text
+    with store.session() as session:
+        assert set(real(session, ["EHC-RACE-1", "EHC-RACE-2"])) == {"EHC-RACE-2"}
