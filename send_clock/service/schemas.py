@@ -89,6 +89,11 @@ def _officer(value: str | None) -> str | None:
     return value
 
 
+#: An officer's name to look for (a query's filter): refused as a case's officer is, with the
+#: same message, as no stored case can hold it.
+OfficerName = Annotated[str, AfterValidator(_officer)]
+
+
 #: The largest row id both databases store (INTEGER).
 MAX_ID = 2_147_483_647
 

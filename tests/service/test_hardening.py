@@ -666,3 +666,19 @@ def test_an_import_that_loses_a_race_for_its_references_names_them(store, monkey
     assert "EHC-RACE" not in caplog.text
     with store.session() as session:
         assert set(real(session, ["EHC-RACE-1", "EHC-RACE-2"])) == {"EHC-RACE-2"}
+
+
+@pytest.mark.parametrize("officer", CONTROLLED_OFFICERS)
+def test_an_officer_filter_with_a_control_character_is_refused(api, staff, officer):
+    """The case list's officer filter, on the API and on the pages, refuses what a case's
+    officer refuses, with the same message: no stored case can match it."""
+    for path in ("/v1/cases", "/v1/cases?status=open"):
+        listed = api.client.get(path, params={"officer": officer}, headers=api.read)
+        assert listed.status_code == 422, path
+        assert listed.headers["content-type"].startswith("application/problem+json")
+        assert CONTROL_MESSAGE in listed.json()["detail"]
+        assert json.dumps(officer)[1:-1] not in listed.text
+    for page in ("/", "/cases"):
+        shown = api.client.get(page, params={"officer": officer})
+        assert shown.status_code == 422 and shown.headers["content-type"].startswith("text/html")
+        assert CONTROL_MESSAGE.replace("'", "&#39;") in shown.text, page

@@ -30,6 +30,7 @@ from ..schemas import (
     ExceptionIn,
     HistoryOut,
     IsoDate,
+    OfficerName,
     OutcomeIn,
     ParamIn,
     ProcessId,
@@ -105,7 +106,7 @@ def list_cases(
         IsoDate | None, Query(description="With an open milestone due before")
     ] = None,
     process: ProcessId | None = None,
-    officer: str | None = None,
+    officer: OfficerName | None = None,
     as_of: Annotated[
         IsoDate | None,
         Query(description="Another day than today projects every case: slow at scale"),

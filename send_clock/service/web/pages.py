@@ -25,6 +25,7 @@ from ...calendars import bundled_calendars, load_calendar
 from ...dates import full_date, parse_date
 from ...errors import InputError, NotFound, SendClockError, StaleVersion
 from ...ical import check_reference
+from ...officers import check_officer
 from ...reports.html import TIMELINESS_FIGURES
 from ...store import cases as store
 from ...store import queries, sessions, tokens
@@ -200,6 +201,7 @@ def dashboard(request: Request, process: str = "", officer: str = "", mine: str 
     # ``mine`` as text, not ``bool``: a hand-typed ``?mine=maybe`` is the whole caseload, not
     # pydantic's message about booleans.
     signed_in(request)
+    check_officer(officer or None)  # (as a case's officer: no case can hold it)
     return _dashboard_view(request, process, officer, mine.lower() in ("true", "1", "yes", "on"))
 
 
@@ -397,6 +399,7 @@ def case_list(
     """Every case, closed ones too: searched by reference or officer, filtered, sorted by the
     next date due, a page at a time."""
     signed_in(request)
+    check_officer(officer or None)  # (as a case's officer: no case can hold it)
     wanted = _page_number(page)
     query = caseload.Query(q.strip()[:100], process, status, officer, sort, wanted)
     today = date.today()
