@@ -140,6 +140,11 @@ async def request_actor(request: Request, write: bool = False) -> Actor:
     """The routes' check (:func:`reader`, or :func:`writer` when ``write``) for a route that
     reads the ``Authorization`` header itself (:mod:`.direct`): the same answers, 401 and 403
     included."""
+    if not write:  # a live token checked lately: its actor at once (what reader would give)
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        actor = scheme.lower() == "bearer" and request.app.state.token_cache.remembered(token)
+        if actor:
+            return actor
     check = writer if write else reader
     if getattr(request.state, "actor", None) is not None:  # checked before the body was read
         return await check(request, None)
