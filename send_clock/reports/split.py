@@ -43,7 +43,7 @@ from typing import BinaryIO
 from ..calendars import Calendar
 from ..csvfiles import header_key, open_columns
 from ..errors import InputError, SendClockError
-from ..timelines import Process
+from ..timelines import Process, bundled_processes
 from .batches import Caseload, Rejected, Report, project_caseload
 from .caseload import read_caseload, read_caseload_part
 from .columns import shared_values
@@ -175,7 +175,7 @@ def _in_two(path, split, fmt, out, as_of, options, raw) -> RowsWritten | None:
     receiver, sender = context.Pipe(duplex=False)
     where_from, where_to = context.Pipe(duplex=False)  # where the second half's rows go
     placed = _placeable(out)
-    _import_readers()
+    _before_forking()
     with _Spool() as second_half:
         target = where_from if placed is not None else second_half
         helper = context.Process(
@@ -219,12 +219,14 @@ def _in_two(path, split, fmt, out, as_of, options, raw) -> RowsWritten | None:
     return _combined(report, second)
 
 
-def _import_readers() -> None:
-    """Import pyarrow's CSV reader and compute functions before forking: both processes use
-    them, and the second then finds them imported (a tenth of a second of CPU time each, more
-    on a busy machine, not spent twice)."""
+def _before_forking() -> None:
+    """Import pyarrow's CSV reader and compute functions, and read the bundled processes,
+    before forking: both processes use them, and the second then finds them ready (a tenth of
+    a second of CPU time, more on a busy machine, not spent twice)."""
     import pyarrow.compute  # noqa: F401
     import pyarrow.csv  # noqa: F401
+
+    bundled_processes()  # (kept once read: each reader of a caseload looks them up)
 
 
 def _placeable(out: BinaryIO) -> int | None:
