@@ -28,7 +28,7 @@ from send_clock.reports import (
     write_jsonl,
 )
 from send_clock.reports.html import SHOWN_ROWS
-from send_clock.reports.split import RowsWritten, write_rows
+from send_clock.reports.split import RowsWritten, use_jemalloc_for_arrow, write_rows
 from send_clock.reports.summary import OPEN_STATUSES, Period
 from send_clock.reports.worklist import COLUMNS as WORKLIST_COLUMNS
 from send_clock.reports.worklist import cases_to_chase, parse_statuses
@@ -192,6 +192,7 @@ def breaches(
     wanted = parse_statuses(statuses) if by == "case" else ()
     settings = feed_settings(alarms, previous, domain) if fmt == "ics" else {}
     as_of = as_of or date.today()
+    use_jemalloc_for_arrow()
     if (
         by == "milestone"
         and caseload is not None
