@@ -8,7 +8,6 @@ import os
 import signal
 import stat
 import sys
-import tempfile
 import threading
 from contextlib import contextmanager
 from datetime import date
@@ -29,11 +28,12 @@ from send_clock.reports import (
     write_jsonl,
 )
 from send_clock.reports.html import SHOWN_ROWS
-from send_clock.reports.split import RowsWritten, write_rows
+from send_clock.reports.split import RowsWritten, use_jemalloc_for_arrow, write_rows
 from send_clock.reports.summary import OPEN_STATUSES, Period
 from send_clock.reports.worklist import COLUMNS as WORKLIST_COLUMNS
 from send_clock.reports.worklist import cases_to_chase, parse_statuses
 
+from . import spares
 from .ical_options import feed_settings, ics_options, refuse_without_ics, write_feed
 from .output import console, emit, format_option, print_table
 from .params import CALENDAR_HELP, DATE
@@ -79,7 +79,10 @@ TABLE_ROWS = 20
     "output_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Write to this file instead of standard output.",
+    help="Write to this file instead of standard output. Every format but ics is "
+    "written whole to a hidden spare beside it, .FILE.xxxxxxxx.send-clock-partial, then "
+    "renamed FILE; a run killed outright may leave that spare, which the next run to FILE "
+    "removes.",
 )
 @ics_options(output=False)
 @click.option(
@@ -189,6 +192,7 @@ def breaches(
     wanted = parse_statuses(statuses) if by == "case" else ()
     settings = feed_settings(alarms, previous, domain) if fmt == "ics" else {}
     as_of = as_of or date.today()
+    use_jemalloc_for_arrow()
     if (
         by == "milestone"
         and caseload is not None
@@ -292,13 +296,15 @@ def _opened(path: Path | None):
             with path.open("wb") as stream:
                 yield stream
             return
-        descriptor, spare = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        spares.remove_stale(target)  # (left by runs killed outright, SIGKILL)
+        descriptor, spare = spares.make(target)
     except OSError as error:
         _cannot_write(path, error)
-    # The report is written to a spare file beside the output, which takes the output's name
-    # only once whole: an error or an interruption leaves the previous file as it was (and the
-    # caseload itself can be the output), never a part of the rows, or, as the second process
-    # writes its rows at their place, the whole size with a gap of zero bytes in it.
+    # The report is written to a spare file beside the output (.NAME.xxxxxxxx.send-clock-
+    # partial), which takes the output's name only once whole: an error or an interruption
+    # leaves the previous file as it was (and the caseload itself can be the output), never a
+    # part of the rows, or, as the second process writes its rows at their place, the whole
+    # size with a gap of zero bytes in it.
     try:
         with open(descriptor, "wb") as stream, _terminated_as_interrupted():
             yield stream

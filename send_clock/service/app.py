@@ -11,7 +11,7 @@ import secrets
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
@@ -40,12 +40,15 @@ async def _lifespan(app: FastAPI):
     # As many threads for blocking calls (the sync routes, the database) as the worker may hold
     # database connections, not anyio's 40: a thread beyond them would only wait for one, and
     # on a few cores they queue for the GIL ahead of the event loop, which sends the answers.
-    # Not as few as the connections kept open (which would spare opening the others): a few
-    # long requests (a breach report being computed) then held up every other one.
+    # In two lines: a few threads for the direct routes' short reads (a case, a page of the
+    # list: see direct.short_threads), first come first served, and the rest for everything
+    # else, so that a few long requests (a breach report being computed, an export) never hold
+    # up the short ones, nor the short ones' queue the long ones.
     settings = app.state.settings
-    to_thread.current_default_thread_limiter().total_tokens = (
-        settings.db_pool_size + settings.db_max_overflow
-    )
+    connections = settings.db_pool_size + settings.db_max_overflow
+    short = direct.short_threads(connections)
+    app.state.short_limiter = CapacityLimiter(short)
+    to_thread.current_default_thread_limiter().total_tokens = max(1, connections - short)
     if app.state.settings.warm_pages:
         from .web.pages import warm
 

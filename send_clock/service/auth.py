@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 
 from ..store import tokens
 
@@ -94,9 +94,10 @@ def authenticated(app, token: str) -> Actor | None:
 
 async def actor_of(app, token: str) -> Actor | None:
     """:func:`authenticated` from the event loop: a token found live lately is answered at
-    once, without a trip to the thread pool; any other is looked up in a thread."""
-    return app.state.token_cache.remembered(token) or await run_in_threadpool(
-        authenticated, app, token
+    once, without a trip to the thread pool; any other is looked up in a thread, one of the
+    short reads' (one indexed query: it never waits behind long requests; see app._lifespan)."""
+    return app.state.token_cache.remembered(token) or await to_thread.run_sync(
+        authenticated, app, token, limiter=getattr(app.state, "short_limiter", None)
     )
 
 
@@ -140,6 +141,11 @@ async def request_actor(request: Request, write: bool = False) -> Actor:
     """The routes' check (:func:`reader`, or :func:`writer` when ``write``) for a route that
     reads the ``Authorization`` header itself (:mod:`.direct`): the same answers, 401 and 403
     included."""
+    if not write:  # a live token checked lately: its actor at once (what reader would give)
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        actor = scheme.lower() == "bearer" and request.app.state.token_cache.remembered(token)
+        if actor:
+            return actor
     check = writer if write else reader
     if getattr(request.state, "actor", None) is not None:  # checked before the body was read
         return await check(request, None)

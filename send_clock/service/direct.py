@@ -21,7 +21,9 @@ import inspect
 import typing
 from collections.abc import Awaitable, Callable
 
+from anyio import CapacityLimiter, to_thread
 from pydantic import BaseModel, TypeAdapter, ValidationError, create_model
+from pydantic_core import to_json
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match, Route
@@ -84,6 +86,31 @@ async def _hand_on(scope, request: Request, receive, send) -> None:
     await scope["router"].app(scope, replay, send)
 
 
+#: Threads for the direct routes' database reads (a case, a page of the list): a few
+#: milliseconds each. Their own few, apart from the threads of everything else (a breach report
+#: computed, a CSV export, a feed, the writes): see :func:`short_threads`.
+SHORT_THREADS = 4
+
+
+def short_threads(connections: int) -> int:
+    """How many of a worker's ``connections`` (one per thread) the short reads take: at most
+    :data:`SHORT_THREADS`, and never all but one when there are few.
+
+    Why so few: a request waiting for a thread waits in line (first come, first served), but
+    threads that all hold a request take turns at the interpreter's lock, each request's time
+    then stretched by every other's. With 30 threads at 20 requests at once the 99th percentile
+    was three times the median; with a few, requests wait in order and the throughput is the
+    same (the worker's one core is the limit, not the database)."""
+    return max(1, min(SHORT_THREADS, connections // 2))
+
+
+async def in_short_thread(request: Request, function: Callable, *args):
+    """``function(*args)`` in one of the short reads' threads (the default thread pool's when
+    the app was not started through its lifespan, as in a test client used without ``with``)."""
+    limiter: CapacityLimiter | None = getattr(request.app.state, "short_limiter", None)
+    return await to_thread.run_sync(function, *args, limiter=limiter)
+
+
 def body_of(request_body: bytes, content_type: str | None, model: type[BaseModel]) -> BaseModel:
     """``model`` from a JSON request body, or :class:`HandOn` when the body is not a JSON
     object that fits (the declared route then says why, as FastAPI words it)."""
@@ -131,13 +158,23 @@ def _is_json(content_type: str | None) -> bool:
 
 class JSONOut:
     """A response model's encoder: the route's dict validated against the model and written
-    as JSON by pydantic-core in one call each (what FastAPI does, without its overhead)."""
+    as JSON by pydantic-core in one call each (what FastAPI does, without its overhead).
 
-    def __init__(self, model: type[BaseModel]):
+    ``validated=False`` writes the dict as it is, for a route whose dict is made in the
+    model's own field order with values that are what the model would give back (dates,
+    ints, strings, None): the same bytes without building a model object of every item (a
+    quarter of a 50-case page's work). ``tests/service/test_direct.py`` compares such routes'
+    answers with the declared routes', which validate."""
+
+    def __init__(self, model: type[BaseModel], validated: bool = True):
         self.adapter = TypeAdapter(model)
+        self.validated = validated
 
     def response(self, content: dict, status_code: int = 200, headers=None) -> Response:
-        body = self.adapter.dump_json(self.adapter.validate_python(content))
+        if self.validated:
+            body = self.adapter.dump_json(self.adapter.validate_python(content))
+        else:
+            body = to_json(content)
         return Response(body, status_code, headers, media_type="application/json")
 
 

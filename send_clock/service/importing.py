@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +16,7 @@ from datetime import date
 from ..csvfiles import sniff_separator
 from ..errors import InputError, SendClockError
 from ..ical import check_reference
-from ..officers import officer_problem
+from ..officers import officer_problem, stored_officer_problem
 from ..reports import project_caseload, read_caseload
 from ..reports.caseload import caseload_columns
 from ..store import Store, imports, jobs
@@ -25,10 +24,6 @@ from ..store import cases as store
 from ..timelines.schedule import cases_of
 
 log = logging.getLogger("send_clock.jobs")
-OFFICER_LENGTH = 100  # the column's size in the database
-#: A cell a spreadsheet would run as a formula (a name holding a control character is a row
-#: the caseload reader rejects: :mod:`send_clock.officers`).
-_FORMULA = re.compile(r"^[=+\-@]")
 
 
 @dataclass
@@ -94,31 +89,45 @@ def import_caseload(
     unusable = _bad_references(wanted)
     result.errors += unusable
     refused = {error["case_id"] for error in unusable}  # never sent to the database (NUL...)
-    with database.session() as session:
-        taken = store.existing_refs(
-            session, [case.case_id for _group, case in wanted if case.case_id not in refused]
-        )
-        result.errors += [
-            {
-                "line": _line(group, case.case_id),
-                "case_id": case.case_id,
-                "message": f"a case with reference {case.case_id!r} is already stored",
-            }
-            for group, case in wanted
-            if case.case_id in taken
-        ]
-        result.errors.sort(key=lambda e: e["line"] or 0)
-        if result.errors or not wanted:
-            return result
-        on_progress(0, len(wanted))
-        stored = [
-            (group.process.id, group.calendar.id, case, officers.get(case.case_id))
-            for group, case in wanted
-        ]
-        result.case_ids = imports.import_cases(
-            session, stored, actor, lambda done: on_progress(done, len(wanted))
-        )
+    refs = [case.case_id for _group, case in wanted if case.case_id not in refused]
+    try:
+        with database.session() as session:
+            result.errors += _already_stored(wanted, store.existing_refs(session, refs))
+            result.errors.sort(key=lambda e: e["line"] or 0)
+            if result.errors or not wanted:
+                return result
+            on_progress(0, len(wanted))
+            stored = [
+                (group.process.id, group.calendar.id, case, officers.get(case.case_id))
+                for group, case in wanted
+            ]
+            result.case_ids = imports.import_cases(
+                session, stored, actor, lambda done: on_progress(done, len(wanted))
+            )
+    except Exception:
+        # Another import stored some of these references between the check above and this
+        # one's insert (the database's unique rule stopped it, and nothing was stored): its
+        # rows are refused as a later import's are. The error itself is not looked at (its
+        # message quotes the references) nor passed on; any other failure is.
+        with database.session() as session:
+            taken = store.existing_refs(session, refs)
+        if not taken:
+            raise
+        result.errors = _already_stored(wanted, taken)
     return result
+
+
+def _already_stored(wanted: list, taken) -> list[dict]:
+    """The rows of ``wanted`` whose reference is in ``taken``, refused for it."""
+    return [
+        {
+            "line": _line(group, case.case_id),
+            "case_id": case.case_id,
+            "message": f"a case with reference {case.case_id!r} is already stored",
+        }
+        for group, case in wanted
+        if case.case_id in taken
+    ]
 
 
 def run_import_job(url: str, job_id: int, raw: bytes, actor: str) -> None:
@@ -165,8 +174,9 @@ def run_import_job(url: str, job_id: int, raw: bytes, actor: str) -> None:
 
 def officers_of(text: str) -> tuple[dict[str, str], list[dict]]:
     """case reference -> officer from the ``officer`` column (absent: nothing), and the rows
-    whose officer cannot be stored (too long, a formula; a control character is the caseload
-    reader's rejection)."""
+    whose officer cannot be stored (too long; a control character is the caseload reader's
+    rejection). A name starting with = + - @ is taken, as at every entry
+    (:mod:`send_clock.officers`)."""
     rows = csv.reader(io.StringIO(text, newline=""))
     header = [cell.strip().lower() for cell in next(rows, [])]
     if "officer" not in header or "case_id" not in header:
@@ -182,20 +192,12 @@ def officers_of(text: str) -> tuple[dict[str, str], list[dict]]:
             continue
         if officer_problem(officer):
             continue  # the reader rejects the row already (one message per problem)
-        problem = _officer_problem(officer)
+        problem = stored_officer_problem(officer)
         if problem:
             errors.append({"line": line, "case_id": ref, "message": problem})
         else:
             officers[ref] = officer
     return officers, errors
-
-
-def _officer_problem(officer: str) -> str:
-    if len(officer) > OFFICER_LENGTH:
-        return f"the officer's name is longer than {OFFICER_LENGTH} characters"
-    if _FORMULA.search(officer):
-        return "the officer's name starts with = + - @; write the name as plain text"
-    return ""
 
 
 def _bad_references(wanted: list) -> list[dict]:

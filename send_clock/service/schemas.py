@@ -19,7 +19,7 @@ from pydantic import (
 from ..calendars import UNITS, bundled_calendars
 from ..errors import InputError, NotFound
 from ..ical import check_reference
-from ..officers import officer_problem
+from ..officers import OFFICER_LENGTH, officer_problem
 from ..timelines import bundled_processes
 from ..timelines.model import EXCEPTION_KINDS
 from ..timelines.projector import STATUSES
@@ -87,6 +87,11 @@ def _officer(value: str | None) -> str | None:
     if problem:
         raise ValueError(problem)
     return value
+
+
+#: An officer's name to look for (a query's filter): refused as a case's officer is, with the
+#: same message, as no stored case can hold it.
+OfficerName = Annotated[str, AfterValidator(_officer)]
 
 
 #: The largest row id both databases store (INTEGER).
@@ -337,7 +342,7 @@ class CaseIn(Strict):
     received: IsoDate
     officer: Annotated[str | None, AfterValidator(_officer)] = Field(
         None,
-        max_length=100,
+        max_length=OFFICER_LENGTH,
         description="The case officer's name: plain text on one line (a control character, "
         "the tab and line breaks among them, is refused)",
     )
@@ -457,12 +462,15 @@ class FeedCreated(BaseModel):
 class TeamFeedIn(Strict):
     """What a team feed covers: every case, or one officer's."""
 
-    officer: str | None = Field(
+    # Refused as a case's officer is (a control character, a change of direction, an invisible
+    # character): no stored case can match it, and it would go into the feed's name.
+    officer: Annotated[str | None, AfterValidator(_officer)] = Field(
         None,
         min_length=1,
-        max_length=100,
+        max_length=OFFICER_LENGTH,
         description="Only this officer's cases (as named on them): a feed small enough for "
-        "any calendar app, where a large team's is not",
+        "any calendar app, where a large team's is not (a control character is refused, as "
+        "in a case's officer)",
     )
 
 

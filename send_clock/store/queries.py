@@ -37,6 +37,7 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy import case as sql_case
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..calendars import shown_id
@@ -131,7 +132,7 @@ def list_cases(
 
 
 def page_of_cases(
-    session: Session,
+    session: Session | Connection,
     filters: CaseFilters,
     remembered: Remembered,
     after: int | None = None,
@@ -140,9 +141,10 @@ def page_of_cases(
 ) -> tuple[list[dict], int]:
     """:func:`list_cases` and how many cases match (:func:`count_cases`, kept while the
     caseload is unchanged): the page's own statement reads the caseload's generation too, so
-    a kept count costs no more round trip to the database."""
+    a kept count costs no more round trip to the database. ``session``: a session or a
+    connection (:meth:`~send_clock.store.Store.read_connection`)."""
     statement, values = _page(filters, after, limit, offset, generation=True)
-    rows = session.connection().execute(statement, values).all()
+    rows = _connection(session).execute(statement, values).all()
     known = rows[0].generation if rows else None
     # A later page (after) may give the count of the first, made up to LATER_PAGE_COUNT_AGE
     # seconds before: under steady writes a count made again per page would cost a read of
@@ -150,6 +152,10 @@ def page_of_cases(
     stale = LATER_PAGE_COUNT_AGE if after is not None else 0
     total = count_cases(session, filters, remembered, known, stale)
     return [_summary(row, row) for row in rows], total
+
+
+def _connection(reader: Session | Connection) -> Connection:
+    return reader.connection() if isinstance(reader, Session) else reader
 
 
 #: how old (seconds) a later page's count of the matching cases may be, when cases changed
@@ -230,7 +236,7 @@ def list_cases_as_of(
 
 
 def count_cases(
-    session: Session,
+    session: Session | Connection,
     filters: CaseFilters = CaseFilters(),
     remembered: Remembered | None = None,
     generation: int | None = None,
@@ -283,7 +289,14 @@ class Remembered:
         #: instead of each running the same queries at once
         self._computing: dict = {}
 
-    def get(self, session: Session, key, compute, generation: int | None = None, stale: float = 0):
+    def get(
+        self,
+        session: Session | Connection,
+        key,
+        compute,
+        generation: int | None = None,
+        stale: float = 0,
+    ):
         """The value kept for ``key``, or ``compute()`` kept; ``generation``: the caseload's,
         when it was read just before (else it is read here); ``stale``: a value computed at
         most that many seconds ago will do even if the caseload changed since."""

@@ -12,6 +12,8 @@ import csv
 import io
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -308,3 +310,77 @@ def test_a_run_terminated_while_writing_leaves_the_previous_output_and_no_spare(
     assert stopped.value.code == 128 + signal.SIGTERM
     assert out.read_text() == "last week's report\n"
     assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]
+
+
+def test_an_officer_name_like_a_formula_is_kept_and_written_neutralised(tmp_path):
+    """A name starting with = + - @ is taken at every entry (send_clock/officers.py), here as
+    in the service; the CSV written neutralises it."""
+    path = tmp_path / "caseload.csv"
+    path.write_text(
+        'case_id,received,officer\nA,2025-09-15,"=SUM(A1)"\nB,2025-09-15,-\nC,2025-09-15,@team\n'
+    )
+    result = run(path, "--as-of", "2025-12-01", "--format", "csv", "--by", "case")
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    assert {row["case_id"]: row["officer"] for row in rows} == {
+        "A": "'=SUM(A1)",
+        "B": "'-",
+        "C": "'@team",
+    }
+
+
+def test_a_spare_left_by_a_killed_run_is_named_so_and_removed_by_the_next_run(caseload):
+    """A run killed outright (SIGKILL) leaves its spare beside the output: its name says what
+    it is, the help says so, and the next run to the same output removes it and nothing else
+    (a spare another run holds, one changed just now, another output's, other names)."""
+    import fcntl
+    import os
+    import time
+
+    folder = caseload.parent
+    out = folder / "report.csv"
+    killed = subprocess.run(  # a run killed while it writes (the lock goes with the process)
+        [sys.executable, "-c", KILLED_WHILE_WRITING, str(out)], cwd=ROOT, env=_env()
+    )
+    assert killed.returncode == -9
+    left = [p for p in folder.iterdir() if p.name.startswith(".report.csv.")]
+    assert len(left) == 1 and left[0].name.endswith(".send-clock-partial"), left
+    hour_ago = time.time() - 3600
+    os.utime(left[0], (hour_ago, hour_ago))
+    kept = {
+        ".report.csv.abcdefgh.send-clock-partial": hour_ago,  # held by a run still writing
+        ".report.csv.ijklmnop.send-clock-partial": time.time(),  # changed just now
+        ".other.csv.abcdefgh.send-clock-partial": hour_ago,  # another output's
+        ".report.csv.abcdefgh": hour_ago,  # the naming before, or anyone's
+        ".report.csv.abcdefghi.send-clock-partial": hour_ago,  # not as we name them
+        "report.csv.abcdefgh.send-clock-partial": hour_ago,
+    }
+    for name, stamp in kept.items():
+        (folder / name).write_text("someone's\n")
+        os.utime(folder / name, (stamp, stamp))
+    with open(folder / ".report.csv.abcdefgh.send-clock-partial") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = run(caseload, "--as-of", "2025-12-01", "--format", "csv", "--output", out)
+    assert result.exit_code == 1 and out.read_text().startswith("case_id,")  # (row X rejected)
+    assert not left[0].exists()
+    assert all((folder / name).read_text() == "someone's\n" for name in kept)
+    assert ".FILE.xxxxxxxx.send-clock-partial" in "".join(run("--help").stdout.split())
+
+
+#: Open the output as breaches does, write part of a report, then die by SIGKILL.
+KILLED_WHILE_WRITING = """
+import os, signal, sys
+from pathlib import Path
+from cli.breaches_cmd import _opened
+with _opened(Path(sys.argv[1])) as stream:
+    stream.write(b"case_id,half a report")
+    stream.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env() -> dict:
+    import os
+
+    return {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -132,6 +132,16 @@ def test_dates_decades_apart_and_small_chunks(monkeypatch, report):
     assert written(write_jsonl, report.batches) == expected
 
 
+@pytest.mark.parametrize("block_records", [1, 3, 5])
+def test_short_last_blocks_and_chunks(monkeypatch, report, block_records):
+    """Blocks and chunks of a few records, the last ones shorter than the rest: the writer's
+    buffers, filled again for each, give every record once."""
+    expected = {w: written(w, report.batches) for w in (write_csv, write_jsonl)}
+    monkeypatch.setattr(records, "CHUNK_BYTES", 5_000)
+    monkeypatch.setattr(records, "BLOCK_RECORDS", block_records)
+    assert {w: written(w, report.batches) for w in expected} == expected
+
+
 def test_sen2_week20_shows_as_an_exception():
     report = project_caseload(read_sen2_blade(ROOT / "tests" / "data" / "sen2-blade"), AS_OF)
     rows = [json.loads(line) for line in written(write_jsonl, report.batches).splitlines()]

@@ -257,3 +257,31 @@ def test_the_second_process_ends_when_the_first_is_killed(tmp_path):
     else:
         os.kill(helper, signal.SIGKILL)
         pytest.fail("the second process outlived the first")
+
+
+POOL = "from send_clock.reports.split import use_jemalloc_for_arrow\n" + (
+    "use_jemalloc_for_arrow(); import pyarrow; print(pyarrow.default_memory_pool().backend_name)"
+)
+
+
+def test_the_command_gives_pyarrow_jemalloc_unless_told_otherwise():
+    """(mimalloc, pyarrow's default, took fresh pages for each block read and chunk written)"""
+    try:
+        pytest.importorskip("pyarrow").jemalloc_memory_pool()
+    except NotImplementedError:
+        pytest.skip("this pyarrow was built without jemalloc")
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+
+    def pool(**chosen) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", POOL],
+            env={**env, **chosen},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    assert pool() == "jemalloc"
+    assert pool(ARROW_DEFAULT_MEMORY_POOL="system") == "system"

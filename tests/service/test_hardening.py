@@ -14,6 +14,7 @@ import threading
 import time
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from fastapi.routing import APIRoute
@@ -21,6 +22,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from send_clock.datafiles import bundled_files
+from send_clock.officers import CONTROL_MESSAGE
 from send_clock.store import tokens
 
 from .test_pages import PASSWORD, _csrf
@@ -520,6 +522,63 @@ def test_an_officer_name_with_a_control_character_is_refused_at_every_entry(api,
     assert _stored(api) == 0
 
 
+#: Names a spreadsheet would run as formulas, and what teams write for "nobody yet" or a
+#: shared inbox: taken at every entry alike, neutralised in the CSV written
+#: (send_clock/officers.py says why).
+FORMULA_OFFICERS = ["=SUM(A1)", "-", "@send-team", "+44 team", '=HYPERLINK("http://x")']
+
+
+@pytest.mark.parametrize("officer", FORMULA_OFFICERS)
+def test_an_officer_name_like_a_formula_is_taken_at_every_entry(api, staff, officer):
+    body = {"ref": "EHC-FML-1", "process": "england-ehcna", "received": "2025-09-15"}
+    response = api.client.post("/v1/cases", headers=api.write, json={**body, "officer": officer})
+    assert response.status_code == 201 and response.json()["officer"] == officer
+    page = _page_create(
+        api.client, staff, ref="EHC-FML-2", process="england-ehcna", officer=officer
+    )
+    assert page.status_code == 200 and "Not saved" not in page.text
+    quoted = '"' + officer.replace('"', '""') + '"'
+    job = api.import_csv(f"case_id,received,officer\nEHC-FML-3,2025-09-15,{quoted}\n")
+    assert job["state"] == "succeeded", job["errors"]
+    listed = api.client.get(f"/v1/cases?officer={quote(officer)}", headers=api.read).json()
+    assert sorted(case["ref"] for case in listed["cases"]) == [
+        "EHC-FML-1",
+        "EHC-FML-2",
+        "EHC-FML-3",
+    ]
+
+
+def test_an_officer_name_longer_than_the_column_is_refused_at_every_entry(api, staff):
+    """(The form's name went to the database unchecked: SQLite stored it, PostgreSQL failed.)"""
+    officer = "S" * 101
+    body = {"ref": "EHC-LNG-1", "process": "england-ehcna", "received": "2025-09-15"}
+    response = api.client.post("/v1/cases", headers=api.write, json={**body, "officer": officer})
+    assert response.status_code == 422 and "officer" in response.text
+    page = _page_create(api.client, staff, process="england-ehcna", officer=officer)
+    assert page.status_code == 422
+    shown = re.search(r'id="officer-error"><strong>Not saved:</strong> ([^<]*)<', page.text)
+    assert shown and "longer than 100 characters" in shown[1]
+    job = api.import_csv(f"case_id,received,officer\nEHC-LNG-2,2025-09-15,{officer}\n")
+    assert job["state"] == "failed"
+    assert [error["message"] for error in job["errors"]] == [
+        "the officer's name is longer than 100 characters"
+    ]
+    assert _stored(api) == 0
+
+
+@pytest.mark.parametrize("officer", CONTROLLED_OFFICERS)
+def test_a_team_feed_for_an_officer_name_with_a_control_character_is_refused(api, officer):
+    """The team feed's officer is refused as a case's officer is, with the same message: no
+    stored case can match it, and it would go into the feed's name."""
+    response = api.client.post("/v1/feeds", headers=api.write, json={"officer": officer})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert problem["status"] == 422 and problem["title"] == "Unprocessable Entity"
+    assert CONTROL_MESSAGE in problem["detail"] and "officer" in json.dumps(problem["errors"])
+    assert json.dumps(officer)[1:-1] not in response.text  # the field is named, not the value
+
+
 def test_an_officer_name_with_spaces_accents_and_apostrophes_is_kept(api):
     body = {"ref": "EHC-OK-1", "process": "england-ehcna", "received": "2025-09-15"}
     officer = "Ümit O'Brien-Straße \u0645\u06cc\u200c\u0631\u0627"  # (with a Persian ZWNJ)
@@ -568,3 +627,58 @@ def test_the_contract_sets_no_upper_bound_on_ids(api):
     assert not any("maximum" in parameter["schema"] for parameter in ids)
     read = spec["paths"]["/v1/cases/{case_id}"]["get"]["responses"]
     assert "404" in read and "422" not in read  # nothing in a case's read can be refused
+
+
+def test_an_import_that_loses_a_race_for_its_references_names_them(store, monkeypatch, caplog):
+    """Two imports of the same references at once: both find them free, one stores them, and
+    the other's insert breaks the database's unique rule. The loser's job names the
+    references now stored, as a second import after the first does, not "the import failed
+    on the server"; and nothing of the database's message (the references) is logged."""
+    from send_clock.service import importing
+    from send_clock.store import jobs
+    from send_clock.store.cases import create_case
+
+    with store.session() as session:
+        create_case(session, "EHC-RACE-2", "england-ehcna", None, date(2025, 9, 15), None, "a")
+        job_id = jobs.create_job(session, "import", "alex")
+    checks = []
+    real = importing.store.existing_refs
+
+    def checked_before_the_winner_committed(session, refs):
+        checks.append(list(refs))
+        return set() if len(checks) == 1 else real(session, refs)
+
+    monkeypatch.setattr(importing.store, "existing_refs", checked_before_the_winner_committed)
+    csv_text = "case_id,received\nEHC-RACE-1,2025-09-15\nEHC-RACE-2,2025-09-15\n"
+    with caplog.at_level(logging.DEBUG):
+        importing.run_import_job(store.url, job_id, csv_text.encode(), "alex")
+    with store.session() as session:
+        job = jobs.get_job(session, job_id)
+    assert job["state"] == "failed", job
+    assert job["message"] == "1 row cannot be imported; nothing was stored"
+    assert job["errors"] == [
+        {
+            "line": 3,
+            "case_id": "EHC-RACE-2",
+            "message": "a case with reference 'EHC-RACE-2' is already stored",
+        }
+    ]
+    assert "EHC-RACE" not in caplog.text
+    with store.session() as session:
+        assert set(real(session, ["EHC-RACE-1", "EHC-RACE-2"])) == {"EHC-RACE-2"}
+
+
+@pytest.mark.parametrize("officer", CONTROLLED_OFFICERS)
+def test_an_officer_filter_with_a_control_character_is_refused(api, staff, officer):
+    """The case list's officer filter, on the API and on the pages, refuses what a case's
+    officer refuses, with the same message: no stored case can match it."""
+    for path in ("/v1/cases", "/v1/cases?status=open"):
+        listed = api.client.get(path, params={"officer": officer}, headers=api.read)
+        assert listed.status_code == 422, path
+        assert listed.headers["content-type"].startswith("application/problem+json")
+        assert CONTROL_MESSAGE in listed.json()["detail"]
+        assert json.dumps(officer)[1:-1] not in listed.text
+    for page in ("/", "/cases"):
+        shown = api.client.get(page, params={"officer": officer})
+        assert shown.status_code == 422 and shown.headers["content-type"].startswith("text/html")
+        assert CONTROL_MESSAGE.replace("'", "&#39;") in shown.text, page

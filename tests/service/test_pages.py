@@ -166,3 +166,51 @@ def test_dashboard_shows_the_breach_report_worklists(api, staff):
     assert "DONE-1</a>" not in html.split('id="by-officer"')[0]  # in no worklist
     # One row per case in the worklist, however many of its milestones are overdue.
     assert summary["overdue_count"] > 1 and html.split('id="soon"')[0].count("OPEN-1</a>") == 1
+
+
+@pytest.mark.parametrize("odd", ["1e3", "abc", "-1", "+1", "\u0661\u0662", "1_000"])
+def test_a_form_posted_to_an_odd_case_or_record_number_gets_the_teams_page(staff, odd):
+    """A case, record or feed number in a form's path that is not a number (a float, a word,
+    negative, other digits) is the team's plain-English 404 page, never pydantic's raw message,
+    and nothing is stored. (Numbers no row can have: tests/service/test_hardening.py.)"""
+    client, csrf = staff
+    page = _open_case(client, csrf)
+    case_id = page.rsplit("/", 1)[1]
+    before = client.get(page).text
+    posted = {"csrf": csrf, "version": "1", "value": "2025-08-20", "reason": "typo"}
+    for path in (
+        f"/cases/{odd}/records/1/correction",
+        f"/cases/{odd}/records/1/withdrawal",
+        f"/cases/{case_id}/records/{odd}/correction",
+        f"/cases/{case_id}/records/{odd}/withdrawal",
+        f"/cases/{odd}/events",
+        f"/cases/{odd}/feeds",
+        f"/cases/{case_id}/feeds/{odd}/revoke",
+    ):
+        response = client.post(path, data=posted)
+        assert 400 <= response.status_code < 500, (path, response.status_code)
+        assert response.headers["content-type"].startswith("text/html"), path
+        text = response.text
+        assert "Input should be" not in text and "path." not in text, (path, text[-600:])
+        assert re.search(r"no (case|current record|live feed)", text), (path, text[-600:])
+    assert client.get(page).text.count("Saved.") == before.count("Saved.")
+    assert "Calendar link created" not in client.get(page).text
+
+
+@pytest.mark.parametrize("odd", ["abc", "1e3", "-1", "99999999999999999999999"])
+def test_an_odd_page_number_on_the_case_list_shows_a_page_of_it(staff, odd):
+    """The case list's page number is typed into the address bar at times: one that is not a
+    number, or is past any database's offset, shows the first or the last page, never
+    pydantic's message or a server error."""
+    client, csrf = staff
+    _open_case(client, csrf)
+    response = client.get(f"/cases?page={odd}")
+    assert response.status_code == 200, response.text[-600:]
+    assert "EHC-P-1" in response.text
+
+
+def test_an_odd_my_cases_switch_is_the_whole_caseload(staff):
+    client, _csrf_token = staff
+    assert "My cases (alex)" in client.get("/?mine=true").text
+    response = client.get("/?mine=maybe")
+    assert response.status_code == 200 and "My cases" not in response.text.split("<h1>")[1]

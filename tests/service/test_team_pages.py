@@ -84,14 +84,14 @@ def test_upload_is_all_or_nothing_with_every_bad_row_listed(api, staff):
         "case_id,received,officer\n"
         "OK-1,2025-09-15,Sam\n"
         "BAD-1,2025-02-30,Sam\n"  # not a real date
-        'BAD-2,2025-09-15,=HYPERLINK("http://x")\n'  # a formula in a cell
+        f"BAD-2,2025-09-15,{'S' * 101}\n"  # a name longer than the database's column
     )
     response = _upload(client, csrf, bad)
     assert response.status_code == 422
     assert "2 rows cannot be imported, so nothing was stored" in response.text
     rows = re.findall(r'<td data-label="Line">(\d+)</td>', response.text)
     assert rows == ["3", "4"]
-    assert "February 2025 has 28 days" in response.text and "starts with =" in response.text
+    assert "February 2025 has 28 days" in response.text and "longer than 100" in response.text
     assert api.client.get("/v1/cases", headers=api.read).json()["total"] == 0
 
 

@@ -66,3 +66,22 @@ def test_a_store_opens_its_pooled_connections_before_the_first_request(postgres_
     unreachable = Store("postgresql+psycopg://postgres@127.0.0.1:1/none", pool_size=2)
     unreachable.open_connections()  # nothing open, and nothing raised: the worker starts
     assert unreachable.engine.pool.checkedin() == 0
+
+
+def test_connections_opened_at_a_peak_are_kept(postgres_url):
+    """A connection opened beyond pool_size is kept when given back, not closed: a steady load
+    of more requests at once than pool_size would otherwise open and close one every few
+    requests (each a PostgreSQL backend started)."""
+    store = Store(postgres_url, pool_size=1, max_overflow=2)
+    try:
+        connections = [store.engine.connect() for _ in range(3)]
+        pids = {c.execute(text("SELECT pg_backend_pid()")).scalar() for c in connections}
+        for connection in connections:
+            connection.close()
+        assert store.engine.pool.checkedin() == 3
+        again = [store.engine.connect() for _ in range(3)]
+        assert {c.execute(text("SELECT pg_backend_pid()")).scalar() for c in again} == pids
+        for connection in again:
+            connection.close()
+    finally:
+        store.dispose()

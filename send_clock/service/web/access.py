@@ -4,7 +4,8 @@ page module to reuse.
 A page handler is a plain ``def`` (run in the thread pool, so password hashing and database
 work never hold up the event loop) that takes :data:`Staff` or :data:`StaffWriter` (the
 signed-in actor, read from the server-side session), :data:`Form` (the posted form, its CSRF
-token checked, NUL refused) and :data:`CaseId` (a case number from the path). Messages for the
+token checked, NUL refused) and :data:`CaseId` (a case number from the path;
+:data:`RecordId` and :data:`FeedId` likewise). Messages for the
 next page go through :func:`flash`, never the query string.
 """
 
@@ -16,7 +17,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from ...errors import InputError
+from ...errors import InputError, NotFound
 from ...store import sessions
 from ..auth import Actor
 from ..schemas import check_stored_id
@@ -82,15 +83,38 @@ async def posted_form(request: Request) -> dict[str, str]:
     return form
 
 
-def page_id(case_id: int) -> int:
-    """A case number from a page's path: one that no database can hold is simply not found."""
-    check_id(case_id)
-    return case_id
+def page_id(case_id: str) -> int:
+    """A case number from a page's path: one that no database can hold, or that is not a
+    number at all (``1e3``, ``-1``), is simply not found."""
+    return _page_number(case_id, "no case {}")
 
 
-def page_feed_id(feed_id: int) -> int:
+def page_record_id(record_id: str) -> int:
+    """A record's number from a page's path (a correction or withdrawal form): text that is not
+    a number is not found; a number is left to the store, whose "no current record" comes back
+    by the form's field, as for a record withdrawn since the page was shown."""
+    if not _is_number(record_id):
+        raise NotFound(f"no current record {record_id[:40]}")
+    return int(record_id)
+
+
+def page_feed_id(feed_id: str) -> int:
     """A feed's number from a page's path, checked as a case's."""
-    return check_stored_id(feed_id, "no live feed {} for this case")
+    return _page_number(feed_id, "no live feed {} for this case")
+
+
+def _page_number(text: str, unknown: str) -> int:
+    """``text`` as a stored row's id, or the page's 404 ``unknown`` (formatted with it): taken
+    as text, not ``int``, so that ``abc`` or ``1e3`` gets the team's error page rather than
+    pydantic's message about parsing integers."""
+    if not _is_number(text):
+        raise NotFound(unknown.format(text[:40]))
+    return check_stored_id(int(text), unknown)
+
+
+def _is_number(text: str) -> bool:
+    """Whether ``text`` is a whole number in ASCII digits (``1e3``, ``-1``, ``²`` are not)."""
+    return text.isascii() and text.isdigit()
 
 
 def check_id(number: int) -> None:
@@ -104,9 +128,11 @@ def flash(request: Request, message: str = "", error: str = "") -> None:
     request.session["flash"] = {"message": message, "error": error}
 
 
-#: Handler parameters: the signed-in actor (any scope, or write), the checked form, a case id.
+#: Handler parameters: the signed-in actor (any scope, or write), the checked form, a case,
+#: feed or record id.
 Staff = Annotated[Actor, Depends(signed_in)]
 StaffWriter = Annotated[Actor, Depends(can_write)]
 Form = Annotated[dict[str, str], Depends(posted_form)]
 CaseId = Annotated[int, Depends(page_id)]
 FeedId = Annotated[int, Depends(page_feed_id)]
+RecordId = Annotated[int, Depends(page_record_id)]

@@ -25,6 +25,7 @@ from ...calendars import bundled_calendars, load_calendar
 from ...dates import full_date, parse_date
 from ...errors import InputError, NotFound, SendClockError, StaleVersion
 from ...ical import check_reference
+from ...officers import check_officer
 from ...reports.html import TIMELINESS_FIGURES
 from ...store import cases as store
 from ...store import queries, sessions, tokens
@@ -41,6 +42,7 @@ from .access import (
     FeedId,
     Form,
     LoginRequired,
+    RecordId,
     Staff,
     StaffWriter,
     check_id,
@@ -195,9 +197,12 @@ def ordered_processes() -> list:
 
 
 @router.get("/")
-def dashboard(request: Request, process: str = "", officer: str = "", mine: bool = False):
+def dashboard(request: Request, process: str = "", officer: str = "", mine: str = ""):
+    # ``mine`` as text, not ``bool``: a hand-typed ``?mine=maybe`` is the whole caseload, not
+    # pydantic's message about booleans.
     signed_in(request)
-    return _dashboard_view(request, process, officer, mine)
+    check_officer(officer or None)  # (as a case's officer: no case can hold it)
+    return _dashboard_view(request, process, officer, mine.lower() in ("true", "1", "yes", "on"))
 
 
 def _dashboard_view(
@@ -389,12 +394,14 @@ def case_list(
     status: str = "",
     officer: str = "",
     sort: str = "due",
-    page: int = 1,
+    page: str = "1",
 ):
     """Every case, closed ones too: searched by reference or officer, filtered, sorted by the
     next date due, a page at a time."""
     signed_in(request)
-    query = caseload.Query(q.strip()[:100], process, status, officer, sort, page)
+    check_officer(officer or None)  # (as a case's officer: no case can hold it)
+    wanted = _page_number(page)
+    query = caseload.Query(q.strip()[:100], process, status, officer, sort, wanted)
     today = date.today()
     the_store = _store(request)
     ensure_current(the_store, today)
@@ -403,11 +410,11 @@ def case_list(
     with the_store.session() as session:
         # A page of stored rows, sorted and counted in the database: nothing is projected.
         rows, total = queries.case_list(
-            session, search, (max(1, page) - 1) * size, size, the_store.remembered
+            session, search, (max(1, wanted) - 1) * size, size, the_store.remembered
         )
         pages = max(1, -(-total // size))
-        number = min(max(1, page), pages)
-        if number != max(1, page):  # past the end: the last page
+        number = min(max(1, wanted), pages)
+        if number != max(1, wanted):  # past the end: the last page
             rows, total = queries.case_list(
                 session, search, (number - 1) * size, size, the_store.remembered
             )
@@ -424,6 +431,15 @@ def case_list(
         officers=officers,
         page_url=lambda number: _list_url(query, number),
     )
+
+
+def _page_number(text: str) -> int:
+    """The list's page number as typed in the address bar: not a whole number (``abc``, ``1e3``)
+    is the first page, and one past any database's offset the last (taken as text, not
+    ``int``, so that neither is pydantic's message nor an overflow in the database)."""
+    if not (text.isascii() and text.isdigit()):
+        return 1
+    return min(int(text), MAX_ID)
 
 
 def _list_url(query: caseload.Query, page: int) -> str:
@@ -636,7 +652,7 @@ def record_exception(request: Request, actor: StaffWriter, form: Form, case_id: 
 
 @router.post("/cases/{case_id}/records/{record_id}/correction")
 def correct_record(
-    request: Request, actor: StaffWriter, form: Form, case_id: CaseId, record_id: int
+    request: Request, actor: StaffWriter, form: Form, case_id: CaseId, record_id: RecordId
 ):
     def change(session, form, expected, actor):
         store.correct(
@@ -654,7 +670,7 @@ def correct_record(
 
 @router.post("/cases/{case_id}/records/{record_id}/withdrawal")
 def withdraw_record(
-    request: Request, actor: StaffWriter, form: Form, case_id: CaseId, record_id: int
+    request: Request, actor: StaffWriter, form: Form, case_id: CaseId, record_id: RecordId
 ):
     def change(session, form, expected, actor):
         store.withdraw(session, case_id, expected, record_id, form.get("reason") or None, actor)
