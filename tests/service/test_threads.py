@@ -13,8 +13,8 @@ from send_clock.service.settings import Settings
 
 
 def test_the_short_reads_take_a_few_of_the_connections():
-    assert short_threads(30) == 4
-    assert short_threads(6) == 3
+    assert short_threads(30) == 2
+    assert short_threads(6) == 2
     assert short_threads(2) == 1
     assert short_threads(1) == 1
 
