@@ -162,8 +162,9 @@ class Settings:
     #: Signs the web pages' session cookies; generated per process when not set, which signs
     #: everyone out on restart and does not work across several workers: set it in production.
     session_secret: str | None = None
-    #: database connections per worker: pool_size kept open, up to max_overflow more at peaks;
-    #: the worker's threads for blocking calls are as many as both (see app._lifespan)
+    #: database connections per worker: pool_size opened at start, up to max_overflow more at
+    #: peaks, each kept open once opened (see store._engine); the worker's threads for blocking
+    #: calls are as many as both, a few of them for the short reads (see app._lifespan)
     db_pool_size: int = 10
     db_max_overflow: int = 20
     #: A web session ends after this long without a request, and at this age whatever happens.
