@@ -27,8 +27,9 @@ and the largest resident memory of any worker throughout (an import job's own pr
 Prints a table with the machine's core count and load average, each figure against its goal,
 and the ratios the README quotes; a step that fails is a row saying why, and the others still
 run. Responses other than 2xx/3xx count as errors, and the mixed load says which statuses they
-were. wrk must be installed (``apt-get install wrk``). Load generator and server share the
-machine's cores: compare ratios, not absolute numbers.
+were. Each wrk run is measured after 2 s of the same load, not counted (a warm-up: the steady
+state, not a fresh worker's first requests). wrk must be installed (``apt-get install wrk``).
+Load generator and server share the machine's cores: compare ratios, not absolute numbers.
 """
 
 from __future__ import annotations
@@ -262,24 +263,27 @@ def rss_mb(pid: int) -> float:
     return int(match[1]) / 1024 if match else 0.0
 
 
+#: seconds of the same load run, and not counted, before each measured wrk run
+WARM_UP_SECONDS = 2
+
+
 def wrk(url: str, script: str, seconds: float, connections: int, threads: int = 2) -> dict:
+    """wrk's figures for ``seconds`` of ``script`` at ``connections``, after
+    :data:`WARM_UP_SECONDS` of the same load that are not counted: the steady state, not a
+    worker's first requests (its pooled connections beyond those opened at start, statements
+    prepared on each after their first runs, modules a route imports on first use)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
         file.write(script + REPORT_LUA)
-    result = subprocess.run(
-        [
-            "wrk",
-            f"-t{threads}",
-            f"-c{connections}",
-            f"-d{max(1, round(seconds))}s",
-            "--timeout",
-            "30s",
-            "-s",
-            file.name,
-            url,
-        ],
-        capture_output=True,
-        text=True,
-    )
+
+    def run(duration: int) -> subprocess.CompletedProcess:
+        command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout"]
+        return subprocess.run(
+            [*command, "30s", "-s", file.name, url], capture_output=True, text=True
+        )
+
+    if WARM_UP_SECONDS:
+        run(WARM_UP_SECONDS)
+    result = run(max(1, round(seconds)))
     os.unlink(file.name)
     if result.returncode:
         raise RuntimeError(f"wrk failed: {(result.stderr or result.stdout).strip()[:200]}")
