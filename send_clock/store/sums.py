@@ -195,7 +195,7 @@ Sums = dict[str, dict[tuple, tuple[int, ...]]]
 
 def summed(session: Session, ids: list[int] | None = None) -> Sums:
     """The sums over every stored case, or over the cases ``ids`` only (a write's)."""
-    found: Sums = {kept.table.name: {} for kept in KEPT}
+    found = no_sums()
     connection = session.connection()
     if ids is None:
         for kept in KEPT:
@@ -220,6 +220,7 @@ def add_both(found: Sums, rows) -> Sums:
 
 
 def no_sums() -> Sums:
+    """Sums with no key in either table: what a count starts from."""
     return {kept.table.name: {} for kept in KEPT}
 
 
