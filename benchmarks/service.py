@@ -3,29 +3,33 @@ the bottleneck): throughput against baselines, latency at a council's and a regi
 a mixed load on two workers, and the memory of a worker.
 
     python benchmarks/service.py --database postgresql+psycopg://postgres@127.0.0.1/bench \\
-        [--cases 50000] [--seconds 10] [--connections 20] [--port 18350] [--reuse]
+        [--cases 50000] [--seconds 10] [--connections 20] [--port 18350] [--repeat 3] [--reuse]
 
-``--feed-only`` measures only the team feed (step 4's last three rows) on one worker.
+``--feed-only`` measures only the team feed (step 3's last three rows) on one worker.
 ``--reuse`` (or ``--skip-seed``) measures the database as it is (e.g. a copy made with
 ``createdb -T``), without importing cases into it.
 
 Steps, each against a server started here on 127.0.0.1 (ports PORT..PORT+2):
 
-1. a bare FastAPI app (one route returning a constant): the HTTP stack's ceiling;
-2. one send-clock worker: ``GET /health`` and ``POST /v1/timelines/england-ehcna``;
-3. the database seeded through the import path (``POST /v1/cases/import``, a background job) up
+1. the database seeded through the import path (``POST /v1/cases/import``, a background job) up
    to CASES cases, unless it holds them already;
-4. one worker over CASES cases: the overdue list, the dashboard, the breach report over stored
-   cases (its summary, a later page of its overdue worklist, the whole worklist as CSV), the
-   team feed right after a case was written (and checked to hold that case's events), the
-   team feed unchanged, and a conditional poll of it (304);
-5. two workers, CONNECTIONS connections: 40% read a case, 20% timeline, 10% list, 5% breach
-   report, 25% writes (new cases), for SECONDS; then the same with the report's 5% reading
-   cases instead (the request path apart from the report);
+2. REPEAT rounds (3 by default) of the throughput runs, each round's runs one after the other:
+   a bare FastAPI app (one route returning a constant: the HTTP stack's ceiling), then one
+   send-clock worker's ``GET /health``, ``POST /v1/timelines/england-ehcna`` and the overdue
+   list at CONNECTIONS connections;
+3. one worker over CASES cases: the dashboard, the breach report over stored cases (its
+   summary, a later page of its overdue worklist, the whole worklist as CSV), the team feed
+   right after a case was written (and checked to hold that case's events), the team feed
+   unchanged, and a conditional poll of it (304);
+4. two workers, CONNECTIONS connections, REPEAT rounds of: 40% read a case, 20% timeline, 10%
+   list, 5% breach report, 25% writes (new cases), for SECONDS; then the same with the
+   report's 5% reading cases instead (the request path apart from the report);
 
 and the largest resident memory of any worker throughout (an import job's own process apart).
-Prints a table with the machine's core count and load average, each figure against its goal,
-and the ratios the README quotes; a step that fails is a row saying why, and the others still
+Prints a table with the machine's core count and load average, each figure against its goal
+(for a step run REPEAT times: the median of its runs, each run's figures beneath, and in how
+many runs the goal was met), and the ratios the README quotes (the median of the rounds'
+ratios, each round's beneath); a step that fails is a row saying why, and the others still
 run. Responses other than 2xx/3xx count as errors, and the mixed load says which statuses they
 were. Each wrk run is measured after 2 s of the same load, not counted (a warm-up: the steady
 state, not a fresh worker's first requests). wrk must be installed (``apt-get install wrk``).
@@ -40,7 +44,9 @@ import json
 import os
 import random
 import re
+import secrets
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -119,6 +125,8 @@ local total = %(total)d
 -- false: the report's 5%% read cases instead (the request path apart from the report)
 local with_report = %(with_report)s
 local counter = 0
+-- a new value for each wrk process (see wrk()): refs never repeat from one run to the next
+local run_id = "%(run_id)s"
 statuses = {}
 
 on_setup = function(thread, number)
@@ -155,7 +163,7 @@ request = function()
   else
     counter = counter + 1
     h["Content-Type"] = "application/json"
-    local ref = string.format("MIX-%%d-%%d-%%d", thread_id, os.time(), counter)
+    local ref = string.format("MIX-%%s-%%d-%%d", run_id, thread_id, counter)
     return wrk.format("POST", "/v1/cases", h,
       '{"ref":"' .. ref .. '","process":"england-ehcna","received":"2025-11-03"}')
   end
@@ -263,6 +271,9 @@ def rss_mb(pid: int) -> float:
     return int(match[1]) / 1024 if match else 0.0
 
 
+#: replaced in a wrk script by a value new for each wrk process
+RUN_ID = "@RUN_ID@"
+
 #: seconds of the same load run, and not counted, before each measured wrk run
 WARM_UP_SECONDS = 2
 
@@ -273,9 +284,11 @@ def wrk(url: str, script: str, seconds: float, connections: int, threads: int = 
     worker's first requests (its pooled connections beyond those opened at start, statements
     prepared on each after their first runs, modules a route imports on first use)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
-        file.write(script + REPORT_LUA)
+        pass
 
     def run(duration: int) -> subprocess.CompletedProcess:
+        # RUN_ID in a script (the mixed load's refs) becomes a value of this run's own
+        Path(file.name).write_text(script.replace(RUN_ID, secrets.token_hex(6)) + REPORT_LUA)
         command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout"]
         return subprocess.run(
             [*command, "30s", "-s", file.name, url], capture_output=True, text=True
@@ -490,49 +503,72 @@ GOALS = {
 
 
 class Steps:
-    """The table's rows: a step that fails becomes a row saying why, and the run goes on."""
+    """The table's rows: a step that fails becomes a row saying why, and the run goes on. A
+    step run several times (``--repeat``) keeps each run's figures; its row shows their
+    median and every run's."""
 
     def __init__(self):
-        self.rows: list[tuple[str, dict | str]] = []
+        self.rows: dict[str, list[dict | str]] = {}
 
     def run(self, name: str, measure) -> dict | None:
         print(f"  {name} ...", file=sys.stderr, flush=True)
         try:
             result = measure()
         except Exception as error:  # noqa: BLE001 - reported in the table
-            self.rows.append((name, f"failed: {type(error).__name__}: {error}"[:160]))
-            return None
-        self.rows.append((name, result))
-        return result
+            result = f"failed: {type(error).__name__}: {error}"[:160]
+        self.rows.setdefault(name, []).append(result)
+        return result if isinstance(result, dict) else None
+
+    def results(self, name: str) -> list[dict | None]:
+        """Each run's figures, None for a run that failed."""
+        return [r if isinstance(r, dict) else None for r in self.rows.get(name, [])]
 
     def get(self, name: str) -> dict | None:
-        found = dict(self.rows).get(name)
-        return found if isinstance(found, dict) else None
+        """The median of the step's runs that did not fail (None if every one failed)."""
+        return median_of([r for r in self.results(name) if r is not None])
 
 
-def bare_fastapi(steps, env: dict, port: int, seconds: float) -> None:
+def median_of(runs: list[dict]) -> dict | None:
+    """One row for several runs of a step: the median of each rate and latency, the errors
+    and requests of all of them added up."""
+    if not runs:
+        return None
+    row = {**runs[len(runs) // 2]}
+    for key in ("rps", "p50_ms", "p99_ms"):
+        row[key] = statistics.median(r[key] for r in runs)
+    for key in ("requests", "errors"):
+        row[key] = sum(r[key] for r in runs)
+    statuses: dict[str, int] = {}
+    for r in runs:
+        for status, n in (r.get("statuses") or {}).items():
+            statuses[status] = statuses.get(status, 0) + n
+    row["statuses"] = statuses
+    row["socket_errors"] = sum(r.get("socket_errors", 0) for r in runs)
+    return row
+
+
+def bare_fastapi(env: dict, port: int) -> Server:
     """A bare FastAPI app (one route returning a constant): the HTTP stack's ceiling."""
     folder = Path(tempfile.mkdtemp(prefix="send-clock-bench-"))
     (folder / "bare.py").write_text(BARE_APP)
     bare_command = [sys.executable, "-m", "uvicorn", "--app-dir", str(folder)]
-    bare = Server(
-        [*bare_command, "--port", str(port), "--log-level", "warning", "bare:app"],
-        env,
-        port,
+    return Server(
+        [*bare_command, "--port", str(port), "--log-level", "warning", "bare:app"], env, port
     )
-    try:
-        steps.run("bare FastAPI GET /health", lambda: wrk(f"{bare.base}/health", "", seconds, 20))
-        steps.run(
-            "bare FastAPI GET /health (async def)",
-            lambda: wrk(f"{bare.base}/health-async", "", seconds, 20),
-        )
-    finally:
-        bare.stop()
 
 
-def rest_of_one_worker(steps, one, client, auth, token, seconds, connections) -> None:
-    """The one-worker steps before the team feed: /health, the timeline, the list, the
-    dashboard and the breach report."""
+LISTING = "/v1/cases?status=overdue&limit=50"
+
+
+def one_round(steps, bare: Server, one: Server, auth: dict, seconds, connections) -> None:
+    """One round of the throughput runs on one worker, one after the other so that each ratio
+    compares runs made within a minute of each other: the bare app, /health, the timeline,
+    the list."""
+    steps.run("bare FastAPI GET /health", lambda: wrk(f"{bare.base}/health", "", seconds, 20))
+    steps.run(
+        "bare FastAPI GET /health (async def)",
+        lambda: wrk(f"{bare.base}/health-async", "", seconds, 20),
+    )
     steps.run("GET /health", lambda: wrk(f"{one.base}/health", "", seconds, 20))
     timeline = simple(
         "POST", json.dumps(TIMELINE_BODY), {**auth, "Content-Type": "application/json"}
@@ -541,11 +577,15 @@ def rest_of_one_worker(steps, one, client, auth, token, seconds, connections) ->
         "POST /v1/timelines/england-ehcna",
         lambda: wrk(f"{one.base}/v1/timelines/england-ehcna", timeline, seconds, 20),
     )
-    listing = "/v1/cases?status=overdue&limit=50"
     steps.run(
-        f"GET {listing}",
-        lambda: wrk(f"{one.base}{listing}", simple("GET", None, auth), seconds, connections),
+        f"GET {LISTING}",
+        lambda: wrk(f"{one.base}{LISTING}", simple("GET", None, auth), seconds, connections),
     )
+
+
+def rest_of_one_worker(steps, one, client, auth, token, seconds, connections) -> None:
+    """The one-worker steps measured once, before the team feed: the dashboard and the breach
+    report."""
     steps.run(
         "GET / (dashboard page)",
         lambda: wrk(
@@ -581,6 +621,12 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--port", type=int, default=18350)
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="rounds of the throughput runs and of the mixed load (medians are judged)",
+    )
+    parser.add_argument(
         "--reuse",
         "--skip-seed",
         action="store_true",
@@ -594,23 +640,27 @@ def main() -> int:
     args = parser.parse_args()
     if not args.database:
         raise SystemExit("give --database (PostgreSQL), e.g. postgresql+psycopg://postgres@/bench")
+    if args.repeat < 1:
+        raise SystemExit("--repeat must be 1 or more")
     load_before = os.getloadavg()
     env, token, auth = prepared(args.database, "benchmark")
     steps = Steps()
     seconds, connections = args.seconds, args.connections
     peaks: dict[str, float] = {}
 
-    if not args.feed_only:
-        bare_fastapi(steps, env, args.port + 2, seconds)
-
     seeding, total, runs = None, 0, [[1, 1]]
     one = Server(serve_command(args.port, 1), env, args.port)
+    bare = None
     try:
         with httpx.Client(base_url=one.base, timeout=600) as client:
             if not args.reuse:
                 seeding = seed(client, auth, args.cases)
             runs, total = id_runs(args.database)
             if not args.feed_only:
+                bare = bare_fastapi(env, args.port + 2)
+                for _ in range(args.repeat):
+                    one_round(steps, bare, one, auth, seconds, connections)
+                bare.stop()
                 rest_of_one_worker(steps, one, client, auth, token, seconds, connections)
             created = client.post("/v1/feeds", headers=auth)
             created.raise_for_status()
@@ -620,6 +670,8 @@ def main() -> int:
             steps.run("GET team feed, If-None-Match", lambda: feed_not_modified(client, feed_path))
     finally:
         one.stop()
+        if bare is not None:
+            bare.stop()
     peaks["one worker"] = one.peak_rss_mb
 
     peaks["two workers"] = peaks["import job"] = 0.0
@@ -633,14 +685,18 @@ def main() -> int:
             "timeline": lua_string(json.dumps(TIMELINE_BODY)),
             "runs": lua_runs(runs),
             "total": total,
+            "run_id": RUN_ID,
         }
         mixed = MIXED_LUA % {**figures, "with_report": "true"}
-        steps.run("mixed load, 2 workers", lambda: wrk(f"{two.base}/", mixed, seconds, connections))
         without = MIXED_LUA % {**figures, "with_report": "false"}
-        steps.run(
-            "mixed load, no report (45% reads)",
-            lambda: wrk(f"{two.base}/", without, seconds, connections),
-        )
+        for _ in range(args.repeat):
+            steps.run(
+                "mixed load, 2 workers", lambda: wrk(f"{two.base}/", mixed, seconds, connections)
+            )
+            steps.run(
+                "mixed load, no report (45% reads)",
+                lambda: wrk(f"{two.base}/", without, seconds, connections),
+            )
     finally:
         two.stop()
     peaks["two workers"] = two.peak_rss_mb
@@ -655,19 +711,22 @@ def report(steps: Steps, args, total: int, seeding, peaks: dict, loads: tuple) -
     print(
         f"send-clock service benchmark: {os.cpu_count()} cores, load average "
         f"{loads[0][0]:.1f} before and {loads[1][0]:.1f} after (1 min), wrk, {args.seconds:g} s "
-        f"per run, {total} cases in {args.database.split('+')[0]} ({seeded})"
+        f"per run, {total} cases in {args.database.split('+')[0]} ({seeded}); a step run "
+        f"{args.repeat} times shows the median of its runs, and each run below it"
     )
     print(f"{'':<40}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>7}{'requests':>9}  goal")
-    for name, result in steps.rows:
+    for name in steps.rows:
         goal, met = GOALS.get(name, ("", None))
-        if isinstance(result, str):
-            print(f"{name:<40}{result}  {goal}")
+        result = steps.get(name)
+        if result is None:
+            print(f"{name:<40}{steps.rows[name][-1]}  {goal}")
             continue
         verdict = "" if met is None else (" met" if met(result) else " NOT met")
         print(
             f"{name:<40}{result['rps']:>8.1f}{result['p50_ms']:>9.1f}{result['p99_ms']:>9.1f}"
             f"{result['errors']:>7}{result['requests']:>9}  {goal}{verdict}"
         )
+        print_runs(steps.results(name), met)
         if result.get("bytes"):
             print(
                 f"{'':<40}body {result['bytes'] / 1e6:.1f} MB "
@@ -681,20 +740,20 @@ def report(steps: Steps, args, total: int, seeding, peaks: dict, loads: tuple) -
         return
     ratio(
         "/health / bare FastAPI",
-        steps.get("GET /health"),
-        steps.get("bare FastAPI GET /health"),
+        steps.results("GET /health"),
+        steps.results("bare FastAPI GET /health"),
         0.70,
     )
     ratio(
         "/health / bare FastAPI (async def)",
-        steps.get("GET /health"),
-        steps.get("bare FastAPI GET /health (async def)"),
+        steps.results("GET /health"),
+        steps.results("bare FastAPI GET /health (async def)"),
         None,
     )
     ratio(
         "timeline / health",
-        steps.get("POST /v1/timelines/england-ehcna"),
-        steps.get("GET /health"),
+        steps.results("POST /v1/timelines/england-ehcna"),
+        steps.results("GET /health"),
         0.50,
     )
     worker = max(peaks["one worker"], peaks["two workers"])
@@ -705,15 +764,36 @@ def report(steps: Steps, args, total: int, seeding, peaks: dict, loads: tuple) -
     )
 
 
-def ratio(name: str, top: dict | None, bottom: dict | None, goal: float | None) -> None:
-    if top is None or bottom is None:
+def print_runs(runs: list[dict | None], met) -> None:
+    """Each run of a step run more than once: req/s and p99, and how many met the goal."""
+    if len(runs) < 2:
+        return
+    shown = ", ".join(
+        "failed" if r is None else f"{r['rps']:.0f} req/s p99 {r['p99_ms']:.0f} ms" for r in runs
+    )
+    counted = ""
+    if met is not None:
+        counted = f"; goal met in {sum(1 for r in runs if r and met(r))} of {len(runs)}"
+    print(f"{'':<40}runs: {shown}{counted}")
+
+
+def ratio(name: str, tops: list, bottoms: list, goal: float | None) -> None:
+    """The median of the ratios of each round's two runs (runs made within a minute of each
+    other), and every round's."""
+    each = [t["rps"] / b["rps"] for t, b in zip(tops, bottoms, strict=False) if t and b]
+    if not each:
         print(f"{name}: not measured (a step failed)")
         return
-    value = top["rps"] / bottom["rps"]
-    verdict = (
-        "" if goal is None else f" (goal >= {goal:.2f}: {'met' if value >= goal else 'NOT met'})"
-    )
-    print(f"{name}: {value:.2f}x{verdict}")
+    value = statistics.median(each)
+    verdict = ""
+    if goal is not None:
+        met = sum(1 for r in each if r >= goal)
+        verdict = (
+            f" (goal >= {goal:.2f}: {'met' if value >= goal else 'NOT met'};"
+            f" met in {met} of {len(each)})"
+        )
+    rounds = ", ".join(f"{r:.2f}" for r in each)
+    print(f"{name}: {value:.2f}x{verdict}" + (f"; rounds {rounds}" if len(each) > 1 else ""))
 
 
 def start_server(env: dict, port: int) -> tuple[subprocess.Popen, str]:
