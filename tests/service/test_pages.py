@@ -197,6 +197,34 @@ def test_a_form_posted_to_an_odd_case_or_record_number_gets_the_teams_page(staff
     assert "Calendar link created" not in client.get(page).text
 
 
+def test_a_record_no_longer_current_is_named_in_the_banner(staff):
+    """A correction or withdrawal posted for a record withdrawn since the page was shown (or a
+    record number the case never had) says so at the top of the page: the record's row, by
+    which its message would go, is not on the page any more."""
+    client, csrf = staff
+    page = _open_case(client, csrf)
+    client.post(
+        f"{page}/events",
+        data={"csrf": csrf, "version": "1", "milestone": "advice_requested", "date": "2025-08-20"},
+    )
+    shown = client.get(page).text
+    record_id = re.search(r'action="/cases/\d+/records/(\d+)/withdrawal"', shown)[1]
+    version = re.search(r'name="version" value="(\d+)"', shown)[1]
+    withdrawn = {"csrf": csrf, "version": version, "reason": "typed on the wrong case"}
+    client.post(f"{page}/records/{record_id}/withdrawal", data=withdrawn)
+    after = client.get(page).text
+    version = re.search(r'name="version" value="(\d+)"', after)[1]
+    again = {"csrf": csrf, "version": version, "value": "2025-08-21", "reason": "typo"}
+    for number in (record_id, "999999"):
+        for action in ("correction", "withdrawal"):
+            response = client.post(f"{page}/records/{number}/{action}", data=again)
+            assert response.status_code == 409, (number, action, response.status_code)
+            banner = re.search(r'<p class="note bad" role="alert">([^<]*)</p>', response.text)
+            assert banner and f"no current record {number}" in banner[1], response.text[-800:]
+            assert "see the message by the field" not in response.text
+    assert client.get(page).text.count("Saved.") == after.count("Saved.")
+
+
 @pytest.mark.parametrize("odd", ["abc", "1e3", "-1", "99999999999999999999999"])
 def test_an_odd_page_number_on_the_case_list_shows_a_page_of_it(staff, odd):
     """The case list's page number is typed into the address bar at times: one that is not a
