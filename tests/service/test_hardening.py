@@ -242,7 +242,8 @@ def test_page_ids_too_big_for_the_database_are_404(api, staff, case_id):
 @pytest.mark.parametrize("number", [0, 2**31, 2**63, 10**30])
 def test_page_record_and_feed_ids_no_row_can_have_are_404(api, staff, number):
     """A record's or a feed's id in a page's path that no row can have is not found, as any
-    unknown one, by the field (a record) or as a page (a feed): never an internal error."""
+    unknown one, in the page's banner (a record: 409, no row of it on the page) or as a page
+    (a feed): never an internal error."""
     created = api.client.post(
         "/v1/cases",
         headers=api.write,
@@ -252,7 +253,8 @@ def test_page_record_and_feed_ids_no_row_can_have_are_404(api, staff, number):
     form = {"csrf": staff, "version": "1", "value": "2025-10-20"}
     for action in (f"records/{number}/correction", f"records/{number}/withdrawal"):
         response = api.client.post(f"/cases/{case}/{action}", data=form)
-        assert response.status_code == 422  # the form again, the message by the field
+        assert response.status_code == 409  # the page again, "no current record" at its top
+        assert "no current record" in response.text
     response = api.client.post(f"/cases/{case}/feeds/{number}/revoke", data=form)
     assert response.status_code == 404  # (2**63 was an internal error on SQLite)
 
