@@ -585,6 +585,10 @@ def _change(request: Request, actor, form: dict, case_id: int, change, failed: s
             "Someone else changed this case while you were looking at it. The page now shows "
             "their change: check it and apply yours again.",
         )
+    except NotFound as error:
+        # What the form named is gone (a record withdrawn or corrected since the page was
+        # shown, or never this case's): the page has no field of it to put the reason by.
+        return _failed(request, case_id, form, failed, {}, f"Not saved: {error}")
     except (SendClockError, ValueError) as error:
         errors = {getattr(error, "field", field): str(error)}
         return _failed(
@@ -598,10 +602,6 @@ def _change(request: Request, actor, form: dict, case_id: int, change, failed: s
 def _failed(request: Request, case_id: int, form: dict, failed: str, errors: dict, error: str):
     with _store(request).session() as session:
         state = store.get_case(session, case_id)
-    if any(not _on_the_page(state, field) for field in errors):
-        # A correction or withdrawal of a record the page no longer shows (withdrawn or
-        # corrected since, or not this case's): there is no field to put the reason by.
-        error, errors = "Not saved: " + " ".join(errors.values()), {}
     return _case_view(
         request,
         state,
@@ -612,13 +612,6 @@ def _failed(request: Request, case_id: int, form: dict, failed: str, errors: dic
         failed=failed,
         error=error,
     )
-
-
-def _on_the_page(state, field: str) -> bool:
-    """Whether the case page shows ``field``: a record's correction field only while the
-    record is current."""
-    record = field.removeprefix("fix-")
-    return record == field or (record.isdigit() and int(record) in state.active)
 
 
 @router.post("/cases/{case_id}/events")
