@@ -650,7 +650,6 @@ def main() -> int:
 
     seeding, total, runs = None, 0, [[1, 1]]
     one = Server(serve_command(args.port, 1), env, args.port)
-    bare = None
     try:
         with httpx.Client(base_url=one.base, timeout=600) as client:
             if not args.reuse:
@@ -658,9 +657,11 @@ def main() -> int:
             runs, total = id_runs(args.database)
             if not args.feed_only:
                 bare = bare_fastapi(env, args.port + 2)
-                for _ in range(args.repeat):
-                    one_round(steps, bare, one, auth, seconds, connections)
-                bare.stop()
+                try:
+                    for _ in range(args.repeat):
+                        one_round(steps, bare, one, auth, seconds, connections)
+                finally:
+                    bare.stop()
                 rest_of_one_worker(steps, one, client, auth, token, seconds, connections)
             created = client.post("/v1/feeds", headers=auth)
             created.raise_for_status()
@@ -670,8 +671,6 @@ def main() -> int:
             steps.run("GET team feed, If-None-Match", lambda: feed_not_modified(client, feed_path))
     finally:
         one.stop()
-        if bare is not None:
-            bare.stop()
     peaks["one worker"] = one.peak_rss_mb
 
     peaks["two workers"] = peaks["import job"] = 0.0
