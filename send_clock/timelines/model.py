@@ -154,13 +154,18 @@ class Milestone:
         after_from = self.in_force_from is None or start >= self.in_force_from
         return after_from and (self.in_force_until is None or start < self.in_force_until)
 
-    def at(self, start: date) -> Milestone:
-        """The milestone as counted for a case that began on ``start``: its latest revision in
-        force then, if any."""
+    def revision_on(self, start: date) -> Revision | None:
+        """The latest revision in force for a case that began on ``start``, if any."""
         revision = None
         for candidate in self.revisions:
             if candidate.in_force_from <= start:
                 revision = candidate
+        return revision
+
+    def at(self, start: date) -> Milestone:
+        """The milestone as counted for a case that began on ``start``: its latest revision in
+        force then, if any."""
+        revision = self.revision_on(start)
         if revision is None:
             return self
         return replace(

@@ -24,7 +24,7 @@ from ..dates import iso, parse_date
 from ..errors import InputError
 from .excusals import RecordedException
 from .model import Milestone, Process
-from .onecase import project_one
+from .onecase import OneProjection, project_one
 from .projector import (
     NOT_APPLICABLE,
     STATUSES,
@@ -272,8 +272,7 @@ def project(
     schedule as a batch of one through the column-wise one (:func:`project_by_columns`)
     without numpy's fixed cost."""
     as_of = as_of or date.today()
-    check_case(process, case)
-    one = project_one(process, calendar, case, as_of)
+    one, outcomes, warnings = _projected_one(process, calendar, case, as_of)
     windows = calendar.qualifying_windows
     milestones = tuple(
         _milestone_status(
@@ -294,13 +293,77 @@ def project(
         for milestone in process.milestones
         for key in (milestone.id,)
     )
+    return Schedule(process, calendar, case, as_of, milestones, outcomes, warnings)
+
+
+def _projected_one(
+    process: Process, calendar: Calendar, case: Case, as_of: date
+) -> tuple[OneProjection, dict[str, str | None], tuple[str, ...]]:
+    """The case checked and projected by :mod:`.onecase`, with its outcomes by name and its
+    warnings: what :func:`project` and :func:`project_to_dict` share."""
+    check_case(process, case)
+    one = project_one(process, calendar, case, as_of)
     skipped = [m.id for m in process.milestones if one.closure_skipped[m.id]]
     outcomes = {
         branch.id: branch.values[value] if (value := one.outcomes[branch.id]) != UNKNOWN else None
         for branch in process.branches.values()
     }
     warnings = (*_future_warnings(case, as_of), *_skipped_warnings(calendar, skipped))
-    return Schedule(process, calendar, case, as_of, milestones, outcomes, warnings)
+    return one, outcomes, warnings
+
+
+def project_to_dict(
+    process: Process, calendar: Calendar, case: Case, as_of: date | None = None
+) -> dict:
+    """``project(...).to_dict()`` as the timeline's response model dumps it: the same fields in
+    the same order, with dates as ``date`` objects (a JSON encoder writes them as ISO text).
+
+    Why apart from :meth:`Schedule.to_dict`: the API's timeline route writes this dict as it is
+    (see ``service.direct.JSONOut``), and building a :class:`MilestoneStatus` per milestone (a
+    revised milestone copied whole by :meth:`Milestone.at <.model.Milestone.at>`), then a dict
+    of it with every date made text, was a third of the route's projection work.
+    ``tests/service/test_timeline_answer.py`` holds the two to the same answer for every
+    bundled process."""
+    as_of = as_of or date.today()
+    one, outcomes, warnings = _projected_one(process, calendar, case, as_of)
+    windows = calendar.qualifying_windows
+    return {
+        "process": process.id,
+        "calendar": calendar.id,
+        "received": case.received,
+        "as_of": as_of,
+        "outcomes": outcomes,
+        "milestones": [
+            _milestone_dict(milestone, one, case.received, windows)
+            for milestone in process.milestones
+        ],
+        "warnings": list(warnings),
+    }
+
+
+def _milestone_dict(milestone: Milestone, one: OneProjection, received: date, windows) -> dict:
+    """One milestone of :func:`project_to_dict`: :meth:`MilestoneStatus.to_dict`'s fields, in
+    its order, from the one-case projection's values."""
+    key = milestone.id
+    status, window, days_late = one.status[key], one.closure_window[key], one.days_late[key]
+    recorded = one.recorded.get(key, ())
+    revision = milestone.revision_on(received)  # the rules in force when it began
+    return {
+        "id": key,
+        "title": milestone.title,
+        "kind": milestone.kind,
+        "due": one.due[key],
+        "target": one.target[key],
+        "earliest": one.earliest[key],
+        "projected": one.projected[key],
+        "actual": one.actual[key],
+        "status": STATUSES[status],
+        "days_late": days_late if days_late >= 0 else None,
+        "basis": milestone.basis if revision is None else revision.basis,
+        "conditional": one.conditional[key],
+        "excusal": excusal_of(status, bool(recorded), window) or None,
+        "exceptions": list(_exceptions(milestone, status, window, recorded, windows)),
+    }
 
 
 def project_by_columns(

@@ -9,8 +9,9 @@ from starlette.routing import BaseRoute
 from ...calendars import bundled_calendars, load_calendar
 from ...calendars.export import calendar_summary, calendar_to_dict
 from ...errors import SendClockError
-from ...timelines import Case, bundled_processes, parse_exceptions, project
+from ...timelines import Case, bundled_processes, parse_exceptions
 from ...timelines.describe import process_to_dict
+from ...timelines.schedule import project_to_dict
 from .. import known
 from ..auth import reader, request_actor
 from ..direct import DirectRoute, JSONOut, body_of
@@ -113,11 +114,12 @@ def timeline_of(process_id: str, body: TimelineIn, request: Request) -> dict:
         exceptions=parse_exceptions(body.exceptions, process),
         params=body.params,
     )
-    return project(process, calendar, case, as_of=body.as_of).to_dict()
+    return project_to_dict(process, calendar, case, as_of=body.as_of)
 
 
-# Written as it is (see JSONOut): Schedule.to_dict makes the model's fields in its order with
-# JSON's values; tests/service/test_direct.py compares the answers with the declared route's.
+# Written as it is (see JSONOut): project_to_dict makes the model's fields in its order with
+# the values it would dump; tests/service/test_direct.py and test_timeline_answer.py compare the
+# answers with the declared route's, which validates them.
 _TIMELINE_OUT = JSONOut(TimelineOut, validated=False)
 
 
