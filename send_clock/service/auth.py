@@ -141,14 +141,17 @@ async def request_actor(request: Request, write: bool = False) -> Actor:
     """The routes' check (:func:`reader`, or :func:`writer` when ``write``) for a route that
     reads the ``Authorization`` header itself (:mod:`.direct`): the same answers, 401 and 403
     included."""
+    # The actor BearerFirst found (on the API's writes, POST included, before the body was
+    # read): the token is not hashed and looked up a second time. A reader takes it as it is.
+    checked = request.scope.get("state", {}).get("actor")
+    if checked is not None:
+        return await writer(request, None) if write else checked
     if not write:  # a live token checked lately: its actor at once (what reader would give)
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         actor = scheme.lower() == "bearer" and request.app.state.token_cache.remembered(token)
         if actor:
             return actor
     check = writer if write else reader
-    if getattr(request.state, "actor", None) is not None:  # checked before the body was read
-        return await check(request, None)
     return await check(request, await (_write_bearer if write else _bearer)(request))
 
 

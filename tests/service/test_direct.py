@@ -49,6 +49,7 @@ REQUESTS = [
     ("POST", "/v1/timelines/no-such-process", "write", JSON, TIMELINE),
     ("POST", "/v1/timelines/england-ehcna", None, JSON, TIMELINE),
     ("POST", "/v1/timelines/england-ehcna", "bad", JSON, TIMELINE),
+    ("POST", "/v1/timelines/england-ehcna", "revoked", JSON, TIMELINE),
     ("GET", "/v1/timelines/england-ehcna", "read", {}, None),
     ("POST", "/v1/cases", "write", JSON, CASE),
     ("POST", "/v1/cases", "write", JSON, {**CASE, "ref": "EHC-D-2", "officer": "A. Officer"}),
@@ -68,6 +69,7 @@ REQUESTS = [
     ("GET", "/v1/cases/abc", "read", {}, None),
     ("GET", "/v1/cases/1", None, {}, None),
     ("GET", "/v1/cases/1", "bad", {}, None),
+    ("GET", "/v1/cases/1", "revoked", {}, None),
     ("HEAD", "/v1/cases/1", "read", {}, None),
     ("DELETE", "/v1/cases/1", "write", {}, None),
     ("POST", "/v1/cases/1/events", "write", {**JSON, "If-Match": '"1-1"'}, EVENT),
@@ -121,12 +123,18 @@ def _client(url: str, direct: bool):
     with store.session() as session:
         _row, write = tokens.create_api_token(session, "officer-a", "write")
         _row, read = tokens.create_api_token(session, "manager-b", "read")
+        gone, revoked = tokens.create_api_token(session, "left-c", "write")
+        session.flush()
+        tokens.revoke_api_token(session, gone.id)
     app = create_app(Settings(ical_domain="test.invalid"), store)
     if not direct:
         app.router.routes[:] = [r for r in app.router.routes if not isinstance(r, DirectRoute)]
     try:
         with TestClient(app) as client:
-            yield client, {"write": write, "read": read, "bad": "sc_not-a-token"}
+            yield (
+                client,
+                {"write": write, "read": read, "bad": "sc_not-a-token", "revoked": revoked},
+            )
     finally:
         store.dispose()
 
@@ -173,3 +181,29 @@ def test_the_openapi_document_is_the_declared_routes_one(tmp_path):
     app.router.routes[:] = [r for r in app.router.routes if not isinstance(r, DirectRoute)]
     app.openapi_schema = None
     assert app.openapi() == served
+
+
+def test_a_timeline_checks_its_token_once(api, monkeypatch):
+    """The token BearerFirst checked before the body was read is not hashed again by the
+    route: one hash per request once the token is remembered (it was two)."""
+    path = "/v1/timelines/england-ehcna"
+    assert api.client.post(path, headers=api.read, json=TIMELINE).status_code == 200
+    hashed = []
+    token_hash = tokens.token_hash
+    monkeypatch.setattr(tokens, "token_hash", lambda token: hashed.append(1) or token_hash(token))
+    assert api.client.post(path, headers=api.read, json=TIMELINE).status_code == 200
+    assert len(hashed) == 1
+
+
+@pytest.mark.parametrize("token", [None, "sc_not-a-token", "revoked"])
+def test_a_timeline_without_a_live_token_is_refused(api, token):
+    if token == "revoked":
+        with api.store.session() as session:
+            row, token = tokens.create_api_token(session, "left-c", "read")
+            session.flush()
+            tokens.revoke_api_token(session, row.id)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = api.client.post("/v1/timelines/england-ehcna", headers=headers, json=TIMELINE)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.json()["detail"] == "send a valid API token: Authorization: Bearer <token>"
