@@ -362,7 +362,10 @@ def _milestone_dict(milestone: Milestone, one: OneProjection, received: date, wi
         "basis": milestone.basis if revision is None else revision.basis,
         "conditional": one.conditional[key],
         "excusal": excusal_of(status, bool(recorded), window) or None,
-        "exceptions": list(_exceptions(milestone, status, window, recorded, windows)),
+        # most milestones have none: neither a closure window nor a recorded exception
+        "exceptions": list(_exceptions(milestone, status, window, recorded, windows))
+        if recorded or window >= 0
+        else [],
     }
 
 
