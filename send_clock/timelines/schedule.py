@@ -321,7 +321,7 @@ def project_to_dict(
     Why apart from :meth:`Schedule.to_dict`: the API's timeline route writes this dict as it is
     (see ``service.direct.JSONOut``), and building a :class:`MilestoneStatus` per milestone (a
     revised milestone copied whole by :meth:`Milestone.at <.model.Milestone.at>`), then a dict
-    of it with every date made text, was a third of the route's projection work.
+    of it with every date made text, cost that route as much as the projection itself.
     ``tests/service/test_timeline_answer.py`` holds the two to the same answer for every
     bundled process."""
     as_of = as_of or date.today()
