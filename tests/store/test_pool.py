@@ -4,6 +4,8 @@ a request uses it (see :func:`send_clock.store.ping_when_idle`)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -106,11 +108,19 @@ def _end_backends(url: str, pids: set[int]) -> None:
         admin.dispose()
 
 
+@contextmanager
+def _store(url: str, **pool) -> Iterator[Store]:
+    store = Store(url, **pool)
+    try:
+        yield store
+    finally:
+        store.dispose()
+
+
 def test_a_connection_lost_in_use_is_connection_lost_then_the_next_read_works(postgres_url):
     """A broken connection is a typed error (the service's 503), not the driver's
     OperationalError (its 500); SQLAlchemy still throws it away, so the next read works."""
-    store = Store(postgres_url, pool_size=1, max_overflow=0)
-    try:
+    with _store(postgres_url, pool_size=1, max_overflow=0) as store:
         with store.read_connection() as connection:
             pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
             _end_backends(postgres_url, {pid})
@@ -120,26 +130,20 @@ def test_a_connection_lost_in_use_is_connection_lost_then_the_next_read_works(po
         assert isinstance(lost.value, DatabaseUnavailable)
         with store.session() as session:  # the ORM's path: a new connection
             assert session.execute(text("SELECT pg_backend_pid()")).scalar() != pid
-    finally:
-        store.dispose()
 
 
 def test_a_transaction_whose_connection_is_lost_is_connection_lost(postgres_url):
-    store = Store(postgres_url, pool_size=1, max_overflow=0)
-    try:
+    with _store(postgres_url, pool_size=1, max_overflow=0) as store:
         with pytest.raises(ConnectionLost), store.session() as session:
             pid = session.execute(text("SELECT pg_backend_pid()")).scalar()
             _end_backends(postgres_url, {pid})
             session.execute(text("SELECT 1"))
         with store.session() as session:
             assert session.execute(text("SELECT 1")).scalar() == 1
-    finally:
-        store.dispose()
 
 
 def test_a_full_pool_is_all_connections_busy_after_its_timeout(postgres_url):
-    store = Store(postgres_url, pool_size=1, max_overflow=0, pool_timeout=0.2)
-    try:
+    with _store(postgres_url, pool_size=1, max_overflow=0, pool_timeout=0.2) as store:
         held = store.engine.connect()
         try:
             with pytest.raises(AllConnectionsBusy) as busy, store.read_connection():
@@ -151,30 +155,25 @@ def test_a_full_pool_is_all_connections_busy_after_its_timeout(postgres_url):
             held.close()
         with store.read_connection() as connection:  # given back: usable again
             assert connection.execute(text("SELECT 1")).scalar() == 1
-    finally:
-        store.dispose()
 
 
 def test_a_database_that_cannot_be_reached_is_unavailable_and_not_lost():
-    store = Store("postgresql+psycopg://postgres:s3cret@127.0.0.1:1/none", pool_size=1)
-    try:
+    with _store("postgresql+psycopg://postgres:s3cret@127.0.0.1:1/none", pool_size=1) as store:
         with pytest.raises(DatabaseUnavailable) as unavailable, store.read_connection():
             pass
         assert not isinstance(unavailable.value, ConnectionLost)
         assert "cannot use the database" in str(unavailable.value)
         assert "s3cret" not in str(unavailable.value)
-    finally:
-        store.dispose()
 
 
 def test_a_statement_the_database_refuses_is_still_its_own_error(postgres_url):
     """Only a broken connection is translated: a wrong statement is a bug, left as it is."""
-    store = Store(postgres_url, pool_size=1, max_overflow=0)
-    try:
-        with pytest.raises(ProgrammingError), store.read_connection() as connection:
-            connection.execute(text("SELECT no_such_column FROM no_such_table"))
-    finally:
-        store.dispose()
+    with (
+        _store(postgres_url, pool_size=1, max_overflow=0) as store,
+        pytest.raises(ProgrammingError),
+        store.read_connection() as connection,
+    ):
+        connection.execute(text("SELECT no_such_column FROM no_such_table"))
 
 
 class _DriverError(Exception):
