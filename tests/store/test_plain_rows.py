@@ -132,6 +132,11 @@ def test_a_listener_on_the_engine_sees_every_statement(seeded):
         for statement, values in _statements():
             queries.plain_rows(connection, statement, values)
     assert len(seen) == len(_statements())
+    if seeded.engine.dialect.name == "postgresql":  # the text the driver's cursor is given
+        plans = [
+            queries._plan_of(statement, seeded.engine.dialect) for statement, _ in _statements()
+        ]
+        assert [plan.text for plan in plans] == seen
 
 
 def test_a_driver_error_arrives_as_sqlalchemys(seeded):
