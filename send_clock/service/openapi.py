@@ -15,6 +15,8 @@ adds them to every operation where they can occur, by rules that follow the code
 413    operations with a request body larger than the limit
 422    every operation with a body or a parameter other than an id in the path (it does not fit)
 428    ... and without it the answer is 428
+503    every operation that reads the database (a bearer token, a feed): it is unreachable, the
+       connection was lost, or every connection stayed busy (with ``Retry-After``)
 =====  ==========================================================================================
 """
 
@@ -75,6 +77,10 @@ REASONS = {
     413: "The request body is larger than the limit",
     422: "The request does not fit the contract, or a value cannot be used",
     428: "If-Match is missing: send the ETag of the case as you last read it",
+    503: (
+        "The database cannot be reached just now, the connection to it was lost, or every "
+        "connection stayed busy: try again after Retry-After seconds"
+    ),
 }
 
 #: Statuses only some operations answer, by (method, path).
@@ -116,7 +122,9 @@ def _statuses(method: str, path: str, operation: dict) -> set[int]:
     statuses = set()
     schemes = {name for entry in operation.get("security", []) for name in entry}
     if schemes:
-        statuses.add(401)
+        statuses |= {401, 503}
+    if "410" in operation.get("responses", {}):  # a feed: looked up in the database
+        statuses.add(503)
     if WRITE_SCHEME in schemes:
         statuses.add(403)
     parameters = operation.get("parameters", [])
@@ -153,3 +161,10 @@ def _add_problem(operation: dict, status: int) -> None:
     response = responses.setdefault(str(status), {})
     if not response.get("description") or response["description"] == "Validation Error":
         response["description"] = REASONS.get(status, HTTPStatus(status).phrase)
+    if status == 503:
+        response["headers"] = {
+            "Retry-After": {
+                "description": "Seconds to wait before trying again",
+                "schema": {"type": "integer"},
+            }
+        }

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from ..errors import Conflict, Gone, NotFound, SendClockError, StaleVersion
+from ..store import DatabaseUnavailable
 
 log = logging.getLogger("send_clock.service")
 
@@ -39,7 +40,13 @@ def status_of(error: SendClockError) -> int:
         return 409
     if isinstance(error, StaleVersion):
         return 412
+    if isinstance(error, DatabaseUnavailable):
+        return 503
     return 422  # bad input, unknown calendar or process in a body, out of coverage...
+
+
+#: A 503's Retry-After: long enough for a database restart or fail-over to be over (seconds).
+RETRY_AFTER_SECONDS = 5
 
 
 class PreconditionRequired(SendClockError):
@@ -128,6 +135,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(PreconditionRequired)
     async def _precondition(request: Request, error: PreconditionRequired):
         return respond(request, 428, str(error))
+
+    @app.exception_handler(DatabaseUnavailable)
+    async def _database(request: Request, error: DatabaseUnavailable):
+        # The message names the database, for whoever runs send-clock: the log has the kind;
+        # the client is told what happened and when to try again, nothing of the set-up.
+        log.warning("database unavailable: %s", type(error).__name__)
+        response = respond(request, 503, error.for_clients)
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.exception_handler(SendClockError)
     async def _library(request: Request, error: SendClockError):

@@ -17,7 +17,14 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import SendClockError
@@ -59,13 +66,57 @@ def describe_database(url: str) -> str:
 
 
 class DatabaseUnavailable(SendClockError):
-    """The database is missing, unreachable or refuses the connection."""
+    """The database is missing, unreachable or refuses the connection.
+
+    ``for_clients`` is what the service says (503): the message itself names the database,
+    which is for the person running send-clock, not for whoever sent the request."""
+
+    for_clients = "the database cannot be reached just now; try again in a few seconds"
+
+
+class ConnectionLost(DatabaseUnavailable):
+    """The connection to the database broke during a request (a restart, a fail-over, the
+    network): the request was not completed, and a change it sent may or may not be saved."""
+
+    for_clients = (
+        "the connection to the database was lost during the request; try again in a few "
+        "seconds (a change sent may or may not have been saved: look before sending it again)"
+    )
+
+    def __init__(self, database: str):
+        super().__init__(
+            f"the connection to the database {database} was lost during the request; if it "
+            "sent a change, look whether it was saved before sending it again"
+        )
+
+
+class AllConnectionsBusy(DatabaseUnavailable):
+    """Every connection of the pool stayed in use for the pool's whole timeout: the request
+    waited, then gave up before it began (nothing was changed)."""
+
+    for_clients = (
+        "the service is busy: every database connection is in use; try again in a few "
+        "seconds (nothing was changed)"
+    )
+
+    def __init__(self, database: str, seconds: float):
+        super().__init__(
+            f"every connection to the database {database} stayed in use for {seconds:g} s; "
+            "nothing was changed: try again, or give the service more connections "
+            "(SEND_CLOCK_DB_POOL_SIZE, SEND_CLOCK_DB_MAX_OVERFLOW) if it happens often"
+        )
 
 
 class Store:
     """A database: an engine, sessions, and its migrations."""
 
-    def __init__(self, url: str | None = None, pool_size: int = 5, max_overflow: int = 10):
+    def __init__(
+        self,
+        url: str | None = None,
+        pool_size: int = 5,
+        max_overflow: int = 10,
+        pool_timeout: float = 10.0,
+    ):
         self.url = database_url(url)
         if url is None and URL_VARIABLE not in os.environ:
             default_database_path().parent.mkdir(parents=True, exist_ok=True)
@@ -80,7 +131,8 @@ class Store:
                     f"send-clock keeps its data in SQLite or PostgreSQL, not {backend} "
                     f"({shown}): {wanted}"
                 )
-            self.engine = _engine(self.url, pool_size, max_overflow)
+            self.engine = _engine(self.url, pool_size, max_overflow, pool_timeout)
+            say_when_unreachable(self.engine, describe_database(self.url), self.unavailable)
             #: how many connections :meth:`open_connections` opens before the first request
             self.pool_size = pool_size
         except (ArgumentError, ValueError):
@@ -107,9 +159,20 @@ class Store:
         )
 
     @contextmanager
+    def _connection_to_wait_for(self) -> Iterator[None]:
+        """A pool that stays full for its whole timeout is :class:`AllConnectionsBusy` (a
+        503 in the service), not SQLAlchemy's TimeoutError (an internal error)."""
+        try:
+            yield
+        except PoolTimeout:
+            raise AllConnectionsBusy(
+                describe_database(self.url), self.engine.pool.timeout()
+            ) from None
+
+    @contextmanager
     def session(self) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back on any error."""
-        with self.sessions() as session, session.begin():
+        with self._connection_to_wait_for(), self.sessions() as session, session.begin():
             yield session
 
     @contextmanager
@@ -117,7 +180,7 @@ class Store:
         """A session that only reads, each statement on its own (autocommit): no round trips
         to the database for BEGIN and COMMIT. For a request whose reads need not see one
         snapshot (one statement, or a count kept apart from the page it goes with)."""
-        with Session(self._reader) as session:
+        with self._connection_to_wait_for(), Session(self._reader) as session:
             yield session
 
     @contextmanager
@@ -125,7 +188,7 @@ class Store:
         """:meth:`reading` as a Core connection, for reads that need no ORM: a request that
         runs one or two statements then spends no time making and closing a session (a
         tenth of a short request's work)."""
-        with self._reader.connect() as connection:
+        with self._connection_to_wait_for(), self._reader.connect() as connection:
             yield connection
 
     def reader(self) -> Session:
@@ -134,7 +197,8 @@ class Store:
         READ), so what is read first (a feed's ETag) and last (its events) agree."""
         session = self.sessions()
         if self.engine.dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            with self._connection_to_wait_for():
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         return session
 
     # -- migrations ---------------------------------------------------------------------------
@@ -199,7 +263,7 @@ class Store:
         try:
             for _ in range(self.pool_size):
                 connections.append(self.engine.connect())
-        except (OperationalError, InterfaceError):
+        except (DatabaseUnavailable, OperationalError, InterfaceError):
             pass  # unreachable now: the requests open them later (and say what is wrong)
         finally:
             for connection in connections:
@@ -209,7 +273,7 @@ class Store:
         self.engine.dispose()
 
 
-def _engine(url: str, pool_size: int, max_overflow: int) -> Engine:
+def _engine(url: str, pool_size: int, max_overflow: int, pool_timeout: float) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -233,9 +297,51 @@ def _engine(url: str, pool_size: int, max_overflow: int) -> Engine:
     # opened one every few requests, each a PostgreSQL backend process started and its
     # statements planned anew (psycopg prepares them per connection) - half of PostgreSQL's
     # CPU. pool_size connections are opened at start (open_connections), the rest as needed.
-    engine = create_engine(url, pool_size=pool_size + max_overflow, max_overflow=0, pool_timeout=10)
+    engine = create_engine(
+        url, pool_size=pool_size + max_overflow, max_overflow=0, pool_timeout=pool_timeout
+    )
     ping_when_idle(engine)
     return engine
+
+
+def say_when_unreachable(engine: Engine, database: str, unavailable) -> None:
+    """Raise :class:`ConnectionLost` for a connection that broke in use, and ``unavailable()``
+    (a :class:`DatabaseUnavailable`) when no connection can be opened, in place of the
+    driver's error wherever a statement or a connection fails: the service answers both with
+    503 and ``Retry-After`` (a database restart or fail-over is a moment, not a bug), the
+    command line with one line and exit 1. SQLAlchemy still throws the broken connection away
+    (and with it the pool's others, opened before the break) as it does for its own errors.
+
+    Through SQLAlchemy's ``handle_error`` event, the one place every statement's error
+    passes, the ORM's and Core's alike; a failed connect is told by the context having no
+    connection yet."""
+
+    @event.listens_for(engine, "handle_error")
+    def _translated(context) -> None:  # noqa: ANN001 - an ExceptionContext
+        if context.is_disconnect or connection_lost(context.sqlalchemy_exception):
+            context.is_disconnect = True  # so SQLAlchemy invalidates it, as for its own
+            raise ConnectionLost(database) from context.original_exception
+        if context.connection is None and isinstance(
+            context.sqlalchemy_exception, (OperationalError, InterfaceError)
+        ):
+            raise unavailable() from context.original_exception
+
+
+#: SQLSTATEs of a server that ended the connection: 57P01 admin_shutdown (a restart),
+#: 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up or shutting down); class 08 is
+#: "connection exception".
+CONNECTION_ENDED = {"57P01", "57P02", "57P03"}
+
+
+def connection_lost(error: DBAPIError | None) -> bool:
+    """Whether ``error`` says the connection itself failed (not the statement): SQLAlchemy
+    saw the disconnect, or PostgreSQL's SQLSTATE says the server ended the session."""
+    if error is None:
+        return False
+    if error.connection_invalidated:
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", "") or ""
+    return sqlstate.startswith("08") or sqlstate in CONNECTION_ENDED
 
 
 #: A pooled connection idle longer than this is checked before it is used again.

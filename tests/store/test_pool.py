@@ -7,9 +7,16 @@ import os
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
-from send_clock.store import Store, ping_when_idle
+from send_clock.store import (
+    AllConnectionsBusy,
+    ConnectionLost,
+    DatabaseUnavailable,
+    Store,
+    connection_lost,
+    ping_when_idle,
+)
 from tests.service.conftest import POSTGRES_VARIABLE
 
 
@@ -85,3 +92,110 @@ def test_connections_opened_at_a_peak_are_kept(postgres_url):
             connection.close()
     finally:
         store.dispose()
+
+
+def _end_backends(url: str, pids: set[int]) -> None:
+    """End these PostgreSQL sessions from another connection, as a restart or fail-over
+    would."""
+    admin = create_engine(url)
+    try:
+        with admin.connect() as connection:
+            for pid in pids:
+                connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        admin.dispose()
+
+
+def test_a_connection_lost_in_use_is_connection_lost_then_the_next_read_works(postgres_url):
+    """A broken connection is a typed error (the service's 503), not the driver's
+    OperationalError (its 500); SQLAlchemy still throws it away, so the next read works."""
+    store = Store(postgres_url, pool_size=1, max_overflow=0)
+    try:
+        with store.read_connection() as connection:
+            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+            _end_backends(postgres_url, {pid})
+            with pytest.raises(ConnectionLost) as lost:
+                connection.execute(text("SELECT 1"))
+        assert "was lost during the request" in str(lost.value)
+        assert isinstance(lost.value, DatabaseUnavailable)
+        with store.session() as session:  # the ORM's path: a new connection
+            assert session.execute(text("SELECT pg_backend_pid()")).scalar() != pid
+    finally:
+        store.dispose()
+
+
+def test_a_transaction_whose_connection_is_lost_is_connection_lost(postgres_url):
+    store = Store(postgres_url, pool_size=1, max_overflow=0)
+    try:
+        with pytest.raises(ConnectionLost), store.session() as session:
+            pid = session.execute(text("SELECT pg_backend_pid()")).scalar()
+            _end_backends(postgres_url, {pid})
+            session.execute(text("SELECT 1"))
+        with store.session() as session:
+            assert session.execute(text("SELECT 1")).scalar() == 1
+    finally:
+        store.dispose()
+
+
+def test_a_full_pool_is_all_connections_busy_after_its_timeout(postgres_url):
+    store = Store(postgres_url, pool_size=1, max_overflow=0, pool_timeout=0.2)
+    try:
+        held = store.engine.connect()
+        try:
+            with pytest.raises(AllConnectionsBusy) as busy, store.read_connection():
+                pass
+            assert "stayed in use for 0.2 s" in str(busy.value)
+            with pytest.raises(AllConnectionsBusy), store.session() as session:
+                session.execute(text("SELECT 1"))
+        finally:
+            held.close()
+        with store.read_connection() as connection:  # given back: usable again
+            assert connection.execute(text("SELECT 1")).scalar() == 1
+    finally:
+        store.dispose()
+
+
+def test_a_database_that_cannot_be_reached_is_unavailable_and_not_lost():
+    store = Store("postgresql+psycopg://postgres:s3cret@127.0.0.1:1/none", pool_size=1)
+    try:
+        with pytest.raises(DatabaseUnavailable) as unavailable, store.read_connection():
+            pass
+        assert not isinstance(unavailable.value, ConnectionLost)
+        assert "cannot use the database" in str(unavailable.value)
+        assert "s3cret" not in str(unavailable.value)
+    finally:
+        store.dispose()
+
+
+def test_a_statement_the_database_refuses_is_still_its_own_error(postgres_url):
+    """Only a broken connection is translated: a wrong statement is a bug, left as it is."""
+    store = Store(postgres_url, pool_size=1, max_overflow=0)
+    try:
+        with pytest.raises(ProgrammingError), store.read_connection() as connection:
+            connection.execute(text("SELECT no_such_column FROM no_such_table"))
+    finally:
+        store.dispose()
+
+
+class _DriverError(Exception):
+    def __init__(self, sqlstate):
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "invalidated", "lost"),
+    [
+        ("57P01", False, True),  # admin_shutdown: the server was restarted
+        ("57P02", False, True),  # crash_shutdown
+        ("57P03", False, True),  # cannot_connect_now
+        ("08006", False, True),  # connection_failure
+        ("08003", False, True),  # connection_does_not_exist
+        (None, True, True),  # SQLAlchemy saw the disconnect
+        (None, False, False),  # a client-side error of another kind
+        ("42P01", False, False),  # undefined_table: the statement, not the connection
+        ("40001", False, False),  # serialization_failure
+    ],
+)
+def test_which_driver_errors_are_a_lost_connection(sqlstate, invalidated, lost):
+    error = DBAPIError("SELECT 1", {}, _DriverError(sqlstate), connection_invalidated=invalidated)
+    assert connection_lost(error) is lost

@@ -1,0 +1,117 @@
+"""A database restart or fail-over during requests: the requests it breaks are answered 503
+with ``Retry-After`` and a problem document that names nothing of the set-up (never a 500),
+and the service goes on by itself once the database is back."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from send_clock.service.app import create_app
+from send_clock.service.problems import RETRY_AFTER_SECONDS
+from send_clock.service.settings import Settings
+from send_clock.store import Store, tokens
+
+from .conftest import postgres_schema
+
+
+@pytest.fixture
+def small_pool():
+    """A migrated PostgreSQL schema behind a store of one connection, which gives up waiting
+    for it after 0.3 s, and a write token."""
+    with postgres_schema() as url:
+        store = Store(url, pool_size=1, max_overflow=0, pool_timeout=0.3)
+        store.upgrade()
+        with store.session() as session:
+            _row, token = tokens.create_api_token(session, "officer-a", "write")
+        try:
+            yield store, {"Authorization": f"Bearer {token}"}
+        finally:
+            store.dispose()
+
+
+def _backend_of(store: Store) -> int:
+    with store.read_connection() as connection:
+        return connection.execute(text("SELECT pg_backend_pid()")).scalar()
+
+
+def _end_backend(store: Store, pid: int) -> None:
+    """From a connection of another engine (the store's one is in the pool)."""
+    from sqlalchemy import create_engine
+
+    admin = create_engine(store.url)
+    with admin.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+
+
+def _assert_unavailable(response) -> None:
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"] == str(RETRY_AFTER_SECONDS)
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == 503 and "try again" in problem["detail"]
+    # nothing of the set-up: not the database's host, name or driver
+    assert "127.0.0.1" not in response.text and "psycopg" not in response.text
+
+
+@pytest.mark.parametrize("path", ["/v1/cases/{id}", "/v1/cases?status=overdue&limit=50"])
+def test_a_read_whose_connection_was_lost_is_503_and_the_next_one_works(small_pool, path):
+    store, auth = small_pool
+    app = create_app(Settings(ical_domain="test.invalid", token_cache_seconds=60), store)
+    with TestClient(app) as client:
+        made = client.post(
+            "/v1/cases",
+            headers=auth,
+            json={"ref": "EHC-1", "process": "england-ehcna", "received": "2026-09-15"},
+        )
+        assert made.status_code == 201, made.text
+        url = path.format(id=made.json()["id"])
+        assert client.get(url, headers=auth).status_code == 200  # the token is now cached
+        _end_backend(store, _backend_of(store))
+        _assert_unavailable(client.get(url, headers=auth))
+        assert client.get(url, headers=auth).status_code == 200
+
+
+def test_a_write_whose_connection_was_lost_is_503_saying_to_look_before_sending_again(
+    small_pool,
+):
+    store, auth = small_pool
+    app = create_app(Settings(ical_domain="test.invalid", token_cache_seconds=60), store)
+    with TestClient(app) as client:
+        body = {"ref": "EHC-2", "process": "england-ehcna", "received": "2026-09-15"}
+        assert client.get("/v1/cases", headers=auth).status_code == 200
+        _end_backend(store, _backend_of(store))
+        lost = client.post("/v1/cases", headers=auth, json=body)
+        _assert_unavailable(lost)
+        assert "may or may not have been saved" in lost.json()["detail"]
+        # looked at, it was not saved (the connection broke before the insert): send again
+        assert client.get("/v1/cases?q=EHC-2", headers=auth).json()["total"] == 0
+        assert client.post("/v1/cases", headers=auth, json=body).status_code == 201
+
+
+def test_a_request_that_finds_every_connection_busy_is_503_after_the_pool_timeout(small_pool):
+    store, auth = small_pool
+    app = create_app(Settings(ical_domain="test.invalid", token_cache_seconds=60), store)
+    with TestClient(app) as client:
+        assert client.get("/v1/cases", headers=auth).status_code == 200
+        held = store.engine.connect()  # the pool's one connection, in use elsewhere
+        try:
+            busy = client.get("/v1/cases", headers=auth)
+        finally:
+            held.close()
+        _assert_unavailable(busy)
+        assert "nothing was changed" in busy.json()["detail"]
+        assert client.get("/v1/cases", headers=auth).status_code == 200
+
+
+def test_every_operation_that_reads_the_database_documents_503(small_pool):
+    store, _auth = small_pool
+    spec = create_app(Settings(ical_domain="test.invalid"), store).openapi()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if operation.get("security") or "410" in operation["responses"]:
+                response = operation["responses"].get("503")
+                assert response, f"{method.upper()} {path} does not document 503"
+                assert "Retry-After" in response.get("headers", {}) or path == "/ready"
