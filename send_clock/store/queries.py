@@ -174,19 +174,28 @@ def _usable_plan(connection: Connection, statement: Select) -> _Plan | None:
 
 
 def _listened(connection: Connection) -> bool:
-    """Whether a listener would see the statement: one on the connection itself (SQLAlchemy
+    """Whether a listener would see the statement run: one on the connection itself (SQLAlchemy
     then marks it), on its engine (asked by name: an engine made with execution options is
-    always marked), or on the dialect."""
-    if connection._has_events or connection.dialect._has_events:
+    always marked), or one of the dialect's that runs the cursor. The dialect's ``handle_error``
+    (the store's, which says a lost database is :class:`~send_clock.store.ConnectionLost`)
+    needs no fallback: plain_rows hands errors to SQLAlchemy's handling, which calls it."""
+    if connection._has_events:
         return True
     # The engine's listeners, not the connection's joined copy of them: that copy is made anew
     # for each connection, at a cost of several microseconds a read.
     engine = connection.engine.dispatch
-    return bool(
+    if (
         engine.before_execute
         or engine.after_execute
         or engine.before_cursor_execute
         or engine.after_cursor_execute
+    ):
+        return True
+    dialect = connection.dialect
+    return dialect._has_events and bool(
+        dialect.dispatch.do_execute
+        or dialect.dispatch.do_execute_no_params
+        or dialect.dispatch.do_setinputsizes
     )
 
 

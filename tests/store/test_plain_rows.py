@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import bindparam, column, event, select, table, text
 from sqlalchemy.exc import DBAPIError
 
-from send_clock.store import cases, queries
+from send_clock.store import ConnectionLost, cases, queries
 from send_clock.store.stored import ensure_current
 from tests.service.conftest import database_url, store  # noqa: F401 - fixtures
 
@@ -146,7 +146,7 @@ def test_a_driver_error_arrives_as_sqlalchemys(seeded):
         with pytest.raises(DBAPIError) as raised:
             queries.plain_rows(connection, missing, {"x": 1})
         assert "no_such_table" in str(raised.value)
-        assert not raised.value.connection_invalidated
+        assert not raised.value.connection_invalidated and not connection.invalidated
         # the connection is still usable, as after the ordinary execution's error
         assert queries.plain_rows(connection, cases._CASE_WITH_RECORDS, {"case_id": 1})
 
@@ -160,16 +160,19 @@ def test_a_value_out_of_the_columns_range_is_a_data_error_on_postgresql(seeded):
             queries.plain_rows(connection, cases._CASE_WITH_RECORDS, {"case_id": 2**40})
 
 
-def test_a_connection_the_database_dropped_is_invalidated(seeded):
+def test_a_connection_the_database_dropped_is_lost_and_invalidated(seeded):
+    """As for the ordinary execution: SQLAlchemy's handling sees the disconnect, the store's
+    handle_error says so (ConnectionLost: the service's 503), the connection is thrown away."""
     with seeded.read_connection() as connection:
         if connection.dialect.name != "postgresql":
             pytest.skip("a SQLite file cannot drop its connection")
+        assert _served_plainly(connection, cases._CASE_WITH_RECORDS)
         backend = connection.execute(text("SELECT pg_backend_pid()")).scalar()
         with seeded.engine.connect() as other:
             other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
-        with pytest.raises(DBAPIError) as raised:
+        with pytest.raises(ConnectionLost) as raised:
             queries.plain_rows(connection, cases._CASE_WITH_RECORDS, {"case_id": 1})
-        assert raised.value.connection_invalidated
+        assert isinstance(raised.value.__cause__, seeded.engine.dialect.loaded_dbapi.Error)
         assert connection.invalidated
     with seeded.read_connection() as connection:  # the pool gives a working one again
         assert queries.plain_rows(connection, cases._CASE_WITH_RECORDS, {"case_id": 1})
