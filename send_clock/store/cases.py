@@ -28,6 +28,7 @@ from ..ical import check_reference
 from ..officers import check_officer
 from ..timelines import Case, RecordedException, load_process, project
 from .models import CaseRecordRow, CaseRow
+from .queries import plain_rows
 from .together import run_together
 from .tokens import now
 
@@ -192,8 +193,10 @@ _CASE_BY_REF_WITH_RECORDS = _case_with_records(lambda case: case.c.ref == bindpa
 
 def read_case(connection: Connection, case_id: int) -> CaseState:
     """:func:`get_case` in one statement, the case joined to its records: one round trip,
-    and one snapshot (see :meth:`Store.reading <send_clock.store.Store.reading>`)."""
-    rows = connection.execute(_CASE_WITH_RECORDS, {"case_id": case_id}).all()
+    and one snapshot (see :meth:`Store.reading <send_clock.store.Store.reading>`). Its rows
+    are read on the driver's cursor where it can (:func:`.queries.plain_rows`): a case read's
+    most frequent request spent half its time in SQLAlchemy's execution and rows."""
+    rows = plain_rows(connection, _CASE_WITH_RECORDS, {"case_id": case_id}, named=True)
     if not rows:
         raise NotFound(f"no case {case_id}")
     return _folded(rows)

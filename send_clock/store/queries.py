@@ -15,15 +15,17 @@ import json
 import re
 import threading
 import time
-from collections import OrderedDict, defaultdict
-from collections.abc import Iterator
+import weakref
+from collections import OrderedDict, defaultdict, namedtuple
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from functools import cache
-from types import SimpleNamespace
+from functools import cache, lru_cache
+from types import MappingProxyType, SimpleNamespace
 
 from sqlalchemy import (
     BigInteger,
+    Numeric,
     Select,
     and_,
     bindparam,
@@ -37,7 +39,7 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy import case as sql_case
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
 from ..calendars import shown_id
@@ -52,6 +54,180 @@ from .models import (
 
 #: counted milestones: not conditional (the same words as the partial index's, so it is used)
 COUNTED = MilestoneProjectionRow.conditional == false()
+
+
+# -- short reads on the driver's cursor ------------------------------------------------------------
+@dataclass(frozen=True)
+class _Plan:
+    """A SELECT compiled once for one dialect: what :func:`plain_rows` needs to run it on the
+    driver's cursor and to give its rows as SQLAlchemy would."""
+
+    #: the SQL text, exactly as ``connection.execute`` sends it (compiled for the same dialect)
+    text: str
+    #: the names of its bound parameters given at each call
+    names: tuple[str, ...]
+    #: the values of those fixed in the statement (a literal compared with)
+    fixed: MappingProxyType
+    #: each column's result processor (None: the driver's value is the value), by position
+    processors: tuple[Callable | None, ...]
+    #: a namedtuple class of the columns' keys, for ``named=True``
+    named: type
+
+
+#: per dialect (one per engine), each statement's plan, or None when it is not one plain_rows
+#: can run itself (see :func:`_plan_of`)
+_PLANS: weakref.WeakKeyDictionary[Dialect, dict] = weakref.WeakKeyDictionary()
+
+#: connection execution options that change nothing plain_rows does (the service's reader
+#: engine runs in autocommit)
+_PLAIN_OPTIONS = frozenset({"isolation_level"})
+
+
+def plain_rows(
+    connection: Connection, statement: Select, values: dict, named: bool = False
+) -> list[tuple]:
+    """The rows of ``statement`` (a SELECT built once, not per call) with ``values`` for its
+    bound parameters: plain tuples, or namedtuples of the columns' keys when ``named``.
+
+    Why: at 50 rows a page, SQLAlchemy's execution (the compiled cache's key, an execution
+    context, a result with its Row objects) cost the case list more than the database's own
+    work. On PostgreSQL the statement, compiled once for the dialect, runs on the driver's
+    cursor; each column's result processor (a timestamp made UTC) is applied as SQLAlchemy
+    would, so the values are the same. A driver's error goes through SQLAlchemy's own
+    handling, so the caller gets the same :class:`sqlalchemy.exc.DBAPIError` (with
+    ``connection_invalidated`` set when the database has gone, and the pool emptied).
+
+    The ordinary ``connection.execute`` answers instead on SQLite (its driver's values need
+    SQLAlchemy's processing: dates are text), whenever event listeners are attached (tests and
+    logging see every statement), with SQL echo on, under execution options other than the
+    isolation level, and in a transaction SQLAlchemy would refuse (it says why)."""
+    plan = _usable_plan(connection, statement)
+    parameters = plan and _parameters(plan, values)
+    if parameters is None or not _may_run(connection):
+        result = connection.execute(statement, values)
+        return result.all() if named else [tuple(row) for row in result]
+    driver = connection.connection  # reconnected first if invalidated, as execute does
+    if connection._transaction is None:
+        connection._autobegin()  # as connection.execute does (no round trip in autocommit)
+    cursor = None
+    try:
+        cursor = driver.cursor()
+        cursor.execute(plan.text, parameters)
+        rows = cursor.fetchall()
+    except BaseException as error:  # noqa: BLE001 - SQLAlchemy's handling raises it, wrapped
+        connection._handle_dbapi_exception(error, plan.text, parameters, cursor, None)
+    finally:
+        if cursor is not None:
+            cursor.close()
+    if any(plan.processors):
+        processors = plan.processors
+        rows = [
+            tuple(value if process is None else process(value) for process, value in pairs)
+            for pairs in (zip(processors, row, strict=True) for row in rows)
+        ]
+    return [plan.named._make(row) for row in rows] if named else rows
+
+
+def _parameters(plan: _Plan, values: dict) -> dict | None:
+    """The driver's parameters: None when a value is missing (SQLAlchemy then says which)."""
+    try:
+        parameters = {name: values[name] for name in plan.names}
+    except KeyError:
+        return None
+    if plan.fixed:  # a value given for one of them wins, as in SQLAlchemy
+        parameters.update({name: values.get(name, value) for name, value in plan.fixed.items()})
+    return parameters
+
+
+def _may_run(connection: Connection) -> bool:
+    """Whether the connection's transaction, if any, is one ``connection.execute`` would run a
+    statement in without a word (not failed, not inside a ``with connection.begin()`` block
+    whose checks are SQLAlchemy's)."""
+    transaction, nested = connection._transaction, connection._nested_transaction
+    if transaction is None:
+        return True
+    return (
+        transaction.is_active
+        and (nested is None or nested.is_active)
+        and not connection._trans_context_manager
+    )
+
+
+def _usable_plan(connection: Connection, statement: Select) -> _Plan | None:
+    """The statement's plan for this connection, or None when the ordinary execution must run
+    it (see :func:`plain_rows`)."""
+    dialect = connection.dialect
+    if (
+        dialect.name != "postgresql"
+        or _listened(connection)
+        or connection._echo
+        or not _PLAIN_OPTIONS.issuperset(connection._execution_options)
+    ):
+        return None
+    plans = _PLANS.get(dialect)
+    if plans is None:
+        plans = _PLANS.setdefault(dialect, {})
+    try:
+        return plans[statement]
+    except KeyError:
+        return plans.setdefault(statement, _plan_of(statement, dialect))
+
+
+def _listened(connection: Connection) -> bool:
+    """Whether a listener would see the statement run: one on the connection itself (SQLAlchemy
+    then marks it), on its engine (asked by name: an engine made with execution options is
+    always marked), or one of the dialect's that runs the cursor. The dialect's ``handle_error``
+    (the store's, which says a lost database is :class:`~send_clock.store.ConnectionLost`)
+    needs no fallback: plain_rows hands errors to SQLAlchemy's handling, which calls it."""
+    if connection._has_events:
+        return True
+    # The engine's listeners, not the connection's joined copy of them: that copy is made anew
+    # for each connection, at a cost of several microseconds a read.
+    engine = connection.engine.dispatch
+    if (
+        engine.before_execute
+        or engine.after_execute
+        or engine.before_cursor_execute
+        or engine.after_cursor_execute
+    ):
+        return True
+    dialect = connection.dialect
+    return dialect._has_events and bool(
+        dialect.dispatch.do_execute
+        or dialect.dispatch.do_execute_no_params
+        or dialect.dispatch.do_setinputsizes
+    )
+
+
+def _plan_of(statement: Select, dialect: Dialect) -> _Plan | None:
+    """``statement`` compiled for ``dialect``; None if its parameters need SQLAlchemy's work
+    (bound values converted, renamed, computed, expanded at execution, or positional)."""
+    if statement._execution_options:  # say, streamed results: SQLAlchemy's to honour
+        return None
+    compiled = statement.compile(dialect=dialect)
+    binds = compiled.bind_names  # each bound parameter: its name in the SQL text
+    if (
+        compiled.positional
+        or compiled._bind_processors
+        or compiled.escaped_bind_names
+        or compiled.literal_execute_params
+        or compiled.post_compile_params
+        or any(bind.callable is not None for bind in binds)
+    ):
+        return None
+    columns = compiled._result_columns
+    if any(isinstance(column.type, Numeric) for column in columns):
+        return None  # its result processor depends on the driver's type of each value
+    keys = [column.keyname for column in columns]
+    return _Plan(
+        text=compiled.string,
+        names=tuple(dict.fromkeys(name for bind, name in binds.items() if bind.required)),
+        fixed=MappingProxyType(
+            {name: bind.value for bind, name in binds.items() if not bind.required}
+        ),
+        processors=tuple(column.type._cached_result_processor(dialect, None) for column in columns),
+        named=namedtuple("PlainRow", keys, rename=True),
+    )
 
 
 @dataclass(frozen=True)
@@ -115,6 +291,8 @@ LISTED = (
     CaseProjectionRow.next_status,
     CaseProjectionRow.error,
 )
+#: where a page's row (:data:`LISTED`, then the generation) has the caseload's generation
+GENERATION = len(LISTED)
 
 
 def list_cases(
@@ -128,7 +306,7 @@ def list_cases(
     the previous page), oldest first: each with its status counts and next deadline.
     ``offset`` skips that many more (it costs what it skips: prefer ``after``)."""
     statement, values = _page(filters, after, limit, offset)
-    return [_summary(row, row) for row in session.connection().execute(statement, values)]
+    return [_listed(row) for row in plain_rows(session.connection(), statement, values)]
 
 
 def page_of_cases(
@@ -144,14 +322,14 @@ def page_of_cases(
     a kept count costs no more round trip to the database. ``session``: a session or a
     connection (:meth:`~send_clock.store.Store.read_connection`)."""
     statement, values = _page(filters, after, limit, offset, generation=True)
-    rows = _connection(session).execute(statement, values).all()
-    known = rows[0].generation if rows else None
+    rows = plain_rows(_connection(session), statement, values)
+    known = rows[0][GENERATION] if rows else None
     # A later page (after) may give the count of the first, made up to LATER_PAGE_COUNT_AGE
     # seconds before: under steady writes a count made again per page would cost a read of
     # every matching case on every page (30 ms and more at 50,000 cases).
     stale = LATER_PAGE_COUNT_AGE if after is not None else 0
     total = count_cases(session, filters, remembered, known, stale)
-    return [_summary(row, row) for row in rows], total
+    return [_listed(row) for row in rows], total
 
 
 def _connection(reader: Session | Connection) -> Connection:
@@ -351,28 +529,73 @@ def title(process_id: str, milestone: str) -> str:
     return load_process(process_id).milestone(milestone).title
 
 
-def _summary(case: CaseRow, projection: CaseProjectionRow) -> dict:
+def _listed(row: tuple) -> dict:
+    """:func:`_summary` of a row of :data:`LISTED` (and more columns after), read by position:
+    a page makes 50, and a key looked up on a row costs more than the rest of its making."""
+    (
+        case_id,
+        ref,
+        process,
+        calendar,
+        received,
+        officer,
+        version,
+        statuses,
+        milestone,
+        due,
+        projected,
+        status,
+        error,
+    ) = row[:GENERATION]
     following = None
-    if projection.next_milestone is not None:
+    if milestone is not None:
         following = {
-            "milestone": projection.next_milestone,
-            "title": title(case.process, projection.next_milestone),
-            "due": projection.next_due,
-            "projected": projection.next_projected,
-            "status": projection.next_status,
+            "milestone": milestone,
+            "title": title(process, milestone),
+            "due": due,
+            "projected": projected,
+            "status": status,
         }
     return {
-        "id": case.id,
-        "ref": case.ref,
-        "process": case.process,
-        "calendar": shown_id(case.calendar),  # never a calendar file's path
-        "received": case.received,
-        "officer": case.officer,
-        "version": case.version,
-        "statuses": json.loads(projection.statuses),
+        "id": case_id,
+        "ref": ref,
+        "process": process,
+        "calendar": shown_id(calendar),  # never a calendar file's path
+        "received": received,
+        "officer": officer,
+        "version": version,
+        "statuses": dict(_statuses(statuses)),  # a copy: the decoded one is shared
         "next_due": following,
-        "error": projection.error,
+        "error": error,
     }
+
+
+@lru_cache(maxsize=1024)
+def _statuses(stored: str) -> dict[str, int]:
+    """A case's stored counts by status, decoded: the same few texts repeat across thousands
+    of cases. Shared: never change it (copy it)."""
+    return json.loads(stored)
+
+
+def _summary(case: CaseRow, projection: CaseProjectionRow) -> dict:
+    """:func:`_listed` of a case and its projection read apart (another day's list)."""
+    return _listed(
+        (
+            case.id,
+            case.ref,
+            case.process,
+            case.calendar,
+            case.received,
+            case.officer,
+            case.version,
+            projection.statuses,
+            projection.next_milestone,
+            projection.next_due,
+            projection.next_projected,
+            projection.next_status,
+            projection.error,
+        )
+    )
 
 
 # -- the dashboard ---------------------------------------------------------------------------------
