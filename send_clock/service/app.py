@@ -80,7 +80,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.state.settings = settings
     app.state.store = store or Store(
-        settings.database_url, settings.db_pool_size, settings.db_max_overflow
+        settings.database_url,
+        settings.db_pool_size,
+        settings.db_max_overflow,
+        settings.db_pool_timeout,
     )
     app.state.token_cache = auth.TokenCache(settings.token_cache_seconds)
     # Long work (a caseload import) runs in a process of its own, one job at a time and at a

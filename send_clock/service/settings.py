@@ -47,6 +47,8 @@ BOUNDS: dict[str, Bound] = {
         Bound("SEND_CLOCK_MAX_IMPORT_BYTES", 20 * 1_048_576, 1_024, 1_073_741_824, "bytes"),
         Bound("SEND_CLOCK_DB_POOL_SIZE", 10, 1, 100, "connections"),
         Bound("SEND_CLOCK_DB_MAX_OVERFLOW", 20, 0, 200, "connections"),
+        # A request waits this long for a connection when all are in use, then is 503.
+        Bound("SEND_CLOCK_DB_POOL_TIMEOUT", 10, 1, 300, "seconds", whole=False),
         Bound("SEND_CLOCK_SESSION_IDLE_MINUTES", 30, 1, 24 * 60, "minutes"),
         Bound("SEND_CLOCK_SESSION_HOURS", 8, 1, 7 * 24, "hours"),
         Bound("SEND_CLOCK_LOGIN_ATTEMPTS", 10, 1, 1_000, "attempts"),
@@ -167,6 +169,9 @@ class Settings:
     #: calls are as many as both, a few of them for the short reads (see app._lifespan)
     db_pool_size: int = 10
     db_max_overflow: int = 20
+    #: how long a request waits for one of them when all are in use before it is answered 503
+    #: with Retry-After (PostgreSQL; nothing was changed)
+    db_pool_timeout: float = 10.0
     #: A web session ends after this long without a request, and at this age whatever happens.
     session_idle_minutes: int = 30
     session_hours: int = 8
@@ -219,6 +224,7 @@ class Settings:
             session_secret=session_secret(env.get("SEND_CLOCK_SESSION_SECRET")),
             db_pool_size=bounded(env, "SEND_CLOCK_DB_POOL_SIZE"),
             db_max_overflow=bounded(env, "SEND_CLOCK_DB_MAX_OVERFLOW"),
+            db_pool_timeout=bounded(env, "SEND_CLOCK_DB_POOL_TIMEOUT"),
             session_idle_minutes=bounded(env, "SEND_CLOCK_SESSION_IDLE_MINUTES"),
             session_hours=bounded(env, "SEND_CLOCK_SESSION_HOURS"),
             login_attempts=bounded(env, "SEND_CLOCK_LOGIN_ATTEMPTS"),

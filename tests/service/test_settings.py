@@ -33,6 +33,7 @@ def test_values_in_range_are_taken():
             "SEND_CLOCK_TOKEN_CACHE_SECONDS": "0",
             "SEND_CLOCK_JOB_GRACE_SECONDS": "2.5",
             "SEND_CLOCK_DB_POOL_SIZE": " 20 ",
+            "SEND_CLOCK_DB_POOL_TIMEOUT": "2.5",
             "SEND_CLOCK_MAX_IMPORT_BYTES": "104857600",
             "SEND_CLOCK_PUBLIC_URL": "https://sen.example.gov.uk/send-clock",
             "SEND_CLOCK_CORS_ORIGINS": "https://a.example.gov.uk, http://localhost:3000",
@@ -42,6 +43,7 @@ def test_values_in_range_are_taken():
     assert settings.token_cache_seconds == 0.0  # 0 checks the database on every request
     assert settings.job_grace_seconds == 2.5
     assert settings.db_pool_size == 20
+    assert settings.db_pool_timeout == 2.5
     assert settings.max_import_bytes == 104_857_600
     assert settings.cors_origins == ("https://a.example.gov.uk", "http://localhost:3000")
 
@@ -175,6 +177,20 @@ def test_a_worker_has_as_many_threads_for_blocking_calls_as_it_may_hold_connecti
         threads = client.portal.call(lambda: to_thread.current_default_thread_limiter())
         assert threads.total_tokens + app.state.short_limiter.total_tokens == 7
         assert client.get("/health").status_code == 200
+
+
+def test_the_pool_timeout_is_the_stores():
+    """How long a request waits for a connection, all in use, before its 503 (PostgreSQL; the
+    engine connects only when a request needs it)."""
+    from send_clock.service.app import create_app
+
+    url = "postgresql+psycopg://postgres@127.0.0.1:1/none"
+    app = create_app(
+        Settings.from_env({"SEND_CLOCK_DATABASE_URL": url, "SEND_CLOCK_DB_POOL_TIMEOUT": "2.5"})
+    )
+    assert app.state.store.engine.pool.timeout() == 2.5
+    with pytest.raises(InputError, match="^SEND_CLOCK_DB_POOL_TIMEOUT must be "):
+        Settings.from_env({"SEND_CLOCK_DB_POOL_TIMEOUT": "0.5"})  # 503s before a query ends
 
 
 @pytest.mark.parametrize("secret", ["x", "e2e-only-secret", "s" * 31, " " * 31])
