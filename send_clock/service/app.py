@@ -102,7 +102,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         )
     # Innermost first: the token check before any body is read, then the guard (headers,
     # request ids, errors) inside the session, so that an error page can be a page.
-    app.add_middleware(BearerFirst, authenticate=auth.actor_of)
+    app.add_middleware(BearerFirst, authenticate=auth.actor_of, unavailable=problems.unavailable)
     app.add_middleware(Guard, on_error=problems.internal_error, refuse=problems.refuse)
     # The web pages' signed session cookie: it only names a server-side session (the API
     # itself takes bearer tokens only).

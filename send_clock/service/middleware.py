@@ -12,6 +12,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from ..store import DatabaseUnavailable
+
 log = logging.getLogger("send_clock.access")
 errors_log = logging.getLogger("send_clock.service")
 
@@ -116,10 +118,12 @@ async def _send_problem(send, status: int, title: str, detail: str, headers=()) 
 class BearerFirst:
     """On the API's writes, check the bearer token before the body is read: a client without
     a valid token cannot make the service read (or parse) a megabyte of JSON. The actor found
-    is kept for the route's own check (:mod:`.auth`), which then needs no second query."""
+    is kept for the route's own check (:mod:`.auth`), which then needs no second query.
+    A database that cannot be used for the check is answered by ``unavailable(scope, error)``
+    (a 503, as a route would say: this runs outside the routes' error handling)."""
 
-    def __init__(self, app, authenticate: Callable):
-        self.app, self.authenticate = app, authenticate
+    def __init__(self, app, authenticate: Callable, unavailable: Callable):
+        self.app, self.authenticate, self.unavailable = app, authenticate, unavailable
 
     async def __call__(self, scope, receive, send):
         if not _api_write(scope):
@@ -127,7 +131,10 @@ class BearerFirst:
         scheme, _, token = _header(scope, b"authorization").partition(" ")
         actor = None
         if scheme.lower() == "bearer" and token.strip():
-            actor = await self.authenticate(scope["app"], token.strip())
+            try:
+                actor = await self.authenticate(scope["app"], token.strip())
+            except DatabaseUnavailable as error:
+                return await self.unavailable(scope, error)(scope, receive, send)
         if actor is None:
             detail = "send a valid API token: Authorization: Bearer <token>"
             return await _send_problem(

@@ -92,6 +92,18 @@ def internal_error(scope, request_id: str):
     )
 
 
+def unavailable(scope, error: DatabaseUnavailable):
+    """The answer to a database that cannot be used just now: 503 with ``Retry-After``, from a
+    route (the exception handler) or from the token check before it (``BearerFirst``, outside
+    the routes' error handling). The error's message names the database, for whoever runs
+    send-clock: the log has its kind; the client is told what happened and when to try again,
+    nothing of the set-up."""
+    log.warning("database unavailable: %s", type(error).__name__)
+    response = respond(Request(scope), 503, error.for_clients)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def refuse(scope, detail: str):
     """A request refused before it reached a route (e.g. a NUL in its query)."""
     return respond(Request(scope), 422, detail)
@@ -138,12 +150,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DatabaseUnavailable)
     async def _database(request: Request, error: DatabaseUnavailable):
-        # The message names the database, for whoever runs send-clock: the log has the kind;
-        # the client is told what happened and when to try again, nothing of the set-up.
-        log.warning("database unavailable: %s", type(error).__name__)
-        response = respond(request, 503, error.for_clients)
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return unavailable(request.scope, error)
 
     @app.exception_handler(SendClockError)
     async def _library(request: Request, error: SendClockError):

@@ -115,3 +115,46 @@ def test_every_operation_that_reads_the_database_documents_503(small_pool):
                 response = operation["responses"].get("503")
                 assert response, f"{method.upper()} {path} does not document 503"
                 assert "Retry-After" in response.get("headers", {}) or path == "/ready"
+
+
+def test_a_write_whose_token_check_lost_its_connection_is_503(small_pool):
+    """No token remembered (a cache of 0 s): the connection breaks under BearerFirst's check."""
+    store, auth = small_pool
+    app = create_app(Settings(ical_domain="test.invalid", token_cache_seconds=0), store)
+    with TestClient(app) as client:
+        assert client.get("/v1/cases", headers=auth).status_code == 200
+        _end_backend(store, _backend_of(store))
+        body = {"ref": "EHC-4", "process": "england-ehcna", "received": "2026-09-15"}
+        _assert_unavailable(client.post("/v1/cases", headers=auth, json=body))
+        assert client.post("/v1/cases", headers=auth, json=body).status_code == 201
+
+
+#: A PostgreSQL URL where nothing listens: every connection is refused at once.
+NOWHERE = "postgresql+psycopg://sc_user@127.0.0.1:1/sc_db"
+DAY = "2026-09-15"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/v1/cases", {"ref": "EHC-3", "process": "england-ehcna", "received": DAY}),
+        ("POST", "/v1/timelines/england-ehcna", {"received": DAY}),
+        ("DELETE", "/v1/cases/1/feeds/1", None),
+    ],
+)
+def test_an_api_write_whose_token_cannot_be_checked_is_503_not_500(method, path, body):
+    """The token of an API write is checked before the body is read (BearerFirst, outside the
+    routes' error handling): a database that cannot be reached there is the same 503 as in a
+    route, the token not yet remembered (the first write of an outage longer than the cache)."""
+    store = Store(NOWHERE, pool_size=1, max_overflow=0, pool_timeout=1)
+    app = create_app(Settings(ical_domain="test.invalid"), store)
+    client = TestClient(app, raise_server_exceptions=False)
+    try:
+        response = client.request(
+            method, path, headers={"Authorization": "Bearer sc_not_remembered"}, json=body
+        )
+    finally:
+        store.dispose()
+    _assert_unavailable(response)
+    assert "sc_user" not in response.text and "sc_db" not in response.text
+    assert response.headers["x-request-id"]  # the guard's headers, as on every answer
