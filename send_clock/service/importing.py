@@ -19,7 +19,7 @@ from ..ical import check_reference
 from ..officers import officer_problem, stored_officer_problem
 from ..reports import project_caseload, read_caseload
 from ..reports.caseload import caseload_columns
-from ..store import Store, imports, jobs
+from ..store import DatabaseUnavailable, Store, imports, jobs
 from ..store import cases as store
 from ..timelines.schedule import cases_of
 
@@ -161,6 +161,11 @@ def run_import_job(url: str, job_id: int, raw: bytes, actor: str) -> None:
                     },
                     "rows_done": len(result.case_ids),
                 }
+        except DatabaseUnavailable as error:
+            # Its message names the database (for whoever runs send-clock); the job's is read
+            # by API clients and on the import page: said as a request's 503 says it.
+            log.warning("import job %s: database unavailable: %s", job_id, type(error).__name__)
+            outcome = {"message": f"the import stopped: {error.for_clients}"}
         except SendClockError as error:
             outcome = {"message": str(error)}
         except Exception as error:  # a bug: reported on the job, logged without the data

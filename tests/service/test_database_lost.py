@@ -158,3 +158,37 @@ def test_an_api_write_whose_token_cannot_be_checked_is_503_not_500(method, path,
     _assert_unavailable(response)
     assert "sc_user" not in response.text and "sc_db" not in response.text
     assert response.headers["x-request-id"]  # the guard's headers, as on every answer
+
+
+@pytest.mark.parametrize("lost", ["connection", "unreachable", "busy"])
+def test_an_import_job_that_loses_the_database_names_nothing_of_it(tmp_path, monkeypatch, lost):
+    """An import job's message is read by API clients (``GET /v1/jobs/{id}``) and on the
+    import page: a database lost during the import is said as a request's 503 says it, never
+    with the database's message (its file, host, user or name)."""
+    from send_clock.service import importing
+    from send_clock.store import AllConnectionsBusy, ConnectionLost, describe_database, jobs
+
+    store = Store(f"sqlite:///{tmp_path / 'sc_secret_name.db'}")
+    store.upgrade()
+    with store.session() as session:
+        job_id = jobs.create_job(session, "import", "alex")
+    where = describe_database(store.url)
+    error = {
+        "connection": ConnectionLost(where),
+        "unreachable": store.unavailable(),
+        "busy": AllConnectionsBusy(where, 10),
+    }[lost]
+
+    def broken(*_args, **_kwargs):
+        raise error
+
+    monkeypatch.setattr(importing.imports, "import_cases", broken)
+    try:
+        importing.run_import_job(store.url, job_id, b"case_id,received\nEHC-9,2025-09-15\n", "a")
+        with store.session() as session:
+            job = jobs.get_job(session, job_id)
+    finally:
+        store.dispose()
+    assert job["state"] == "failed", job
+    assert "sc_secret_name" not in job["message"] and str(tmp_path) not in job["message"]
+    assert job["message"].endswith(error.for_clients), job["message"]
