@@ -14,6 +14,7 @@ from send_clock.service.settings import Settings
 from send_clock.store import Store, tokens
 
 from .conftest import postgres_schema
+from .test_pages import _open_case, staff  # noqa: F401 - the signed-in client fixture
 
 
 @pytest.fixture
@@ -192,3 +193,42 @@ def test_an_import_job_that_loses_the_database_names_nothing_of_it(tmp_path, mon
     assert job["state"] == "failed", job
     assert "sc_secret_name" not in job["message"] and str(tmp_path) not in job["message"]
     assert job["message"].endswith(error.for_clients), job["message"]
+
+
+def test_a_form_whose_database_was_lost_is_a_503_page_not_a_field_error(staff, monkeypatch):  # noqa: F811
+    """A staff form (open a case, record a date, upload a caseload) whose connection broke is
+    the 503 page with Retry-After, as any page is, not "not saved" with the error's message by
+    a field: that message names the database (its host, user and name, or its file)."""
+    from send_clock.service import importing
+    from send_clock.service.web import pages
+    from send_clock.store import ConnectionLost
+
+    client, csrf = staff
+    page = _open_case(client, csrf)
+
+    def lost(*_args, **_kwargs):
+        raise ConnectionLost("postgresql+psycopg://sc_user@sc-host/sc_db")
+
+    monkeypatch.setattr(pages.store, "create_case", lost)
+    monkeypatch.setattr(pages.store, "record", lost)
+    monkeypatch.setattr(importing.imports, "import_cases", lost)
+    opened = client.post(
+        "/cases",
+        data={"csrf": csrf, "ref": "EHC-P-2", "process": "england-ehcna", "received": "2025-07-10"},
+    )
+    recorded = client.post(
+        f"{page}/events",
+        data={
+            "csrf": csrf,
+            "version": "1",
+            "milestone": "decision_to_assess",
+            "date": "2025-08-20",
+        },
+    )
+    caseload = ("caseload.csv", b"case_id,received\nEHC-9,2025-09-15\n", "text/csv")
+    uploaded = client.post("/import", data={"csrf": csrf}, files={"caseload": caseload})
+    for answer in (opened, recorded, uploaded):
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["retry-after"] == str(RETRY_AFTER_SECONDS)
+        assert answer.headers["content-type"].startswith("text/html")
+        assert "sc_db" not in answer.text and "sc-host" not in answer.text

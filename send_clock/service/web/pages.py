@@ -27,8 +27,8 @@ from ...errors import InputError, NotFound, SendClockError, StaleVersion
 from ...ical import check_reference
 from ...officers import check_officer
 from ...reports.html import TIMELINESS_FIGURES
+from ...store import DatabaseUnavailable, queries, sessions, tokens
 from ...store import cases as store
-from ...store import queries, sessions, tokens
 from ...store.stored import ensure_current
 from ...timelines import bundled_processes, load_process, project
 from ...timelines.model import EXCEPTION_KINDS
@@ -330,6 +330,8 @@ def create_case(request: Request, actor: StaffWriter, form: Form):
                 form.get("officer") or None,
                 actor.name,
             )
+    except DatabaseUnavailable:
+        raise  # the 503 page (its message names the database: never by a field)
     except SendClockError as error:
         field = getattr(error, "field", "ref")
         return _dashboard_view(
@@ -494,6 +496,8 @@ def import_upload(
     try:
         text = decode(upload.data)
         result = import_caseload(_store(request), text, actor.name, date.today())
+    except DatabaseUnavailable:
+        raise  # the 503 page (its message names the database: never by a field)
     except SendClockError as error:
         return render(
             request, "import.html", status_code=422, result=None, errors={"caseload": str(error)}
@@ -589,6 +593,8 @@ def _change(request: Request, actor, form: dict, case_id: int, change, failed: s
         # What the form named is gone (a record withdrawn or corrected since the page was
         # shown, or never this case's): the page has no field of it to put the reason by.
         return _failed(request, case_id, form, failed, {}, f"Not saved: {error}")
+    except DatabaseUnavailable:
+        raise  # the 503 page (its message names the database: never by a field)
     except (SendClockError, ValueError) as error:
         errors = {getattr(error, "field", field): str(error)}
         return _failed(
