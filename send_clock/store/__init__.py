@@ -142,6 +142,7 @@ class Store:
                 f"the database driver {error.name or 'named'} in {shown} is not installed; {wanted}"
             ) from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._postgres = self.engine.dialect.name == "postgresql"
         self._reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         #: the day this process last found the stored projections current (see
         #: :func:`send_clock.store.stored.ensure_current`)
@@ -196,9 +197,9 @@ class Store:
         last byte is sent): on PostgreSQL all its statements read one snapshot (REPEATABLE
         READ), so what is read first (a feed's ETag) and last (its events) agree."""
         session = self.sessions()
-        if self.engine.dialect.name == "postgresql":
-            with self._connection_to_wait_for():
-                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        snapshot = {"isolation_level": "REPEATABLE READ"}
+        with self._connection_to_wait_for():  # taken now, so a full pool is said here
+            session.connection(execution_options=snapshot if self._postgres else {})
         return session
 
     # -- migrations ---------------------------------------------------------------------------

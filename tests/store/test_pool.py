@@ -151,6 +151,8 @@ def test_a_full_pool_is_all_connections_busy_after_its_timeout(postgres_url):
             assert "stayed in use for 0.2 s" in str(busy.value)
             with pytest.raises(AllConnectionsBusy), store.session() as session:
                 session.execute(text("SELECT 1"))
+            with pytest.raises(AllConnectionsBusy):
+                store.reader()  # a feed's: its connection taken at once
         finally:
             held.close()
         with store.read_connection() as connection:  # given back: usable again
