@@ -3,29 +3,14 @@ records), and the same state either way, records corrected and withdrawn include
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
 from send_clock.errors import NotFound
 from send_clock.store import cases
 from tests.service.conftest import database_url, store  # noqa: F401 - fixtures
-
-
-@contextmanager
-def _statements(store):  # noqa: F811 - the fixture's name
-    seen = []
-
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(store.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(store.engine, "before_cursor_execute", count)
+from tests.store.seen import statements_sent
 
 
 def _case_with_history(store) -> int:  # noqa: F811
@@ -45,7 +30,7 @@ def test_a_case_by_reference_is_one_statement_and_the_same_state_as_by_id(store)
     case_id = _case_with_history(store)
     with store.session() as session:
         by_id = cases.get_case(session, case_id)
-        with _statements(store) as seen:
+        with statements_sent(store.engine) as seen:
             by_ref = cases.get_case_by_ref(session, "REF-READ-1")
     assert len(seen) == 1, seen
     assert by_ref == by_id and by_ref.to_dict() == by_id.to_dict()

@@ -11,12 +11,13 @@ from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import bindparam, column, event, select, table, text
+from sqlalchemy import bindparam, column, select, table, text
 from sqlalchemy.exc import DBAPIError
 
 from send_clock.store import ConnectionLost, cases, queries
 from send_clock.store.stored import ensure_current
 from tests.service.conftest import database_url, store  # noqa: F401 - fixtures
+from tests.store.seen import statements_sent
 
 #: a time zone of the database session that is not UTC: a timestamp the driver gives is in
 #: it, and only SQLAlchemy's result processor (models.DateTime) makes it UTC
@@ -64,20 +65,6 @@ def _elsewhere(store):  # noqa: F811
         yield connection
 
 
-@contextmanager
-def _listening(store):  # noqa: F811
-    seen = []
-
-    def see(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(store.engine, "before_cursor_execute", see)
-    try:
-        yield seen
-    finally:
-        event.remove(store.engine, "before_cursor_execute", see)
-
-
 def _exactly(rows) -> list:
     """Each value with its type and time zone: a timestamp equals the same instant in another
     zone, and only this tells them apart."""
@@ -119,7 +106,7 @@ def test_each_statement_gives_what_execute_gives(seeded, named):
 def test_a_case_read_is_the_same_as_through_sqlalchemy(seeded):
     with _elsewhere(seeded) as connection:
         plainly = cases.read_case(connection, 3)
-        with _listening(seeded) as seen:  # a listener: the ordinary execution
+        with statements_sent(seeded.engine) as seen:  # a listener: the ordinary execution
             ordinarily = cases.read_case(connection, 3)
     assert len(seen) == 1
     assert plainly == ordinarily and plainly.to_dict() == ordinarily.to_dict()
@@ -128,7 +115,7 @@ def test_a_case_read_is_the_same_as_through_sqlalchemy(seeded):
 
 
 def test_a_listener_on_the_engine_sees_every_statement(seeded):
-    with seeded.read_connection() as connection, _listening(seeded) as seen:
+    with seeded.read_connection() as connection, statements_sent(seeded.engine) as seen:
         for statement, values in _statements():
             queries.plain_rows(connection, statement, values)
     assert len(seen) == len(_statements())
