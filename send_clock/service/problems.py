@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from ..errors import Conflict, Gone, NotFound, SendClockError, StaleVersion
-from ..store import DatabaseUnavailable
+from ..store import ConnectionLost, DatabaseUnavailable
 
 log = logging.getLogger("send_clock.service")
 
@@ -92,14 +92,18 @@ def internal_error(scope, request_id: str):
     )
 
 
-def unavailable(scope, error: DatabaseUnavailable):
+def unavailable(scope, error: DatabaseUnavailable, before_the_request: bool = False):
     """The answer to a database that cannot be used just now: 503 with ``Retry-After``, from a
     route (the exception handler) or from the token check before it (``BearerFirst``, outside
-    the routes' error handling). The error's message names the database, for whoever runs
+    the routes' error handling: ``before_the_request``, its body not yet read, so nothing of
+    it can have been saved). The error's message names the database, for whoever runs
     send-clock: the log has its kind; the client is told what happened and when to try again,
     nothing of the set-up."""
     log.warning("database unavailable: %s", type(error).__name__)
-    response = respond(Request(scope), 503, error.for_clients)
+    detail = error.for_clients
+    if before_the_request and isinstance(error, ConnectionLost):
+        detail = f"{DatabaseUnavailable.for_clients} (nothing was changed)"
+    response = respond(Request(scope), 503, detail)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
