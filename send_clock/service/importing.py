@@ -96,6 +96,7 @@ def import_caseload(
             result.errors.sort(key=lambda e: e["line"] or 0)
             if result.errors or not wanted:
                 return result
+            known_before = imports.cases_known_to_planner(session)
             on_progress(0, len(wanted))
             stored = [
                 (group.process.id, group.calendar.id, case, officers.get(case.case_id))
@@ -114,6 +115,9 @@ def import_caseload(
         if not taken:
             raise
         result.errors = _already_stored(wanted, taken)
+        return result
+    if imports.statistics_stale(len(result.case_ids), known_before):
+        imports.gather_statistics(database)
     return result
 
 
