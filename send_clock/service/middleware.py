@@ -134,7 +134,9 @@ class BearerFirst:
             try:
                 actor = await self.authenticate(scope["app"], token.strip())
             except DatabaseUnavailable as error:
-                return await self.unavailable(scope, error, True)(scope, receive, send)
+                return await self.unavailable(scope, error, before_the_request=True)(
+                    scope, receive, send
+                )
         if actor is None:
             detail = "send a valid API token: Authorization: Bearer <token>"
             return await _send_problem(

@@ -40,8 +40,6 @@ def status_of(error: SendClockError) -> int:
         return 409
     if isinstance(error, StaleVersion):
         return 412
-    if isinstance(error, DatabaseUnavailable):
-        return 503
     return 422  # bad input, unknown calendar or process in a body, out of coverage...
 
 
