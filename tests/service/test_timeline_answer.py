@@ -27,12 +27,12 @@ from pydantic_core import to_json
 from send_clock.calendars import bundled_calendars, load_calendar
 from send_clock.errors import SendClockError
 from send_clock.service.app import create_app
-from send_clock.service.direct import DirectRoute
 from send_clock.service.schemas import MilestoneOut, TimelineOut
 from send_clock.service.settings import Settings
 from send_clock.store import Store, tokens
 from send_clock.timelines import Case, bundled_processes, project
 from send_clock.timelines.schedule import project_to_dict
+from tests.service.test_direct import declared_only
 from tests.timelines.test_onecase import drawn_case
 
 PROCESSES = {process.id: process for process in bundled_processes()}
@@ -87,9 +87,7 @@ def clients(tmp_path_factory):
         _row, token = tokens.create_api_token(session, "reader", "read")
     direct = create_app(Settings(ical_domain="test.invalid"), store)
     declared = create_app(Settings(ical_domain="test.invalid"), store)
-    declared.router.routes[:] = [
-        r for r in declared.router.routes if not isinstance(r, DirectRoute)
-    ]
+    declared_only(declared)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     with TestClient(direct) as served, TestClient(declared) as handed_on:
         yield served, handed_on, headers
